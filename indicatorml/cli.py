@@ -1,0 +1,181 @@
+"""The command line: a thin layer over the Python API. Every verb calls one API function.
+
+Heavy imports (jieba, scikit-learn, scipy) happen inside the verbs that need them, so that
+``indicatorml classify TEXT`` with a saved model starts fast.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from . import __version__
+from .errors import IndicatormlError
+from .output import FORMATS
+
+FORMAT_HELP = "output format (default: table on a terminal, or the --output suffix)"
+
+
+# ---------------------------------------------------------------- foundation: parse, taxonomy
+def _cmd_parse(args: argparse.Namespace) -> int:
+    raise IndicatormlError("parse: not implemented yet")
+
+
+def _cmd_taxonomy(args: argparse.Namespace) -> int:
+    raise IndicatormlError("taxonomy: not implemented yet")
+
+
+# ---------------------------------------------------------------- classifier: classify, code, train, evaluate
+def _cmd_classify(args: argparse.Namespace) -> int:
+    raise IndicatormlError("classify: not implemented yet")
+
+
+def _cmd_code(args: argparse.Namespace) -> int:
+    raise IndicatormlError("code: not implemented yet")
+
+
+def _cmd_train(args: argparse.Namespace) -> int:
+    raise IndicatormlError("train: not implemented yet")
+
+
+def _cmd_evaluate(args: argparse.Namespace) -> int:
+    raise IndicatormlError("evaluate: not implemented yet")
+
+
+# ---------------------------------------------------------------- search: index build, search, precedents
+def _cmd_index_build(args: argparse.Namespace) -> int:
+    raise IndicatormlError("index build: not implemented yet")
+
+
+def _cmd_search(args: argparse.Namespace) -> int:
+    raise IndicatormlError("search: not implemented yet")
+
+
+def _cmd_precedents(args: argparse.Namespace) -> int:
+    raise IndicatormlError("precedents: not implemented yet")
+
+
+# ---------------------------------------------------------------- checks: check
+def _cmd_check(args: argparse.Namespace) -> int:
+    raise IndicatormlError("check: not implemented yet")
+
+
+# ---------------------------------------------------------------- the parser
+def build_parser() -> argparse.ArgumentParser:
+    """All verbs and options in one place, so ``--help`` is the reference."""
+    p = argparse.ArgumentParser(
+        prog="indicatorml",
+        description="绩效目标表工具: auto-code, search and check budget performance indicators.",
+    )
+    p.add_argument("--version", action="version", version=f"indicatorml {__version__}")
+    p.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
+    sub = p.add_subparsers(dest="verb", metavar="VERB")
+
+    s = sub.add_parser("parse", help="read tables into one record per indicator")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
+    s.add_argument("--output", "-o", metavar="PATH")
+    s.add_argument("--strict", action="store_true", help="exit non-zero if any row could not be read")
+    s.set_defaults(func=_cmd_parse)
+
+    s = sub.add_parser("taxonomy", help="print the category table")
+    s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
+    s.add_argument("--output", "-o", metavar="PATH")
+    s.set_defaults(func=_cmd_taxonomy)
+
+    s = sub.add_parser("classify", help="assign level-1/level-2 codes to indicator texts")
+    s.add_argument("texts", nargs="*", metavar="TEXT")
+    s.add_argument("--target", metavar="VALUE", help="the target (年度指标值) of TEXT, if known")
+    s.add_argument("--input", "-i", metavar="FILE", help="classify every indicator of a table")
+    s.add_argument("--output", "-o", metavar="PATH")
+    s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
+    s.add_argument("--model", metavar="DIR", help="model directory (default: the shipped model)")
+    s.add_argument("--top-k", type=int, default=3, metavar="K")
+    s.add_argument("--layout", choices=("pre2021", "2021"), default="pre2021",
+                   help="write cost as 14 under 产出 (pre2021, the seed's) or as level-1 成本指标 (2021)")
+    s.set_defaults(func=_cmd_classify)
+
+    s = sub.add_parser("code", help="auto-code a draft table and write it back in its own kind")
+    s.add_argument("file", metavar="FILE")
+    s.add_argument("--output", "-o", metavar="PATH")
+    s.add_argument("--threshold", type=float, default=0.9, metavar="P",
+                   help="below this confidence a row is marked 需人工确认 (default 0.9)")
+    s.add_argument("--model", metavar="DIR")
+    s.add_argument("--layout", choices=("pre2021", "2021"), default="pre2021")
+    s.set_defaults(func=_cmd_code)
+
+    s = sub.add_parser("train", help="train a model on the shipped corpus plus your own tables")
+    s.add_argument("--data", nargs="+", default=[], metavar="PATH", help="your labeled tables")
+    s.add_argument("--no-default-data", action="store_true", help="train on --data only")
+    s.add_argument("--out", default=None, metavar="DIR", help="model directory to write")
+    s.set_defaults(func=_cmd_train)
+
+    s = sub.add_parser("evaluate", help="grouped k-fold cross-validation")
+    s.add_argument("--data", nargs="+", default=[], metavar="PATH")
+    s.add_argument("--no-default-data", action="store_true")
+    s.add_argument("--model-config", metavar="JSON", help="model options as JSON text or a .json file")
+    s.add_argument("--folds", type=int, default=5)
+    s.add_argument("--format", choices=("table", "json"), default="table")
+    s.set_defaults(func=_cmd_evaluate)
+
+    s = sub.add_parser("index", help="build a search index")
+    isub = s.add_subparsers(dest="index_verb", metavar="build")
+    b = isub.add_parser("build", help="index your own tables")
+    b.add_argument("paths", nargs="+", metavar="PATH")
+    b.add_argument("--out", required=True, metavar="DIR")
+    b.set_defaults(func=_cmd_index_build)
+
+    s = sub.add_parser("search", help="BM25 search over past indicators or goals")
+    s.add_argument("query", metavar="QUERY")
+    s.add_argument("--kind", choices=("indicator", "goal"), default="indicator")
+    s.add_argument("--index", metavar="DIR", help="index directory (default: the shipped data)")
+    s.add_argument("--top", type=int, default=10, metavar="K")
+    s.add_argument("--format", choices=("table", "jsonl", "csv"), default=None)
+    s.add_argument("--output", "-o", metavar="PATH")
+    s.set_defaults(func=_cmd_search)
+
+    s = sub.add_parser("precedents", help="similar indicators, their categories and targets")
+    s.add_argument("text", metavar="TEXT")
+    s.add_argument("--top", type=int, default=10, metavar="K")
+    s.add_argument("--index", metavar="DIR")
+    s.add_argument("--format", choices=("table", "jsonl"), default="table")
+    s.set_defaults(func=_cmd_precedents)
+
+    s = sub.add_parser("check", help="find indicators whose category, target or table looks wrong")
+    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
+    s.add_argument("--output", "-o", metavar="PATH")
+    s.add_argument("--model", metavar="DIR")
+    s.add_argument("--fail-on", choices=("error", "warning"), default=None)
+    s.set_defaults(func=_cmd_check)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point. Known problems print one line and exit 2; nothing prints a traceback
+    unless --debug is given."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except IndicatormlError as e:
+        print(f"indicatorml: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
+        if args.debug:
+            raise
+        print(f"indicatorml: internal error: {type(e).__name__}: {e} (rerun with --debug for details)",
+              file=sys.stderr)
+        return 3
+
+
+if __name__ == "__main__":
+    sys.exit(main())

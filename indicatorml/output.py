@@ -1,0 +1,119 @@
+"""Write rows (dicts) as a readable terminal table or as JSONL / CSV / TSV / XLSX.
+
+Why one place: every verb offers the same ``--format`` choices, and a reviewer piping
+``check`` into a spreadsheet should get the same column handling as ``parse``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import sys
+import unicodedata
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import Any, TextIO
+
+__all__ = ["FORMATS", "write_rows", "render_table", "display_width", "guess_format"]
+
+FORMATS = ("table", "jsonl", "csv", "tsv", "xlsx")
+
+
+def display_width(s: str) -> int:
+    """Terminal columns: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
+
+
+def _cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float):
+        return f"{v:.3f}".rstrip("0").rstrip(".") if v != int(v) else str(int(v))
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    return str(v)
+
+
+def _truncate(s: str, width: int) -> str:
+    if display_width(s) <= width:
+        return s
+    out, w = [], 0
+    for ch in s:
+        cw = display_width(ch)
+        if w + cw > width - 1:
+            break
+        out.append(ch)
+        w += cw
+    return "".join(out) + "…"
+
+
+def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int = 40,
+                 headers: dict[str, str] | None = None) -> str:
+    """A plain aligned table; long cells are cut with … at ``max_width`` columns."""
+    headers = headers or {}
+    head = [headers.get(c, c) for c in columns]
+    body = [[_truncate(_cell(r.get(c)).replace("\n", " "), max_width) for c in columns] for r in rows]
+    widths = [max([display_width(h)] + [display_width(b[i]) for b in body]) for i, h in enumerate(head)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(c + " " * (w - display_width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+
+    out = [line(head), line(["-" * w for w in widths])]
+    out.extend(line(b) for b in body)
+    return "\n".join(out) + "\n"
+
+
+def guess_format(output: str | None, fmt: str | None, default: str = "table") -> str:
+    """``--format`` wins; otherwise the output file's suffix; otherwise ``default``."""
+    if fmt:
+        return fmt
+    if output:
+        suffix = Path(output).suffix.lower().lstrip(".")
+        if suffix in ("jsonl", "csv", "tsv", "xlsx"):
+            return suffix
+        if suffix == "json":
+            return "jsonl"
+    return default
+
+
+def write_rows(rows: Iterable[dict[str, Any]], fmt: str, output: str | None = None,
+               columns: Sequence[str] | None = None, stream: TextIO | None = None,
+               headers: dict[str, str] | None = None) -> None:
+    """Write rows in ``fmt`` to ``output`` (a path) or ``stream`` (default stdout).
+
+    JSONL keeps every key and native types (null, lists); the tabular formats use
+    ``columns`` (default: keys of the first row) and JSON-encode lists and dicts.
+    """
+    rows = list(rows)
+    if fmt not in FORMATS:
+        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+    cols = list(columns) if columns is not None else (list(rows[0].keys()) if rows else [])
+    if fmt == "xlsx":
+        if not output:
+            raise ValueError("--format xlsx needs --output PATH")
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        ws.append(cols)
+        for r in rows:
+            ws.append([_cell(r.get(c)) if isinstance(r.get(c), (list, dict)) else r.get(c) for c in cols])
+        wb.save(output)
+        return
+    buf = io.StringIO()
+    if fmt == "jsonl":
+        for r in rows:
+            buf.write(json.dumps(r, ensure_ascii=False) + "\n")
+    elif fmt in ("csv", "tsv"):
+        w = csv.writer(buf, delimiter="," if fmt == "csv" else "\t", lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([_cell(r.get(c)) for c in cols])
+    else:
+        buf.write(render_table(rows, cols, headers=headers))
+    text = buf.getvalue()
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        (stream or sys.stdout).write(text)

@@ -1,0 +1,108 @@
+"""The record types every module passes around: one indicator, one project, one read problem.
+
+Kept apart from the reader so that the classifier, search and checks depend on the shape of
+the data, not on how a file was parsed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+__all__ = ["Indicator", "Project", "Problem", "Table", "RECORD_KEYS"]
+
+# Keys of a record in machine-readable output, in this order.
+RECORD_KEYS = (
+    "project",
+    "goal",
+    "level1_code",
+    "level1",
+    "level2_code",
+    "level2",
+    "level2_raw",
+    "indicator",
+    "target",
+    "period_target",
+    "source",
+)
+
+
+@dataclass
+class Indicator:
+    """One indicator row. Labels and targets are optional: a draft has none.
+
+    ``level1_raw``/``level2_raw`` keep the label exactly as written so a table can be written
+    back unchanged; ``level1``/``level2`` are the standard Chinese names from the taxonomy.
+    ``source`` is ``file:line`` (1-based line of the file, or of the sheet for XLSX).
+    ``url`` is the published page a row came from, where the table says so; ``group`` is
+    what evaluation splits on (url, else file).
+    """
+
+    indicator: str
+    target: str | None = None
+    period_target: str | None = None
+    level1_code: str | None = None
+    level1: str | None = None
+    level2_code: str | None = None
+    level2: str | None = None
+    level1_raw: str | None = None
+    level2_raw: str | None = None
+    project: str | None = None
+    goal: str | None = None
+    source: str = ""
+    url: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def group(self) -> str:
+        """The unit that must not be split between train and test: page, else file."""
+        if self.url:
+            return self.url
+        return self.source.rsplit(":", 1)[0]
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSONL object: RECORD_KEYS first, then url and raw level-1 label."""
+        d = asdict(self)
+        out = {k: d[k] for k in RECORD_KEYS}
+        out["level1_raw"] = d["level1_raw"]
+        out["url"] = d["url"]
+        return out
+
+
+@dataclass
+class Project:
+    """A project row of a table: name, amounts in 万元, goal, and its indicators' positions."""
+
+    name: str
+    goal: str | None = None
+    amounts: dict[str, float | None] = field(default_factory=dict)
+    source: str = ""
+    indicator_rows: list[int] = field(default_factory=list)  # indexes into Table.records
+
+
+@dataclass
+class Problem:
+    """A row or file that could not be read: reported, never dropped in silence."""
+
+    file: str
+    line: int | None
+    reason: str
+
+    def __str__(self) -> str:
+        at = f"{self.file}:{self.line}" if self.line is not None else self.file
+        return f"{at}: {self.reason}"
+
+
+@dataclass
+class Table:
+    """What reading one file gives: its records, its projects and what could not be read."""
+
+    path: str
+    kind: str  # "seed", "csv", "tsv", "xlsx", "jsonl", "empty"
+    records: list[Indicator] = field(default_factory=list)
+    projects: list[Project] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    encoding: str | None = None
+    columns: list[str] = field(default_factory=list)  # header of a flat table, as written
+    rows: list[list[Any]] = field(default_factory=list)  # raw flat rows (for writing back)
+    preamble: list[str] = field(default_factory=list)  # seed: the lines before the header
