@@ -1,0 +1,173 @@
+"""Flat tables (one indicator per row): which column is which, and a row → an Indicator.
+
+Why a module of its own: CSV, TSV, XLSX and JSONL differ only in how cells are stored; the
+meaning of a header (``三级指标``, ``指标名称（必填）``, ``indicator``) and the rules for labels
+(raw spelling kept, codes from the taxonomy, an unknown label reported, not guessed) are the
+same for all four, so they live here once.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from typing import Any
+
+from .records import Indicator
+from .taxonomy import UnknownLabel, by_code, normalize_label, normalize_level1, parent
+
+__all__ = ["FIELDS", "canon_header", "match_columns", "row_to_indicator", "cell_text"]
+
+# Canonical field → header spellings (after canon_header). First match wins per column.
+FIELDS: dict[str, tuple[str, ...]] = {
+    "indicator": ("indicator", "indicatortext", "text", "指标名称", "三级指标", "三级指标名称", "指标",
+                  "指标内容", "绩效指标", "绩效指标名称", "具体指标"),
+    "target": ("target", "年度指标值", "指标值", "目标值", "年度目标值", "绩效指标值", "指标目标值",
+               "预期指标值", "全年指标值", "年度指标"),
+    "period_target": ("period_target", "periodtarget", "实施周期指标值", "实施期指标值", "中长期指标值",
+                      "周期指标值"),
+    "level1": ("level1", "一级指标", "一级指标名称", "一级"),
+    "level2": ("level2", "二级指标", "二级指标名称", "二级"),
+    "level1_raw": ("level1_raw", "level1raw"),
+    "level2_raw": ("level2_raw", "level2raw"),
+    "level1_code": ("level1_code", "level1code", "一级指标代码", "一级指标编码"),
+    "level2_code": ("level2_code", "level2code", "二级指标代码", "二级指标编码"),
+    "project": ("project", "项目名称", "项目", "项目名"),
+    "goal": ("goal", "绩效目标", "年度绩效目标", "总体绩效目标", "总体目标"),
+    "url": ("url", "sourcepage", "source_page", "来源网址", "网址", "链接", "来源页面"),
+    "org": ("org", "单位", "单位名称", "部门", "部门名称", "预算单位", "主管部门", "资金使用单位"),
+    "source": ("source",),
+}
+_ALIAS = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
+
+
+def canon_header(cell: Any) -> str:
+    """``指标名称（必填）`` → ``指标名称``; ``Level 2`` → ``level2``: widths, spaces, notes, marks."""
+    s = unicodedata.normalize("NFKC", "" if cell is None else str(cell))
+    s = re.sub(r"<[^>]{0,20}>", "", s)
+    s = re.sub(r"[(\[][^)\]]*[)\]]", "", s)
+    s = re.sub(r"[\s*★:：]+", "", s)
+    return s.lower()
+
+
+def match_columns(header: Sequence[Any]) -> dict[str, int]:
+    """Canonical field → column index. The first column with a known name wins."""
+    found: dict[str, int] = {}
+    for i, cell in enumerate(header):
+        name = _ALIAS.get(canon_header(cell))
+        if name and name not in found:
+            found[name] = i
+    return found
+
+
+def cell_text(value: Any, number_format: str | None = None) -> str:
+    """A cell as text: ``100.0`` → ``100``; a 0% formatted 0.9 → ``90%``; dates as ISO."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        if number_format and number_format.endswith("%"):
+            value = value * 100
+            return (f"{value:.6f}".rstrip("0").rstrip(".")) + "%"
+        if isinstance(value, float) and value.is_integer():
+            return str(int(value))
+        return str(value)
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    return str(value).strip()
+
+
+def _get(cells: Sequence[str], cols: dict[str, int], name: str) -> str | None:
+    i = cols.get(name)
+    if i is None or i >= len(cells):
+        return None
+    v = cells[i].strip()
+    return v or None
+
+
+def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequence[str],
+                     source: str, where: str) -> tuple[Indicator | None, list[str]]:
+    """One flat row → (Indicator or None, problem reasons).
+
+    Labels: the raw spelling is ``level2_raw`` if the table has it (the corpus does), else the
+    ``level2`` cell; codes come from the raw spelling, then the standard name, then a code
+    column. An unknown label keeps the record (codes None) and reports the label and row.
+    """
+    problems: list[str] = []
+    text = _get(cells, cols, "indicator")
+    if text is None:
+        return None, ["no indicator text in this row"]
+    rec = Indicator(
+        indicator=text,
+        target=_get(cells, cols, "target"),
+        period_target=_get(cells, cols, "period_target"),
+        project=_get(cells, cols, "project"),
+        goal=_get(cells, cols, "goal"),
+        url=_get(cells, cols, "url"),
+        source=_get(cells, cols, "source") or source,
+    )
+    # Level 2.
+    l2_raw = _get(cells, cols, "level2_raw") or _get(cells, cols, "level2")
+    l2_name = _get(cells, cols, "level2")
+    l2_code = _get(cells, cols, "level2_code")
+    cat2 = None
+    if l2_raw or l2_name:
+        rec.level2_raw = l2_raw
+        for label in dict.fromkeys(x for x in (l2_raw, l2_name) if x):
+            try:
+                cat2 = normalize_label(label, where)
+                break
+            except UnknownLabel:
+                continue
+        if cat2 is None:
+            problems.append(str(UnknownLabel(l2_raw or l2_name or "", where)))
+    elif l2_code:
+        try:
+            cat2 = by_code(l2_code)
+            if cat2.level != 2:
+                raise KeyError(l2_code)
+        except KeyError:
+            problems.append(f"unknown level-2 code {l2_code!r} ({where})")
+            cat2 = None
+    if cat2 is not None:
+        if l2_code and l2_code != cat2.code and (l2_raw or l2_name):
+            problems.append(f"level2_code {l2_code!r} disagrees with label {l2_raw!r} "
+                            f"({cat2.code}); the label is used")
+        rec.level2_code, rec.level2 = cat2.code, cat2.name
+    # Level 1.
+    l1_raw = _get(cells, cols, "level1_raw") or _get(cells, cols, "level1")
+    l1_code = _get(cells, cols, "level1_code")
+    cat1 = None
+    if l1_raw:
+        rec.level1_raw = l1_raw
+        try:
+            cat1 = normalize_level1(l1_raw, where)
+        except UnknownLabel as e:
+            problems.append(str(e))
+    elif l1_code:
+        try:
+            cat1 = by_code(l1_code)
+            if cat1.level != 1:
+                raise KeyError(l1_code)
+        except KeyError:
+            problems.append(f"unknown level-1 code {l1_code!r} ({where})")
+            cat1 = None
+    elif cat2 is not None:
+        cat1 = parent(cat2.code)  # a table with only 二级指标: level 1 follows from it
+    if cat1 is not None:
+        rec.level1_code, rec.level1 = cat1.code, cat1.name
+    # Everything else is kept, under its header as written (org under "org").
+    org = _get(cells, cols, "org")
+    if org is not None:
+        rec.extra["org"] = org
+    used = set(cols.values())
+    for i, cell in enumerate(cells):
+        if i in used or i >= len(columns):
+            continue
+        key = str(columns[i]).strip() or f"column{i + 1}"
+        if key.startswith("_"):
+            key = key.lstrip("_") or f"column{i + 1}"
+        rec.extra.setdefault(key, cell)
+    return rec, problems
