@@ -19,11 +19,47 @@ FORMAT_HELP = "output format (default: table on a terminal, or the --output suff
 
 # ---------------------------------------------------------------- foundation: parse, taxonomy
 def _cmd_parse(args: argparse.Namespace) -> int:
-    raise IndicatormlError("parse: not implemented yet")
+    from .output import guess_format, write_rows
+    from .tables import (
+        VIEW_COLUMNS,
+        VIEW_HEADERS,
+        parse_files,
+        record_columns,
+        records_to_rows,
+        report_problems,
+        summary_line,
+        view_rows,
+    )
+
+    fmt = guess_format(args.output, args.format)
+    if fmt == "xlsx" and not args.output:
+        raise IndicatormlError("--format xlsx needs --output PATH")
+    records, problems, tables = parse_files(args.files)
+    report_problems(tables)
+    try:
+        if fmt == "table":
+            write_rows(view_rows(records), fmt, args.output, columns=VIEW_COLUMNS, headers=VIEW_HEADERS)
+        else:
+            write_rows(records_to_rows(records), fmt, args.output, columns=record_columns(records))
+    except OSError as e:
+        raise IndicatormlError(f"cannot write {args.output or 'output'}: {e}") from None
+    print(summary_line(tables), file=sys.stderr)
+    return 1 if args.strict and problems else 0
 
 
 def _cmd_taxonomy(args: argparse.Namespace) -> int:
-    raise IndicatormlError("taxonomy: not implemented yet")
+    from .output import guess_format, write_rows
+    from .taxonomy import CATEGORY_COLUMNS, CATEGORY_HEADERS, category_rows
+
+    fmt = guess_format(args.output, args.format)
+    if fmt == "xlsx" and not args.output:
+        raise IndicatormlError("--format xlsx needs --output PATH")
+    try:
+        write_rows(category_rows(), fmt, args.output, columns=CATEGORY_COLUMNS,
+                   headers=CATEGORY_HEADERS if fmt == "table" else None)
+    except OSError as e:
+        raise IndicatormlError(f"cannot write {args.output}: {e}") from None
+    return 0
 
 
 # ---------------------------------------------------------------- classifier: classify, code, train, evaluate

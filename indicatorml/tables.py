@@ -50,6 +50,10 @@ __all__ = [
     "records_to_rows",
     "record_columns",
     "add_column",
+    "view_rows",
+    "VIEW_COLUMNS",
+    "VIEW_HEADERS",
+    "summary_line",
     "decode",
     "SEED_HEADER",
     "WRITE_FORMATS",
@@ -154,6 +158,63 @@ def report_problems(tables: Iterable[Table], stream: TextIO | None = None) -> in
             print(str(prob), file=out)
             n += 1
     return n
+
+
+VIEW_COLUMNS = ("project", "level1", "level2", "indicator", "target", "where")
+VIEW_HEADERS = {"project": "项目", "level1": "一级指标", "level2": "二级指标", "indicator": "指标",
+                "target": "年度指标值", "where": "位置"}
+
+
+def _view_label(code: str | None, name: str | None, raw: str | None) -> str:
+    if code:
+        return f"{code} {name}"
+    return f"? {raw}" if raw else ""
+
+
+def view_rows(records: Sequence[Indicator]) -> list[dict[str, Any]]:
+    """Rows for a terminal: codes with Chinese names, and where each record came from
+    (the line alone when all records come from one file)."""
+    files = {r.source.rsplit(":", 1)[0] for r in records}
+    rows = []
+    last = None
+    for r in records:
+        key = (r.source.rsplit(":", 1)[0], r.project)
+        rows.append({
+            "project": _cut(r.project or "", 24) if key != last else "",  # once per project
+            "level1": _view_label(r.level1_code, r.level1, r.level1_raw),
+            "level2": _view_label(r.level2_code, r.level2, r.level2_raw),
+            "indicator": _cut(r.indicator, 36),
+            "target": _cut(r.target or "", 30),
+            "where": r.source.rsplit(":", 1)[-1] if len(files) == 1 else r.source,
+        })
+        last = key
+    return rows
+
+
+def _cut(s: str, width: int) -> str:
+    from .output import display_width
+
+    if display_width(s) <= width:
+        return s
+    out, w = "", 0
+    for ch in s:
+        w += display_width(ch)
+        if w > width - 1:
+            break
+        out += ch
+    return out + "…"
+
+
+def summary_line(tables: Sequence[Table]) -> str:
+    """``读取 75 条指标, 24 个项目 (1 个文件); 0 个问题`` — what a user checks first."""
+    n_rec = sum(len(t.records) for t in tables)
+    n_proj = 0
+    for t in tables:
+        n_proj += len(t.projects) if t.kind == "seed" else len({r.project for r in t.records if r.project})
+    n_prob = sum(len(t.problems) for t in tables)
+    rows = len({(x.file, x.line) for t in tables for x in t.problems})
+    return (f"读取 {n_rec} 条指标, {n_proj} 个项目 ({len(tables)} 个文件); "
+            f"{n_prob} 个问题 ({rows} 处)")
 
 
 # ---------------------------------------------------------------- dispatch

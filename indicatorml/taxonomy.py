@@ -30,6 +30,9 @@ __all__ = [
     "code_conflict",
     "parent",
     "COST_CODES",
+    "category_rows",
+    "CATEGORY_COLUMNS",
+    "CATEGORY_HEADERS",
 ]
 
 
@@ -212,3 +215,44 @@ def parent(code: str) -> Category:
     """The level-1 category a level-2 code belongs to."""
     cat = by_code(code)
     return cat if cat.parent is None else _BY_CODE[cat.parent]
+
+
+# What each category measures, in the words a reviewer uses (shown by `indicatorml taxonomy`).
+_EXPLAIN_ZH = {
+    "1": "产出: 提供了什么",
+    "11": "提供了多少: 服务、活动、物品、人次、企业的数量 (…数量、…次数、…场次、…家)",
+    "12": "达到的标准: 合格率、达标率、正确率、覆盖率、验收",
+    "13": "时效: 按时完成、N 日内、某日前 (及时率、按期完成率、完成时间)",
+    "14": "成本 (2021 年前版式, 在产出之下): 单位或总成本、成本控制",
+    "2": "效益: 产生了什么效果",
+    "21": "直接或间接的经济效果: 销售、收入、贸易、税收、投资的增长",
+    "22": "对社会的效果: 公共服务、安全、稳定、知晓度、受益人数",
+    "23": "对环境的效果: 排放、绿化、节能、污染",
+    "24": "持续的效果: 长效机制、持续运行、能力建设",
+    "3": "满意度",
+    "31": "服务对象的满意度 (…满意度), 通常为百分比",
+    "4": "成本 (2021 年起版式, 单独的一级指标)",
+    "41": "经济成本 (2021 年起版式)",
+    "42": "社会成本 (2021 年起版式)",
+    "43": "生态环境成本 (2021 年起版式)",
+}
+_LAYOUT_ZH = {"both": "通用", "pre2021": "2021年前", "2021": "2021年起"}
+
+CATEGORY_COLUMNS = ("code", "name", "level", "parent", "layout", "description")
+CATEGORY_HEADERS = {"code": "代码", "name": "名称", "level": "层级", "parent": "上级", "layout": "版式",
+                    "description": "说明"}
+
+
+def category_rows() -> list[dict[str, object]]:
+    """The category table as rows (the ``taxonomy`` verb): code, 名称, 层级, 上级, 版式, 说明."""
+    rows: list[dict[str, object]] = []
+    for c in CATEGORIES:
+        rows.append({
+            "code": c.code,
+            "name": c.name,
+            "level": c.level,
+            "parent": None if c.parent is None else f"{c.parent}-{_BY_CODE[c.parent].name}",
+            "layout": _LAYOUT_ZH[c.layout],
+            "description": _EXPLAIN_ZH.get(c.code, c.description),
+        })
+    return rows
