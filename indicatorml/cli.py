@@ -81,15 +81,38 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- search: index build, search, precedents
 def _cmd_index_build(args: argparse.Namespace) -> int:
-    raise IndicatormlError("index build: not implemented yet")
+    from .precedents import build_index
+
+    idx = build_index(args.paths, out=args.out, progress=True)
+    print(f"indexed {len(idx.indicator_docs)} indicators and {len(idx.goal_docs)} project goals "
+          f"from {len(args.paths)} file(s) into {args.out}")
+    return 0
 
 
 def _cmd_search(args: argparse.Namespace) -> int:
-    raise IndicatormlError("search: not implemented yet")
+    from .output import guess_format, write_rows
+    from .precedents import search, search_columns
+
+    hits = search(args.query, kind=args.kind, top=args.top, index=args.index)
+    fmt = guess_format(args.output, args.format)
+    if not hits:
+        print(f"no {args.kind} shares a word with {args.query!r}", file=sys.stderr)
+    columns, headers = search_columns(args.kind, fmt)
+    write_rows(hits, fmt, args.output, columns=columns, headers=headers)
+    return 0
 
 
 def _cmd_precedents(args: argparse.Namespace) -> int:
-    raise IndicatormlError("precedents: not implemented yet")
+    import json
+
+    from .precedents import precedents
+
+    p = precedents(args.text, top=args.top, index=args.index, min_ratio=args.min_ratio)
+    if args.format == "jsonl":
+        print(json.dumps(p.to_dict(), ensure_ascii=False))
+    else:
+        sys.stdout.write(p.render())
+    return 0
 
 
 # ---------------------------------------------------------------- checks: check
@@ -175,6 +198,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("text", metavar="TEXT")
     s.add_argument("--top", type=int, default=10, metavar="K")
     s.add_argument("--index", metavar="DIR")
+    s.add_argument("--min-ratio", type=float, default=0.25, metavar="R",
+                   help="leave out hits scoring below R x the best hit (default 0.25; 0 keeps all)")
     s.add_argument("--format", choices=("table", "jsonl"), default="table")
     s.set_defaults(func=_cmd_precedents)
 

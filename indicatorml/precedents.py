@@ -1,0 +1,432 @@
+"""Precedent search: past indicators and project goals, found by BM25, summarised for a writer.
+
+Why: a writer drafting "引进首店数量" wants to see how other projects phrased it, where they filed
+it and what targets they set; a reviewer wants the projects whose goals resemble a new one. So
+two BM25 indexes are kept side by side: one document per indicator row (its text), one per
+project goal (goal text + project name). Both are tokenized by ``segment.search_tokens`` —
+the classifier's segmenter plus character bigrams, so "首店" still meets "引进广州首店".
+
+The shipped data (``data/corpus/public_indicators.tsv`` + ``data/seed/*.txt``, ~480 rows) is
+indexed in memory on first use, in well under a second: nothing derived is written to disk,
+so the default index can never be stale. ``indicatorml index build`` writes an index of
+the user's own tables to a directory of ``.npy`` arrays + JSON/JSONL, loaded memory-mapped.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import statistics
+import sys
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .errors import IndicatormlError
+from .search import BM25
+
+__all__ = [
+    "KINDS",
+    "MAX_QUERY_CHARS",
+    "PrecedentIndex",
+    "Precedents",
+    "DATA_DIR",
+    "default_data_paths",
+    "build_index",
+    "load_index",
+    "query_tokens",
+    "search",
+    "precedents",
+    "summarize_categories",
+    "summarize_targets",
+    "search_columns",
+]
+
+KINDS = ("indicator", "goal")
+FORMAT = "indicatorml-precedent-index"
+_VERSION = 1
+# A query is a draft indicator or a project goal; the longest goal in the seed is ~300 characters.
+MAX_QUERY_CHARS = 2000
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+INDICATOR_KEYS = ("indicator", "level1_code", "level1", "level2_code", "level2", "target",
+                  "period_target", "project", "source", "url")
+GOAL_KEYS = ("goal", "project", "source", "url", "indicators")
+
+
+def default_data_paths() -> list[Path]:
+    """The shipped tables: the corpus TSV and every seed table, in a fixed order."""
+    corpus = DATA_DIR / "corpus" / "public_indicators.tsv"
+    seeds = sorted((DATA_DIR / "seed").glob("*.txt"))
+    if not corpus.is_file():
+        raise IndicatormlError(
+            f"the shipped data ({corpus}) is not there, so there is no default index; "
+            "build one from your tables with `indicatorml index build FILE... --out DIR` and pass --index DIR")
+    return [corpus, *seeds]
+
+
+def _dictionary_sha() -> str:
+    """Fingerprint of the segmenter's dictionary: an index built with another one tokenizes differently."""
+    data = resources.files("indicatorml.resources").joinpath("words.txt").read_bytes()
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+# ---------------------------------------------------------------------------- the index
+@dataclass
+class PrecedentIndex:
+    """Two BM25 indexes (indicators, goals) and the rows they point to."""
+
+    indicator_docs: list[dict[str, Any]]
+    indicator_bm25: BM25 | None
+    goal_docs: list[dict[str, Any]] = field(default_factory=list)
+    goal_bm25: BM25 | None = None
+    inputs: list[str] = field(default_factory=list)
+    dictionary: str = ""
+
+    @classmethod
+    def from_tables(cls, tables: Iterable[Any], progress: bool = False) -> PrecedentIndex:
+        """Index every indicator row and every project goal of the tables read by ``tables.read_table``."""
+        from .segment import search_tokens
+
+        tables = list(tables)
+        ind_docs: list[dict[str, Any]] = []
+        ind_tokens: list[list[str]] = []
+        goal_docs: list[dict[str, Any]] = []
+        goal_tokens: list[list[str]] = []
+        for t in tables:
+            for r in t.records:
+                if not (r.indicator or "").strip():
+                    continue
+                ind_docs.append({k: getattr(r, k) for k in INDICATOR_KEYS})
+                ind_tokens.append(search_tokens(r.indicator))
+            for p in t.projects:
+                if not (p.goal or "").strip():
+                    continue
+                recs = [t.records[i] for i in p.indicator_rows if 0 <= i < len(t.records)]
+                goal_docs.append({
+                    "goal": p.goal,
+                    "project": p.name,
+                    "source": p.source,
+                    "url": next((r.url for r in recs if r.url), None),
+                    "indicators": [r.indicator for r in recs],
+                })
+                goal_tokens.append(search_tokens(p.name) + search_tokens(p.goal))
+        if not ind_docs and not goal_docs:
+            names = ", ".join(t.path for t in tables) or "(no files)"
+            raise IndicatormlError(f"nothing to index: no indicator or goal was read from {names}")
+        ind = BM25().index(ind_tokens, progress=progress) if ind_docs and any(ind_tokens) else None
+        goal = BM25().index(goal_tokens, progress=progress) if goal_docs and any(goal_tokens) else None
+        return cls(ind_docs if ind else [], ind, goal_docs if goal else [], goal,
+                   [t.path for t in tables], _dictionary_sha())
+
+    def _pair(self, kind: str) -> tuple[BM25, list[dict[str, Any]]]:
+        if kind not in KINDS:
+            raise IndicatormlError(f"unknown search kind {kind!r}; choose one of {', '.join(KINDS)}")
+        bm25, docs = (self.indicator_bm25, self.indicator_docs) if kind == "indicator" else (
+            self.goal_bm25, self.goal_docs)
+        if bm25 is None:
+            what = "indicators" if kind == "indicator" else "project goals (绩效目标)"
+            raise IndicatormlError(f"this index has no {what} to search; its tables had none")
+        return bm25, docs
+
+    def search(self, query: str, kind: str = "indicator", top: int = 10) -> list[dict[str, Any]]:
+        """Hits sharing at least one token with ``query``: the document's fields plus ``score``."""
+        bm25, docs = self._pair(kind)
+        tokens = query_tokens(query)
+        if top < 1:
+            raise IndicatormlError(f"--top must be at least 1 (got {top})")
+        return [{"score": round(score, 6), **docs[i]} for i, score in bm25.search(tokens, top, matched_only=True)]
+
+    # ---------------------------------------------------------------- persistence
+    def save(self, path: str | Path) -> None:
+        """``index.json`` + one sub-directory per kind (BM25 arrays + ``docs.jsonl``)."""
+        try:
+            self._save(Path(path))
+        except OSError as e:
+            raise IndicatormlError(f"cannot write the index to {path}: {e.strerror or e}") from None
+
+    def _save(self, d: Path) -> None:
+        d.mkdir(parents=True, exist_ok=True)
+        counts = {}
+        for kind in KINDS:
+            bm25 = self.indicator_bm25 if kind == "indicator" else self.goal_bm25
+            docs = self.indicator_docs if kind == "indicator" else self.goal_docs
+            counts[kind] = len(docs) if bm25 is not None else 0
+            if bm25 is None:
+                continue
+            bm25.save(d / kind)
+            with open(d / kind / "docs.jsonl", "w", encoding="utf-8") as fh:
+                for doc in docs:
+                    fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
+        meta = {"format": FORMAT, "version": _VERSION, "counts": counts, "inputs": self.inputs,
+                "tokenizer": "indicatorml.segment.search_tokens", "dictionary": self.dictionary}
+        (d / "index.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, path: str | Path, mmap: bool = True) -> PrecedentIndex:
+        """Load a saved index (arrays memory-mapped by default); damage gives IndicatormlError."""
+        d = Path(path)
+        if not d.is_dir():
+            raise IndicatormlError(f"index directory {d} does not exist; build it with "
+                                   "`indicatorml index build FILE... --out DIR`")
+        f = d / "index.json"
+        try:
+            meta = json.loads(f.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise IndicatormlError(f"{d} is not an indicatorml index (no index.json); build it with "
+                                   "`indicatorml index build FILE... --out DIR`") from None
+        except (ValueError, UnicodeDecodeError, OSError) as e:
+            raise IndicatormlError(f"{f} is damaged ({e}); rebuild the index") from None
+        if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("counts"), dict):
+            raise IndicatormlError(f"{f} is not an indicatorml precedent index")
+        if meta.get("version") != _VERSION:
+            raise IndicatormlError(f"{d}: index version {meta.get('version')} is not supported; rebuild it")
+        parts: dict[str, tuple[BM25 | None, list[dict[str, Any]]]] = {}
+        for kind in KINDS:
+            if not meta["counts"].get(kind):
+                parts[kind] = (None, [])
+                continue
+            bm25 = BM25.load(d / kind, mmap=mmap)
+            docs = _read_docs(d / kind / "docs.jsonl")
+            if len(docs) != bm25.n_docs:
+                raise IndicatormlError(f"{d / kind / 'docs.jsonl'} has {len(docs)} rows but the index has "
+                                       f"{bm25.n_docs} documents; rebuild the index")
+            parts[kind] = (bm25, docs)
+        return cls(parts["indicator"][1], parts["indicator"][0], parts["goal"][1], parts["goal"][0],
+                   list(meta.get("inputs") or []), str(meta.get("dictionary") or ""))
+
+
+def _read_docs(f: Path) -> list[dict[str, Any]]:
+    try:
+        lines = f.read_text(encoding="utf-8").splitlines()
+    except FileNotFoundError:
+        raise IndicatormlError(f"index directory {f.parent} is incomplete: docs.jsonl is missing; "
+                               "rebuild it") from None
+    except (OSError, UnicodeDecodeError) as e:
+        raise IndicatormlError(f"{f} is damaged ({e}); rebuild the index") from None
+    docs = []
+    for n, line in enumerate(lines, 1):
+        try:
+            doc = json.loads(line)
+        except ValueError:
+            doc = None
+        if not isinstance(doc, dict):
+            raise IndicatormlError(f"{f}:{n} is damaged (not a JSON object); rebuild the index")
+        docs.append(doc)
+    return docs
+
+
+# ---------------------------------------------------------------------------- API functions
+def build_index(paths: Sequence[str | Path], out: str | Path | None = None, progress: bool = True,
+                problems_stream: Any = None) -> PrecedentIndex:
+    """Read tables (any kind ``tables.read_table`` reads), index them, save to ``out`` if given.
+
+    Rows that cannot be read are reported (file:line) on ``problems_stream`` (stderr) and the
+    rest is indexed.
+    """
+    from .tables import read_tables, report_problems
+
+    if not paths:
+        raise IndicatormlError("index build: give at least one table file")
+    missing = [str(p) for p in paths if not Path(p).is_file()]
+    if missing:
+        raise IndicatormlError(f"no such file: {', '.join(missing)}")
+    tables = read_tables([str(p) for p in paths])
+    report_problems(tables, stream=problems_stream or sys.stderr)
+    index = PrecedentIndex.from_tables(tables, progress=progress)
+    if out is not None:
+        index.save(out)
+    return index
+
+
+@functools.lru_cache(maxsize=1)
+def _default_index() -> PrecedentIndex:
+    import io
+
+    # The shipped files are known to read cleanly; their problems (if any) are not the user's.
+    # Sources are shown relative to the project ("data/seed/…txt:14"), not as absolute paths.
+    root = str(DATA_DIR.parent) + "/"
+    paths = default_data_paths()
+    index = build_index(paths, progress=False, problems_stream=io.StringIO())
+    for doc in index.indicator_docs + index.goal_docs:
+        if isinstance(doc.get("source"), str) and doc["source"].startswith(root):
+            doc["source"] = doc["source"][len(root):]
+    index.inputs = [str(p.relative_to(DATA_DIR.parent)) for p in paths]
+    return index
+
+
+def load_index(path: str | Path | PrecedentIndex | None = None) -> PrecedentIndex:
+    """The index at ``path``; None means the shipped data, indexed in memory once per process."""
+    if isinstance(path, PrecedentIndex):
+        return path
+    if path is None:
+        return _default_index()
+    return PrecedentIndex.load(path)
+
+
+def query_tokens(text: str | None) -> list[str]:
+    """Tokens of a query, or a clear IndicatormlError for an empty, punctuation-only or huge query."""
+    from .segment import search_tokens
+
+    s = "" if text is None else str(text)
+    if not s.strip():
+        raise IndicatormlError("the query is empty; give a draft indicator or goal text, e.g. \"引进首店数量\"")
+    if len(s) > MAX_QUERY_CHARS:
+        raise IndicatormlError(f"the query is {len(s):,} characters long; the limit is {MAX_QUERY_CHARS:,} "
+                               "(a draft indicator or one project goal)")
+    tokens = search_tokens(s)
+    if not tokens:
+        raise IndicatormlError(f"the query {s.strip()[:40]!r} has no words to search for "
+                               "(only punctuation, symbols or spaces)")
+    return tokens
+
+
+def search(query: str, kind: str = "indicator", top: int = 10,
+           index: str | Path | PrecedentIndex | None = None) -> list[dict[str, Any]]:
+    """BM25 hits for ``query`` among past indicators (``kind="indicator"``) or project goals."""
+    idx = load_index(index)
+    idx._pair(kind)  # a clear error for an index without that kind, before tokenizing
+    return idx.search(query, kind=kind, top=top)
+
+
+HEADERS = {"score": "得分", "indicator": "指标", "level2": "二级指标", "target": "指标值",
+           "project": "项目", "source": "来源", "goal": "绩效目标", "indicators": "指标数"}
+
+
+def search_columns(kind: str, fmt: str) -> tuple[list[str], dict[str, str] | None]:
+    """Columns (and Chinese headers for the terminal table) of search hits in each format."""
+    if fmt == "table":
+        cols = (["score", "indicator", "level2", "target", "project", "source"] if kind == "indicator"
+                else ["score", "project", "goal", "source"])
+        return cols, HEADERS
+    if kind == "indicator":
+        return ["score", *INDICATOR_KEYS], None
+    return ["score", *GOAL_KEYS], None
+
+
+# ---------------------------------------------------------------------------- precedents summary
+@dataclass
+class Precedents:
+    """Similar indicators plus what a writer can use at a glance: categories and target habits."""
+
+    query: str
+    hits: list[dict[str, Any]]
+    categories: list[dict[str, Any]]
+    targets: list[dict[str, Any]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"query": self.query, "hits": self.hits, "categories": self.categories, "targets": self.targets}
+
+    def render(self) -> str:
+        """The terminal view: the hits, then where they were filed, then their targets."""
+        from .output import render_table
+
+        if not self.hits:
+            return f"没有找到与 {self.query!r} 相似的指标 (no indicator shares a word with it)\n"
+        n = len(self.hits)
+        out = [f"相似指标 {n} 条 (similar indicators) — {self.query}\n"]
+        cols, headers = search_columns("indicator", "table")
+        out.append(render_table(self.hits, cols, headers=headers))
+        out.append(f"\n分类 (filed under, {n} hits):\n")
+        for c in self.categories:
+            label = f"{c['code']}-{c['name']}" if c["code"] else c["name"]
+            out.append(f"  {label}: {c['count']} of {c['of']}\n")
+        with_target = self.targets[0]["of"] if self.targets else 0
+        out.append(f"\n指标值 (targets, {with_target} of {n} hits have one):\n")
+        for g in self.targets:
+            out.append(f"  {g['text']}\n")
+        return "".join(out)
+
+
+def precedents(text: str, top: int = 10, index: str | Path | PrecedentIndex | None = None,
+               min_ratio: float = 0.25) -> Precedents:
+    """The ``top`` most similar past indicators, the categories they were filed under and their targets.
+
+    Hits scoring below ``min_ratio`` × the best hit's score are left out, so the summary is not
+    diluted by rows that share only a generic word: for "引进首店数量" the three 首店/引进 rows
+    score 20–41 and the next ones (补贴数量, 门面数量: only "数量") 8.4. The 0.25 was chosen by
+    looking at a handful of shipped-data queries, not fitted; ``min_ratio=0`` keeps all ``top``.
+    """
+    if not 0 <= min_ratio <= 1:
+        raise IndicatormlError(f"--min-ratio must be between 0 and 1 (got {min_ratio})")
+    hits = search(text, "indicator", top, index)
+    if hits and min_ratio > 0:
+        floor = hits[0]["score"] * min_ratio
+        hits = [h for h in hits if h["score"] >= floor]
+    return Precedents(text, hits, summarize_categories(hits), summarize_targets(hits))
+
+
+def summarize_categories(hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Level-2 categories of the hits with counts, most frequent first (ties by code).
+
+    ``of`` is the number of hits (unlabeled hits count as "未标注", so the counts add up).
+    """
+    from .taxonomy import by_code
+
+    counts: Counter[tuple[str, str]] = Counter()
+    for h in hits:
+        code = h.get("level2_code")
+        if code:
+            try:
+                name = by_code(code).name
+            except KeyError:
+                name = h.get("level2") or code
+        else:
+            code, name = "", "未标注"
+        counts[(code, name)] += 1
+    out = [{"code": code, "name": name, "count": n, "of": len(hits)} for (code, name), n in counts.items()]
+    out.sort(key=lambda c: (-c["count"], c["code"] == "", c["code"]))
+    return out
+
+
+def _num(v: float) -> str:
+    return str(int(v)) if v == int(v) else f"{v:g}"
+
+
+def summarize_targets(hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The hits' targets grouped by comparison and unit, e.g. "≥…%: 9 of 12 — ≥90% ×7, ≥95% ×2; median 90%".
+
+    ``of`` counts the hits that have a target at all (empty targets are left out); ``forms``
+    lists each exact form with its count; median/min/max are over the group's numbers.
+    """
+    from .targets import parse_target
+
+    groups: dict[tuple[str, str, str], list[Any]] = {}
+    for h in hits:
+        t = parse_target(h.get("target"))
+        if t.kind == "empty":
+            continue
+        if t.kind in ("qualitative", "date"):
+            key = (t.kind, "", "")
+        else:
+            key = (t.kind, t.comparison or "=", t.unit or "")
+        groups.setdefault(key, []).append(t)
+    n_with = sum(len(g) for g in groups.values())
+    out = []
+    for (kind, cmp_, unit), ts in groups.items():
+        forms = Counter(t.form for t in ts)
+        values = [t.value for t in ts if t.value is not None]
+        label = {"qualitative": "定性", "date": "日期"}.get(kind) or f"{cmp_}…{unit}"
+        g: dict[str, Any] = {
+            "group": label, "kind": kind, "comparison": cmp_ or None, "unit": unit or None,
+            "count": len(ts), "of": n_with,
+            "forms": [{"form": f, "count": c} for f, c in sorted(forms.items(), key=lambda x: (-x[1], x[0]))],
+            "median": statistics.median(values) if values else None,
+            "min": min(values) if values else None, "max": max(values) if values else None,
+        }
+        shown = ", ".join(f"{f['form']} ×{f['count']}" for f in g["forms"][:4])
+        if len(g["forms"]) > 4:
+            shown += ", …"
+        text = f"{label}: {len(ts)} of {n_with} — {shown}"
+        if values and kind not in ("qualitative", "date"):
+            text += f"; median {_num(g['median'])}{unit}"
+            if g["min"] != g["max"]:
+                text += f", range {_num(g['min'])}–{_num(g['max'])}{unit}"
+        g["text"] = text
+        out.append(g)
+    out.sort(key=lambda g: (-g["count"], g["group"]))
+    return out
