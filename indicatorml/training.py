@@ -1,0 +1,267 @@
+"""Training and grouped evaluation: what ``indicatorml train`` and ``indicatorml evaluate`` run.
+
+Why kept apart from :mod:`indicatorml.classify`: this is the only part that needs
+scikit-learn, and the only part that reads labeled tables in bulk.
+
+Why own tables weigh more: the shipped data are many publishers' habits; a bureau training
+on its own past tables wants the model to follow *its* habit where the two disagree (a
+vocational college files 国家级课程数量 under 质量, most tables under 数量). Rows from
+``--data`` therefore get ``own_weight`` times the weight of a shipped row. The figure that
+supports the default is in ``benchmarks/bench_classify.py`` (domain adaptation).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .classify import IndicatorClassifier
+from .errors import IndicatormlError
+from .metrics import classification_figures, group_folds
+from .records import Indicator
+from .taxonomy import by_code, canonical_level2, parent
+
+__all__ = [
+    "DEFAULT_OWN_WEIGHT",
+    "default_data_paths",
+    "load_labeled",
+    "evaluation_groups",
+    "cross_val_predict_proba",
+    "evaluate",
+    "train",
+    "make_config",
+]
+
+DEFAULT_OWN_WEIGHT = 3.0
+_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def default_data_paths() -> list[Path]:
+    """The shipped labeled data: the public corpus and the seed table(s)."""
+    corpus = _DATA_DIR / "corpus" / "public_indicators.tsv"
+    seeds = sorted((_DATA_DIR / "seed").glob("*.txt"))
+    if not corpus.is_file():
+        raise IndicatormlError(f"the shipped data ({corpus}) is not in this installation; "
+                               "train with --no-default-data --data YOUR_TABLES")
+    return [corpus, *seeds]
+
+
+def make_config(config: dict[str, Any] | str | None) -> dict[str, Any]:
+    """Model options from a dict, JSON text or a .json file; unknown keys are an error."""
+    import json
+
+    if config is None:
+        return {}
+    if isinstance(config, str):
+        text = config
+        if not text.lstrip().startswith("{"):
+            try:
+                text = Path(config).read_text(encoding="utf-8")
+            except OSError as e:
+                raise IndicatormlError(f"--model-config: cannot read {config}: {e.strerror or e}") from None
+        try:
+            config = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise IndicatormlError(f"--model-config is not JSON: {e}") from None
+    if not isinstance(config, dict):
+        raise IndicatormlError("model config must be a JSON object of options")
+    valid = set(IndicatorClassifier._param_names())
+    unknown = sorted(set(config) - valid)
+    if unknown:
+        raise IndicatormlError(f"unknown model option(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+    return dict(config)
+
+
+def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
+                 stream=sys.stderr) -> tuple[list[Indicator], np.ndarray]:
+    """Labeled records of the shipped data and/or ``paths``, and a flag per row: from ``paths``?
+
+    Unreadable rows are reported (file:line) on ``stream``; rows without a level-2 label are
+    counted and skipped; cost in either layout becomes 14.
+    """
+    from .tables import read_table, report_problems
+
+    files: list[tuple[Path, bool]] = []
+    if default_data:
+        files += [(p, False) for p in default_data_paths()]
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(q for q in path.rglob("*") if q.is_file() and q.suffix.lower()
+                           in (".txt", ".tsv", ".csv", ".xlsx", ".jsonl"))
+            if not found:
+                raise IndicatormlError(f"{path}: no tables (.txt .tsv .csv .xlsx .jsonl) in this directory")
+            files += [(q, True) for q in found]
+        elif path.is_file():
+            files.append((path, True))
+        else:
+            raise IndicatormlError(f"{path}: no such file")
+    records: list[Indicator] = []
+    own: list[bool] = []
+    unlabeled = 0
+    tables = []
+    for path, is_own in files:
+        table = read_table(str(path))
+        tables.append(table)
+        for r in table.records:
+            code = (r.level2_code or "").strip()
+            if not code or not code.isdigit():
+                unlabeled += 1
+                continue
+            try:
+                cat = by_code(canonical_level2(code))
+            except KeyError:
+                unlabeled += 1
+                continue
+            if cat.level != 2:
+                unlabeled += 1
+                continue
+            r.level2_code = cat.code
+            records.append(r)
+            own.append(is_own)
+    if stream is not None:
+        report_problems(tables, stream=stream)
+        if unlabeled:
+            print(f"indicatorml: {unlabeled} indicator(s) without a level-2 label were not used", file=stream)
+    if not records:
+        raise IndicatormlError("no labeled indicators to learn from")
+    return records, np.asarray(own, dtype=bool)
+
+
+def evaluation_groups(records: Sequence[Indicator], n_splits: int) -> tuple[list[str], str]:
+    """Groups for k-fold and what they are: source page/file, else project within a file."""
+    groups = [r.group for r in records]
+    if len(set(groups)) >= n_splits:
+        return groups, "source page or file"
+    by_project = [f"{r.group}#{r.project or ''}" for r in records]
+    if len(set(by_project)) >= 2:
+        return by_project, "project (too few pages or files for the folds)"
+    raise IndicatormlError("grouped evaluation needs at least two sources (pages, files or projects)")
+
+
+def _weights(own: np.ndarray | None, own_weight: float) -> np.ndarray | None:
+    if own is None or not own.any() or own.all():
+        return None
+    return np.where(own, float(own_weight), 1.0)
+
+
+def cross_val_predict_proba(records: Sequence[Indicator], n_splits: int = 5, config: dict | None = None,
+                            seed: int = 0, sample_weight: Sequence[float] | None = None,
+                            groups: Sequence[str] | None = None,
+                            progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """Out-of-fold calibrated probabilities; folds never split a group (default: record.group).
+
+    Returns ``(proba, classes)``: ``proba[i]`` comes from a model that never saw row i's group.
+    Deterministic for a seed. A class absent from a fold's training part gets probability 0.
+    """
+    records = list(records)
+    y = np.asarray([canonical_level2(r.level2_code or "") for r in records])
+    keys = list(groups) if groups is not None else [r.group for r in records]
+    n_groups = len(set(keys))
+    if n_groups < 2:
+        raise IndicatormlError("cross-validation needs at least two groups (pages, files or projects)")
+    n_splits = min(n_splits, n_groups)
+    classes = np.array(sorted(set(y.tolist()), key=int))
+    col = {c: j for j, c in enumerate(classes)}
+    proba = np.zeros((len(records), len(classes)))
+    w = None if sample_weight is None else np.asarray(sample_weight, dtype=float)
+    cfg = make_config(config)
+    folds = group_folds(keys, n_splits, seed)
+    it = folds
+    if progress:
+        from tqdm import tqdm
+
+        it = tqdm(folds, desc="cross-validating", unit="fold", file=sys.stderr, leave=False)
+    for train_idx, test_idx in it:
+        m = IndicatorClassifier(**cfg).fit([records[i] for i in train_idx], y[train_idx],
+                                           None if w is None else w[train_idx],
+                                           groups=[keys[i] for i in train_idx])
+        p = m.predict_proba([records[i] for i in test_idx])
+        for j, c in enumerate(m.classes_):
+            proba[test_idx, col[c]] = p[:, j]
+    return proba, classes
+
+
+def _figures(records: Sequence[Indicator], proba: np.ndarray, classes: np.ndarray, cfg: dict) -> dict[str, Any]:
+    decider = IndicatorClassifier(**cfg)
+    decider.classes_ = classes
+    chosen = decider._decide(proba)
+    pred = classes[chosen]
+    conf = proba[np.arange(len(pred)), chosen]
+    y = [canonical_level2(r.level2_code or "") for r in records]
+    return classification_figures(y, pred, conf, list(classes), {c: parent(c).code for c in classes},
+                                  {c: by_code(c).name for c in classes})
+
+
+def evaluate(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
+             config: dict | str | None = None, folds: int = 5, seed: int = 0,
+             own_weight: float = DEFAULT_OWN_WEIGHT, progress: bool = True,
+             records: Sequence[Indicator] | None = None) -> dict[str, Any]:
+    """Grouped k-fold figures: level-2 accuracy, macro-F1, level-1 accuracy, per-class P/R,
+    confusion matrix, ECE, coverage at 95% precision. Hand-written rows are never scored."""
+    cfg = make_config(config)
+    if records is None:
+        records, own = load_labeled(paths, default_data)
+    else:
+        records, own = list(records), None
+    records, own = _drop_handwritten(records, own)
+    groups, grouping = evaluation_groups(records, folds)
+    proba, classes = cross_val_predict_proba(records, folds, cfg, seed, _weights(own, own_weight), groups,
+                                             progress=progress)
+    out = _figures(records, proba, classes, cfg)
+    out.update({
+        "folds": min(folds, len(set(groups))),
+        "grouped_by": grouping,
+        "groups": len(set(groups)),
+        "seed": seed,
+        "config": IndicatorClassifier(**cfg).get_params(),
+    })
+    return out
+
+
+def _drop_handwritten(records: list[Indicator], own: np.ndarray | None) -> tuple[list[Indicator], np.ndarray | None]:
+    keep = [i for i, r in enumerate(records) if str(r.extra.get("provenance", "")).strip() != "hand-written"]
+    return [records[i] for i in keep], (None if own is None else own[keep])
+
+
+def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
+          out: str | os.PathLike | None = None, config: dict | str | None = None,
+          own_weight: float = DEFAULT_OWN_WEIGHT, folds: int = 5, with_evaluation: bool = True,
+          progress: bool = True) -> IndicatorClassifier:
+    """Train on the shipped data plus ``paths`` (rows of ``paths`` weigh ``own_weight``), record
+    the grouped-CV figures in the model's metadata, and save to ``out`` if given."""
+    cfg = make_config(config)
+    records, own = load_labeled(paths, default_data)
+    y = [r.level2_code for r in records]
+    w = _weights(own, own_weight)
+    evaluation = None
+    if with_evaluation:
+        scored, scored_own = _drop_handwritten(records, own)
+        try:
+            groups, grouping = evaluation_groups(scored, folds)
+        except IndicatormlError:
+            groups = None
+        if groups is not None and len(set(y)) >= 2:
+            proba, classes = cross_val_predict_proba(scored, folds, cfg, 0, _weights(scored_own, own_weight),
+                                                     groups, progress=progress)
+            fig = _figures(scored, proba, classes, cfg)
+            evaluation = {k: fig[k] for k in ("n", "level2_accuracy", "macro_f1", "level1_accuracy", "ece",
+                                              "coverage_at_95_precision", "coverage_threshold",
+                                              "share_confidence_ge_0_9", "accuracy_confidence_ge_0_9")}
+            evaluation.update({"folds": min(folds, len(set(groups))), "grouped_by": grouping,
+                               "groups": len(set(groups)), "seed": 0})
+    if progress:
+        print(f"indicatorml: fitting on {len(records)} indicators "
+              f"({int(own.sum())} from your tables, weight {own_weight:g})", file=sys.stderr)
+    model = IndicatorClassifier(**cfg).fit(records, y, w)
+    model.training_["own_rows"] = int(own.sum())
+    model.training_["own_weight"] = float(own_weight) if w is not None else 1.0
+    model.evaluation_ = evaluation
+    if out is not None:
+        model.save(out)
+    return model
