@@ -64,19 +64,76 @@ def _cmd_taxonomy(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- classifier: classify, code, train, evaluate
 def _cmd_classify(args: argparse.Namespace) -> int:
-    raise IndicatormlError("classify: not implemented yet")
+    from .classify import classify, load_model
+    from .classify_report import prediction_rows
+    from .output import guess_format, write_rows
+
+    if args.input and args.texts:
+        raise IndicatormlError("give indicator TEXTs or --input FILE, not both")
+    if args.input:
+        from .tables import read_tables, report_problems
+
+        tables = read_tables([args.input])
+        report_problems(tables)
+        items: list = [r for t in tables for r in t.records]
+        if not items:
+            raise IndicatormlError(f"{args.input}: no indicators to classify")
+    elif args.texts:
+        items = [(t, args.target) for t in args.texts]
+    else:
+        raise IndicatormlError("nothing to classify: give indicator TEXTs or --input FILE")
+    preds = classify(items, load_model(args.model), top_k=args.top_k, layout=args.layout)
+    fmt = guess_format(args.output, args.format)
+    rows, cols, headers = prediction_rows(preds, fmt)
+    write_rows(rows, fmt, args.output, cols, headers=headers)
+    return 0
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
-    raise IndicatormlError("code: not implemented yet")
+    from .coding import REVIEW_MARK, code_table
+
+    res = code_table(args.file, args.output, args.threshold, args.model, args.layout, recode=args.recode)
+    print(f"indicatorml: {res.coded} indicator(s) coded, {res.review} marked {REVIEW_MARK} "
+          f"(confidence < {args.threshold:g} or unreadable), {res.kept} kept as labeled; "
+          f"written to {res.output}", file=sys.stderr)
+    return 0
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    raise IndicatormlError("train: not implemented yet")
+    from .classify import default_model_dir
+    from .training import train
+
+    if args.out is None and args.data:
+        raise IndicatormlError("give --out DIR for a model trained on your tables "
+                               "(the shipped model is only rebuilt from the shipped data)")
+    out = args.out if args.out is not None else default_model_dir()
+    model = train(args.data, default_data=not args.no_default_data, out=out, config=args.model_config,
+                  own_weight=args.own_weight)
+    ev = model.evaluation_
+    print(f"indicatorml: model written to {out} ({model.training_['rows']} indicators, "
+          f"{len(model.classes_)} categories)", file=sys.stderr)
+    if ev:
+        print(f"indicatorml: grouped {ev['folds']}-fold figures: level-2 accuracy {ev['level2_accuracy']:.3f}, "
+              f"level-1 accuracy {ev['level1_accuracy']:.3f}, ECE {ev['ece']:.3f}, "
+              f"coverage at 95% precision {ev['coverage_at_95_precision']:.3f}", file=sys.stderr)
+    if args.out is not None:
+        print(f"indicatorml: use it with --model {out} (or INDICATORML_MODEL={out})", file=sys.stderr)
+    return 0
 
 
 def _cmd_evaluate(args: argparse.Namespace) -> int:
-    raise IndicatormlError("evaluate: not implemented yet")
+    import json
+
+    from .classify_report import render_evaluation
+    from .training import evaluate
+
+    res = evaluate(args.data, default_data=not args.no_default_data, config=args.model_config,
+                   folds=args.folds, seed=args.seed)
+    if args.format == "json":
+        print(json.dumps(res, ensure_ascii=False, indent=1))
+    else:
+        print(render_evaluation(res), end="")
+    return 0
 
 
 # ---------------------------------------------------------------- search: index build, search, precedents
@@ -162,12 +219,17 @@ def build_parser() -> argparse.ArgumentParser:
                    help="below this confidence a row is marked 需人工确认 (default 0.9)")
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--layout", choices=("pre2021", "2021"), default="pre2021")
+    s.add_argument("--recode", action="store_true", help="also re-code rows that already have labels")
     s.set_defaults(func=_cmd_code)
 
     s = sub.add_parser("train", help="train a model on the shipped corpus plus your own tables")
     s.add_argument("--data", nargs="+", default=[], metavar="PATH", help="your labeled tables")
     s.add_argument("--no-default-data", action="store_true", help="train on --data only")
-    s.add_argument("--out", default=None, metavar="DIR", help="model directory to write")
+    s.add_argument("--out", default=None, metavar="DIR",
+                   help="model directory to write (default, without --data: the shipped models/default)")
+    s.add_argument("--model-config", metavar="JSON", help="model options as JSON text or a .json file")
+    s.add_argument("--own-weight", type=float, default=3.0, metavar="W",
+                   help="weight of a row of your tables beside a shipped row (default 3)")
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="grouped k-fold cross-validation")
@@ -176,6 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model-config", metavar="JSON", help="model options as JSON text or a .json file")
     s.add_argument("--folds", type=int, default=5)
     s.add_argument("--format", choices=("table", "json"), default="table")
+    s.add_argument("--seed", type=int, default=0, help="seed of the group-to-fold assignment")
     s.set_defaults(func=_cmd_evaluate)
 
     s = sub.add_parser("index", help="build a search index")

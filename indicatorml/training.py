@@ -107,6 +107,10 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
     tables = []
     for path, is_own in files:
         table = read_table(str(path))
+        if not is_own:  # shipped files are named from the repository top, wherever it lives,
+            rel = path.relative_to(_DATA_DIR.parent).as_posix()  # so folds (and models) are the same
+            for r in table.records:
+                r.source = rel + r.source[len(str(path)):] if r.source.startswith(str(path)) else r.source
         tables.append(table)
         for r in table.records:
             code = (r.level2_code or "").strip()

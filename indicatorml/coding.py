@@ -1,0 +1,103 @@
+"""Auto-code a draft table and write it back in its own kind: the ``code`` verb.
+
+Why write back rather than print: a reviewer's next step is the table itself. The seed
+layout gets the coded indicator string (``1、1-产出指标；11-数量指标；…``); CSV/TSV/XLSX get
+added columns; JSONL gets added keys. A row the model is not sure of (confidence below the
+threshold) is coded with its best guess *and* marked 需人工确认, never silently; a row that
+already carries a level-2 label keeps it unless ``recode`` is asked for, because a person's
+label outranks the model's.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+from .classify import IndicatorClassifier, Prediction, classify, load_model
+from .errors import IndicatormlError
+from .taxonomy import by_code
+
+__all__ = ["REVIEW_MARK", "CodeResult", "code_table", "coded_path"]
+
+REVIEW_MARK = "需人工确认"
+_COLUMNS = ("一级指标(自动)", "二级指标(自动)", "置信度", "复核")
+_KIND_FORMAT = {"seed": "seed", "csv": "csv", "tsv": "tsv", "xlsx": "xlsx", "jsonl": "jsonl"}
+
+
+@dataclass
+class CodeResult:
+    """What ``code_table`` did: where it wrote, and how many rows went which way."""
+
+    output: Path
+    coded: int  # coded at or above the threshold
+    review: int  # marked 需人工确认 (below the threshold, or unusable text)
+    kept: int  # already labeled, kept as given
+    predictions: list[Prediction]
+
+
+def coded_path(path: str | os.PathLike) -> Path:
+    """Default output: ``draft.xlsx`` → ``draft.coded.xlsx`` beside it (the input is never overwritten)."""
+    p = Path(path)
+    return p.with_name(f"{p.stem}.coded{p.suffix or '.txt'}")
+
+
+def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None, threshold: float = 0.9,
+               model: IndicatorClassifier | str | os.PathLike | None = None, layout: str = "pre2021",
+               recode: bool = False, stream=sys.stderr) -> CodeResult:
+    """Code every unlabeled indicator of a table (all of them with ``recode``) and write it back."""
+    from .tables import add_column, read_table, report_problems, write_table
+
+    if not 0.0 <= threshold <= 1.0:
+        raise IndicatormlError(f"--threshold must be between 0 and 1, not {threshold}")
+    src = Path(path)
+    if not src.is_file():
+        raise IndicatormlError(f"no such file: {src}")
+    out = Path(output) if output is not None else coded_path(src)
+    if out.resolve() == src.resolve():
+        raise IndicatormlError("--output must differ from the input file (the draft is never overwritten)")
+    table = read_table(src)
+    if stream is not None:
+        report_problems([table], stream=stream)
+    if table.kind == "empty" or not table.records:
+        raise IndicatormlError(f"{src}: no indicators to code")
+    fmt = _KIND_FORMAT.get(table.kind, "csv")
+    suffix = out.suffix.lower().lstrip(".")
+    if suffix in ("csv", "tsv", "xlsx", "jsonl") and suffix != fmt:
+        fmt = suffix
+    if not isinstance(model, IndicatorClassifier):
+        model = load_model(model)
+    preds = classify(table.records, model, top_k=3, layout=layout)
+    auto1, auto2, confs, marks = [], [], [], []
+    coded = review = kept = 0
+    for rec, p in zip(table.records, preds, strict=True):
+        labeled = bool(rec.level2_code) and not recode
+        if labeled:
+            kept += 1
+            auto1.append(""), auto2.append(""), confs.append(""), marks.append("")
+            continue
+        if p.level2_code is None:
+            review += 1
+            auto1.append(""), auto2.append(""), confs.append("")
+            marks.append(f"{REVIEW_MARK}: {p.message}")
+            continue
+        low = p.confidence is None or p.confidence < threshold
+        l1, l2 = by_code(p.level1_code), by_code(p.level2_code)
+        rec.level1_code, rec.level1 = l1.code, l1.name
+        rec.level2_code, rec.level2 = l2.code, l2.name
+        rec.level1_raw = l1.label
+        rec.level2_raw = f"{l2.label}（{REVIEW_MARK}）" if low else l2.label
+        auto1.append(l1.label)
+        auto2.append(l2.label)
+        confs.append(round(p.confidence or 0.0, 4))
+        marks.append(REVIEW_MARK if low else "")
+        if low:
+            review += 1
+        else:
+            coded += 1
+    if fmt != "seed":
+        for name, values in zip(_COLUMNS, (auto1, auto2, confs, marks), strict=True):
+            add_column(table, name, values)
+    write_table(table, out, fmt)
+    return CodeResult(out, coded, review, kept, preds)
