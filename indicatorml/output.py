@@ -99,6 +99,10 @@ def write_rows(rows: Iterable[dict[str, Any]], fmt: str, output: str | None = No
         ws.append(cols)
         for r in rows:
             ws.append([_cell(r.get(c)) if isinstance(r.get(c), (list, dict)) else r.get(c) for c in cols])
+        for row in ws.iter_rows():  # a target such as "=100%" is text, not an Excel formula
+            for cell in row:
+                if isinstance(cell.value, str) and cell.value.startswith("="):
+                    cell.data_type = "s"
         wb.save(output)
         return
     buf = io.StringIO()

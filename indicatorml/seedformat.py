@@ -131,7 +131,7 @@ def _parse_item(text: str, start: int, expected: int) -> tuple[ItemParse | None,
             style["no_period"] = "1"
         item = ItemParse(int(head.group(1)), parts[0].strip(), parts[1].strip(), parts[2].strip(),
                          _value(period), _value(target), style, span, text)
-    if not item.name:
+    if not item.name or _KEYS_INSIDE.search(item.name):
         return None, f"indicator {expected}: no indicator name in {_short(text)!r}"
     if item.target and _KEYS_INSIDE.search(item.target):
         item.problem = (f"indicator {expected}: its target holds another indicator's fields "

@@ -137,7 +137,14 @@ def read_table(path: str | Path, strict: bool = False) -> Table:
 
 
 def read_tables(paths: Iterable[str | Path], strict: bool = False) -> list[Table]:
-    """Read several files; a missing file is a problem of its table, like any other."""
+    """Read several files. A path that is not a file is a usage error (IndicatormlError,
+    before anything is read): a typo should stop the command, not be one problem among many."""
+    paths = list(paths)
+    for p in paths:
+        if not Path(p).exists():
+            raise IndicatormlError(f"no such file: {p}")
+        if Path(p).is_dir():
+            raise IndicatormlError(f"is a directory, not a table file: {p}")
     return [read_table(p, strict=strict) for p in paths]
 
 
@@ -241,7 +248,7 @@ def _read_into(path: Path, table: Table) -> None:
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         problem(None, "old Excel .xls format is not supported: save the sheet as .xlsx")
         return
-    if b"\x00" in data[:8192] and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if _looks_binary(data):
         problem(None, "not a text table (binary)")
         return
     text, enc, line_problems = decode(data)
@@ -251,6 +258,10 @@ def _read_into(path: Path, table: Table) -> None:
         return
     table.encoding = enc
     lines = text.split("\n")
+    for n, line in enumerate(lines, start=1):
+        m = _CONTROL.search(line)
+        if m:
+            problem(n, f"control character {m.group(0)!r} in this row (damaged file?)")
     suffix = path.suffix.lower()
     first = next((ln.strip() for ln in lines if ln.strip()), "")
     if suffix in (".jsonl", ".json", ".ndjson") or first.startswith("{"):
@@ -265,6 +276,19 @@ def _read_into(path: Path, table: Table) -> None:
     delim = _guess_delimiter(lines, suffix)
     table.kind = "tsv" if delim == "\t" else "csv"
     _read_delimited(lines, delim, table)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _looks_binary(data: bytes) -> bool:
+    """Many NULs or other control bytes near the start: an image, a PDF, a zip, not a table.
+    A single stray byte in a text file is not enough (that row is reported instead)."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return False
+    sample = data[:8192]
+    control = sum(1 for b in sample if b < 0x20 and b not in (9, 10, 13, 12, 27))
+    return control > 0.05 * len(sample) or sample.count(0) > max(4, 0.01 * len(sample))
 
 
 def _guess_delimiter(lines: Sequence[str], suffix: str) -> str:
@@ -559,6 +583,8 @@ def _read_delimited(lines: list[str], delim: str, table: Table) -> None:
         return
     table.preamble = lines[:header_idx]
     table.columns = header
+    if lines and lines[-1] == "":
+        lines = lines[:-1]  # the final line end does not start another row
     if delim == "\t":
         rows = ((i + 1, _split_line(lines[i], delim), None) for i in range(header_idx + 1, len(lines)))
     else:
@@ -788,6 +814,7 @@ def write_table(table: Table, path: str | Path, fmt: str | None = None) -> None:
         ws.append(cols)
         for r in rows:
             ws.append([_xlsx_value(v) for v in r])
+        _no_formulas(ws)
         wb.save(path)
         return
     if fmt == "tsv":
@@ -815,6 +842,14 @@ def _text(v: Any) -> str:
 def _tsv_cell(v: Any) -> str:
     """TSV has no quoting: a tab or line break inside a cell becomes a space."""
     return re.sub(r"[\t\n\r]", " ", _text(v))
+
+
+def _no_formulas(ws: Any) -> None:
+    """A target such as ``=100%`` is text, not an Excel formula."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
 
 
 def _xlsx_value(v: Any) -> Any:

@@ -131,7 +131,8 @@ _LEVEL1_PATTERNS: tuple[tuple[str, str], ...] = (
     (r"^成本", "4"),
 )
 
-_CODE_PREFIX = re.compile(r"^(\d{1,2})(?:[-－—.、\s]|$)")
+# "11-数量指标", "11.数量指标", "11 数量指标" (spaces are gone after _clean: "11数量指标"), "11".
+_CODE_PREFIX = re.compile(r"^(\d{1,2})(?!\d)[-－—.、]?")
 
 
 def normalize_label(label: str, where: str | None = None) -> Category:
