@@ -8,15 +8,17 @@ same for all four, so they live here once.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
 from .records import Indicator
-from .taxonomy import UnknownLabel, by_code, normalize_label, normalize_level1, parent
+from .seedformat import strip_p
+from .taxonomy import Category, UnknownLabel, by_code, normalize_label, normalize_level1, parent
 
-__all__ = ["FIELDS", "canon_header", "match_columns", "row_to_indicator", "cell_text"]
+__all__ = ["FIELDS", "canon_header", "match_columns", "row_to_indicator", "cell_text", "label_category"]
 
 # Canonical field → header spellings (after canon_header). First match wins per column.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -39,6 +41,23 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "source": ("source",),
 }
 _ALIAS = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
+
+
+@functools.lru_cache(maxsize=4096)
+def _cached_code(label: str, level: int) -> str | None:
+    try:
+        return (normalize_level1 if level == 1 else normalize_label)(label).code
+    except UnknownLabel:
+        return None
+
+
+def label_category(label: str, level: int, where: str | None = None) -> Category:
+    """normalize_level1/normalize_label with a cache: a table repeats a handful of labels
+    thousands of times. Raises UnknownLabel naming the label and ``where``."""
+    code = _cached_code(label, level)
+    if code is None:
+        raise UnknownLabel(label, where)
+    return by_code(code)
 
 
 def canon_header(cell: Any) -> str:
@@ -83,7 +102,7 @@ def _get(cells: Sequence[str], cols: dict[str, int], name: str) -> str | None:
     i = cols.get(name)
     if i is None or i >= len(cells):
         return None
-    v = cells[i].strip()
+    v, _ = strip_p(cells[i])
     return v or None
 
 
@@ -117,7 +136,7 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
         rec.level2_raw = l2_raw
         for label in dict.fromkeys(x for x in (l2_raw, l2_name) if x):
             try:
-                cat2 = normalize_label(label, where)
+                cat2 = label_category(label, 2, where)
                 break
             except UnknownLabel:
                 continue
@@ -143,7 +162,7 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
     if l1_raw:
         rec.level1_raw = l1_raw
         try:
-            cat1 = normalize_level1(l1_raw, where)
+            cat1 = label_category(l1_raw, 1, where)
         except UnknownLabel as e:
             problems.append(str(e))
     elif l1_code:

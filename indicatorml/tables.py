@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .errors import IndicatormlError
-from .flatformat import canon_header, cell_text, match_columns, row_to_indicator
+from .flatformat import canon_header, cell_text, label_category, match_columns, row_to_indicator
 from .records import RECORD_KEYS, Indicator, Problem, Project, Table
 from .seedformat import (
     format_amount,
@@ -37,7 +37,7 @@ from .seedformat import (
     render_item,
     strip_p,
 )
-from .taxonomy import UnknownLabel, by_code, normalize_label, normalize_level1
+from .taxonomy import UnknownLabel, by_code
 
 __all__ = [
     "read_table",
@@ -395,7 +395,7 @@ def _set_codes(rec: Indicator, where: str, report) -> None:
     """Codes and standard names from the raw labels; an unknown label is reported, not guessed."""
     if rec.level1_raw:
         try:
-            cat = normalize_level1(rec.level1_raw, where)
+            cat = label_category(rec.level1_raw, 1, where)
             rec.level1_code, rec.level1 = cat.code, cat.name
         except UnknownLabel as e:
             report(str(e))
@@ -403,7 +403,7 @@ def _set_codes(rec: Indicator, where: str, report) -> None:
         report(f"no level-1 label ({where})")
     if rec.level2_raw:
         try:
-            cat = normalize_label(rec.level2_raw, where)
+            cat = label_category(rec.level2_raw, 2, where)
             rec.level2_code, rec.level2 = cat.code, cat.name
         except UnknownLabel as e:
             report(str(e))
@@ -423,7 +423,7 @@ def _label_for(raw: str | None, code: str | None, level: int) -> str:
         return raw or ""
     if raw:
         try:
-            norm = (normalize_level1 if level == 1 else normalize_label)(raw)
+            norm = label_category(raw, level)
             if norm.code == code:
                 return raw
         except UnknownLabel:
@@ -596,12 +596,18 @@ def _rows_to_records(rows: Iterable[tuple[int, list[Any], str | None]], header: 
                      check_width: bool, texts: Sequence[list[str]] | None = None) -> None:
     cols = match_columns(header)
     p = table.path
+    # The seed's columns saved as CSV/XLSX: summary rows (合计, the department) have neither goal
+    # nor indicators, and numbered indicator cells are split as in the seed layout.
+    seed_like = canon_header(header[cols["indicator"]]) == "绩效指标" and "goal" in cols
     for k, (lineno, cells, problem) in enumerate(rows):
         table.rows.append(cells)
         text_cells = texts[k] if texts is not None else cells
         if problem:
             table.problems.append(Problem(p, lineno, problem))
         if not any(str(c).strip() for c in text_cells):
+            continue
+        if seed_like and not any(strip_p(str(text_cells[cols[c]]))[0] for c in ("indicator", "goal")
+                                 if cols[c] < len(text_cells)):
             continue
         where = f"{p}:{lineno}"
         if check_width and len(text_cells) != len(header):
@@ -614,9 +620,35 @@ def _rows_to_records(rows: Iterable[tuple[int, list[Any], str | None]], header: 
         rec, reasons = row_to_indicator(text_cells, cols, header, where, where)
         for reason in reasons:
             table.problems.append(Problem(p, lineno, reason))
-        if rec is not None:
-            rec.extra["_row"] = len(table.rows) - 1
+        if rec is None:
+            continue
+        rec.extra["_row"] = len(table.rows) - 1
+        if _NUMBERED.match(rec.indicator):
+            table.records.extend(_expand_numbered(rec, lambda reason, n=lineno: table.problems.append(
+                Problem(p, n, reason))))
+        else:
             table.records.append(rec)
+
+
+_NUMBERED = re.compile(r"^\s*1\s*、.*指标值", re.S)
+
+
+def _expand_numbered(rec: Indicator, report) -> list[Indicator]:
+    """A flat cell holding a numbered indicator string (the seed's 绩效指标 in a spreadsheet):
+    one record per item, sharing the row's project, goal, url and other columns."""
+    cell = parse_indicator_cell(rec.indicator)
+    for reason in cell.problems:
+        report(reason)
+    out = []
+    for item in cell.items:
+        new = Indicator(indicator=item.name, target=item.target, period_target=item.period,
+                        level1_raw=item.level1 or None, level2_raw=item.level2 or None, project=rec.project,
+                        goal=rec.goal, source=rec.source, url=rec.url, extra=dict(rec.extra))
+        _set_codes(new, f"{rec.source}, indicator {item.number}", report)
+        if item.problem:
+            report(item.problem)
+        out.append(new)
+    return out
 
 
 def _read_jsonl(lines: list[str], table: Table) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import json
 from collections import Counter
@@ -315,6 +316,33 @@ def test_xlsx_written_keeps_own_columns(tmp_path: Path) -> None:
     write_table(t, tmp_path / "d.xlsx")
     ws = load_workbook(tmp_path / "d.xlsx").active
     assert [[c.value for c in row] for row in ws.iter_rows()] == [["指标名称", "单价"], ["服务企业数量", "3"]]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_seed_layout_saved_as_spreadsheet(seed: Table, tmp_path: Path, fmt: str) -> None:
+    """The seed's columns in a CSV/XLSX: numbered cells split, 合计/department rows skipped."""
+    rows = [line.split("\t") for line in SEED.read_text(encoding="utf-8").split("\n")]
+    path = tmp_path / f"seed.{fmt}"
+    if fmt == "csv":
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            w = csv.writer(f)
+            for r in rows:
+                w.writerow(r)
+    else:
+        wb = Workbook()
+        for r in rows:
+            wb.active.append(r)
+        wb.save(path)
+    t = read_table(path)
+    assert t.problems == [] and t.kind == fmt
+    assert [_key(r) for r in t.records] == [_key(r) for r in seed.records]
+
+
+def test_flat_cells_lose_p_wrappers(tmp_path: Path) -> None:
+    f = tmp_path / "p.tsv"
+    f.write_text("项目名称\t指标名称\t二级指标\n<p>培训项目</p>\t<p>培训人次</p>\t<p>数量指标</p>\n", encoding="utf-8")
+    r = read_table(f).records[0]
+    assert (r.project, r.indicator, r.level2_raw, r.level2_code) == ("培训项目", "培训人次", "数量指标", "11")
 
 
 # ---------------------------------------------------------------- encodings
