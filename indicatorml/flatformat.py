@@ -141,14 +141,14 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
             except UnknownLabel:
                 continue
         if cat2 is None:
-            problems.append(str(UnknownLabel(l2_raw or l2_name or "", where)))
+            problems.append(f"unknown level-2 label {l2_raw or l2_name!r}")
     elif l2_code:
         try:
             cat2 = by_code(l2_code)
             if cat2.level != 2:
                 raise KeyError(l2_code)
         except KeyError:
-            problems.append(f"unknown level-2 code {l2_code!r} ({where})")
+            problems.append(f"unknown level-2 code {l2_code!r}")
             cat2 = None
     if cat2 is not None:
         if l2_code and l2_code != cat2.code and (l2_raw or l2_name):
@@ -163,15 +163,15 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
         rec.level1_raw = l1_raw
         try:
             cat1 = label_category(l1_raw, 1, where)
-        except UnknownLabel as e:
-            problems.append(str(e))
+        except UnknownLabel:
+            problems.append(f"unknown level-1 label {l1_raw!r}")
     elif l1_code:
         try:
             cat1 = by_code(l1_code)
             if cat1.level != 1:
                 raise KeyError(l1_code)
         except KeyError:
-            problems.append(f"unknown level-1 code {l1_code!r} ({where})")
+            problems.append(f"unknown level-1 code {l1_code!r}")
             cat1 = None
     elif cat2 is not None:
         cat1 = parent(cat2.code)  # a table with only 二级指标: level 1 follows from it

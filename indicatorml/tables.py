@@ -377,8 +377,7 @@ def _read_seed(lines: list[str], h: int, table: Table) -> None:
             rec = Indicator(indicator=item.name, target=item.target, period_target=item.period,
                             level1_raw=item.level1 or None, level2_raw=item.level2 or None,
                             project=name or None, goal=goal, source=where)
-            at = f"{where}, indicator {item.number}"
-            _set_codes(rec, at, lambda reason, n=lineno: problem(n, reason))
+            _set_codes(rec, item.number, lambda reason, n=lineno: problem(n, reason))
             if item.problem:
                 problem(lineno, item.problem)
             rec.extra["_seed"] = {
@@ -391,24 +390,22 @@ def _read_seed(lines: list[str], h: int, table: Table) -> None:
             table.records.append(rec)
 
 
-def _set_codes(rec: Indicator, where: str, report) -> None:
-    """Codes and standard names from the raw labels; an unknown label is reported, not guessed."""
-    if rec.level1_raw:
+def _set_codes(rec: Indicator, number: int, report) -> None:
+    """Codes and standard names from the raw labels; an unknown label is reported (with the
+    item's number; the problem itself carries file and line), not guessed."""
+    for level, raw in ((1, rec.level1_raw), (2, rec.level2_raw)):
+        if not raw:
+            report(f"indicator {number}: no level-{level} label")
+            continue
         try:
-            cat = label_category(rec.level1_raw, 1, where)
+            cat = label_category(raw, level)
+        except UnknownLabel:
+            report(f"indicator {number}: unknown level-{level} label {raw!r}")
+            continue
+        if level == 1:
             rec.level1_code, rec.level1 = cat.code, cat.name
-        except UnknownLabel as e:
-            report(str(e))
-    else:
-        report(f"no level-1 label ({where})")
-    if rec.level2_raw:
-        try:
-            cat = label_category(rec.level2_raw, 2, where)
+        else:
             rec.level2_code, rec.level2 = cat.code, cat.name
-        except UnknownLabel as e:
-            report(str(e))
-    else:
-        report(f"no level-2 label ({where})")
 
 
 def _seed_fields(rec: Indicator) -> list[str | None]:
@@ -550,7 +547,9 @@ def _csv_rows(lines: list[str], start: int, width: int | None) -> Iterator[tuple
             used = rdr.line_num
         except (StopIteration, csv.Error):
             row, used = [], n + 1
-        if used <= 1 or width is None or len(row) == width:
+        # A quote left open runs to the end of the file: its last cell keeps the line ends.
+        unclosed = bool(row) and row[-1].endswith("\n")
+        if not unclosed and (used <= 1 or width is None or len(row) == width):
             yield i + 1, row, None
             i += max(used, 1)
             continue
@@ -644,7 +643,7 @@ def _expand_numbered(rec: Indicator, report) -> list[Indicator]:
         new = Indicator(indicator=item.name, target=item.target, period_target=item.period,
                         level1_raw=item.level1 or None, level2_raw=item.level2 or None, project=rec.project,
                         goal=rec.goal, source=rec.source, url=rec.url, extra=dict(rec.extra))
-        _set_codes(new, f"{rec.source}, indicator {item.number}", report)
+        _set_codes(new, item.number, report)
         if item.problem:
             report(item.problem)
         out.append(new)

@@ -99,7 +99,7 @@ def test_bad_files_via_main(tmp_path: Path, case: str, capsys: pytest.CaptureFix
         "empty": "empty file",
         "binary": "not a text table (binary)",
         "no-column": "no indicator column (indicator / 指标名称 / 三级指标); columns found: '名称', '数值'",
-        "unknown-label": f"unknown category label '神秘指标' ({f}:3)",
+        "unknown-label": "unknown level-2 label '神秘指标'",
     }[case]
     where = f"{f}:3" if case == "unknown-label" else str(f)
     assert main(["parse", str(f), "--format", "jsonl"]) == 0

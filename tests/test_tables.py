@@ -443,7 +443,7 @@ def test_flat_garbled_rows(tmp_path: Path) -> None:
     assert problems_of(t) == [
         (3, "row has 4 fields, the header has 3; row not read"),
         (4, "row has 2 fields, the header has 3; missing fields read as empty"),
-        (5, f"unknown category label '神秘指标' ({f}:5)"),
+        (5, "unknown level-2 label '神秘指标'"),
         (7, "no indicator text in this row"),
     ]
     buf = io.StringIO()
@@ -459,6 +459,11 @@ def test_csv_unbalanced_quote_does_not_swallow_the_rest(tmp_path: Path) -> None:
     assert [(r.indicator, r.target, r.source.rsplit(":", 1)[1]) for r in t.records] == [
         ("多行\n指标", "1", "2"), ('"坏引号', "2", "4"), ("服务企业数量", "3", "5"), ("资金支付及时率", "4", "6")]
     assert problems_of(t) == [(4, 'unbalanced quote (") in this row')]
+    # The same on the last line, and a quoted comma that is fine.
+    f.write_text('指标名称,年度指标值\n"服务企业数量,共3家",3\n"坏引号,2\n', encoding="utf-8")
+    t = read_table(f)
+    assert [(r.indicator, r.target) for r in t.records] == [("服务企业数量,共3家", "3"), ('"坏引号', "2")]
+    assert problems_of(t) == [(3, 'unbalanced quote (") in this row')]
 
 
 def test_jsonl_bad_lines(tmp_path: Path) -> None:
@@ -521,7 +526,7 @@ def test_seed_wrong_field_count_and_amount(tmp_path: Path) -> None:
 def test_seed_unknown_label_and_lost_numbering(tmp_path: Path) -> None:
     t = _seed_with_line(tmp_path, 14, _line(14).replace("11-数量指标；首店", "11-数皿指标；首店"))
     assert _from(t, 14)[1] == (None, "首店引进数量", "引进广州首店20家")
-    assert problems_of(t) == [(14, f"unknown category label '11-数皿指标' ({tmp_path / 'm.txt'}:14, indicator 2)")]
+    assert problems_of(t) == [(14, "indicator 2: unknown level-2 label '11-数皿指标'")]
     # A damaged level-1 label hides an item inside the previous target: reported, not silent.
     t = _seed_with_line(tmp_path, 14, _line(14).replace("2、1-产出指标", "2、1-产指标"))
     reasons = [r for n, r in problems_of(t) if n == 14]
