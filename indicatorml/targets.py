@@ -27,6 +27,10 @@ MONEY_UNITS = ("亿元", "万元", "元")
 _GE = r"(?:≥|>=|不少于|不低于|至少|以上|及以上|超过|超|达到|达|大于等于)"
 _LE = r"(?:≤|<=|不超过|不高于|不多于|以内|以下|及以下|控制在|低于|少于|小于等于|之内|内)"
 _NUM = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)")
+# Comparison signs NFKC leaves alone (≧ ≦ and the box-drawing ═ some tables type for =).
+_SIGNS = str.maketrans({"≧": "≥", "≦": "≤", "═": "="})
+# Numeric dates: 2020.1.1, 2020-12-31, 2024/3 (year, then month with - or /, or y.m.d).
+_NUMERIC_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}|[\-/]\s*\d{1,2})(?!\d)")
 _DATE = re.compile(
     r"(\d{4}\s*年\s*(\d{1,2}\s*月)?|\d{1,2}\s*月\s*(\d{1,2}\s*日|底|中旬|上旬|下旬|末)?)\s*"
     r"(前|之前|底前|以前|完成|内)?|年底前|年内|年底|当年"
@@ -92,7 +96,7 @@ def _comparison(s: str, num_start: int, num_end: int) -> str | None:
 def parse_target(text: str | None) -> Target:
     """Parse a target string. Never raises: unreadable text is ``qualitative``."""
     raw = "" if text is None else str(text)
-    s = unicodedata.normalize("NFKC", raw).strip()
+    s = unicodedata.normalize("NFKC", raw).strip().translate(_SIGNS)
     s = re.sub(r"<[^>]{0,40}>", "", s).strip()
     if not s or s in ("无", "-", "/", "—", "--", "null", "none"):
         return Target(raw, "empty")
@@ -102,6 +106,9 @@ def parse_target(text: str | None) -> Target:
             return Target(raw, "date")
         return Target(raw, "qualitative")
     value = float(m.group(1).replace(",", ""))
+    d = _NUMERIC_DATE.match(s, m.start())
+    if d is not None:
+        return Target(raw, "date", _comparison(s, m.start(), m.end()), float(s[m.start():m.start() + 4]), None)
     after = s[m.end():].lstrip()
     cmp_ = _comparison(s, m.start(), m.end())
     if after.startswith("%") or after.startswith("％") or "百分" in s[: m.start()]:
