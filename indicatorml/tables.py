@@ -789,7 +789,8 @@ def records_to_rows(records: Sequence[Indicator]) -> list[dict[str, Any]]:
 def add_column(table: Table, name: str, values: Sequence[Any]) -> None:
     """Add a column (one value per record, in record order) for writing the table back.
 
-    Flat tables get it in their own rows (rows without a record get an empty cell); every
+    Flat tables get it in their own rows (rows without a record get an empty cell; a row that
+    gave several records, a numbered indicator cell, gets their values joined by ；); every
     record also gets ``extra[name]``, so JSONL and the seed-to-flat writers carry it.
     """
     if len(values) != len(table.records):
@@ -801,9 +802,13 @@ def add_column(table: Table, name: str, values: Sequence[Any]) -> None:
         table.columns = list(table.columns) + [name]
         for row in table.rows:
             row.extend([""] * (width - len(row)) + [""])
+        per_row: dict[int, list[Any]] = {}
         for rec, v in zip(table.records, values, strict=True):
             if "_row" in rec.extra:
-                table.rows[rec.extra["_row"]][-1] = v
+                per_row.setdefault(rec.extra["_row"], []).append(v)
+        for i, vals in per_row.items():
+            # Several records from one row (a numbered indicator cell): their values in order.
+            table.rows[i][-1] = vals[0] if len(vals) == 1 else "；".join(_text(v) for v in vals)
 
 
 def _flat_cells(table: Table) -> tuple[list[str], list[list[Any]], list[str]]:

@@ -336,6 +336,10 @@ def test_seed_layout_saved_as_spreadsheet(seed: Table, tmp_path: Path, fmt: str)
     t = read_table(path)
     assert t.problems == [] and t.kind == fmt
     assert [_key(r) for r in t.records] == [_key(r) for r in seed.records]
+    add_column(t, "代码", [r.level2_code for r in t.records])  # two records of row 12 share one cell
+    write_table(t, tmp_path / "coded.csv")
+    back = read_table(tmp_path / "coded.csv")
+    assert back.rows[2][-1] == "11；22" and back.rows[0][-1] == "" and len(back.records) == 75
 
 
 def test_flat_cells_lose_p_wrappers(tmp_path: Path) -> None:
