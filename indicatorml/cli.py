@@ -174,7 +174,10 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- checks: check
 def _cmd_check(args: argparse.Namespace) -> int:
-    raise IndicatormlError("check: not implemented yet")
+    from .check_report import run_check
+
+    return run_check(args.files, fmt=args.format, output=args.output, model_dir=args.model,
+                     fail_on=args.fail_on)
 
 
 # ---------------------------------------------------------------- the parser
