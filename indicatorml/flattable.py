@@ -1,0 +1,259 @@
+"""Flat tables from bytes already decoded: CSV, TSV, XLSX and JSONL rows into records.
+
+What a column means lives in :mod:`indicatorml.flatformat`; this module deals with how the
+cells are stored: TSV without quoting, CSV quotes that may span lines (or be left open),
+XLSX sheets with merged cells and number formats, JSONL objects.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+import zipfile
+from collections.abc import Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .flatformat import canon_header, cell_text, match_columns, row_to_indicator
+from .records import Problem, Table
+from .seedformat import strip_p
+from .seedtable import HEADER_SCAN, NUMBERED, expand_numbered
+
+__all__ = ["read_delimited", "read_jsonl", "read_xlsx"]
+
+
+def _split_line(line: str, delim: str) -> list[str]:
+    """TSV: no quoting, except whole cells quoted the csv module's way (``"a""b"``)."""
+    cells = line.split(delim)
+    out = []
+    for c in cells:
+        if len(c) >= 2 and c[0] == '"' and c[-1] == '"' and re.fullmatch(r'"(?:[^"]|"")*"', c):
+            c = c[1:-1].replace('""', '"')
+        out.append(c)
+    return out
+
+
+def _csv_rows(lines: list[str], start: int, width: int | None) -> Iterator[tuple[int, list[str], str | None]]:
+    """CSV rows from ``lines[start:]`` as (1-based line, cells, problem).
+
+    Quoted cells may span lines. An unbalanced quote would swallow the rest of the file; when a
+    multi-line row does not have the header's width, that line is read on its own instead and
+    the quote is reported.
+    """
+    i = start
+    n = len(lines)
+    while i < n:
+        line = lines[i]
+        if '"' not in line:
+            yield i + 1, line.split(","), None
+            i += 1
+            continue
+
+        def feed(j: int = i) -> Iterator[str]:
+            while j < n:
+                yield lines[j] + "\n"
+                j += 1
+
+        rdr = csv.reader(feed())
+        try:
+            row = next(rdr)
+            used = rdr.line_num
+        except (StopIteration, csv.Error):
+            row, used = [], n + 1
+        # A quote left open runs to the end of the file: its last cell keeps the line ends.
+        unclosed = bool(row) and row[-1].endswith("\n")
+        if not unclosed and (used <= 1 or width is None or len(row) == width):
+            yield i + 1, row, None
+            i += max(used, 1)
+            continue
+        cells = next(csv.reader([line], quoting=csv.QUOTE_NONE))
+        yield i + 1, cells, "unbalanced quote (\") in this row"
+        i += 1
+
+
+def read_delimited(lines: list[str], delim: str, table: Table) -> None:
+    p = table.path
+    header_idx = None
+    seen = 0
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        seen += 1
+        if seen > HEADER_SCAN:
+            break
+        cells = _split_line(line, delim) if delim == "\t" else next(csv.reader([line]), [])
+        if "indicator" in match_columns(cells):
+            header_idx = i
+            header = cells
+            break
+    if header_idx is None:
+        first = next((ln for ln in lines if ln.strip()), "")
+        cells = _split_line(first, delim) if delim == "\t" else next(csv.reader([first]), [])
+        found = ", ".join(repr(c.strip()) for c in cells if c.strip())
+        table.problems.append(Problem(p, None, "no indicator column (indicator / 指标名称 / 三级指标); "
+                                      f"columns found: {found or 'none'}"))
+        return
+    table.preamble = lines[:header_idx]
+    table.columns = header
+    if lines and lines[-1] == "":
+        lines = lines[:-1]  # the final line end does not start another row
+    if delim == "\t":
+        rows = ((i + 1, _split_line(lines[i], delim), None) for i in range(header_idx + 1, len(lines)))
+    else:
+        rows = _csv_rows(lines, header_idx + 1, len(header))
+    _rows_to_records(rows, header, table, check_width=True)
+
+
+def _rows_to_records(rows: Iterable[tuple[int, list[Any], str | None]], header: Sequence[str], table: Table,
+                     check_width: bool, texts: Sequence[list[str]] | None = None) -> None:
+    cols = match_columns(header)
+    p = table.path
+    # The seed's columns saved as CSV/XLSX: summary rows (合计, the department) have neither goal
+    # nor indicators, and numbered indicator cells are split as in the seed layout.
+    seed_like = canon_header(header[cols["indicator"]]) == "绩效指标" and "goal" in cols
+    for k, (lineno, cells, problem) in enumerate(rows):
+        table.rows.append(cells)
+        text_cells = texts[k] if texts is not None else cells
+        if problem:
+            table.problems.append(Problem(p, lineno, problem))
+        if not any(str(c).strip() for c in text_cells):
+            continue
+        if seed_like and not any(strip_p(str(text_cells[cols[c]]))[0] for c in ("indicator", "goal")
+                                 if cols[c] < len(text_cells)):
+            continue
+        where = f"{p}:{lineno}"
+        if check_width and len(text_cells) != len(header):
+            short = len(text_cells) < len(header)
+            table.problems.append(Problem(p, lineno, f"row has {len(text_cells)} fields, the header has "
+                                          f"{len(header)}" + ("; missing fields read as empty" if short
+                                                              else "; row not read")))
+            if not short:
+                continue
+        rec, reasons = row_to_indicator(text_cells, cols, header, where, where)
+        for reason in reasons:
+            table.problems.append(Problem(p, lineno, reason))
+        if rec is None:
+            continue
+        rec.extra["_row"] = len(table.rows) - 1
+        if NUMBERED.match(rec.indicator):
+            table.records.extend(expand_numbered(rec, lambda reason, n=lineno: table.problems.append(
+                Problem(p, n, reason))))
+        else:
+            table.records.append(rec)
+
+
+def read_jsonl(lines: list[str], table: Table) -> None:
+    p = table.path
+    columns: list[str] = []
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except ValueError as e:
+            table.problems.append(Problem(p, n, f"not a JSON object: {e}"))
+            continue
+        if not isinstance(obj, dict):
+            table.problems.append(Problem(p, n, "not a JSON object"))
+            continue
+        keys = [str(k) for k in obj]
+        for k in keys:
+            if k not in columns:
+                columns.append(k)
+        cells = [_json_cell(v) for v in obj.values()]
+        where = f"{p}:{n}"
+        rec, reasons = row_to_indicator(cells, match_columns(keys), keys, where, where)
+        for reason in reasons:
+            table.problems.append(Problem(p, n, reason))
+        if rec is not None:
+            table.records.append(rec)
+    if not columns and not table.problems:
+        table.problems.append(Problem(p, None, "empty file"))
+
+
+def _json_cell(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    return cell_text(v)
+
+
+def _has_merged_cells(path: Path) -> bool:
+    """Merged ranges are listed only in the sheet XML; read-only mode would not see them."""
+    with zipfile.ZipFile(path) as z:
+        for name in z.namelist():
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with z.open(name) as f:
+                    while chunk := f.read(1 << 20):
+                        if b"<mergeCell " in chunk or b"<mergeCells" in chunk:
+                            return True
+    return False
+
+
+def read_xlsx(path: Path, table: Table) -> None:
+    """First sheet with a recognizable header; merged cells give their value to every cell."""
+    p = table.path
+    try:
+        from openpyxl import load_workbook
+
+        merged = _has_merged_cells(path)
+        wb = load_workbook(path, read_only=not merged, data_only=True)
+    except Exception as e:  # noqa: BLE001 - any damage in the zip/XML is a problem, not a crash
+        table.problems.append(Problem(p, None, f"cannot read as XLSX: {type(e).__name__}: {e}"))
+        return
+    try:
+        names = []
+        for ws in wb.worksheets:
+            fill: dict[tuple[int, int], tuple[Any, str | None]] = {}
+            if merged:
+                for rng in ws.merged_cells.ranges:
+                    top = ws.cell(rng.min_row, rng.min_col)
+                    for r in range(rng.min_row, rng.max_row + 1):
+                        for c in range(rng.min_col, rng.max_col + 1):
+                            fill[(r, c)] = (top.value, top.number_format)
+            values: list[list[Any]] = []
+            texts: list[list[str]] = []
+            for r, row in enumerate(ws.iter_rows(), start=1):
+                vals, txt = [], []
+                for c, cell in enumerate(row, start=1):
+                    v, fmt = fill.get((r, c), (getattr(cell, "value", None), getattr(cell, "number_format", None)))
+                    vals.append(v)
+                    txt.append(cell_text(v, fmt))
+                while txt and not txt[-1]:
+                    txt.pop()
+                    vals.pop()
+                values.append(vals)
+                texts.append(txt)
+            header_idx = _find_flat_header(texts)
+            names.append(ws.title)
+            if header_idx is None:
+                continue
+            header = texts[header_idx]
+            table.preamble = ["\t".join(t) for t in texts[:header_idx]]
+            table.columns = header
+            rows = [(header_idx + 2 + k, values[header_idx + 1 + k], None)
+                    for k in range(len(values) - header_idx - 1)]
+            _rows_to_records(rows, header, table, check_width=False, texts=texts[header_idx + 1:])
+            return
+        table.problems.append(Problem(p, None, "no sheet has an indicator column (indicator / 指标名称 / 三级指标); "
+                                      f"sheets: {', '.join(names) or 'none'}"))
+    finally:
+        wb.close()
+
+
+def _find_flat_header(texts: Sequence[Sequence[str]]) -> int | None:
+    seen = 0
+    for i, cells in enumerate(texts):
+        if not any(cells):
+            continue
+        seen += 1
+        if seen > HEADER_SCAN:
+            return None
+        if "indicator" in match_columns(cells):
+            return i
+    return None
+
+
+# ---------------------------------------------------------------- writing
