@@ -148,9 +148,12 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     from .output import guess_format, write_rows
-    from .precedents import search, search_columns
+    from .precedents import load_index, search, search_columns
 
-    hits = search(args.query, kind=args.kind, top=args.top, index=args.index)
+    index = load_index(args.index)
+    for note in index.notes:
+        print(f"indicatorml: note: {note}", file=sys.stderr)
+    hits = search(args.query, kind=args.kind, top=args.top, index=index)
     fmt = guess_format(args.output, args.format)
     if not hits:
         print(f"no {args.kind} shares a word with {args.query!r}", file=sys.stderr)
@@ -162,9 +165,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
 def _cmd_precedents(args: argparse.Namespace) -> int:
     import json
 
-    from .precedents import precedents
+    from .precedents import load_index, precedents
 
-    p = precedents(args.text, top=args.top, index=args.index, min_ratio=args.min_ratio)
+    index = load_index(args.index)
+    for note in index.notes:
+        print(f"indicatorml: note: {note}", file=sys.stderr)
+    p = precedents(args.text, top=args.top, index=index, min_ratio=args.min_ratio)
     if args.format == "jsonl":
         print(json.dumps(p.to_dict(), ensure_ascii=False))
     else:

@@ -86,6 +86,7 @@ class PrecedentIndex:
     goal_bm25: BM25 | None = None
     inputs: list[str] = field(default_factory=list)
     dictionary: str = ""
+    notes: list[str] = field(default_factory=list)  # things a user should know, e.g. a stale index
 
     @classmethod
     def from_tables(cls, tables: Iterable[Any], progress: bool = False) -> PrecedentIndex:
@@ -196,8 +197,12 @@ class PrecedentIndex:
                 raise IndicatormlError(f"{d / kind / 'docs.jsonl'} has {len(docs)} rows but the index has "
                                        f"{bm25.n_docs} documents; rebuild the index")
             parts[kind] = (bm25, docs)
-        return cls(parts["indicator"][1], parts["indicator"][0], parts["goal"][1], parts["goal"][0],
-                   list(meta.get("inputs") or []), str(meta.get("dictionary") or ""))
+        index = cls(parts["indicator"][1], parts["indicator"][0], parts["goal"][1], parts["goal"][0],
+                    list(meta.get("inputs") or []), str(meta.get("dictionary") or ""))
+        if index.dictionary != _dictionary_sha():
+            index.notes.append(f"the index {d} was built with another version of the word dictionary, so "
+                               "queries are cut into words differently; rebuild it with `indicatorml index build`")
+        return index
 
 
 def _read_docs(f: Path) -> list[dict[str, Any]]:

@@ -339,3 +339,21 @@ def test_cli_long_query_in_a_real_process():
     r = subprocess.run([sys.executable, "-m", "indicatorml.cli", "precedents", "资" * 10_000],
                        capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "Traceback" not in r.stderr and "10,000 characters" in r.stderr
+
+
+def test_index_from_another_dictionary_is_noted(tmp_path, capsys):
+    P.PrecedentIndex.from_tables([_tiny_table()]).save(tmp_path / "ix")
+    assert P.load_index(tmp_path / "ix").notes == []
+    meta = json.loads((tmp_path / "ix" / "index.json").read_text(encoding="utf-8"))
+    meta["dictionary"] = "0000000000000000"
+    (tmp_path / "ix" / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    assert main(["search", "支付", "--index", str(tmp_path / "ix"), "--format", "jsonl"]) == 0
+    captured = capsys.readouterr()
+    assert "another version of the word dictionary" in captured.err and "rebuild" in captured.err
+    assert captured.out.count("\n") >= 1  # the search still answers
+
+
+def test_missing_shipped_data_is_a_clear_error(tmp_path, monkeypatch):
+    monkeypatch.setattr(P, "DATA_DIR", tmp_path)
+    with pytest.raises(IndicatormlError, match="--index DIR"):
+        P.default_data_paths()
