@@ -98,13 +98,23 @@ class PrecedentIndex:
         ind_tokens: list[list[str]] = []
         goal_docs: list[dict[str, Any]] = []
         goal_tokens: list[list[str]] = []
+        bar = None
+        if progress:  # segmenting is the slow part of indexing a big table, so it gets the bar
+            from tqdm import tqdm
+
+            bar = tqdm(total=sum(len(t.records) + len(t.projects) for t in tables), unit="row",
+                       desc="segmenting", leave=False, file=sys.stderr)
         for t in tables:
             for r in t.records:
+                if bar is not None:
+                    bar.update()
                 if not (r.indicator or "").strip():
                     continue
                 ind_docs.append({k: getattr(r, k) for k in INDICATOR_KEYS})
                 ind_tokens.append(search_tokens(r.indicator))
             for p in t.projects:
+                if bar is not None:
+                    bar.update()
                 if not (p.goal or "").strip():
                     continue
                 recs = [t.records[i] for i in p.indicator_rows if 0 <= i < len(t.records)]
@@ -116,6 +126,8 @@ class PrecedentIndex:
                     "indicators": [r.indicator for r in recs],
                 })
                 goal_tokens.append(search_tokens(p.name) + search_tokens(p.goal))
+        if bar is not None:
+            bar.close()
         if not ind_docs and not goal_docs:
             names = ", ".join(t.path for t in tables) or "(no files)"
             raise IndicatormlError(f"nothing to index: no indicator or goal was read from {names}")
