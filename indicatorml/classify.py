@@ -55,7 +55,7 @@ MODEL_FORMAT = "indicatorml-classifier"
 MODEL_FORMAT_VERSION = 1
 _MODEL_JSON = "model.json"
 _VOCAB_JSON = "vocabulary.json"
-_ARRAYS = ("coef", "intercept", "idf_text", "idf_target")
+_ARRAYS = ("coef", "intercept", "calibration", "idf_text", "idf_target")
 _MAX_TEXT = 200
 
 Item = str | tuple | Indicator | dict
@@ -147,7 +147,10 @@ class IndicatorClassifier(_Params):
     - ``use_target``/``target_weight``: the target's kind/comparison/unit as a second TF-IDF
       block, scaled by this weight beside the text block.
     - ``sublinear_tf``, ``min_df``: TF-IDF options as in scikit-learn.
-    - ``calibrate``/``calibration_folds``: fit the softmax temperature on held-out groups.
+    - ``calibrate``/``calibration_folds``: calibrate on held-out groups of the training data;
+      ``calibration="temperature"`` fits one softmax temperature, ``"vector"`` a scale and a
+      shift per class (some categories are more reliable than others), pulled toward the
+      temperature by ``calibration_reg``.
     - ``level1_rule``: ``"sum"`` (choose level 1 by summed probability, then level 2 in it) or
       ``"argmax"`` (the most probable level 2, and its parent).
     - ``seed``: for the row folds used when no groups are known.
@@ -165,6 +168,8 @@ class IndicatorClassifier(_Params):
         sublinear_tf: bool = True,
         min_df: int = 1,
         calibrate: bool = True,
+        calibration: str = "vector",
+        calibration_reg: float = 1e-4,
         calibration_folds: int = 5,
         level1_rule: str = "sum",
         seed: int = 0,
@@ -179,6 +184,8 @@ class IndicatorClassifier(_Params):
         self.sublinear_tf = sublinear_tf
         self.min_df = min_df
         self.calibrate = calibrate
+        self.calibration = calibration
+        self.calibration_reg = calibration_reg
         self.calibration_folds = calibration_folds
         self.level1_rule = level1_rule
         self.seed = seed
@@ -201,7 +208,7 @@ class IndicatorClassifier(_Params):
     # ------------------------------------------------ training
     def fit(self, X: Sequence[Item], y: Sequence[str], sample_weight: Sequence[float] | None = None,
             groups: Sequence[str] | None = None) -> IndicatorClassifier:
-        """Fit TF-IDF, the linear model and (with ``calibrate``) the temperature.
+        """Fit TF-IDF, the linear model and (with ``calibrate``) the calibration.
 
         ``groups`` (source page/file per row) keep calibration honest; Indicator items bring
         their own ``group``. Without groups, calibration uses seeded row folds.
@@ -265,6 +272,7 @@ class IndicatorClassifier(_Params):
         self.coef_ = np.ascontiguousarray(coef.T)  # (n_features, n_classes): rows gathered by index
         self.intercept_ = intercept
         self.temperature_ = 1.0
+        self.calibration_ = np.vstack([np.ones(len(classes)), np.zeros(len(classes))])
         self.training_ = {
             "rows": len(X),
             "groups": len(set(groups)) if groups is not None else None,
@@ -273,17 +281,25 @@ class IndicatorClassifier(_Params):
         }
         self.evaluation_: dict[str, Any] | None = None
         if self.calibrate:
-            self.temperature_ = self._fit_temperature(X, y, w, groups)
+            scores, labels = self._heldout_scores(X, y, w, groups)
+            if len(labels):
+                self.temperature_ = fit_temperature(scores, labels)
+                if self.calibration == "vector":
+                    self.calibration_ = fit_vector_scaling(scores, labels, 1.0 / self.temperature_,
+                                                           self.calibration_reg)
+                else:
+                    self.calibration_[0] = 1.0 / self.temperature_
         return self
 
-    def _fit_temperature(self, X: list, y: np.ndarray, w: np.ndarray | None, groups: Sequence[str] | None) -> float:
-        """Softmax temperature minimizing held-out log loss (inner grouped folds)."""
+    def _heldout_scores(self, X: list, y: np.ndarray, w: np.ndarray | None,
+                        groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
+        """Scores of models that did not see the row's group (inner grouped folds), and labels."""
         from .metrics import group_folds
 
         keys = list(groups) if groups is not None else [str(i) for i in range(len(X))]
         n_splits = min(self.calibration_folds, len(set(keys)))
         if n_splits < 2:
-            return 1.0
+            return np.zeros((0, len(self.classes_))), np.zeros(0, dtype=np.int64)
         inner = IndicatorClassifier(**{**self.get_params(), "calibrate": False})
         scores, labels = [], []
         for train_idx, test_idx in group_folds(keys, n_splits, self.seed):
@@ -303,8 +319,8 @@ class IndicatorClassifier(_Params):
                 scores.append(full)
                 labels.append(int(np.flatnonzero(self.classes_ == y[i])[0]))
         if not scores:
-            return 1.0
-        return fit_temperature(np.vstack(scores), np.asarray(labels))
+            return np.zeros((0, len(self.classes_))), np.zeros(0, dtype=np.int64)
+        return np.vstack(scores), np.asarray(labels, dtype=np.int64)
 
     # ------------------------------------------------ prediction (numpy only)
     def _check_fitted(self) -> None:
@@ -317,7 +333,7 @@ class IndicatorClassifier(_Params):
 
     def predict_proba(self, X: Iterable[Item]) -> np.ndarray:
         """Calibrated probabilities, one column per class in ``classes_``."""
-        return _softmax(self.decision_function(X) / self.temperature_)
+        return _softmax(self.decision_function(X) * self.calibration_[0] + self.calibration_[1])
 
     def _decide(self, proba: np.ndarray) -> np.ndarray:
         """Column of the chosen level 2 per row, following ``level1_rule``."""
@@ -348,6 +364,7 @@ class IndicatorClassifier(_Params):
         arrays = {
             "coef": self.coef_,
             "intercept": self.intercept_,
+            "calibration": self.calibration_,
             "idf_text": self.text_block_.idf,
             "idf_target": self.target_block_.idf,
         }
@@ -415,6 +432,32 @@ def fit_temperature(scores: np.ndarray, labels: np.ndarray) -> float:
             b = lo + g * (hi - lo)
             fb = nll(np.exp(b))
     return float(round(np.exp((lo + hi) / 2), 6))
+
+
+def fit_vector_scaling(scores: np.ndarray, labels: np.ndarray, scale0: float, reg: float) -> np.ndarray:
+    """Per-class scale a_k > 0 and shift b_k minimizing held-out log loss of softmax(s·a + b)
+    plus ``reg`` × (Σ(a − scale0)² + Σb²). Returns the (2, k) array [a; b]."""
+    from scipy.optimize import minimize
+
+    n, k = scores.shape
+    onehot = np.zeros((n, k))
+    onehot[np.arange(n), labels] = 1.0
+
+    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
+        a, b = np.exp(theta[:k]), theta[k:]
+        z = scores * a + b
+        z = z - z.max(axis=1, keepdims=True)
+        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
+        g = (np.exp(logp) - onehot) / n
+        val = -float((logp * onehot).sum()) / n + reg * float(((a - scale0) ** 2).sum() + (b ** 2).sum())
+        ga = (g * scores).sum(axis=0) + 2 * reg * (a - scale0)
+        gb = g.sum(axis=0) + 2 * reg * b
+        return val, np.r_[ga * a, gb]
+
+    theta0 = np.r_[np.full(k, np.log(scale0)), np.zeros(k)]
+    res = minimize(loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
+    out = np.vstack([np.exp(res.x[:k]), res.x[k:]])
+    return np.round(out, 8)
 
 
 # ---------------------------------------------------------------- loading
@@ -489,17 +532,18 @@ def _load(d: Path) -> IndicatorClassifier:
         raise _bad(d, f"{_MODEL_JSON} is incomplete or has unknown values ({e})") from None
     n_feat = len(text_tokens_) + len(target_tokens_)
     k = len(classes)
-    shapes = {"coef": (n_feat, k), "intercept": (k,), "idf_text": (len(text_tokens_),),
+    shapes = {"coef": (n_feat, k), "intercept": (k,), "calibration": (2, k), "idf_text": (len(text_tokens_),),
               "idf_target": (len(target_tokens_),)}
     for name, shape in shapes.items():
         if arrays[name].shape != shape:
             raise _bad(d, f"{name}.npy has shape {arrays[name].shape}, expected {shape}")
-    if not temperature > 0:
-        raise _bad(d, "temperature must be positive")
+    if not temperature > 0 or not (arrays["calibration"][0] > 0).all():
+        raise _bad(d, "calibration scales must be positive")
     model.classes_ = np.array(classes)
     model.coef_ = arrays["coef"]
     model.intercept_ = arrays["intercept"]
     model.temperature_ = temperature
+    model.calibration_ = arrays["calibration"]
     model.text_block_ = TfidfBlock.from_tokens(text_tokens_, arrays["idf_text"],
                                                bool(blocks["text"]["sublinear_tf"]), float(blocks["text"]["weight"]))
     model.target_block_ = TfidfBlock.from_tokens(target_tokens_, arrays["idf_target"],
@@ -591,7 +635,8 @@ def classify(items: Iterable[Item], model: IndicatorClassifier | str | os.PathLi
     if not usable_items:
         return out
     rows = model.transform(usable_items)
-    proba = _softmax((sparse_dot(rows, model.coef_) + model.intercept_) / model.temperature_)
+    scores = sparse_dot(rows, model.coef_) + model.intercept_
+    proba = _softmax(scores * model.calibration_[0] + model.calibration_[1])
     chosen = model._decide(proba)
     parents = np.array([parent(c).code for c in model.classes_])
     known_text = _known_text_rows(rows, len(model.text_block_.vocabulary))

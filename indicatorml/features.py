@@ -42,6 +42,7 @@ __all__ = [
 # Units in brackets after an indicator name: "(万元)", "（个）", "[%]" carry no category of
 # their own beyond what the target says, and vary by publisher.
 _BRACKET_UNIT = re.compile(r"[(\[](?:万元|元|亿元|个|家|人|人次|次|%|％|天|日|月|年|户|项|件|场|期|份|平方米|公里|吨|亩)[)\]]")
+_LEAD_MARKS = re.compile(r"^[\s★☆▲●◆■*]+")
 _MAX_CHARS = 200  # an indicator is a phrase; beyond this, text is a pasted paragraph
 
 
@@ -65,7 +66,8 @@ def to_simplified(text: str) -> str:
 
 def clean_text(text: str | None) -> str:
     """The text the features are made from: normalized, simplified, noise stripped, capped."""
-    s = segment.clean_indicator(to_simplified(segment.normalize(text)))
+    s = _LEAD_MARKS.sub("", to_simplified(segment.normalize(text)))  # "★指标7." → prefix seen
+    s = segment.clean_indicator(s)
     s = _BRACKET_UNIT.sub("", s).strip()
     return s[:_MAX_CHARS]
 
