@@ -302,6 +302,20 @@ def test_label_rule_uses_the_cost_class_for_2021_cost_codes(tmp_path):
     assert (f.row, f.given_level2_code, f.suggested_level2_code) == (5, "41", "11")
 
 
+def test_shipped_model_finds_the_clean_table_clean(tmp_path):
+    table = read_table(write_tsv(tmp_path, CLEAN))
+    assert check_table(table) == []  # model=None: the shipped model
+
+
+def test_shipped_model_flags_a_satisfaction_filed_as_count(tmp_path):
+    rows = edited(4, "一级指标", "产出指标")
+    rows[4][HEADER.index("二级指标")] = "数量指标"
+    findings = check_table(read_table(write_tsv(tmp_path, rows)))
+    assert [(f.rule, f.row, f.given_level2_code, f.suggested_level2_code) for f in findings] == [
+        ("label.improbable", 4, "11", "31")]
+    assert findings[0].probability > 0.5
+
+
 def test_label_rule_thresholds_by_family():
     rule = LabelRule(max_given_cross=0.2, max_given_within=0.05, min_ratio=2.0)
     assert rule.flags(0.1, 0.8, same_family=False)
