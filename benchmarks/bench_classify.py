@@ -131,7 +131,11 @@ def accuracy_section(records, seeds):
         rpred, dec, cal = reference_oof(texts, y, folds)
         rows["ref (decision fn)"].append(figures(y, rpred, dec, ece_ok=False))
         rows["ref (calibrated)"].append(figures(y, rpred, cal))
-    mean = {k: {m: float(np.nanmean([d[m] for d in v])) for m in v[0]} for k, v in rows.items()}
+    def avg(values):  # nan where a figure does not exist (no prediction with confidence ≥ 0.9)
+        values = [x for x in values if not np.isnan(x)]
+        return float(np.mean(values)) if values else float("nan")
+
+    mean = {k: {m: avg([d[m] for d in v]) for m in v[0]} for k, v in rows.items()}
     print(f"\n## accuracy: grouped 5-fold by source page, fold seeds {list(seeds)}, mean "
           f"({len(records)} indicators, {len(set(groups))} groups)")
     print(f"{'model':22s} {'level-2':>8s} {'macroF1':>8s} {'level-1':>8s} {'ECE':>6s} "

@@ -35,7 +35,15 @@ import numpy as np
 
 from . import __version__
 from .errors import IndicatormlError
-from .features import SparseRows, TfidfBlock, clean_text, sparse_dot, target_tokens, text_tokens
+from .features import (
+    CharNgramIndex,
+    SparseRows,
+    TfidfBlock,
+    clean_text,
+    sparse_dot,
+    target_tokens,
+    tokens_of_clean,
+)
 from .records import Indicator
 from .taxonomy import by_code, canonical_level2, parent, to_layout
 
@@ -193,17 +201,43 @@ class IndicatorClassifier(_Params):
     # ------------------------------------------------ features
     def _docs(self, X: Iterable[Item]) -> tuple[list[list[str]], list[list[str]]]:
         pairs = [_as_pair(x) for x in X]
-        text = [text_tokens(t, self.word_ngrams, self.char_min, self.char_max) for t, _ in pairs]
-        tgt = [target_tokens(g) if self.use_target else [] for _, g in pairs]
+        return self._docs_of_clean([clean_text(t) for t, _ in pairs], [g for _, g in pairs])
+
+    def _docs_of_clean(self, cleaned: Sequence[str], targets: Sequence[str | None]
+                       ) -> tuple[list[list[str]], list[list[str]]]:
+        text = [tokens_of_clean(t, self.word_ngrams, self.char_min, self.char_max) for t in cleaned]
+        tgt = [target_tokens(g) for g in targets] if self.use_target else [[] for _ in targets]
         return text, tgt
 
     def _transform_docs(self, text: list[list[str]], tgt: list[list[str]]) -> SparseRows:
         return SparseRows.hstack([self.text_block_.transform(text), self.target_block_.transform(tgt)])
 
+    def _char_index(self) -> CharNgramIndex | None:
+        """The numpy character n-gram finder for this vocabulary (None if keys would overflow)."""
+        idx = getattr(self, "_char_index_", None)
+        if idx is None or idx[0] is not self.text_block_:
+            index = CharNgramIndex(self.text_block_.vocabulary, self.char_min, self.char_max)
+            if float(index.base) ** self.char_max >= 2.0**62 or self.char_min < 1:
+                index = None
+            idx = (self.text_block_, index)
+            self._char_index_ = idx
+        return idx[1]
+
+    def _rows_of_clean(self, cleaned: Sequence[str], targets: Sequence[str | None]) -> SparseRows:
+        """Feature rows of cleaned texts: words by dict lookup, character n-grams in numpy."""
+        index = self._char_index()
+        if index is None:
+            return self._transform_docs(*self._docs_of_clean(cleaned, targets))
+        words = [tokens_of_clean(t, self.word_ngrams, 1, 0) for t in cleaned]
+        tgt = [target_tokens(g) for g in targets] if self.use_target else [[] for _ in targets]
+        text_rows = self.text_block_.transform(words, extra=index.lookup(cleaned))
+        return SparseRows.hstack([text_rows, self.target_block_.transform(tgt)])
+
     def transform(self, X: Iterable[Item]) -> SparseRows:
         """The feature rows of X (TF-IDF, numpy only)."""
         self._check_fitted()
-        return self._transform_docs(*self._docs(X))
+        pairs = [_as_pair(x) for x in X]
+        return self._rows_of_clean([clean_text(t) for t, _ in pairs], [g for _, g in pairs])
 
     # ------------------------------------------------ training
     def fit(self, X: Sequence[Item], y: Sequence[str], sample_weight: Sequence[float] | None = None,
@@ -595,11 +629,10 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _LETTER = re.compile(r"[^\W\d_]")
 
 
-def _row_message(text: str, model: IndicatorClassifier) -> tuple[bool, str | None]:
+def _row_message(text: str, cleaned: str) -> tuple[bool, str | None]:
     """(usable, message) for one indicator text: why it cannot be or was only partly read."""
     if not text.strip():
         return False, "empty indicator text: nothing to classify"
-    cleaned = clean_text(text)
     if not _LETTER.search(cleaned):
         return False, "indicator text has no words (only digits or punctuation): nothing to classify"
     notes = []
@@ -610,69 +643,75 @@ def _row_message(text: str, model: IndicatorClassifier) -> tuple[bool, str | Non
     return True, "; ".join(notes) or None
 
 
+_UNKNOWN = "none of its words or characters is known to the model: the answer rests on the target alone"
+
+
 def classify(items: Iterable[Item], model: IndicatorClassifier | str | os.PathLike | None = None,
              top_k: int = 3, layout: str = "pre2021") -> list[Prediction]:
     """Classify indicators (texts, (text, target) pairs, Indicators or dicts), in input order.
 
     Never raises for a bad row: an unusable text gets codes ``None`` and a ``message``.
     Labels an Indicator already carries are reported as ``given_level2_code`` and never used.
+    Written for batches: the text is cleaned once per row, and everything after the features
+    is done for all rows at once in numpy.
     """
     if not isinstance(model, IndicatorClassifier):
         model = load_model(model)
-    items = list(items)
+    model._check_fitted()
     out: list[Prediction] = []
-    usable_idx, usable_items = [], []
+    usable_idx: list[int] = []
+    cleaned: list[str] = []
+    targets: list[str | None] = []
     for i, item in enumerate(items):
         text, target = _as_pair(item)
-        ok, msg = _row_message(text, model)
-        given = item.level2_code if isinstance(item, Indicator) else (
-            item.get("level2_code") if isinstance(item, dict) else None)
-        source = item.source if isinstance(item, Indicator) else None
+        s = clean_text(text)
+        ok, msg = _row_message(text, s)
+        if isinstance(item, Indicator):
+            given, source = item.level2_code, item.source
+        else:
+            given, source = (item.get("level2_code") if isinstance(item, dict) else None), None
         out.append(Prediction(text, target, None, None, None, None, None, [], None, msg, given, source))
         if ok:
             usable_idx.append(i)
-            usable_items.append((text, target))
-    if not usable_items:
+            cleaned.append(s)
+            targets.append(target)
+    if not usable_idx:
         return out
-    rows = model.transform(usable_items)
+    rows = model._rows_of_clean(cleaned, targets)
     scores = sparse_dot(rows, model.coef_) + model.intercept_
     proba = _softmax(scores * model.calibration_[0] + model.calibration_[1])
     chosen = model._decide(proba)
-    parents = np.array([parent(c).code for c in model.classes_])
-    known_text = _known_text_rows(rows, len(model.text_block_.vocabulary))
-    top_k = max(1, int(top_k))
+    classes = [str(c) for c in model.classes_]
+    shown = [to_layout(c, layout) for c in classes]  # cost as 14 or 41, per layout
+    level1 = [parent(c.code) for c in shown]
+    parents = np.array([parent(c).code for c in classes])
+    l1_sum = proba @ (parents[:, None] == parents[None, :]).astype(np.float64)  # each class's level-1 total
+    top_k = max(1, min(int(top_k), len(classes)))
+    order = np.argsort(-proba, axis=1, kind="stable")[:, :top_k].tolist()
+    rounded = np.round(proba, 4).tolist()
+    conf = np.round(proba[np.arange(len(chosen)), chosen], 4).tolist()
+    l1conf = np.round(l1_sum[np.arange(len(chosen)), chosen], 4).tolist()
+    known = _known_text_rows(rows, len(model.text_block_.vocabulary)).tolist()
+    chosen = chosen.tolist()
     for r, i in enumerate(usable_idx):
         p = out[i]
-        code = str(model.classes_[chosen[r]])
-        cat = to_layout(code, layout)
-        l1 = parent(cat.code)
-        p.level2_code, p.level2 = cat.code, cat.name
-        p.level1_code, p.level1 = l1.code, l1.name
-        p.confidence = round(float(proba[r, chosen[r]]), 4)
-        p.level1_confidence = round(float(proba[r, parents == parent(code).code].sum()), 4)
-        order = np.argsort(-proba[r], kind="stable")[:top_k]
-        p.alternatives = [
-            {"level2_code": to_layout(str(model.classes_[j]), layout).code,
-             "level2": to_layout(str(model.classes_[j]), layout).name,
-             "probability": round(float(proba[r, j]), 4)}
-            for j in order
-        ]
-        if not known_text[r]:
-            note = "none of its words or characters is known to the model: the answer rests on the target alone"
-            p.message = f"{p.message}; {note}" if p.message else note
+        j = chosen[r]
+        p.level2_code, p.level2 = shown[j].code, shown[j].name
+        p.level1_code, p.level1 = level1[j].code, level1[j].name
+        p.confidence = conf[r]
+        p.level1_confidence = l1conf[r]
+        pr = rounded[r]
+        p.alternatives = [{"level2_code": shown[k].code, "level2": shown[k].name, "probability": pr[k]}
+                          for k in order[r]]
+        if not known[r]:
+            p.message = f"{p.message}; {_UNKNOWN}" if p.message else _UNKNOWN
     return out
 
 
 def _known_text_rows(rows: SparseRows, n_text: int) -> np.ndarray:
     """Rows with at least one text feature the model knows."""
-    is_text = rows.indices < n_text
-    counts = np.add.reduceat(is_text.astype(np.int64), rows.indptr[:-1]) if len(rows.indices) else None
-    out = np.zeros(rows.n_rows, dtype=bool)
-    if counts is None:
-        return out
-    nonempty = np.diff(rows.indptr) > 0
-    out[nonempty] = counts[nonempty] > 0
-    return out
+    row_of = np.repeat(np.arange(rows.n_rows), np.diff(rows.indptr))
+    return np.bincount(row_of[rows.indices < n_text], minlength=rows.n_rows) > 0
 
 
 # ---------------------------------------------------------------- training API (needs scikit-learn)

@@ -11,6 +11,7 @@ HMM new-word discovery is off: it is slower, and character n-grams cover unknown
 from __future__ import annotations
 
 import functools
+import math
 import re
 import unicodedata
 from importlib import resources
@@ -61,9 +62,82 @@ def tokenizer():  # -> jieba.Tokenizer
     return tok
 
 
+# jieba's own block pattern and its run-of-ASCII rule, for the fast route below.
+_HAN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
+_ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
+
+
+class _Route:
+    """jieba's ``cut(HMM=False)``, same dictionary, same answers, about twice as fast.
+
+    Why: segmenting is most of the time ``classify`` spends on a large table. jieba builds
+    a DAG dict, then finds the max-probability route with a generator of tuples; here both
+    happen in one right-to-left pass over plain lists with log-probabilities computed once.
+    Ties go to the longer word, as in jieba's ``max`` over ``(score, end)``. Equality with
+    ``tokenizer().cut(text, HMM=False)`` is tested on every shipped text and on random text.
+    """
+
+    def __init__(self, tok) -> None:  # tok: jieba.Tokenizer
+        logtotal = math.log(tok.total)
+        self.freq = tok.FREQ  # words and their prefixes (prefixes with frequency 0)
+        self.logp = {w: math.log(f) - logtotal for w, f in tok.FREQ.items() if f}
+        self.floor = math.log(1) - logtotal
+
+    def block(self, s: str) -> list[str]:
+        n = len(s)
+        freq, logp = self.freq, self.logp
+        score = [0.0] * (n + 1)
+        end = [0] * (n + 1)
+        for k in range(n - 1, -1, -1):
+            best, bx = None, k
+            i, frag = k, s[k]
+            while frag in freq:
+                p = logp.get(frag)
+                if p is not None:
+                    sc = p + score[i + 1]
+                    if best is None or sc >= best:
+                        best, bx = sc, i
+                i += 1
+                if i >= n:
+                    break
+                frag = s[k : i + 1]
+            if best is None:
+                best = self.floor + score[k + 1]
+            score[k], end[k] = best, bx
+        out: list[str] = []
+        x, buf = 0, ""
+        while x < n:
+            y = end[x] + 1
+            w = s[x:y]
+            if y - x == 1 and w in _ASCII_ALNUM:
+                buf += w
+            else:
+                if buf:
+                    out.append(buf)
+                    buf = ""
+                out.append(w)
+            x = y
+        if buf:
+            out.append(buf)
+        return out
+
+    def cut(self, text: str) -> list[str]:
+        out: list[str] = []
+        for blk in _HAN.split(text):
+            if not blk:
+                continue
+            out += self.block(blk) if _HAN.match(blk) else list(blk)
+        return out
+
+
+@functools.lru_cache(maxsize=1)
+def _route() -> _Route:
+    return _Route(tokenizer())
+
+
 @functools.lru_cache(maxsize=65536)
 def _cut(text: str) -> tuple[str, ...]:
-    return tuple(w for w in tokenizer().cut(text, HMM=False) if w.strip() and not _NON_WORD.match(w))
+    return tuple(w for w in _route().cut(text) if w.strip() and not _NON_WORD.match(w))
 
 
 def words(text: str | None, clean: bool = True) -> list[str]:

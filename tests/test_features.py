@@ -94,3 +94,19 @@ def test_cleaning_folds_traditional_script_and_strips_noise():
     assert clean_text("指标1:工程验收合格率(≥**%)") == "工程验收合格率"
     assert clean_text("培训人数（人）") == "培训人数"
     assert clean_text("x" * 10_000) == "x" * 200
+
+
+def test_char_ngram_index_finds_exactly_the_c_tokens():
+    from indicatorml.features import CharNgramIndex, tokens_of_clean
+
+    texts = [clean_text(t) for t in TRAIN + TEST + ["服务、企业 数量!!培训", "ab12中文cd", "龘龘龘"]]
+    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float64).fit(_docs(TRAIN))
+    block = TfidfBlock.from_tokens(list(vec.get_feature_names_out()), vec.idf_, True, 1.0)
+    index = CharNgramIndex(block.vocabulary, 1, 3)
+    via_index = block.transform([tokens_of_clean(t, 2, 1, 0) for t in texts], extra=index.lookup(texts))
+    via_tokens = block.transform([tokens_of_clean(t, 2, 1, 3) for t in texts])
+    np.testing.assert_allclose(via_index.toarray(), via_tokens.toarray(), rtol=0, atol=1e-12)
+    rows, cols = index.lookup(["服务服务", "务"])
+    tokens = block.tokens
+    assert sorted(zip(rows.tolist(), (tokens[c] for c in cols), strict=True)) == [
+        (0, "c:务"), (0, "c:务"), (0, "c:服"), (0, "c:服"), (0, "c:服务"), (0, "c:服务"), (1, "c:务")]
