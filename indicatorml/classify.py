@@ -20,7 +20,9 @@ Why this shape:
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import hashlib
 import inspect
 import json
@@ -658,6 +660,28 @@ def classify(items: Iterable[Item], model: IndicatorClassifier | str | os.PathLi
     if not isinstance(model, IndicatorClassifier):
         model = load_model(model)
     model._check_fitted()
+    with _no_gc():
+        return _classify(items, model, top_k, layout)
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector during a batch.
+
+    A 30,000-row batch allocates millions of small lists and strings that the collector
+    would scan again and again for cycles there are none of (measured: about a fifth of
+    the batch time). Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, layout: str) -> list[Prediction]:
     out: list[Prediction] = []
     usable_idx: list[int] = []
     cleaned: list[str] = []
@@ -677,9 +701,17 @@ def classify(items: Iterable[Item], model: IndicatorClassifier | str | os.PathLi
             targets.append(target)
     if not usable_idx:
         return out
-    rows = model._rows_of_clean(cleaned, targets)
+    # Real tables repeat indicators (满意度, 资金拨付及时率 …): featurize each distinct one once.
+    first: dict[tuple[str, str | None], int] = {}
+    back = [first.setdefault(key, len(first)) for key in zip(cleaned, targets, strict=True)]
+    distinct = list(first)
+    rows = model._rows_of_clean([k[0] for k in distinct], [k[1] for k in distinct])
     scores = sparse_dot(rows, model.coef_) + model.intercept_
     proba = _softmax(scores * model.calibration_[0] + model.calibration_[1])
+    known_distinct = _known_text_rows(rows, len(model.text_block_.vocabulary))
+    if len(distinct) < len(back):
+        proba = proba[back]
+        known_distinct = known_distinct[back]
     chosen = model._decide(proba)
     classes = [str(c) for c in model.classes_]
     shown = [to_layout(c, layout) for c in classes]  # cost as 14 or 41, per layout
@@ -691,7 +723,7 @@ def classify(items: Iterable[Item], model: IndicatorClassifier | str | os.PathLi
     rounded = np.round(proba, 4).tolist()
     conf = np.round(proba[np.arange(len(chosen)), chosen], 4).tolist()
     l1conf = np.round(l1_sum[np.arange(len(chosen)), chosen], 4).tolist()
-    known = _known_text_rows(rows, len(model.text_block_.vocabulary)).tolist()
+    known = known_distinct.tolist()
     chosen = chosen.tolist()
     for r, i in enumerate(usable_idx):
         p = out[i]

@@ -90,7 +90,9 @@ def tokens_of_clean(s: str, word_ngrams: int = 2, char_min: int = 1, char_max: i
         return []
     ws = segment.words(s, clean=False)
     out = ["w:" + w for w in ws]
-    for n in range(2, word_ngrams + 1):
+    if word_ngrams >= 2:
+        out += ["w:" + a + " " + b for a, b in zip(ws, ws[1:])]  # noqa: B905 - shorter by design
+    for n in range(3, word_ngrams + 1):
         out += ["w:" + " ".join(ws[i : i + n]) for i in range(len(ws) - n + 1)]
     if char_max >= char_min > 0:
         for run in _RUNS.findall(s):

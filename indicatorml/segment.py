@@ -67,6 +67,9 @@ _HAN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
+_MISS = object()
+
+
 class _Route:
     """jieba's ``cut(HMM=False)``, same dictionary, same answers, about twice as fast.
 
@@ -79,20 +82,21 @@ class _Route:
 
     def __init__(self, tok) -> None:  # tok: jieba.Tokenizer
         logtotal = math.log(tok.total)
-        self.freq = tok.FREQ  # words and their prefixes (prefixes with frequency 0)
-        self.logp = {w: math.log(f) - logtotal for w, f in tok.FREQ.items() if f}
+        # every word and every prefix of a word; a word maps to its log-probability, a bare
+        # prefix (frequency 0 in jieba's table) to None
+        self.logp = {w: (math.log(f) - logtotal if f else None) for w, f in tok.FREQ.items()}
         self.floor = math.log(1) - logtotal
 
     def block(self, s: str) -> list[str]:
         n = len(s)
-        freq, logp = self.freq, self.logp
+        get = self.logp.get
+        miss = _MISS
         score = [0.0] * (n + 1)
         end = [0] * (n + 1)
         for k in range(n - 1, -1, -1):
             best, bx = None, k
             i, frag = k, s[k]
-            while frag in freq:
-                p = logp.get(frag)
+            while (p := get(frag, miss)) is not miss:
                 if p is not None:
                     sc = p + score[i + 1]
                     if best is None or sc >= best:
@@ -122,12 +126,33 @@ class _Route:
         return out
 
     def cut(self, text: str) -> list[str]:
+        """All of jieba's pieces, punctuation and spaces included."""
         out: list[str] = []
         for blk in _HAN.split(text):
             if not blk:
                 continue
             out += self.block(blk) if _HAN.match(blk) else list(blk)
         return out
+
+    def words(self, text: str) -> list[str]:
+        r""":meth:`cut` without punctuation and spaces (what ``_NON_WORD`` and ``strip`` drop).
+
+        Inside a han block a piece can only be a non-word if it starts with one of the
+        symbols jieba keeps there (``+#&._%-``); outside, single characters are words exactly
+        when ``str.isalnum()`` (which is how ``re`` defines ``[^\W_]``).
+        """
+        out: list[str] = []
+        for blk in _HAN.split(text):
+            if not blk:
+                continue
+            if _HAN.match(blk):
+                out += [w for w in self.block(blk) if w[0] not in _HAN_SYMBOLS or not _NON_WORD.match(w)]
+            else:
+                out += [c for c in blk if c.isalnum()]
+        return out
+
+
+_HAN_SYMBOLS = frozenset("+#&._%-")
 
 
 @functools.lru_cache(maxsize=1)
@@ -137,7 +162,7 @@ def _route() -> _Route:
 
 @functools.lru_cache(maxsize=65536)
 def _cut(text: str) -> tuple[str, ...]:
-    return tuple(w for w in _route().cut(text) if w.strip() and not _NON_WORD.match(w))
+    return tuple(_route().words(text))
 
 
 def words(text: str | None, clean: bool = True) -> list[str]:

@@ -9,7 +9,7 @@ from indicatorml import segment
 from indicatorml.training import load_labeled
 
 _ALPHABET = st.sampled_from(list("服务企业数量满意度及时率合格验收培训人次成本控制万元年月日")
-                            + list("abcXYZ0123456789 .%-_+#&，。、；：()（）≥≤*★\t\n") + ["\u3000", "é", "ア", "鿖"])
+                            + list("abcXYZ0123456789 .%-_+#&，。、；：()（）≥≤*★\t\n²½") + ["\u3000", "é", "ア", "鿖", "_"])
 
 
 def _jieba(text: str) -> tuple[str, ...]:
@@ -23,7 +23,8 @@ def test_route_equals_jieba_on_every_shipped_text():
     assert len(texts) > 800
     route = segment._route()
     for t in texts:
-        assert tuple(w for w in route.cut(t) if w.strip() and not segment._NON_WORD.match(w)) == _jieba(t), t
+        assert tuple(route.words(t)) == _jieba(t), t
+        assert [w for w in route.cut(t) if w.strip() and not segment._NON_WORD.match(w)] == route.words(t)
 
 
 @settings(max_examples=300, deadline=None)
