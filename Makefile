@@ -15,8 +15,12 @@ $(VENV)/.installed: pyproject.toml
 
 venv: $(VENV)/.installed
 
+# The main job on the shipped data: read the seed table, auto-code drafts, find precedents, check the table.
 demo: $(VENV)/.installed
 	$(BIN)/indicatorml parse $(SEED) --format table
+	$(BIN)/indicatorml classify 服务民营中小企业数量 资金支付及时率 群众满意度 带动就业人数
+	$(BIN)/indicatorml precedents 引进首店数量 --top 5
+	$(BIN)/indicatorml check $(SEED)
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check indicatorml tests benchmarks scripts
