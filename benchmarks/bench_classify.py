@@ -119,7 +119,7 @@ def figures(y, pred, score, ece_ok=True):
 
 
 # ---------------------------------------------------------------- accuracy section
-def accuracy_section(records, seeds):
+def accuracy_section(records, seeds, title="all labeled data (corpus + seed)"):
     y = np.array([r.level2_code for r in records])
     texts = [r.indicator for r in records]
     groups = [r.group for r in records]
@@ -136,7 +136,7 @@ def accuracy_section(records, seeds):
         return float(np.mean(values)) if values else float("nan")
 
     mean = {k: {m: avg([d[m] for d in v]) for m in v[0]} for k, v in rows.items()}
-    print(f"\n## accuracy: grouped 5-fold by source page, fold seeds {list(seeds)}, mean "
+    print(f"\n## accuracy on {title}: grouped 5-fold by source page, fold seeds {list(seeds)}, mean "
           f"({len(records)} indicators, {len(set(groups))} groups)")
     print(f"{'model':22s} {'level-2':>8s} {'macroF1':>8s} {'level-1':>8s} {'ECE':>6s} "
           f"{'cov@95':>7s} {'conf>=.9':>8s} {'acc|>=.9':>8s}")
@@ -288,6 +288,11 @@ def main() -> int:
     print(f"# bench_classify: {len(records)} labeled indicators from data/ (corpus + seed)")
     if args.only in (None, "accuracy"):
         accuracy_section(records, (0,) if args.quick else (0, 1, 2))
+        # The "about 0.62" for the reference is on the shipped corpus; the seed table
+        # (one district bureau, one habit: counts of firms filed under 效益) is the hardest group.
+        # Corpus only, both models trained and tested on corpus pages, same folds for both.
+        accuracy_section([r for r in records if r.url], (0,) if args.quick else (0, 1, 2),
+                         "the corpus only (no seed table)")
     if args.only in (None, "adaptation"):
         reps = 5 if args.quick else 20
         adaptation(records, "education sector (schools, colleges, education bureaus; split by page)",
