@@ -329,16 +329,27 @@ class IndicatorClassifier(_Params):
 
     def _heldout_scores(self, X: list, y: np.ndarray, w: np.ndarray | None,
                         groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
-        """Scores of models that did not see the row's group (inner grouped folds), and labels."""
+        """Scores of models that did not see the row's group (inner grouped folds), and labels.
+
+        Hand-written examples (``extra["provenance"] == "hand-written"``) are in every inner
+        training part and never scored: the confidence must be calibrated on real rows, and
+        textbook rows are easier than real ones.
+        """
         from .metrics import group_folds
 
-        keys = list(groups) if groups is not None else [str(i) for i in range(len(X))]
+        hand = np.array([isinstance(x, Indicator) and str(x.extra.get("provenance", "")).strip() == "hand-written"
+                         for x in X], dtype=bool)
+        real = np.flatnonzero(~hand)
+        all_keys = list(groups) if groups is not None else [str(i) for i in range(len(X))]
+        keys = [all_keys[i] for i in real]
         n_splits = min(self.calibration_folds, len(set(keys)))
         if n_splits < 2:
             return np.zeros((0, len(self.classes_))), np.zeros(0, dtype=np.int64)
         inner = IndicatorClassifier(**{**self.get_params(), "calibrate": False})
         scores, labels = [], []
-        for train_idx, test_idx in group_folds(keys, n_splits, self.seed):
+        for fold_train, fold_test in group_folds(keys, n_splits, self.seed):
+            train_idx = np.r_[real[fold_train], np.flatnonzero(hand)].astype(np.int64)
+            test_idx = real[fold_test]
             ytr = y[train_idx]
             if len(set(ytr.tolist())) < 2:
                 continue

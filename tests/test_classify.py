@@ -397,3 +397,47 @@ def test_default_model_dir_follows_env(tmp_path, monkeypatch):
     monkeypatch.delenv("INDICATORML_MODEL")
     assert default_model_dir() == SHIPPED
     assert os.path.isdir(SHIPPED)
+
+
+# ---------------------------------------------------------------- hand-written examples
+def test_handwritten_examples_are_marked_and_train_only(data):
+    from indicatorml.training import is_handwritten
+
+    records, _ = data
+    both, _ = load_labeled(stream=None, handwritten=True)
+    hand = [r for r in both if is_handwritten(r)]
+    assert len(hand) == 79 and len(both) == len(records) + 79
+    assert all(r.source.startswith("data/handwritten/examples.tsv:") for r in hand)
+    assert not any(is_handwritten(r) for r in records)
+    # in cross-validation they join every training fold and get no row of their own
+    sub = records[:160]
+    p, classes = cross_val_predict_proba(sub, n_splits=3, config={"calibrate": False}, train_only=hand)
+    assert p.shape == (160, len(classes))
+    keys = [r.group for r in sub]
+    fold = next((tr, te) for tr, te in group_folds(keys, 3, 0) if 0 in te)
+    tr = [sub[i] for i in fold[0]] + hand
+    m = IndicatorClassifier(calibrate=False).fit(tr, [r.level2_code for r in tr])
+    expect = dict(zip(m.classes_, m.predict_proba([sub[0]])[0], strict=True))
+    np.testing.assert_allclose([expect.get(c, 0.0) for c in classes], p[0])
+    # calibration scores real rows only: hand-written rows are never held out
+    m = IndicatorClassifier()
+    scores, labels = m.fit(sub, [r.level2_code for r in sub])._heldout_scores(
+        sub + hand, np.array([r.level2_code for r in sub + hand]), None, [r.group for r in sub + hand])
+    # every real row is scored once (the examples cover every class, so no inner fold lacks one)
+    col = {c: j for j, c in enumerate(m.classes_)}
+    assert sorted(labels.tolist()) == sorted(col[r.level2_code] for r in sub) and len(scores) == 160
+
+
+def test_handwritten_file_must_say_so_on_every_row(tmp_path):
+    from indicatorml.tables import read_table
+    from indicatorml.training import _mark_handwritten
+
+    path = tmp_path / "examples.tsv"
+    path.write_text("provenance\tlevel1\tlevel2\tindicator\ttarget\n"
+                    "hand-written\t产出指标\t数量指标\t举办培训期数\t≥6期\n"
+                    "corpus\t产出指标\t质量指标\t验收合格率\t100%\n", encoding="utf-8")
+    with pytest.raises(IndicatormlError, match=r"examples.tsv:3: provenance is 'corpus'"):
+        _mark_handwritten(read_table(str(path)), path)
+    path.write_text("level1\tlevel2\tindicator\ttarget\n产出指标\t数量指标\t举办培训期数\t≥6期\n", encoding="utf-8")
+    with pytest.raises(IndicatormlError, match="needs a 'provenance' column"):
+        _mark_handwritten(read_table(str(path)), path)
