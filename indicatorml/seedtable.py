@@ -14,8 +14,8 @@ from collections.abc import Sequence
 
 from .flatformat import canon_header, label_category
 from .records import Indicator, Problem, Project, Table
-from .seedformat import format_amount, parse_amount, parse_indicator_cell, render_item, strip_p
-from .taxonomy import UnknownLabel, by_code
+from .seedformat import ItemParse, format_amount, parse_amount, parse_indicator_cell, render_item, strip_p
+from .taxonomy import UnknownLabel, by_code, parent
 
 __all__ = ["SEED_HEADER", "HEADER_SCAN", "find_seed_header", "read_seed", "render_seed", "seed_indicator_string",
            "expand_numbered", "NUMBERED"]
@@ -62,6 +62,9 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
     def problem(line: int, reason: str) -> None:
         table.problems.append(Problem(p, line, reason))
 
+    parsed = {k: parse_indicator_cell(strip_p(cells[i_ind])[0]) for k, cells in enumerate(table.rows)
+              if len(cells) == len(header) and strip_p(cells[i_ind])[0]}
+    labeled = any(_labeled(c.items) for c in parsed.values())
     for k, cells in enumerate(table.rows):
         lineno = h + 2 + k
         if not "".join(cells).strip():
@@ -91,14 +94,14 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
         if not ind_text:
             problem(lineno, "project has a goal but no indicators (绩效指标 is empty)")
             continue
-        cell = parse_indicator_cell(ind_text)
+        cell = parsed[k]
         for reason in cell.problems:
             problem(lineno, reason)
         for item in cell.items:
             rec = Indicator(indicator=item.name, target=item.target, period_target=item.period,
                             level1_raw=item.level1 or None, level2_raw=item.level2 or None,
                             project=name or None, goal=goal, source=where)
-            _set_codes(rec, item.number, lambda reason, n=lineno: problem(n, reason))
+            _set_codes(rec, item, labeled, lambda reason, n=lineno: problem(n, reason))
             if item.problem:
                 problem(lineno, item.problem)
             rec.extra["_seed"] = {
@@ -111,22 +114,35 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
             table.records.append(rec)
 
 
-def _set_codes(rec: Indicator, number: int, report) -> None:
+def _labeled(items: Sequence[ItemParse]) -> bool:
+    """Whether any item carries both label fields. In a table (or cell) where one does, an item
+    without a label field most likely lost it to damage, so that is reported; a draft, where
+    no item is fully labeled, reads without complaint."""
+    return any(i.level1 is not None and i.level2 is not None for i in items)
+
+
+def _set_codes(rec: Indicator, item: ItemParse, labeled: bool, report) -> None:
     """Codes and standard names from the raw labels; an unknown label is reported (with the
-    item's number; the problem itself carries file and line), not guessed."""
-    for level, raw in ((1, rec.level1_raw), (2, rec.level2_raw)):
+    item's number; the problem itself carries file and line), not guessed. A missing label is
+    reported when the field is there but empty, or when other items are fully labeled;
+    with only a level-2 label, level 1 follows from it (as in flat tables)."""
+    for level, raw, field in ((1, rec.level1_raw, item.level1), (2, rec.level2_raw, item.level2)):
         if not raw:
-            report(f"indicator {number}: no level-{level} label")
+            if field is not None or labeled:
+                report(f"indicator {item.number}: no level-{level} label")
             continue
         try:
             cat = label_category(raw, level)
         except UnknownLabel:
-            report(f"indicator {number}: unknown level-{level} label {raw!r}")
+            report(f"indicator {item.number}: unknown level-{level} label {raw!r}")
             continue
         if level == 1:
             rec.level1_code, rec.level1 = cat.code, cat.name
         else:
             rec.level2_code, rec.level2 = cat.code, cat.name
+    if item.level1 is None and rec.level1_code is None and rec.level2_code is not None:
+        cat1 = parent(rec.level2_code)
+        rec.level1_code, rec.level1 = cat1.code, cat1.name
 
 
 def _seed_fields(rec: Indicator) -> list[str | None]:
@@ -150,9 +166,12 @@ def _label_for(raw: str | None, code: str | None, level: int) -> str:
 
 
 def _render_record(rec: Indicator, number: int, style: dict[str, str] | None = None) -> str:
-    return render_item(number, _label_for(rec.level1_raw, rec.level1_code, 1),
-                       _label_for(rec.level2_raw, rec.level2_code, 2), rec.indicator,
-                       rec.period_target, rec.target, style)
+    """A label with nothing to write is left out (a draft's item), unless the item was read
+    with an empty field there (written back as it was)."""
+    st = style or {}
+    labels = [_label_for(rec.level1_raw, rec.level1_code, 1), _label_for(rec.level2_raw, rec.level2_code, 2)]
+    l1, l2 = (text if text or st.get(f"keep_l{k}") else None for k, text in enumerate(labels, start=1))
+    return render_item(number, l1, l2, rec.indicator, rec.period_target, rec.target, style)
 
 
 def seed_indicator_string(records: Sequence[Indicator]) -> str:
@@ -238,12 +257,13 @@ def expand_numbered(rec: Indicator, report) -> list[Indicator]:
     cell = parse_indicator_cell(rec.indicator)
     for reason in cell.problems:
         report(reason)
+    labeled = _labeled(cell.items)
     out = []
     for item in cell.items:
         new = Indicator(indicator=item.name, target=item.target, period_target=item.period,
                         level1_raw=item.level1 or None, level2_raw=item.level2 or None, project=rec.project,
                         goal=rec.goal, source=rec.source, url=rec.url, extra=dict(rec.extra))
-        _set_codes(new, item.number, report)
+        _set_codes(new, item, labeled, report)
         if item.problem:
             report(item.problem)
         out.append(new)

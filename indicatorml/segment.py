@@ -41,8 +41,8 @@ def normalize(text: str | None) -> str:
 def clean_indicator(text: str | None) -> str:
     """Normalize an indicator text and strip publisher noise (prefix numbering, ★, ** placeholders)."""
     s = normalize(text)
+    s = _STARS.sub("", s)  # first: "★指标7." must still lose its prefix
     s = _PREFIX.sub("", s)
-    s = _STARS.sub("", s)
     s = _PLACEHOLDER.sub(lambda m: "" if "*" in m.group(0) or "＊" in m.group(0) else m.group(0), s)
     return _SPACE.sub(" ", s).strip()
 

@@ -27,6 +27,7 @@ from indicatorml.tables import (
     seed_indicator_string,
     write_table,
 )
+from indicatorml.taxonomy import by_code, parent
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
@@ -531,11 +532,19 @@ def test_seed_unknown_label_and_lost_numbering(tmp_path: Path) -> None:
     t = _seed_with_line(tmp_path, 14, _line(14).replace("11-数量指标；首店", "11-数皿指标；首店"))
     assert _from(t, 14)[1] == (None, "首店引进数量", "引进广州首店20家")
     assert problems_of(t) == [(14, "indicator 2: unknown level-2 label '11-数皿指标'")]
-    # A damaged level-1 label hides an item inside the previous target: reported, not silent.
+    # A damaged level-1 label: the item is still found by its keys, read, and the label reported.
     t = _seed_with_line(tmp_path, 14, _line(14).replace("2、1-产出指标", "2、1-产指标"))
+    assert _from(t, 14)[1] == ("11", "首店引进数量", "引进广州首店20家") and len(_from(t, 14)) == 5
+    assert problems_of(t) == [(14, "indicator 2: unknown level-1 label '1-产指标'")]
+    # A damaged 、 hides an item inside the previous target: reported, not silent.
+    t = _seed_with_line(tmp_path, 14, _line(14).replace("3、1-产出指标", "3,1-产出指标"))
     reasons = [r for n, r in problems_of(t) if n == 14]
-    assert reasons[0].startswith("indicator 1: its target holds another indicator's fields")
-    assert reasons[1:] == ["indicator 2: numbered 3", "indicator 3: numbered 4", "indicator 4: numbered 5"]
+    assert reasons[0].startswith("indicator 2: its target holds another indicator's fields")
+    assert reasons[1:] == ["indicator 3: numbered 4", "indicator 4: numbered 5"]
+    # A label lost from one item of a labeled row: read, and the missing label reported.
+    t = _seed_with_line(tmp_path, 14, _line(14).replace("2、1-产出指标；11-数量指标；", "2、"))
+    assert _from(t, 14)[1] == (None, "首店引进数量", "引进广州首店20家")
+    assert problems_of(t) == [(14, "indicator 2: no level-1 label"), (14, "indicator 2: no level-2 label")]
 
 
 def test_seed_unparsable_and_empty_indicator_cells(tmp_path: Path) -> None:
@@ -557,6 +566,118 @@ def test_seed_targets_with_numbering_and_full_stops(tmp_path: Path) -> None:
     assert t.problems == []
     assert _from(t, 12)[0] == ("11", "业态提升和规范整治市场数量", "1、完成摸底；2、完成整治。共5个")
     assert _from(t, 12)[1][0] == "22"
+
+
+# ---------------------------------------------------------------- seed drafts (no labels yet)
+_DRAFT_HEAD = "项目名称（资金使用单位）\t总计\t财政拨款\t财政专户拨款\t其他资金\t绩效目标\t绩效指标\n合计\t20.00\t20.00\t\t\t\t\n"
+
+
+def _draft(tmp_path: Path, *cells: str) -> Table:
+    rows = "".join(f"项目{k}\t10.00\t10.00\t\t\t目标{k}。\t{c}\n" for k, c in enumerate(cells, start=1))
+    f = tmp_path / "draft.txt"
+    f.write_text(_DRAFT_HEAD + rows, encoding="utf-8")
+    return read_table(f)
+
+
+def _fields(t: Table) -> list[tuple]:
+    return [(r.project, r.level1_raw, r.level1_code, r.level2_raw, r.level2_code, r.indicator, r.period_target,
+             r.target) for r in t.records]
+
+
+def test_seed_draft_without_labels(tmp_path: Path) -> None:
+    t = _draft(tmp_path,
+               "1、业态提升和规范整治市场数量；实施周期指标值:无；年度指标值:5个。2、推动专业批发市场、重点企业与大型商业"
+               "综合体开展产业联动；实施周期指标值:无；年度指标值:区内受惠企业不少于10家。",
+               "<p>1、服务企业数量;实施周期指标值：无;年度指标值：≥50家。2、服务对象满意度;年度指标值：≥90%</p>",
+               # a numbered target, and "1、产出…" inside a target, are not items
+               "1、摸底整治；实施周期指标值:无；年度指标值:1、产出达标；2、效益明显。2、整治完成率；实施周期指标值:"
+               "无；年度指标值:100%。")
+    assert t.kind == "seed" and t.problems == [] and len(t.projects) == 3
+    assert _fields(t) == [
+        ("项目1", None, None, None, None, "业态提升和规范整治市场数量", "无", "5个"),
+        ("项目1", None, None, None, None, "推动专业批发市场、重点企业与大型商业综合体开展产业联动", "无", "区内受惠企业不少于10家"),
+        ("项目2", None, None, None, None, "服务企业数量", "无", "≥50家"),
+        ("项目2", None, None, None, None, "服务对象满意度", None, "≥90%"),
+        ("项目3", None, None, None, None, "摸底整治", "无", "1、产出达标；2、效益明显"),
+        ("项目3", None, None, None, None, "整治完成率", "无", "100%"),
+    ]
+    assert t.records[3].source == f"{tmp_path / 'draft.txt'}:4"
+
+
+def test_seed_draft_with_one_label(tmp_path: Path) -> None:
+    t = _draft(tmp_path,
+               "1、1-产出指标；业态提升市场数量；实施周期指标值:无；年度指标值:5个。2、满意度；服务对象满意度；"
+               "实施周期指标值:无；年度指标值:≥90%。",
+               "<p>1、11-数量指标;服务企业数量;实施周期指标值：无;年度指标值：≥50家。2、社会效益;带动就业;"
+               "年度指标值：100人</p>")
+    assert t.problems == []
+    assert _fields(t) == [
+        ("项目1", "1-产出指标", "1", None, None, "业态提升市场数量", "无", "5个"),
+        ("项目1", "满意度", "3", None, None, "服务对象满意度", "无", "≥90%"),
+        # only level 2 given: level 1 follows from it (as in flat tables); its raw spelling stays None
+        ("项目2", None, "1", "11-数量指标", "11", "服务企业数量", "无", "≥50家"),
+        ("项目2", None, "2", "社会效益", "22", "带动就业", None, "100人"),
+    ]
+
+
+def test_seed_draft_problems(tmp_path: Path) -> None:
+    t = _draft(tmp_path,
+               "1、推动A；推动B；实施周期指标值:无；年度指标值:5个。",  # a ； in the name, or a damaged label
+               "1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。",  # no name
+               "1、甲事项；实施周期指标值:无；年度指标值:5个。3、乙事项；实施周期指标值:无；年度指标值:3个。")
+    assert [(r.indicator, r.level1_raw, r.target) for r in t.records] == [
+        ("推动A；推动B", None, "5个"), ("甲事项", None, "5个"), ("乙事项", None, "3个")]
+    assert problems_of(t) == [
+        (3, "indicator 1: '推动A' before the name is not a category label; kept as part of the name"),
+        (4, "indicator 1: no indicator name in '1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。'"),
+        (5, "indicator 2: numbered 3"),
+    ]
+
+
+def test_seed_draft_in_a_labeled_table_is_reported(tmp_path: Path) -> None:
+    """Where other items carry both labels, an item without them most likely lost them."""
+    t = _draft(tmp_path, "1、1-产出指标；11-数量指标；甲；实施周期指标值:无；年度指标值:5个。",
+               "1、乙；实施周期指标值:无；年度指标值:3个。2、2-效益指标；丙；实施周期指标值:无；年度指标值:1个。")
+    assert [(r.indicator, r.level1_code, r.level2_code) for r in t.records] == [
+        ("甲", "1", "11"), ("乙", None, None), ("丙", "2", None)]
+    assert problems_of(t) == [(4, "indicator 1: no level-1 label"), (4, "indicator 1: no level-2 label"),
+                              (4, "indicator 2: no level-2 label")]
+
+
+def test_flat_cell_with_unlabeled_numbered_string(tmp_path: Path) -> None:
+    f = tmp_path / "d.csv"
+    f.write_text("项目名称,绩效指标\n甲,1、服务企业数量；实施周期指标值:无；年度指标值:≥50家。2、11-数量指标；培训人次；"
+                 "年度指标值:300人次。\n", encoding="utf-8")
+    t = read_table(f)
+    assert t.problems == []
+    assert [(r.project, r.level1_code, r.level2_code, r.indicator, r.period_target, r.target) for r in t.records] == [
+        ("甲", None, None, "服务企业数量", "无", "≥50家"), ("甲", "1", "11", "培训人次", None, "300人次")]
+
+
+def test_seed_draft_written_back(tmp_path: Path) -> None:
+    cells = ("1、甲事项数量；实施周期指标值:无；年度指标值:5个。2、乙事项；实施周期指标值:无；年度指标值:3个。",
+             "<p>1、11-数量指标;丙事项;实施周期指标值：无;年度指标值：≥50家。2、丁事项满意度;年度指标值：≥90%</p>")
+    t = _draft(tmp_path, *cells)
+    assert render_seed(t) == (tmp_path / "draft.txt").read_text(encoding="utf-8")  # unchanged: byte-equal
+    assert seed_indicator_string(t.records[:2]) == cells[0]  # the label-less writer
+    # Coded as the code verb does: labels appear in each item's own punctuation; the rest stays.
+    for rec, code in zip(t.records, ["11", "22", "11", "31"], strict=True):
+        cat = by_code(code)
+        rec.level2_code, rec.level2, rec.level2_raw = cat.code, cat.name, cat.label
+        rec.level1_code, rec.level1, rec.level1_raw = parent(code).code, parent(code).name, parent(code).label
+    lines = render_seed(t).split("\n")
+    assert lines[2].split("\t")[6] == ("1、1-产出指标；11-数量指标；甲事项数量；实施周期指标值:无；年度指标值:5个。"
+                                       "2、2-效益指标；22-社会效益指标；乙事项；实施周期指标值:无；年度指标值:3个。")
+    assert lines[3].split("\t")[6] == ("<p>1、1-产出指标;11-数量指标;丙事项;实施周期指标值：无;年度指标值：≥50家。"
+                                       "2、3-满意度指标;31-服务对象满意度指标;丁事项满意度;年度指标值：≥90%</p>")
+    f = tmp_path / "coded.txt"
+    write_table(t, f)
+    assert [(r.level1_code, r.level2_code, r.indicator) for r in read_table(f).records] == [
+        ("1", "11", "甲事项数量"), ("2", "22", "乙事项"), ("1", "11", "丙事项"), ("3", "31", "丁事项满意度")]
+    assert read_table(f).problems == []
+    # Flat records without labels written as a seed cell: no empty label fields.
+    flat = [Indicator(indicator="甲", target="5个"), Indicator(indicator="乙", target=None, period_target="无")]
+    assert seed_indicator_string(flat) == "1、甲；实施周期指标值:；年度指标值:5个。2、乙；实施周期指标值:无；年度指标值:。"
 
 
 # ---------------------------------------------------------------- property: mutated seed lines
