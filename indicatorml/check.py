@@ -407,8 +407,8 @@ class LabelRule:
     ``benchmarks/bench_check.py`` (tuned on held-out pages, see there).
     """
 
-    max_given_cross: float = 0.02
-    max_given_within: float = 0.05
+    max_given_cross: float = 0.05
+    max_given_within: float = 0.02
     min_ratio: float = 10.0
 
     def flags(self, p_given: float, p_best: float, same_family: bool) -> bool:
