@@ -115,10 +115,18 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
 
 
 def _labeled(items: Sequence[ItemParse]) -> bool:
-    """Whether any item carries both label fields. In a table (or cell) where one does, an item
-    without a label field most likely lost it to damage, so that is reported; a draft, where
-    no item is fully labeled, reads without complaint."""
-    return any(i.level1 is not None and i.level2 is not None for i in items)
+    """Whether any item carries two labels that name categories. In a table (or cell) where one
+    does, an item without a label field most likely lost it to damage, so that is reported; a
+    draft, where none does (a damaged item's stray fields do not count), reads without complaint."""
+    return any(i.level1 and i.level2 and _known(i.level1, 1) and _known(i.level2, 2) for i in items)
+
+
+def _known(label: str, level: int) -> bool:
+    try:
+        label_category(label, level)
+        return True
+    except UnknownLabel:
+        return False
 
 
 def _set_codes(rec: Indicator, item: ItemParse, labeled: bool, report) -> None:

@@ -624,13 +624,18 @@ def test_seed_draft_problems(tmp_path: Path) -> None:
     t = _draft(tmp_path,
                "1、推动A；推动B；实施周期指标值:无；年度指标值:5个。",  # a ； in the name, or a damaged label
                "1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。",  # no name
-               "1、甲事项；实施周期指标值:无；年度指标值:5个。3、乙事项；实施周期指标值:无；年度指标值:3个。")
+               "1、甲事项；实施周期指标值:无；年度指标值:5个。3、乙事项；实施周期指标值:无；年度指标值:3个。",
+               # a misspelled key: its stray fields are reported and do not make the table "labeled"
+               "1、丙事项；实施周期指标值:无；年度指值标:5个。2、丁事项；实施周期指标值:无；年度指标值:3个。")
     assert [(r.indicator, r.level1_raw, r.target) for r in t.records] == [
-        ("推动A；推动B", None, "5个"), ("甲事项", None, "5个"), ("乙事项", None, "3个")]
+        ("推动A；推动B", None, "5个"), ("甲事项", None, "5个"), ("乙事项", None, "3个"),
+        ("年度指值标:5个。2、丁事项", "丙事项", "3个")]
     assert problems_of(t) == [
         (3, "indicator 1: '推动A' before the name is not a category label; kept as part of the name"),
         (4, "indicator 1: no indicator name in '1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。'"),
         (5, "indicator 2: numbered 3"),
+        (6, "indicator 1: unknown level-1 label '丙事项'"),
+        (6, "indicator 1: unknown level-2 label '实施周期指标值:无'"),
     ]
 
 
