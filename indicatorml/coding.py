@@ -17,7 +17,7 @@ from pathlib import Path
 
 from .classify import IndicatorClassifier, Prediction, classify, load_model
 from .errors import IndicatormlError
-from .taxonomy import by_code
+from .taxonomy import by_code, parent, to_layout
 
 __all__ = ["REVIEW_MARK", "CodeResult", "code_table", "coded_path"]
 
@@ -69,6 +69,7 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
     if not isinstance(model, IndicatorClassifier):
         model = load_model(model)
     preds = classify(table.records, model, top_k=3, layout=layout)
+    _keep_given_level1(table.records, preds, model, layout, recode)
     auto1, auto2, confs, marks = [], [], [], []
     coded = review = kept = 0
     for rec, p in zip(table.records, preds, strict=True):
@@ -83,7 +84,8 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
             marks.append(f"{REVIEW_MARK}: {p.message}")
             continue
         low = p.confidence is None or p.confidence < threshold
-        l1, l2 = by_code(p.level1_code), by_code(p.level2_code)
+        l2 = by_code(p.level2_code)
+        l1 = parent(l2.code)
         rec.level1_code, rec.level1 = l1.code, l1.name
         rec.level2_code, rec.level2 = l2.code, l2.name
         rec.level1_raw = l1.label
@@ -101,3 +103,32 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
             add_column(table, name, values)
     write_table(table, out, fmt)
     return CodeResult(out, coded, review, kept, preds)
+
+
+def _keep_given_level1(records, preds: list[Prediction], model: IndicatorClassifier, layout: str,
+                       recode: bool) -> None:
+    """A draft row that names its level 1 but not its level 2 keeps that level 1.
+
+    Why: the person's level-1 label outranks the model's, as a level-2 label does. The model
+    then chooses the best level 2 *within* that level 1, and the confidence is the model's
+    probability of that level 2 given the level 1 (its probabilities renormalized in the family).
+    """
+    rows = [i for i, r in enumerate(records)
+            if r.level1_code and not r.level2_code and not recode and preds[i].level2_code is not None]
+    if not rows:
+        return
+    proba = model.predict_proba([records[i] for i in rows])
+    for row, pr in zip(rows, proba, strict=True):
+        given = records[row].level1_code
+        row_layout = "2021" if given == "4" else layout  # a 成本 level 1 says the table is 2021 layout
+        shown = [to_layout(str(c), row_layout) for c in model.classes_]
+        members = [j for j, cat in enumerate(shown) if parent(cat.code).code == given]
+        total = float(sum(pr[j] for j in members))
+        if total <= 0.0:
+            continue
+        best = max(members, key=lambda j: pr[j])
+        p = preds[row]
+        p.level2_code, p.level2 = shown[best].code, shown[best].name
+        l1 = parent(shown[best].code)
+        p.level1_code, p.level1 = l1.code, l1.name
+        p.confidence = float(round(pr[best] / total, 4))

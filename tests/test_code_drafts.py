@@ -89,3 +89,29 @@ def test_code_flat_draft_with_two_columns(tmp_path: Path, capsys: pytest.Capture
         assert row[3].split("-")[0] == p.level2_code and float(row[4]) == round(p.confidence, 4)
         assert row[5] == (REVIEW_MARK if p.confidence < 0.9 else "")
     assert len(rows) == 3
+
+
+def test_code_keeps_a_given_level1(tmp_path: Path) -> None:
+    """A draft item that names its level 1 only keeps it: the model picks a level 2 inside it,
+    with the probability renormalized within that level 1 as the confidence."""
+    model = load_model()
+    free = classify([("服务企业数量", "≥10家")], model)[0]
+    given = "2" if parent(free.level2_code).code != "2" else "1"  # a level 1 the model would not choose
+    label = {"1": "1-产出指标", "2": "2-效益指标"}[given]
+    draft = tmp_path / "draft.txt"
+    draft.write_text(
+        "项目名称（资金使用单位）\t总计\t财政拨款\t财政专户拨款\t其他资金\t绩效目标\t绩效指标\n"
+        "测试项目\t10.00\t10.00\t\t\t服务企业\t"
+        f"1、{label}；服务企业数量；实施周期指标值：无；年度指标值：≥10家。"
+        "2、服务企业数量；实施周期指标值：无；年度指标值：≥10家。\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "coded.txt"
+    assert main(["code", str(draft), "--output", str(out), "--threshold", "0"]) == 0
+    back = read_table(out).records
+    proba = model.predict_proba([("服务企业数量", "≥10家")])[0]
+    fam = [j for j, c in enumerate(model.classes_) if parent(str(c)).code == given]
+    best = max(fam, key=lambda j: proba[j])
+    assert back[0].level1_code == given
+    assert back[0].level2_code == str(model.classes_[best])
+    assert back[1].level2_code == free.level2_code  # the unlabeled twin is coded freely
