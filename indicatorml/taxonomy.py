@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = [
@@ -144,6 +145,20 @@ def normalize_label(label: str, where: str | None = None) -> Category:
     A bare number must be a known level-2 code; a code and a name that disagree
     (``11-质量指标``) resolve to the name, and :func:`code_conflict` reports it.
     """
+    # "产出指标-数量指标" / "产出数量": drop a leading level-1 word before matching.
+    return _match(label, where, 2, _LEVEL2_PATTERNS,
+                  lambda rest: re.sub(r"^(产出指标|产出|效益指标|效果指标)[-－—]?", "", rest) or rest)
+
+
+def normalize_level1(label: str, where: str | None = None) -> Category:
+    """Map a level-1 spelling (``1-产出指标``, ``产出指标``, ``1``, ``满意度``) to its category."""
+    return _match(label, where, 1, _LEVEL1_PATTERNS, lambda rest: rest)
+
+
+def _match(label: str, where: str | None, level: int, patterns: tuple[tuple[str, str], ...],
+           strip: Callable[[str], str]) -> Category:
+    """The shared core of the normalizers: a bare code must be a known code of ``level``;
+    otherwise the first pattern found in the name (after ``strip``) decides."""
     s = _clean(label)
     if not s:
         raise UnknownLabel(label, where)
@@ -151,28 +166,11 @@ def normalize_label(label: str, where: str | None = None) -> Category:
     rest = s[m.end():] if m else s
     if m and not rest:
         cat = _BY_CODE.get(m.group(1))
-        if cat is None or cat.level != 2:
+        if cat is None or cat.level != level:
             raise UnknownLabel(label, where)
         return cat
-    # "产出指标-数量指标" / "产出数量": drop a leading level-1 word before matching.
-    rest = re.sub(r"^(产出指标|产出|效益指标|效果指标)[-－—]?", "", rest) or rest
-    for pattern, code in _LEVEL2_PATTERNS:
-        if re.search(pattern, rest):
-            return _BY_CODE[code]
-    raise UnknownLabel(label, where)
-
-
-def normalize_level1(label: str, where: str | None = None) -> Category:
-    """Map a level-1 spelling (``1-产出指标``, ``产出指标``, ``1``, ``满意度``) to its category."""
-    s = _clean(label)
-    m = _CODE_PREFIX.match(s)
-    rest = s[m.end():] if m else s
-    if m and not rest:
-        cat = _BY_CODE.get(m.group(1))
-        if cat is None or cat.level != 1:
-            raise UnknownLabel(label, where)
-        return cat
-    for pattern, code in _LEVEL1_PATTERNS:
+    rest = strip(rest)
+    for pattern, code in patterns:
         if re.search(pattern, rest):
             return _BY_CODE[code]
     raise UnknownLabel(label, where)
