@@ -143,13 +143,7 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
         if cat2 is None:
             problems.append(f"unknown level-2 label {l2_raw or l2_name!r}")
     elif l2_code:
-        try:
-            cat2 = by_code(l2_code)
-            if cat2.level != 2:
-                raise KeyError(l2_code)
-        except KeyError:
-            problems.append(f"unknown level-2 code {l2_code!r}")
-            cat2 = None
+        cat2 = _code_category(l2_code, 2, problems)
     if cat2 is not None:
         if l2_code and l2_code != cat2.code and (l2_raw or l2_name):
             problems.append(f"level2_code {l2_code!r} disagrees with label {l2_raw!r} "
@@ -166,13 +160,7 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
         except UnknownLabel:
             problems.append(f"unknown level-1 label {l1_raw!r}")
     elif l1_code:
-        try:
-            cat1 = by_code(l1_code)
-            if cat1.level != 1:
-                raise KeyError(l1_code)
-        except KeyError:
-            problems.append(f"unknown level-1 code {l1_code!r}")
-            cat1 = None
+        cat1 = _code_category(l1_code, 1, problems)
     elif cat2 is not None:
         cat1 = parent(cat2.code)  # a table with only 二级指标: level 1 follows from it
     if cat1 is not None:
@@ -190,3 +178,15 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
             key = key.lstrip("_") or f"column{i + 1}"
         rec.extra.setdefault(key, cell)
     return rec, problems
+
+
+def _code_category(code: str, level: int, problems: list[str]) -> Category | None:
+    """The category of a bare code column value, or None with a problem if it is no level-``level`` code."""
+    try:
+        cat = by_code(code)
+    except KeyError:
+        cat = None
+    if cat is None or cat.level != level:
+        problems.append(f"unknown level-{level} code {code!r}")
+        return None
+    return cat
