@@ -58,6 +58,7 @@ RULES: dict[str, tuple[str, str, str]] = {
     "target.satisfaction-no-percent": ("target", "warning", "a 满意度 indicator without a percentage"),
     "target.impossible": ("target", "error", "a target that cannot be reached (a rate over 100%)"),
     "target.ge-100": ("target", "warning", "≥100% on a rate that cannot exceed 100%"),
+    "target.trivial": ("target", "warning", "a target of ≥0: nothing required (a count) or only no decline (a rate)"),
     "completeness.no-indicators": ("completeness", "error", "a project with a goal and no indicator"),
     "completeness.no-output": ("completeness", "error", "a project without a 产出 indicator"),
     "completeness.no-effect": ("completeness", "error", "a project without a 效益 indicator"),
@@ -270,6 +271,10 @@ def _target_findings(i: int, rec: Indicator, proj: str | None, file: str) -> lis
             t.kind == "number" and bool(_TIME_UNIT_IN_TEXT.search(normalize(rec.indicator))))
         if not time_ok:
             add("target.not-time", f"时效指标的指标值「{tq}」不是时间;写成「≤N个工作日」「X月底前」或及时率「≥95%」")
+    if t.comparison == "≥" and t.value == 0 and t.kind in ("percent", "count", "number", "money"):
+        what = "只要求不下降" if t.kind == "percent" else "不做任何事也能达到"
+        add("target.trivial", f"指标值「{tq}」{what},起不到考核作用;写一个有要求的值"
+            "(如增长率「≥5%」、数量「≥N个」)")
     # Impossible targets: a rate that cannot exceed 100% asked to exceed it.
     capped = (_is_rate(text) or satisfaction) and not _UNCAPPED.search(text)
     pct = t.value if (t.kind == "percent" or (t.kind == "number" and capped and (

@@ -161,6 +161,14 @@ def test_at_least_100_percent(tmp_path):
     assert found(tmp_path, edited(1, "年度指标值", "≥100%")) == [("target.ge-100", 1, "warning")]
 
 
+def test_a_target_met_by_doing_nothing(tmp_path):
+    rows = edited(3, "三级指标", "企业营业收入增长率")
+    rows[3][HEADER.index("年度指标值")] = "≥0%"
+    assert found(tmp_path, rows) == [("target.trivial", 3, "warning")]
+    assert found(tmp_path, edited(0, "年度指标值", "≥0家")) == [("target.trivial", 0, "warning")]
+    assert found(tmp_path, edited(0, "年度指标值", ">0家")) == []  # at least one: a real, if weak, target
+
+
 def test_growth_rate_may_exceed_100_percent(tmp_path):
     rows = edited(3, "三级指标", "企业营业收入增长率")
     rows[3][HEADER.index("年度指标值")] = "≥120%"
