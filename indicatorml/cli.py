@@ -70,6 +70,8 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
     if args.input and args.texts:
         raise IndicatormlError("give indicator TEXTs or --input FILE, not both")
+    if args.top_k < 1:
+        raise IndicatormlError(f"--top-k must be at least 1 (got {args.top_k})")
     if args.input:
         from .tables import read_tables, report_problems
 
@@ -302,6 +304,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:  # a file or directory the user named cannot be read or written
+        if args.debug:
+            raise
+        where = f"{e.filename}: " if e.filename else ""
+        print(f"indicatorml: error: {where}{e.strerror or e}", file=sys.stderr)
+        return 2
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
         if args.debug:
             raise

@@ -14,6 +14,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .classify import IndicatorClassifier, Prediction, classify, load_model
 from .errors import IndicatormlError
@@ -45,13 +46,17 @@ def coded_path(path: str | os.PathLike) -> Path:
 
 def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None, threshold: float = 0.9,
                model: IndicatorClassifier | str | os.PathLike | None = None, layout: str = "pre2021",
-               recode: bool = False, stream=sys.stderr) -> CodeResult:
+               recode: bool = False, stream: Any = ...) -> CodeResult:
     """Code every unlabeled indicator of a table (all of them with ``recode``) and write it back."""
     from .tables import add_column, read_table, report_problems, write_table
 
+    if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
+        stream = sys.stderr
     if not 0.0 <= threshold <= 1.0:
         raise IndicatormlError(f"--threshold must be between 0 and 1, not {threshold}")
     src = Path(path)
+    if src.is_dir():
+        raise IndicatormlError(f"is a directory, not a table file: {src}")
     if not src.is_file():
         raise IndicatormlError(f"no such file: {src}")
     out = Path(output) if output is not None else coded_path(src)

@@ -15,6 +15,8 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
+from .errors import IndicatormlError
+
 __all__ = ["FORMATS", "write_rows", "render_table", "display_width", "guess_format"]
 
 FORMATS = ("table", "jsonl", "csv", "tsv", "xlsx")
@@ -91,7 +93,7 @@ def write_rows(rows: Iterable[dict[str, Any]], fmt: str, output: str | None = No
     cols = list(columns) if columns is not None else (list(rows[0].keys()) if rows else [])
     if fmt == "xlsx":
         if not output:
-            raise ValueError("--format xlsx needs --output PATH")
+            raise IndicatormlError("--format xlsx needs --output PATH")
         from openpyxl import Workbook
 
         wb = Workbook()
@@ -103,7 +105,7 @@ def write_rows(rows: Iterable[dict[str, Any]], fmt: str, output: str | None = No
             for cell in row:
                 if isinstance(cell.value, str) and cell.value.startswith("="):
                     cell.data_type = "s"
-        wb.save(output)
+        _save(wb.save, output)
         return
     buf = io.StringIO()
     if fmt == "jsonl":
@@ -118,6 +120,14 @@ def write_rows(rows: Iterable[dict[str, Any]], fmt: str, output: str | None = No
         buf.write(render_table(rows, cols, headers=headers))
     text = buf.getvalue()
     if output:
-        Path(output).write_text(text, encoding="utf-8")
+        _save(lambda p: Path(p).write_text(text, encoding="utf-8"), output)
     else:
         (stream or sys.stdout).write(text)
+
+
+def _save(write: Any, path: str | Path) -> None:
+    """Write, turning a missing directory or a permission problem into a one-line user error."""
+    try:
+        write(path)
+    except OSError as e:
+        raise IndicatormlError(f"cannot write {path}: {e.strerror or e}") from None

@@ -371,6 +371,13 @@ def write_table(table: Table, path: str | Path, fmt: str | None = None) -> None:
         fmt = {"txt": "seed", "json": "jsonl"}.get(suffix, suffix)
     if fmt not in WRITE_FORMATS:
         raise IndicatormlError(f"cannot write format {fmt!r}; choose one of {', '.join(WRITE_FORMATS)}")
+    try:
+        _write_table(table, path, fmt)
+    except OSError as e:  # a missing directory, no permission: the user's to fix, in one line
+        raise IndicatormlError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def _write_table(table: Table, path: Path, fmt: str) -> None:
     if fmt == "seed":
         path.write_text(render_seed(table), encoding="utf-8", newline="\n")
         return
