@@ -50,9 +50,17 @@ def render_findings(findings: Sequence[Finding], tables: Sequence[Table], width:
     for table in tables:
         mine = [f for f in findings if f.file == table.path]
         n_projects = len({r.project for r in table.records} | {p.name for p in table.projects})
-        lines.append(f"{table.path}: {len(table.records)} 条指标, {n_projects} 个项目 — {_counts(mine)}")
+        unread = f",读取问题 {len(table.problems)}" if table.problems else ""
+        lines.append(f"{table.path}: {len(table.records)} 条指标, {n_projects} 个项目 — {_counts(mine)}{unread}")
         if not mine:
-            lines.append("  未发现问题")
+            # "No problems" only when something was read and nothing was unreadable: an empty,
+            # binary or column-less file must not look like a clean table.
+            if not table.records:
+                lines.append("  没有读到任何指标,无法检查(读取问题见 stderr)")
+            elif table.problems:
+                lines.append(f"  读到的指标未发现问题;另有 {len(table.problems)} 处读取问题(见 stderr)")
+            else:
+                lines.append("  未发现问题")
             lines.append("")
             continue
         current: object = object()
