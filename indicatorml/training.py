@@ -95,7 +95,39 @@ def make_config(config: dict[str, Any] | str | None) -> dict[str, Any]:
     unknown = sorted(set(config) - valid)
     if unknown:
         raise IndicatormlError(f"unknown model option(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+    for key, value in config.items():
+        ok, want = _OPTION_CHECKS[key]
+        if not ok(value):
+            raise IndicatormlError(f"model option {key} must be {want}, not {value!r}")
     return dict(config)
+
+
+def _num(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and bool(np.isfinite(v))
+
+
+def _int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+# Checked before any fitting, so a typo costs no training time and shows no scikit-learn traceback.
+_OPTION_CHECKS: dict[str, tuple[Any, str]] = {
+    "C": (lambda v: _num(v) and v > 0, "a number > 0"),
+    "loss": (lambda v: v in ("logistic", "hinge"), "'logistic' or 'hinge'"),
+    "word_ngrams": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
+    "char_min": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
+    "char_max": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
+    "use_target": (lambda v: isinstance(v, bool), "true or false"),
+    "target_weight": (lambda v: _num(v) and v >= 0, "a number >= 0"),
+    "sublinear_tf": (lambda v: isinstance(v, bool), "true or false"),
+    "min_df": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
+    "calibrate": (lambda v: isinstance(v, bool), "true or false"),
+    "calibration": (lambda v: v in ("temperature", "vector"), "'temperature' or 'vector'"),
+    "calibration_reg": (lambda v: _num(v) and v >= 0, "a number >= 0"),
+    "calibration_folds": (lambda v: _int(v) and v >= 2, "an integer >= 2"),
+    "level1_rule": (lambda v: v in ("sum", "argmax"), "'sum' or 'argmax'"),
+    "seed": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
+}
 
 
 def _mark_handwritten(table: Any, path: Path) -> None:
@@ -114,7 +146,7 @@ def _mark_handwritten(table: Any, path: Path) -> None:
 
 
 def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
-                 stream=sys.stderr, handwritten: bool = False) -> tuple[list[Indicator], np.ndarray]:
+                 stream: Any = ..., handwritten: bool = False) -> tuple[list[Indicator], np.ndarray]:
     """Labeled records of the shipped data and/or ``paths``, and a flag per row: from ``paths``?
 
     Unreadable rows are reported (file:line) on ``stream``; rows without a level-2 label are
@@ -123,6 +155,8 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
     """
     from .tables import read_table, report_problems
 
+    if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
+        stream = sys.stderr
     files: list[tuple[Path, bool]] = []
     if default_data:
         files += [(p, False) for p in default_data_paths()]
@@ -143,6 +177,7 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
     records: list[Indicator] = []
     own: list[bool] = []
     unlabeled = 0
+    own_read = 0
     tables = []
     for path, is_own in files:
         table = read_table(str(path))
@@ -153,6 +188,7 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
         if path.parent.name == "handwritten" and path.parent.parent == _DATA_DIR:
             _mark_handwritten(table, path)
         tables.append(table)
+        own_read += len(table.records) if is_own else 0
         for r in table.records:
             code = (r.level2_code or "").strip()
             if not code or not code.isdigit():
@@ -173,6 +209,14 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
         report_problems(tables, stream=stream)
         if unlabeled:
             print(f"indicatorml: {unlabeled} indicator(s) without a level-2 label were not used", file=stream)
+    if paths and not any(own):
+        # Training "on your tables" with none of their rows would silently give the shipped model.
+        names = ", ".join(str(p) for p in paths)
+        if not own_read:
+            raise IndicatormlError(f"{names}: no indicators could be read, so there is nothing to learn from")
+        raise IndicatormlError(f"{names}: none of the {own_read} indicator(s) read has a level-2 label (二级指标), "
+                               "so there is nothing to learn from them; label them first (e.g. "
+                               "`indicatorml code FILE`, then review the codes) or leave out --data")
     if not records:
         raise IndicatormlError("no labeled indicators to learn from")
     return records, np.asarray(own, dtype=bool)
@@ -262,6 +306,7 @@ def evaluate(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
     confusion matrix, ECE, coverage at 95% precision. Hand-written rows (``handwritten``, on by
     default like in :func:`train`) join every training fold and are never scored."""
     cfg = make_config(config)
+    _check_counts(folds, own_weight)
     if records is None:
         records, own = load_labeled(paths, default_data, handwritten=handwritten)
     else:
@@ -282,6 +327,13 @@ def evaluate(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
     return out
 
 
+def _check_counts(folds: int, own_weight: float) -> None:
+    if not _int(folds) or folds < 2:
+        raise IndicatormlError(f"--folds must be at least 2 (got {folds})")
+    if not _num(own_weight) or own_weight <= 0:
+        raise IndicatormlError(f"--own-weight must be a number > 0 (got {own_weight})")
+
+
 def _drop_handwritten(records: list[Indicator], own: np.ndarray | None) -> tuple[list[Indicator], np.ndarray | None]:
     keep = [i for i, r in enumerate(records) if not is_handwritten(r)]
     return [records[i] for i in keep], (None if own is None else own[keep])
@@ -295,6 +347,9 @@ def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
     False) plus ``paths`` (rows of ``paths`` weigh ``own_weight``), record the grouped-CV
     figures of real rows in the model's metadata, and save to ``out`` if given."""
     cfg = make_config(config)
+    _check_counts(folds, own_weight)
+    if out is not None and Path(out).exists() and not Path(out).is_dir():
+        raise IndicatormlError(f"--out {out} is a file; give a directory for the model")
     records, own = load_labeled(paths, default_data, handwritten=handwritten)
     y = [r.level2_code for r in records]
     w = _weights(own, own_weight)
