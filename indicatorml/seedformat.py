@@ -341,7 +341,25 @@ def parse_indicator_cell(cell: str) -> CellParse:
             out.problems.append(problem)
         if item is not None:
             out.items.append(item)
+    _check_cut_tail(out, len(starts))
     return out
+
+
+# ``年度指标值:≥0%。2、1-产`` at the end of a cell: the next item's number after the end mark,
+# then no keys — the cell was cut off (its start has no full label, so it was not split off).
+_CUT_TAIL = re.compile(r"。\s*(\d{1,3})\s*、(?!.*年度指标值)", re.S)
+
+
+def _check_cut_tail(out: CellParse, n_items: int) -> None:
+    """Report a last item whose target ends in the start of the next item: the indicators cut
+    off after it would otherwise vanish without a word."""
+    if not out.items or out.items[-1].problem:
+        return
+    last = out.items[-1]
+    m = _CUT_TAIL.search(last.target or "")
+    if m and int(m.group(1)) == n_items + 1:
+        last.problem = (f"indicator {n_items}: its target ends in {_short(last.target[m.start():], 20)!r}, "
+                        f"the start of indicator {n_items + 1}; the cell looks cut off there")
 
 
 def render_item(number: int, level1: str | None, level2: str | None, name: str, period: str | None,
