@@ -18,7 +18,7 @@ from typing import Any
 from .flatformat import canon_header, cell_text, match_columns, row_to_indicator
 from .records import Problem, Table
 from .seedformat import strip_p
-from .seedtable import HEADER_SCAN, NUMBERED, expand_numbered
+from .seedtable import NUMBERED, expand_numbered, head_rows
 
 __all__ = ["read_delimited", "read_jsonl", "read_xlsx"]
 
@@ -75,13 +75,7 @@ def _csv_rows(lines: list[str], start: int, width: int | None) -> Iterator[tuple
 def read_delimited(lines: list[str], delim: str, table: Table) -> None:
     p = table.path
     header_idx = None
-    seen = 0
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        seen += 1
-        if seen > HEADER_SCAN:
-            break
+    for i, line in head_rows(lines, lambda ln: not ln.strip()):
         cells = _split_line(line, delim) if delim == "\t" else next(csv.reader([line]), [])
         if "indicator" in match_columns(cells):
             header_idx = i
@@ -244,13 +238,7 @@ def read_xlsx(path: Path, table: Table) -> None:
 
 
 def _find_flat_header(texts: Sequence[Sequence[str]]) -> int | None:
-    seen = 0
-    for i, cells in enumerate(texts):
-        if not any(cells):
-            continue
-        seen += 1
-        if seen > HEADER_SCAN:
-            return None
+    for i, cells in head_rows(texts, lambda row: not any(row)):
         if "indicator" in match_columns(cells):
             return i
     return None

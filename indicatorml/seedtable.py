@@ -10,7 +10,8 @@ kept in ``Indicator.extra["_seed"]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, Sequence
+from typing import TypeVar
 
 from .flatformat import canon_header, label_category
 from .records import Indicator, Problem, Project, Table
@@ -18,21 +19,28 @@ from .seedformat import ItemParse, format_amount, parse_amount, parse_indicator_
 from .taxonomy import UnknownLabel, by_code, parent
 
 __all__ = ["SEED_HEADER", "HEADER_SCAN", "find_seed_header", "read_seed", "render_seed", "seed_indicator_string",
-           "expand_numbered", "NUMBERED"]
+           "expand_numbered", "NUMBERED", "head_rows"]
 
 SEED_HEADER = ["项目名称（资金使用单位）", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标"]
+_T = TypeVar("_T")
 HEADER_SCAN = 50  # a header row is looked for in the first this-many non-blank lines
+
+
+def head_rows(rows: Sequence[_T], is_blank: Callable[[_T], bool]) -> Iterator[tuple[int, _T]]:
+    """The first HEADER_SCAN non-blank rows with their indexes: where every reader looks for a header."""
+    seen = 0
+    for i, row in enumerate(rows):
+        if is_blank(row):
+            continue
+        seen += 1
+        if seen > HEADER_SCAN:
+            return
+        yield i, row
 
 
 def find_seed_header(lines: Sequence[str]) -> int | None:
     """A tab-separated header with 项目名称, 绩效目标 and 绩效指标 and no per-row indicator column."""
-    seen = 0
-    for i, line in enumerate(lines):
-        if not line.strip():
-            continue
-        seen += 1
-        if seen > HEADER_SCAN:
-            return None
+    for i, line in head_rows(lines, lambda ln: not ln.strip()):
         if "\t" not in line:
             continue
         canon = [canon_header(c) for c in line.split("\t")]
