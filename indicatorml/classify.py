@@ -521,6 +521,9 @@ def _bad(d: Path, why: str) -> IndicatormlError:
 
 
 def _load(d: Path) -> IndicatorClassifier:
+    if d.exists() and not d.is_dir():
+        raise IndicatormlError(f"{d} is a file; --model takes a model directory (one written by "
+                               "`indicatorml train --out DIR`)")
     if not d.is_dir():
         raise IndicatormlError(f"no model directory at {d} (train one with `indicatorml train --out {d}`)")
     mpath = d / _MODEL_JSON
@@ -591,11 +594,13 @@ def _load(d: Path) -> IndicatorClassifier:
     model.intercept_ = arrays["intercept"]
     model.temperature_ = temperature
     model.calibration_ = arrays["calibration"]
-    model.text_block_ = TfidfBlock.from_tokens(text_tokens_, arrays["idf_text"],
-                                               bool(blocks["text"]["sublinear_tf"]), float(blocks["text"]["weight"]))
-    model.target_block_ = TfidfBlock.from_tokens(target_tokens_, arrays["idf_target"],
-                                                 bool(blocks["target"]["sublinear_tf"]),
-                                                 float(blocks["target"]["weight"]))
+    try:
+        model.text_block_, model.target_block_ = (
+            TfidfBlock.from_tokens(tokens, arrays[f"idf_{name}"], bool(blocks[name]["sublinear_tf"]),
+                                   float(blocks[name]["weight"]))
+            for name, tokens in (("text", text_tokens_), ("target", target_tokens_)))
+    except (KeyError, TypeError, ValueError) as e:
+        raise _bad(d, f"{_MODEL_JSON} has a malformed 'blocks' entry ({e})") from None
     model.training_ = meta.get("training")
     model.evaluation_ = meta.get("evaluation")
     return model

@@ -182,6 +182,9 @@ def test_object_array_and_pickle_are_refused_without_executing(saved, tmp_path):
 def test_damaged_or_foreign_model_dirs_get_clear_errors(saved, tmp_path):
     with pytest.raises(IndicatormlError, match="no model directory"):
         load_model(tmp_path / "nowhere")
+    (tmp_path / "a-file").write_text("x", encoding="utf-8")
+    with pytest.raises(IndicatormlError, match="is a file; --model takes a model directory"):
+        load_model(tmp_path / "a-file")
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "model.pkl").write_bytes(b"\x80\x04K\x01.")
@@ -204,6 +207,12 @@ def test_damaged_or_foreign_model_dirs_get_clear_errors(saved, tmp_path):
     np.save(d / "intercept.npy", np.zeros(3))
     _rehash(d, "intercept.npy")
     with pytest.raises(IndicatormlError, match=r"intercept\.npy has shape \(3,\), expected \(9,\)"):
+        load_model(d)
+    d = _copy(saved, tmp_path / "blocks")  # checksums fine, the 'blocks' entry malformed
+    meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
+    meta["blocks"] = {"text": {"weight": 1.0}}
+    (d / "model.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndicatormlError, match="malformed 'blocks' entry"):
         load_model(d)
 
 
