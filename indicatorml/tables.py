@@ -255,6 +255,8 @@ def _read_into(path: Path, table: Table) -> None:
     if text is None:
         return
     table.encoding = enc
+    raw = data.decode("utf-16") if enc == "utf-16" else data
+    table.newline = "\r\n" if ("\r\n" if enc == "utf-16" else b"\r\n") in raw else "\n"
     lines = text.split("\n")
     for n, line in enumerate(lines, start=1):
         m = _CONTROL.search(line)
@@ -378,8 +380,12 @@ def write_table(table: Table, path: str | Path, fmt: str | None = None) -> None:
 
 
 def _write_table(table: Table, path: Path, fmt: str) -> None:
+    # Written back in its own kind, a text table keeps its encoding and line ends (a GB18030 CRLF
+    # file from a finance system comes back as one); anything else is UTF-8 with LF.
+    own = fmt == table.kind and fmt in ("seed", "csv", "tsv")
+    enc, nl = (table.encoding or "utf-8", table.newline) if own else ("utf-8", "\n")
     if fmt == "seed":
-        path.write_text(render_seed(table), encoding="utf-8", newline="\n")
+        path.write_text(render_seed(table), encoding=enc, newline=nl)
         return
     if fmt == "jsonl":
         text = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in records_to_rows(table.records))
@@ -404,9 +410,9 @@ def _write_table(table: Table, path: Path, fmt: str) -> None:
         body = [[_tsv_cell(v) for v in r] for r in rows]
         text = "".join(line + "\n" for line in preamble) + "\t".join(clean) + "\n"
         text += "".join("\t".join(r) + "\n" for r in body)
-        path.write_text(text, encoding="utf-8", newline="\n")
+        path.write_text(text, encoding=enc, newline=nl)
         return
-    with open(path, "w", encoding="utf-8", newline="") as f:
+    with open(path, "w", encoding=enc, newline=nl) as f:
         for line in preamble:
             f.write(line + "\n")
         w = csv.writer(f, lineterminator="\n")

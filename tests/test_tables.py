@@ -764,3 +764,23 @@ def test_random_bytes_in_a_seed_line(tmp_path: Path, lineno: int, pos: int, junk
     read = [r for r in t.records if r.source == f"{f}:{lineno}"]
     assert read or t.problems
     assert len(t.records) - len(read) == 75 - sum(r.source.endswith(f":{lineno}") for r in _BASE.records)
+
+
+@pytest.mark.parametrize("enc", ["gb18030", "utf-8-sig", "utf-8"])
+@pytest.mark.parametrize("nl", ["\n", "\r\n"])
+def test_written_back_in_its_own_kind_keeps_encoding_and_line_ends(tmp_path, enc, nl):
+    """A GB18030 CRLF table from a finance system must come back as one, byte for byte."""
+    from indicatorml.tables import write_table
+
+    for path, kind in ((SEED, "seed"), (CORPUS, "tsv")):
+        text = path.read_bytes().decode("utf-8")
+        src = tmp_path / f"in.{'txt' if kind == 'seed' else 'tsv'}"
+        src.write_bytes(text.replace("\n", nl).encode(enc))
+        table = read_table(src)
+        assert (table.encoding, table.newline) == (enc, nl)
+        out = tmp_path / f"out.{'txt' if kind == 'seed' else 'tsv'}"
+        write_table(table, out, kind)
+        assert out.read_bytes() == src.read_bytes()
+        write_table(table, tmp_path / "as.jsonl", "jsonl")  # another kind: plain UTF-8, LF
+        assert b"\r\n" not in (tmp_path / "as.jsonl").read_bytes()
+        (tmp_path / "as.jsonl").read_bytes().decode("utf-8")
