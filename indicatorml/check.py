@@ -20,6 +20,7 @@ from typing import Any
 
 from .records import Indicator, Table
 from .segment import clean_indicator, normalize, words
+from .tables import content_sha256
 from .targets import COUNT_UNITS, parse_target
 from .taxonomy import COST_CODES, by_code, canonical_level2, code_conflict, parent
 
@@ -28,6 +29,7 @@ __all__ = [
     "LabelRule",
     "DEFAULT_LABEL_RULE",
     "RULES",
+    "TABLE_RULES",
     "SEVERITIES",
     "KINDS",
     "check_table",
@@ -49,6 +51,7 @@ RULES: dict[str, tuple[str, str, str]] = {
     "structure.level-parent": ("structure", "error", "level 2 not under its level 1"),
     "structure.layout-mix": ("structure", "warning", "成本 both under 产出 and as level 1 in one table"),
     "label.improbable": ("label", "warning", "the model finds the given category improbable and another likely"),
+    "label.trained-on": ("label", "info", "the model was trained on this very file: its labels go unquestioned"),
     "target.empty": ("target", "error", "no target"),
     "target.vague": ("target", "warning", "no number and no comparison where the category needs one"),
     "target.vague-effect": ("target", "info", "a 效益 target with no number (allowed only where none can be had)"),
@@ -66,6 +69,8 @@ RULES: dict[str, tuple[str, str, str]] = {
     "completeness.duplicate": ("completeness", "warning", "an indicator repeating another of the same project"),
     "goal.uncovered": ("goal", "info", "a number or commitment in the goal that no indicator measures"),
 }
+
+TABLE_RULES = frozenset({"label.trained-on"})  # about the whole table: shown first, under no project
 
 
 @dataclass
@@ -495,7 +500,7 @@ def _order(findings: list[Finding], table: Table) -> list[Finding]:
     order: dict[str | None, int] = {}
     for k, pr in enumerate(_projects(table)):
         order.setdefault(pr.name, k)
-    return sorted(findings, key=lambda f: (order.get(f.project, len(order)),
+    return sorted(findings, key=lambda f: (-1 if f.rule in TABLE_RULES else order.get(f.project, len(order)),
                                            -1 if f.row is None else f.row,
                                            _SEVERITY_RANK[f.severity], f.rule))
 
@@ -517,7 +522,18 @@ def check_table(table: Table, model: Any = None, *, labels: bool = True,
         if model is None:
             model = _default_model()
         findings.extend(label_findings(table, model, label_rule, rows))
+        if _trained_on(table, model):
+            findings.append(_finding(
+                "label.trained-on", "类别检查所用的模型是用这张表训练的,不会质疑它自己的类别;要检查类别,"
+                "用不含这张表训练的模型(indicatorml train … --out DIR,再 check --model DIR)",
+                None, None, None, table.path, None))
     return _order(findings, table)
+
+
+def _trained_on(table: Table, model: Any) -> bool:
+    """Did the model learn from this file (same text, any encoding)? Models record their files' hashes."""
+    seen = (getattr(model, "training_", None) or {}).get("file_sha256") or []
+    return bool(seen) and content_sha256(table.path) in seen
 
 
 def _default_model() -> Any:

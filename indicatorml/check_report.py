@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .check import Finding
+from .check import TABLE_RULES, Finding
 from .errors import IndicatormlError
 from .output import display_width, guess_format, write_rows
 from .records import Table
@@ -65,6 +65,9 @@ def render_findings(findings: Sequence[Finding], tables: Sequence[Table], width:
             continue
         current: object = object()
         for f in mine:
+            if f.rule in TABLE_RULES:
+                lines.append(f"  [{SEVERITY_ZH[f.severity]}] 整张表: {f.message}  ({f.rule})")
+                continue
             if f.project != current:
                 current = f.project
                 lines.append("")

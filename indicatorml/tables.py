@@ -107,6 +107,22 @@ def decode(data: bytes) -> tuple[str | None, str | None, list[tuple[int, str]]]:
         return None, None, [(0, "cannot decode the file as UTF-8 or GB18030")]
 
 
+def content_sha256(path: str | Path) -> str:
+    """sha256 of a file's text (decoded, LF line ends), so a GB18030 or CRLF copy of a table
+    hashes like the original; binary files (XLSX) hash by their bytes. "" if unreadable.
+
+    Why: a model records the files it learned from, and ``check`` must recognise them.
+    """
+    import hashlib
+
+    try:
+        data = Path(path).read_bytes()
+    except OSError:
+        return ""
+    text = None if data.startswith(b"PK\x03\x04") else decode(data)[0]
+    return hashlib.sha256(data if text is None else text.encode("utf-8")).hexdigest()
+
+
 def _newlines(text: str) -> str:
     text = text.replace("\r\n", "\n")
     if "\n" not in text and "\r" in text:

@@ -464,3 +464,21 @@ def test_cli_bad_files_no_traceback(tmp_path, capsys, stub_model):
 def test_cli_xlsx_needs_output(tmp_path, capsys, stub_model):
     assert main(["check", write_tsv(tmp_path, CLEAN), "--format", "xlsx"]) == 2
     assert "--output" in capsys.readouterr().err
+
+
+def test_a_model_trained_on_the_checked_file_says_so(tmp_path):
+    """Label flags from a model that learned this very file are no test of it: say so, once,
+    for the whole table; a file the model has not seen gets no such note."""
+    from indicatorml.training import train
+
+    rows = [[f"项目{k}", GOAL, *r[2:]] for k in range(3) for r in CLEAN]
+    seen = write_tsv(tmp_path, rows, "seen.tsv")
+    model = train([seen], default_data=False, with_evaluation=False, progress=False, handwritten=False)
+    table = read_table(seen)
+    notes = [(f.rule, f.row, f.project, f.severity) for f in check_table(table, model)
+             if f.rule == "label.trained-on"]
+    assert notes == [("label.trained-on", None, None, "info")]
+    assert check_table(table, model)[0].rule == "label.trained-on"  # shown first
+    other = read_table(write_tsv(tmp_path, CLEAN, "other.tsv"))
+    assert [f for f in check_table(other, model) if f.rule == "label.trained-on"] == []
+    assert "整张表" in render_findings(check_table(table, model), [table])

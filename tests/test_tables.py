@@ -784,3 +784,18 @@ def test_written_back_in_its_own_kind_keeps_encoding_and_line_ends(tmp_path, enc
         write_table(table, tmp_path / "as.jsonl", "jsonl")  # another kind: plain UTF-8, LF
         assert b"\r\n" not in (tmp_path / "as.jsonl").read_bytes()
         (tmp_path / "as.jsonl").read_bytes().decode("utf-8")
+
+
+def test_content_hash_ignores_encoding_and_line_ends(tmp_path):
+    from indicatorml.tables import content_sha256
+
+    text = SEED.read_bytes().decode("utf-8")
+    hashes = set()
+    for k, (enc, nl) in enumerate([("utf-8", "\n"), ("gb18030", "\r\n"), ("utf-8-sig", "\n")]):
+        p = tmp_path / f"s{k}.txt"
+        p.write_bytes(text.replace("\n", nl).encode(enc))
+        hashes.add(content_sha256(p))
+    assert hashes == {content_sha256(SEED)} and len(content_sha256(SEED)) == 64
+    (tmp_path / "edited.txt").write_text(text.replace("5个", "6个"), encoding="utf-8")
+    assert content_sha256(tmp_path / "edited.txt") not in hashes
+    assert content_sha256(tmp_path / "missing.txt") == ""
