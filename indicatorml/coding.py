@@ -71,6 +71,9 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
     suffix = out.suffix.lower().lstrip(".")
     if suffix in ("csv", "tsv", "xlsx", "jsonl") and suffix != fmt:
         fmt = suffix
+    elif suffix and suffix not in ("csv", "tsv", "xlsx", "jsonl", "txt", "tab"):
+        raise IndicatormlError(f"--output {out}: cannot write a .{suffix} file; use .txt (the seed layout), "
+                               ".csv, .tsv, .xlsx or .jsonl")
     if not isinstance(model, IndicatorClassifier):
         model = load_model(model)
     preds = classify(table.records, model, top_k=3, layout=layout)

@@ -115,3 +115,11 @@ def test_code_keeps_a_given_level1(tmp_path: Path) -> None:
     assert back[0].level1_code == given
     assert back[0].level2_code == str(model.classes_[best])
     assert back[1].level2_code == free.level2_code  # the unlabeled twin is coded freely
+
+
+def test_code_refuses_an_output_kind_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    draft = tmp_path / "draft.txt"
+    draft.write_text(DRAFT, encoding="utf-8")
+    assert main(["code", str(draft), "--output", str(tmp_path / "coded.pdf")]) == 2
+    assert "cannot write a .pdf file" in capsys.readouterr().err
+    assert not (tmp_path / "coded.pdf").exists()
