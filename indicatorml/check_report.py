@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from .check import TABLE_RULES, Finding
 from .errors import IndicatormlError
-from .output import display_width, guess_format, write_rows
+from .output import fit_width, guess_format, write_rows
 from .records import Table
 from .taxonomy import by_code
 
@@ -83,16 +83,7 @@ def render_findings(findings: Sequence[Finding], tables: Sequence[Table], width:
 
 
 def _cut(s: str, width: int) -> str:
-    s = " ".join(s.split())
-    if display_width(s) <= width:
-        return s
-    out, w = [], 0
-    for ch in s:
-        w += display_width(ch)
-        if w > width - 1:
-            break
-        out.append(ch)
-    return "".join(out) + "…"
+    return fit_width(" ".join(s.split()), width)
 
 
 # ---------------------------------------------------------------------------- XLSX

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from .errors import IndicatormlError
 
-__all__ = ["FORMATS", "write_rows", "render_table", "display_width", "guess_format"]
+__all__ = ["FORMATS", "write_rows", "render_table", "display_width", "fit_width", "guess_format"]
 
 FORMATS = ("table", "jsonl", "csv", "tsv", "xlsx")
 
@@ -37,7 +37,8 @@ def _cell(v: Any) -> str:
     return str(v)
 
 
-def _truncate(s: str, width: int) -> str:
+def fit_width(s: str, width: int) -> str:
+    """``s`` cut to ``width`` terminal columns, ending in … when cut (CJK characters count two)."""
     if display_width(s) <= width:
         return s
     out, w = [], 0
@@ -55,7 +56,7 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_wid
     """A plain aligned table; long cells are cut with … at ``max_width`` columns."""
     headers = headers or {}
     head = [headers.get(c, c) for c in columns]
-    body = [[_truncate(_cell(r.get(c)).replace("\n", " "), max_width) for c in columns] for r in rows]
+    body = [[fit_width(_cell(r.get(c)).replace("\n", " "), max_width) for c in columns] for r in rows]
     widths = [max([display_width(h)] + [display_width(b[i]) for b in body]) for i, h in enumerate(head)]
 
     def line(cells: list[str]) -> str:

@@ -29,6 +29,7 @@ from typing import Any, TextIO
 from .errors import IndicatormlError
 from .flatformat import cell_text
 from .flattable import read_delimited, read_jsonl, read_xlsx
+from .output import fit_width
 from .records import RECORD_KEYS, Indicator, Problem, Table
 from .seedtable import (
     HEADER_SCAN,
@@ -201,29 +202,16 @@ def view_rows(records: Sequence[Indicator]) -> list[dict[str, Any]]:
     for r in records:
         key = (r.source.rsplit(":", 1)[0], r.project)
         rows.append({
-            "project": _cut(r.project or "", 24) if key != last else "",  # once per project
+            "project": fit_width(r.project or "", 24) if key != last else "",  # once per project
             "level1": _view_label(r.level1_code, r.level1, r.level1_raw),
             "level2": _view_label(r.level2_code, r.level2, r.level2_raw),
-            "indicator": _cut(r.indicator, 36),
-            "target": _cut(r.target or "", 30),
+            "indicator": fit_width(r.indicator, 36),
+            "target": fit_width(r.target or "", 30),
             "where": r.source.rsplit(":", 1)[-1] if len(files) == 1 else r.source,
         })
         last = key
     return rows
 
-
-def _cut(s: str, width: int) -> str:
-    from .output import display_width
-
-    if display_width(s) <= width:
-        return s
-    out, w = "", 0
-    for ch in s:
-        w += display_width(ch)
-        if w > width - 1:
-            break
-        out += ch
-    return out + "…"
 
 
 def summary_line(tables: Sequence[Table]) -> str:
