@@ -14,7 +14,7 @@ from typing import Any, TextIO
 
 from .check import TABLE_RULES, Finding
 from .errors import IndicatormlError
-from .output import fit_width, guess_format, write_rows
+from .output import emit, fit_width, guess_format, write_rows
 from .records import Table
 from .taxonomy import by_code
 
@@ -311,19 +311,9 @@ def run_check(files: Sequence[str], fmt: str | None = None, output: str | None =
     if fmt == "xlsx":
         write_findings_xlsx(tables, findings, output or "")
     elif fmt == "table":
-        text = render_findings(findings, tables)
-        if output:
-            try:
-                Path(output).write_text(text, encoding="utf-8")
-            except OSError as e:
-                raise IndicatormlError(f"cannot write {output}: {e.strerror or e}") from None
-        else:
-            (stream or sys.stdout).write(text)
+        emit(render_findings(findings, tables), output, stream)
     else:
-        try:
-            write_rows(finding_rows(findings), fmt, output, columns=FINDING_COLUMNS, stream=stream)
-        except OSError as e:
-            raise IndicatormlError(f"cannot write {output}: {e.strerror or e}") from None
+        write_rows(finding_rows(findings), fmt, output, columns=FINDING_COLUMNS, stream=stream)
     print(f"检查 {len(tables)} 个文件: {_counts(findings)}" + (f",读取问题 {n_problems}" if n_problems else ""),
           file=err)
     if fail_on is None:

@@ -36,13 +36,10 @@ def _cmd_parse(args: argparse.Namespace) -> int:
         raise IndicatormlError("--format xlsx needs --output PATH")
     records, problems, tables = parse_files(args.files)
     report_problems(tables)
-    try:
-        if fmt == "table":
-            write_rows(view_rows(records), fmt, args.output, columns=VIEW_COLUMNS, headers=VIEW_HEADERS)
-        else:
-            write_rows(records_to_rows(records), fmt, args.output, columns=record_columns(records))
-    except OSError as e:
-        raise IndicatormlError(f"cannot write {args.output or 'output'}: {e}") from None
+    if fmt == "table":
+        write_rows(view_rows(records), fmt, args.output, columns=VIEW_COLUMNS, headers=VIEW_HEADERS)
+    else:
+        write_rows(records_to_rows(records), fmt, args.output, columns=record_columns(records))
     print(summary_line(tables), file=sys.stderr)
     return 1 if args.strict and problems else 0
 
@@ -52,13 +49,8 @@ def _cmd_taxonomy(args: argparse.Namespace) -> int:
     from .taxonomy import CATEGORY_COLUMNS, CATEGORY_HEADERS, category_rows
 
     fmt = guess_format(args.output, args.format)
-    if fmt == "xlsx" and not args.output:
-        raise IndicatormlError("--format xlsx needs --output PATH")
-    try:
-        write_rows(category_rows(), fmt, args.output, columns=CATEGORY_COLUMNS,
-                   headers=CATEGORY_HEADERS if fmt == "table" else None)
-    except OSError as e:
-        raise IndicatormlError(f"cannot write {args.output}: {e}") from None
+    write_rows(category_rows(), fmt, args.output, columns=CATEGORY_COLUMNS,
+               headers=CATEGORY_HEADERS if fmt == "table" else None)
     return 0
 
 

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from .errors import IndicatormlError
 
-__all__ = ["FORMATS", "write_rows", "render_table", "display_width", "fit_width", "guess_format"]
+__all__ = ["FORMATS", "write_rows", "render_table", "display_width", "fit_width", "guess_format", "emit"]
 
 FORMATS = ("table", "jsonl", "csv", "tsv", "xlsx")
 
@@ -120,6 +120,11 @@ def write_rows(rows: Iterable[dict[str, Any]], fmt: str, output: str | None = No
     else:
         buf.write(render_table(rows, cols, headers=headers))
     text = buf.getvalue()
+    emit(text, output, stream)
+
+
+def emit(text: str, output: str | None = None, stream: TextIO | None = None) -> None:
+    """Text to ``output`` (UTF-8) or to ``stream`` (default stdout); a write error is a user error."""
     if output:
         _save(lambda p: Path(p).write_text(text, encoding="utf-8"), output)
     else:
