@@ -20,7 +20,6 @@ from typing import Any
 
 from .records import Indicator, Table
 from .segment import clean_indicator, normalize, words
-from .tables import content_sha256
 from .targets import COUNT_UNITS, parse_target
 from .taxonomy import COST_CODES, by_code, canonical_level2, code_conflict, parent
 
@@ -533,7 +532,7 @@ def check_table(table: Table, model: Any = None, *, labels: bool = True,
 def _trained_on(table: Table, model: Any) -> bool:
     """Did the model learn from this file (same text, any encoding)? Models record their files' hashes."""
     seen = (getattr(model, "training_", None) or {}).get("file_sha256") or []
-    return bool(seen) and content_sha256(table.path) in seen
+    return bool(table.sha256) and table.sha256 in seen
 
 
 def _default_model() -> Any:

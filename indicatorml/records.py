@@ -103,6 +103,7 @@ class Table:
     projects: list[Project] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     encoding: str | None = None  # as read: utf-8, utf-8-sig, gb18030, utf-16
+    sha256: str = ""  # of the text as read (decoded, LF), or of the bytes for XLSX: see tables.content_sha256
     newline: str = "\n"  # as read: "\r\n" for a CRLF file; writing back in its own kind keeps both
     columns: list[str] = field(default_factory=list)  # header of a flat table, as written
     rows: list[list[Any]] = field(default_factory=list)  # raw flat rows (for writing back)

@@ -114,13 +114,16 @@ def content_sha256(path: str | Path) -> str:
 
     Why: a model records the files it learned from, and ``check`` must recognise them.
     """
-    import hashlib
-
     try:
         data = Path(path).read_bytes()
     except OSError:
         return ""
-    text = None if data.startswith(b"PK\x03\x04") else decode(data)[0]
+    return _digest(data, None if data.startswith(b"PK\x03\x04") else decode(data)[0])
+
+
+def _digest(data: bytes, text: str | None) -> str:
+    import hashlib
+
     return hashlib.sha256(data if text is None else text.encode("utf-8")).hexdigest()
 
 
@@ -245,6 +248,7 @@ def _read_into(path: Path, table: Table) -> None:
         return
     if data.startswith(b"PK\x03\x04"):
         table.kind = "xlsx"
+        table.sha256 = _digest(data, None)
         read_xlsx(path, table)
         return
     if data.startswith(b"\xd0\xcf\x11\xe0"):
@@ -259,6 +263,7 @@ def _read_into(path: Path, table: Table) -> None:
     if text is None:
         return
     table.encoding = enc
+    table.sha256 = _digest(data, text)
     raw = data.decode("utf-16") if enc == "utf-16" else data
     table.newline = "\r\n" if ("\r\n" if enc == "utf-16" else b"\r\n") in raw else "\n"
     lines = text.split("\n")

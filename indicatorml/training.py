@@ -153,7 +153,7 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
     counted and skipped; cost in either layout becomes 14. With ``handwritten`` (and the
     default data) the shipped hand-written examples come last, marked (:func:`is_handwritten`).
     """
-    from .tables import content_sha256, read_table, report_problems
+    from .tables import read_table, report_problems
 
     if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
         stream = sys.stderr
@@ -181,9 +181,8 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
     tables = []
     for path, is_own in files:
         table = read_table(str(path))
-        digest = content_sha256(path)
         for r in table.records:  # so the model can say which files it has seen (check warns on them)
-            r.extra["_file_sha256"] = digest
+            r.extra["_file_sha256"] = table.sha256
         if not is_own:  # shipped files are named from the repository top, wherever it lives,
             rel = path.relative_to(_DATA_DIR.parent).as_posix()  # so folds (and models) are the same
             for r in table.records:

@@ -796,6 +796,7 @@ def test_content_hash_ignores_encoding_and_line_ends(tmp_path):
         p.write_bytes(text.replace("\n", nl).encode(enc))
         hashes.add(content_sha256(p))
     assert hashes == {content_sha256(SEED)} and len(content_sha256(SEED)) == 64
+    assert read_table(SEED).sha256 == content_sha256(SEED)  # the reader records the same hash
     (tmp_path / "edited.txt").write_text(text.replace("5个", "6个"), encoding="utf-8")
     assert content_sha256(tmp_path / "edited.txt") not in hashes
     assert content_sha256(tmp_path / "missing.txt") == ""
