@@ -33,10 +33,10 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indicatorml.check import DEFAULT_LABEL_RULE, LabelRule  # noqa: E402
+from indicatorml.checks.rules import DEFAULT_LABEL_RULE, LabelRule  # noqa: E402
+from indicatorml.coding.training import cross_val_predict_proba, is_handwritten, load_labeled  # noqa: E402
 from indicatorml.tables import read_table  # noqa: E402
 from indicatorml.taxonomy import canonical_level2, parent  # noqa: E402
-from indicatorml.training import cross_val_predict_proba, is_handwritten, load_labeled  # noqa: E402
 
 CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"
 SHARE = 0.12  # share of rows moved per repetition (half across families, half within)

@@ -9,7 +9,7 @@ ways and the better one is used for the ratio: the LinearSVC decision function (
 and probabilities from CalibratedClassifierCV(LinearSVC, sigmoid, 3 folds).
 
 Data: the shipped labeled data (data/corpus + data/seed: 476 indicators, 59 groups). Folds
-group by source page (the seed file is one group), from indicatorml.metrics.group_folds.
+group by source page (the seed file is one group), from indicatorml.coding.metrics.group_folds.
 """
 
 from __future__ import annotations
@@ -31,14 +31,14 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indicatorml import segment  # noqa: E402
-from indicatorml.classify import IndicatorClassifier, classify, load_model  # noqa: E402
-from indicatorml.metrics import (  # noqa: E402
+from indicatorml.coding.metrics import (  # noqa: E402
     coverage_at_precision,
     expected_calibration_error,
     group_folds,
 )
+from indicatorml.coding.model import IndicatorClassifier, classify, load_model  # noqa: E402
+from indicatorml.coding.training import DEFAULT_OWN_WEIGHT, is_handwritten, load_labeled  # noqa: E402
 from indicatorml.taxonomy import parent  # noqa: E402
-from indicatorml.training import DEFAULT_OWN_WEIGHT, is_handwritten, load_labeled  # noqa: E402
 
 QUERY = "服务民营中小企业数量"
 EDUCATION = re.compile(r"学校|学院|中学|小学|教育|党校|幼儿|助学|学生|民办园")

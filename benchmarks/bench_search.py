@@ -1,4 +1,4 @@
-"""BM25 speed and memory: indicatorml.search.BM25 vs rank-bm25 (the reference) vs bm25s, one run.
+"""BM25 speed and memory: indicatorml.precedents.bm25.BM25 vs rank-bm25 (the reference) vs bm25s, one run.
 
     .venv/bin/python benchmarks/bench_search.py                 # 100k docs + scaling 10k/100k/1M
     .venv/bin/python benchmarks/bench_search.py --docs 20000 --scale 10000,20000 --ref-queries 10
@@ -21,7 +21,7 @@ Engines, all fed the same token lists:
   Okapi. Its tf part is rank-bm25's exactly; its IDF is rank-bm25's log((N-n+0.5)/(n+0.5)) except
   that words in more than half of the documents get 0 instead of epsilon x mean IDF. Timed
   through its public retrieve() one query per call (show_progress=False), and batched.
-- ours: indicatorml.search.BM25(); search(q, 10).
+- ours: indicatorml.precedents.bm25.BM25(); search(q, 10).
 Build time: wall clock without tracing. Memory: a second build under tracemalloc (numpy
 registers its buffers there), "peak" = highest traced allocation during the build, "index" = what
 stays allocated afterwards. Latency: per-query wall clock, median and mean over the queries.
@@ -41,8 +41,8 @@ from typing import Any
 
 import numpy as np
 
-from indicatorml.precedents import default_data_paths
-from indicatorml.search import BM25
+from indicatorml.precedents.bm25 import BM25
+from indicatorml.precedents.index import default_data_paths
 from indicatorml.segment import char_ngrams, search_tokens, words
 from indicatorml.tables import read_tables
 
@@ -219,8 +219,8 @@ def main(argv: list[str] | None = None) -> int:
     print("-" * len(hdr))
     for name, b, lat, nq in (("rank-bm25 BM25Okapi", b_rank, lat_rank, len(ref_queries)),
                              ("bm25s atire/robertson retrieve()", b_bs, lat_bs, len(queries)),
-                             ("indicatorml.search.BM25", b_ours, lat_ours, len(queries))):
-        key = {"rank-bm25 BM25Okapi": "rank-bm25", "indicatorml.search.BM25": "ours"}.get(name, "bm25s")
+                             ("indicatorml.precedents.bm25.BM25", b_ours, lat_ours, len(queries))):
+        key = {"rank-bm25 BM25Okapi": "rank-bm25", "indicatorml.precedents.bm25.BM25": "ours"}.get(name, "bm25s")
         pk, ix = mem.get(key, (float("nan"), float("nan")))
         print(f"{name:<34}{b:9.2f}{pk:10.1f}{ix:10.1f}  {ms(lat):>26}{nq:8d}")
     print(f"{'bm25s retrieve(all queries) / n':<34}{'':9}{'':10}{'':10}  {bs_batch * 1e3:>26.3f}{len(queries):8d}")

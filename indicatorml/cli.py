@@ -56,8 +56,8 @@ def _cmd_taxonomy(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- classifier: classify, code, train, evaluate
 def _cmd_classify(args: argparse.Namespace) -> int:
-    from .classify import classify, load_model
-    from .classify_report import prediction_rows
+    from .coding.model import classify, load_model
+    from .coding.report import prediction_rows
     from .output import guess_format, write_rows
 
     if args.input and args.texts:
@@ -84,7 +84,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
 
 def _cmd_code(args: argparse.Namespace) -> int:
-    from .coding import REVIEW_MARK, code_table
+    from .coding.write_back import REVIEW_MARK, code_table
 
     res = code_table(args.file, args.output, args.threshold, args.model, args.layout, recode=args.recode)
     print(f"indicatorml: {res.coded} indicator(s) coded, {res.review} marked {REVIEW_MARK} "
@@ -94,8 +94,8 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .classify import default_model_dir
-    from .training import train
+    from .coding.model import default_model_dir
+    from .coding.training import train
 
     if args.out is None and args.data:
         raise IndicatormlError("give --out DIR for a model trained on your tables "
@@ -118,8 +118,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
-    from .classify_report import render_evaluation
-    from .training import evaluate
+    from .coding.report import render_evaluation
+    from .coding.training import evaluate
 
     res = evaluate(args.data, default_data=not args.no_default_data, config=args.model_config,
                    folds=args.folds, seed=args.seed)
@@ -132,7 +132,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- search: index build, search, precedents
 def _cmd_index_build(args: argparse.Namespace) -> int:
-    from .precedents import build_index
+    from .precedents.index import build_index
 
     idx = build_index(args.paths, out=args.out, progress=True)
     print(f"indexed {len(idx.indicator_docs)} indicators and {len(idx.goal_docs)} project goals "
@@ -142,7 +142,7 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     from .output import guess_format, write_rows
-    from .precedents import load_index, search, search_columns
+    from .precedents.index import load_index, search, search_columns
 
     index = load_index(args.index)
     for note in index.notes:
@@ -159,7 +159,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 def _cmd_precedents(args: argparse.Namespace) -> int:
     import json
 
-    from .precedents import load_index, precedents
+    from .precedents.index import load_index, precedents
 
     index = load_index(args.index)
     for note in index.notes:
@@ -174,7 +174,7 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- checks: check
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .check_report import run_check
+    from .checks.report import run_check
 
     return run_check(args.files, fmt=args.format, output=args.output, model_dir=args.model,
                      fail_on=args.fail_on)

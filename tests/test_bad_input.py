@@ -77,7 +77,7 @@ def test_check_partly_read_file_mentions_the_unread_rows(tmp_path: Path, capsys:
     f.write_text("项目,指标,二级指标,年度指标值\nA,服务对象满意度,满意度指标,≥90%\nA,培训人数\n", encoding="utf-8")
     table = read_table(f)
     assert len(table.records) == 2 and len(table.problems) == 1
-    from indicatorml.check_report import render_findings
+    from indicatorml.checks.report import render_findings
 
     text = render_findings([], [table])
     assert text.splitlines() == [f"{f}: 2 条指标, 1 个项目 — 错误 0,警告 0,提示 0,读取问题 1",

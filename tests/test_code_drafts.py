@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from indicatorml.classify import classify, load_model
 from indicatorml.cli import main
-from indicatorml.coding import REVIEW_MARK
+from indicatorml.coding.model import classify, load_model
+from indicatorml.coding.write_back import REVIEW_MARK
 from indicatorml.tables import read_table
 from indicatorml.taxonomy import parent
 

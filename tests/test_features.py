@@ -8,7 +8,7 @@ from scipy.sparse import csr_matrix
 from scipy.sparse import hstack as sp_hstack
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from indicatorml.features import (
+from indicatorml.coding.features import (
     SparseRows,
     TfidfBlock,
     clean_text,
@@ -97,7 +97,7 @@ def test_cleaning_folds_traditional_script_and_strips_noise():
 
 
 def test_char_ngram_index_finds_exactly_the_c_tokens():
-    from indicatorml.features import CharNgramIndex, tokens_of_clean
+    from indicatorml.coding.features import CharNgramIndex, tokens_of_clean
 
     texts = [clean_text(t) for t in TRAIN + TEST + ["服务、企业 数量!!培训", "ab12中文cd", "龘龘龘"]]
     vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, dtype=np.float64).fit(_docs(TRAIN))

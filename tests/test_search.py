@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 from rank_bm25 import BM25Okapi
 
-from indicatorml import precedents as P
 from indicatorml.cli import main
 from indicatorml.errors import IndicatormlError
+from indicatorml.precedents import index as P
+from indicatorml.precedents.bm25 import BM25
 from indicatorml.records import Indicator, Project, Table
-from indicatorml.search import BM25
 from indicatorml.segment import search_tokens
 from indicatorml.tables import read_tables
 

@@ -26,12 +26,12 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import IndicatormlError
-from .flatformat import cell_text
-from .flattable import read_delimited, read_jsonl, read_xlsx
-from .output import fit_width
-from .records import RECORD_KEYS, Indicator, Problem, Table
-from .seedtable import (
+from ..errors import IndicatormlError
+from ..output import fit_width
+from ..records import RECORD_KEYS, Indicator, Problem, Table
+from .columns import cell_text
+from .flat import read_delimited, read_jsonl, read_xlsx
+from .seed import (
     HEADER_SCAN,
     SEED_HEADER,
     find_seed_header,

@@ -35,8 +35,10 @@ from typing import Any
 
 import numpy as np
 
-from . import __version__
-from .errors import IndicatormlError
+from .. import __version__, shipped
+from ..errors import IndicatormlError
+from ..records import Indicator
+from ..taxonomy import by_code, canonical_level2, parent, to_layout
 from .features import (
     CharNgramIndex,
     SparseRows,
@@ -46,8 +48,6 @@ from .features import (
     target_tokens,
     tokens_of_clean,
 )
-from .records import Indicator
-from .taxonomy import by_code, canonical_level2, parent, to_layout
 
 __all__ = [
     "IndicatorClassifier",
@@ -513,7 +513,7 @@ def default_model_dir() -> Path:
     env = os.environ.get("INDICATORML_MODEL")
     if env:
         return Path(env)
-    return Path(__file__).resolve().parent.parent / "models" / "default"
+    return shipped.MODEL_DIR
 
 
 def _bad(d: Path, why: str) -> IndicatormlError:

@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TypeVar
 
-from .flatformat import canon_header, label_category
-from .records import Indicator, Problem, Project, Table
-from .seedformat import ItemParse, format_amount, parse_amount, parse_indicator_cell, render_item, strip_p
-from .taxonomy import UnknownLabel, by_code, parent
+from ..records import Indicator, Problem, Project, Table
+from ..taxonomy import UnknownLabel, by_code, parent
+from .columns import canon_header, label_category
+from .seed_cell import ItemParse, format_amount, parse_amount, parse_indicator_cell, render_item, strip_p
 
 __all__ = ["SEED_HEADER", "HEADER_SCAN", "find_seed_header", "read_seed", "render_seed", "seed_indicator_string",
            "expand_numbered", "NUMBERED", "head_rows"]

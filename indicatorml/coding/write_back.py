@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .classify import IndicatorClassifier, Prediction, classify, load_model
-from .errors import IndicatormlError
-from .taxonomy import by_code, parent, to_layout
+from ..errors import IndicatormlError
+from ..taxonomy import by_code, parent, to_layout
+from .model import IndicatorClassifier, Prediction, classify, load_model
 
 __all__ = ["REVIEW_MARK", "CodeResult", "code_table", "coded_path"]
 
@@ -48,7 +48,7 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
                model: IndicatorClassifier | str | os.PathLike | None = None, layout: str = "pre2021",
                recode: bool = False, stream: Any = ...) -> CodeResult:
     """Code every unlabeled indicator of a table (all of them with ``recode``) and write it back."""
-    from .tables import add_column, read_table, report_problems, write_table
+    from ..tables import add_column, read_table, report_problems, write_table
 
     if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
         stream = sys.stderr

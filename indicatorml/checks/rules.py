@@ -18,10 +18,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .records import Indicator, Table
-from .segment import clean_indicator, normalize, words
-from .targets import COUNT_UNITS, parse_target
-from .taxonomy import COST_CODES, by_code, canonical_level2, code_conflict, parent
+from ..records import Indicator, Table
+from ..segment import clean_indicator, normalize, words
+from ..targets import COUNT_UNITS, parse_target
+from ..taxonomy import COST_CODES, by_code, canonical_level2, code_conflict, parent
 
 __all__ = [
     "Finding",
@@ -536,7 +536,7 @@ def _trained_on(table: Table, model: Any) -> bool:
 
 
 def _default_model() -> Any:
-    from .classify import load_model
+    from ..coding.model import load_model
 
     return load_model()
 
@@ -556,6 +556,6 @@ def check_files(paths: Sequence[str], model: Any = None, *, labels: bool = True,
                 label_rule: LabelRule = DEFAULT_LABEL_RULE) -> list[Finding]:
     """Read each file with the table reader and check it. Read problems stay in the tables
     (see :func:`indicatorml.tables.report_problems`); use :func:`check_tables` to get both."""
-    from .tables import read_tables
+    from ..tables import read_tables
 
     return check_tables(read_tables(list(paths)), model, labels=labels, label_rule=label_rule)

@@ -24,8 +24,8 @@ from importlib import resources
 
 import numpy as np
 
-from . import segment
-from .targets import parse_target
+from .. import segment
+from ..targets import parse_target
 
 __all__ = [
     "clean_text",

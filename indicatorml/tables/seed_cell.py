@@ -29,7 +29,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-from .taxonomy import UnknownLabel, normalize_label, normalize_level1
+from ..taxonomy import UnknownLabel, normalize_label, normalize_level1
 
 __all__ = [
     "ItemParse",

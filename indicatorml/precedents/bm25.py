@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from .errors import IndicatormlError
+from ..errors import IndicatormlError
 
 __all__ = ["BM25", "FORMAT"]
 

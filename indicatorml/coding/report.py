@@ -9,9 +9,9 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from .classify import Prediction
-from .output import render_table
-from .taxonomy import by_code
+from ..output import render_table
+from ..taxonomy import by_code
+from .model import Prediction
 
 __all__ = ["PREDICTION_COLUMNS", "PREDICTION_HEADERS", "prediction_rows", "render_evaluation", "short_name"]
 

@@ -26,8 +26,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from .errors import IndicatormlError
-from .search import BM25
+from .. import shipped
+from ..errors import IndicatormlError
+from .bm25 import BM25
 
 __all__ = [
     "KINDS",
@@ -51,7 +52,7 @@ FORMAT = "indicatorml-precedent-index"
 _VERSION = 1
 # A query is a draft indicator or a project goal; the longest goal in the seed is ~300 characters.
 MAX_QUERY_CHARS = 2000
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = shipped.DATA_DIR
 
 INDICATOR_KEYS = ("indicator", "level1_code", "level1", "level2_code", "level2", "target",
                   "period_target", "project", "source", "url")
@@ -91,7 +92,7 @@ class PrecedentIndex:
     @classmethod
     def from_tables(cls, tables: Iterable[Any], progress: bool = False) -> PrecedentIndex:
         """Index every indicator row and every project goal of the tables read by ``tables.read_table``."""
-        from .segment import search_tokens
+        from ..segment import search_tokens
 
         tables = list(tables)
         ind_docs: list[dict[str, Any]] = []
@@ -245,7 +246,7 @@ def build_index(paths: Sequence[str | Path], out: str | Path | None = None, prog
     Rows that cannot be read are reported (file:line) on ``problems_stream`` (stderr) and the
     rest is indexed.
     """
-    from .tables import read_tables, report_problems
+    from ..tables import read_tables, report_problems
 
     if not paths:
         raise IndicatormlError("index build: give at least one table file")
@@ -287,7 +288,7 @@ def load_index(path: str | Path | PrecedentIndex | None = None) -> PrecedentInde
 
 def query_tokens(text: str | None) -> list[str]:
     """Tokens of a query, or a clear IndicatormlError for an empty, punctuation-only or huge query."""
-    from .segment import search_tokens
+    from ..segment import search_tokens
 
     s = "" if text is None else str(text)
     if not s.strip():
@@ -340,7 +341,7 @@ class Precedents:
 
     def render(self) -> str:
         """The terminal view: the hits, then where they were filed, then their targets."""
-        from .output import render_table
+        from ..output import render_table
 
         if not self.hits:
             return f"没有找到与 {self.query!r} 相似的指标 (no indicator shares a word with it)\n"
@@ -382,7 +383,7 @@ def summarize_categories(hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
 
     ``of`` is the number of hits (unlabeled hits count as "未标注", so the counts add up).
     """
-    from .taxonomy import by_code
+    from ..taxonomy import by_code
 
     counts: Counter[tuple[str, str]] = Counter()
     for h in hits:
@@ -410,7 +411,7 @@ def summarize_targets(hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
     ``of`` counts the hits that have a target at all (empty targets are left out); ``forms``
     lists each exact form with its count; median/min/max are over the group's numbers.
     """
-    from .targets import parse_target
+    from ..targets import parse_target
 
     groups: dict[tuple[str, str, str], list[Any]] = {}
     for h in hits:

@@ -12,11 +12,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .check import TABLE_RULES, Finding
-from .errors import IndicatormlError
-from .output import emit, fit_width, guess_format, write_rows
-from .records import Table
-from .taxonomy import by_code
+from ..errors import IndicatormlError
+from ..output import emit, fit_width, guess_format, write_rows
+from ..records import Table
+from ..taxonomy import by_code
+from .rules import TABLE_RULES, Finding
 
 __all__ = ["SEVERITY_ZH", "FINDING_COLUMNS", "finding_rows", "render_findings", "write_findings_xlsx",
            "run_check"]
@@ -168,7 +168,7 @@ class _Style:
 
 def _flat_sheet(ws, table: Table, findings: Sequence[Finding], style: _Style) -> None:
     """A flat input table as it was (its own columns and rows), plus the added columns."""
-    from .flatformat import match_columns
+    from ..tables.columns import match_columns
 
     for line in table.preamble:
         ws.append(line.split("\t") if table.kind == "xlsx" else [line])
@@ -287,8 +287,8 @@ def run_check(files: Sequence[str], fmt: str | None = None, output: str | None =
     read is something wrong with the table). Without ``--model`` and without a shipped model,
     the other rules still run and stderr says the label rule was skipped.
     """
-    from .check import SEVERITIES, check_tables
-    from .tables import read_tables, report_problems
+    from ..tables import read_tables, report_problems
+    from .rules import SEVERITIES, check_tables
 
     err = err if err is not None else sys.stderr
     fmt = guess_format(output, fmt)
@@ -299,7 +299,7 @@ def run_check(files: Sequence[str], fmt: str | None = None, output: str | None =
     labeled = any(r.level2_code for t in tables for r in t.records)
     model = None
     if model_dir is not None or labeled:
-        from .classify import load_model
+        from ..coding.model import load_model
 
         try:
             model = load_model(model_dir)

@@ -15,10 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from .flatformat import canon_header, cell_text, match_columns, row_to_indicator
-from .records import Problem, Table
-from .seedformat import strip_p
-from .seedtable import NUMBERED, expand_numbered, head_rows
+from ..records import Problem, Table
+from .columns import canon_header, cell_text, match_columns, row_to_indicator
+from .seed import NUMBERED, expand_numbered, head_rows
+from .seed_cell import strip_p
 
 __all__ = ["read_delimited", "read_jsonl", "read_xlsx"]
 

@@ -27,11 +27,12 @@ from typing import Any
 
 import numpy as np
 
-from .classify import IndicatorClassifier
-from .errors import IndicatormlError
+from .. import shipped
+from ..errors import IndicatormlError
+from ..records import Indicator
+from ..taxonomy import by_code, canonical_level2, parent
 from .metrics import classification_figures, group_folds
-from .records import Indicator
-from .taxonomy import by_code, canonical_level2, parent
+from .model import IndicatorClassifier
 
 __all__ = [
     "DEFAULT_OWN_WEIGHT",
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 DEFAULT_OWN_WEIGHT = 3.0
-_DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+_DATA_DIR = shipped.DATA_DIR
 HANDWRITTEN = "hand-written"  # the provenance every row of data/handwritten/ must carry
 
 
@@ -153,7 +154,7 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
     counted and skipped; cost in either layout becomes 14. With ``handwritten`` (and the
     default data) the shipped hand-written examples come last, marked (:func:`is_handwritten`).
     """
-    from .tables import read_table, report_problems
+    from ..tables import read_table, report_problems
 
     if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
         stream = sys.stderr

@@ -14,9 +14,9 @@ import unicodedata
 from collections.abc import Sequence
 from typing import Any
 
-from .records import Indicator
-from .seedformat import strip_p
-from .taxonomy import Category, UnknownLabel, by_code, normalize_label, normalize_level1, parent
+from ..records import Indicator
+from ..taxonomy import Category, UnknownLabel, by_code, normalize_label, normalize_level1, parent
+from .seed_cell import strip_p
 
 __all__ = ["FIELDS", "canon_header", "match_columns", "row_to_indicator", "cell_text", "label_category"]
 
