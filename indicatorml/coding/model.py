@@ -55,9 +55,6 @@ __all__ = [
     "classify",
     "load_model",
     "default_model_dir",
-    "cross_val_predict_proba",
-    "train",
-    "evaluate",
     "MODEL_FORMAT",
 ]
 
@@ -760,28 +757,3 @@ def _known_text_rows(rows: SparseRows, n_text: int) -> np.ndarray:
     """Rows with at least one text feature the model knows."""
     row_of = np.repeat(np.arange(rows.n_rows), np.diff(rows.indptr))
     return np.bincount(row_of[rows.indices < n_text], minlength=rows.n_rows) > 0
-
-
-# ---------------------------------------------------------------- training API (needs scikit-learn)
-def cross_val_predict_proba(records: Sequence[Indicator], n_splits: int = 5, config: dict | None = None,
-                            seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """Out-of-fold probabilities, folds grouped by ``record.group`` (see :mod:`indicatorml.training`)."""
-    from .training import cross_val_predict_proba as _cvp
-
-    return _cvp(records, n_splits=n_splits, config=config, seed=seed)
-
-
-def train(paths: Sequence[str] = (), default_data: bool = True, out: str | os.PathLike | None = None,
-          config: dict | None = None, **kwargs: Any) -> IndicatorClassifier:
-    """Train on the shipped data and/or your tables; save to ``out`` if given (see :mod:`.training`)."""
-    from .training import train as _train
-
-    return _train(paths, default_data=default_data, out=out, config=config, **kwargs)
-
-
-def evaluate(paths: Sequence[str] = (), default_data: bool = True, config: dict | None = None,
-             folds: int = 5, **kwargs: Any) -> dict[str, Any]:
-    """Grouped k-fold figures for a configuration (see :mod:`.training`)."""
-    from .training import evaluate as _evaluate
-
-    return _evaluate(paths, default_data=default_data, config=config, folds=folds, **kwargs)
