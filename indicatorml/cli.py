@@ -174,7 +174,7 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- checks: check
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .checks.report import run_check
+    from .checks import run_check
 
     return run_check(args.files, fmt=args.format, output=args.output, model_dir=args.model,
                      fail_on=args.fail_on)

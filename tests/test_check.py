@@ -14,16 +14,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indicatorml.checks.report import FILL_COLOURS, render_findings
-from indicatorml.checks.rules import (
+from indicatorml.checks import (
     DEFAULT_LABEL_RULE,
     RULES,
     Finding,
     LabelRule,
     check_table,
     label_findings,
+    render_findings,
     worst_severity,
 )
+from indicatorml.checks.workbook import FILL_COLOURS
 from indicatorml.cli import main
 from indicatorml.coding import model as classify_module
 from indicatorml.records import Indicator
