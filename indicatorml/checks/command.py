@@ -36,7 +36,7 @@ def run_check(files: Sequence[str], fmt: str | None = None, output: str | None =
     labeled = any(r.level2_code for t in tables for r in t.records)
     model = None
     if model_dir is not None or labeled:
-        from ..coding.model import load_model
+        from ..coding.saved import load_model
 
         try:
             model = load_model(model_dir)

@@ -81,7 +81,7 @@ def _trained_on(table: Table, model: Any) -> bool:
 
 
 def _default_model() -> Any:
-    from ..coding.model import load_model
+    from ..coding.saved import load_model
 
     return load_model()
 
