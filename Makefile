@@ -7,10 +7,10 @@ SEED := data/seed/000_fc0049aa6689bdbf.txt
 
 .PHONY: demo test lint model dict bench venv clean
 
-$(VENV)/.installed: pyproject.toml
+$(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
-	$(PY) -m pip install -q -e '.[dev]'
+	$(PY) -m pip install -q -e '.[dev]' -c constraints.txt
 	touch $@
 
 venv: $(VENV)/.installed
