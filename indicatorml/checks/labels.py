@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..coding.crossfit import heldout_proba
 from ..records import Indicator, Table
 from ..taxonomy import by_code, canonical_level2, parent
 from .finding import Finding, _finding, _quote
@@ -51,7 +52,7 @@ def label_findings(table: Table, model: Any, rule: LabelRule = DEFAULT_LABEL_RUL
         return []
     classes = [str(c) for c in model.classes_]
     index = {c: k for k, c in enumerate(classes)}
-    proba = model.predict_proba([r for _, r, _ in todo])
+    proba, _ = heldout_proba(model, [r for _, r, _ in todo], table.sha256)
     out: list[Finding] = []
     for (i, rec, proj), p in zip(todo, proba, strict=True):
         given = canonical_level2(rec.level2_code)

@@ -75,7 +75,11 @@ def check_table(table: Table, model: Any = None, *, labels: bool = True,
 
 
 def _trained_on(table: Table, model: Any) -> bool:
-    """Did the model learn from this file (same text, any encoding)? Models record their files' hashes."""
+    """Did the model learn from this file (same text, any encoding), with no cross-fitted folds to
+    check it by? Models record their files' hashes; a model with folds scores its own training
+    rows with the fold model that never saw them (:mod:`indicatorml.coding.crossfit`)."""
+    if getattr(model, "crossfit_", None):
+        return False
     seen = (getattr(model, "training_", None) or {}).get("file_sha256") or []
     return bool(table.sha256) and table.sha256 in seen
 

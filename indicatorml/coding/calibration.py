@@ -62,5 +62,8 @@ def fit_vector_scaling(scores: np.ndarray, labels: np.ndarray, scale0: float, re
 
     theta0 = np.r_[np.full(k, np.log(scale0)), np.zeros(k)]
     res = minimize(loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
-    out = np.vstack([np.exp(res.x[:k]), res.x[k:]])
-    return np.round(out, 8)
+    out = np.round(np.vstack([np.exp(res.x[:k]), res.x[k:]]), 8)
+    # A class with few held-out rows can be pushed to a scale that rounds to 0; a saved model
+    # needs positive scales (a zero would flatten that class's scores), so keep the smallest.
+    out[0] = np.maximum(out[0], 1e-8)
+    return out

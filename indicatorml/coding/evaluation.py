@@ -35,13 +35,15 @@ def cross_val_predict_proba(records: Sequence[Indicator], n_splits: int = 5, con
                             seed: int = 0, sample_weight: Sequence[float] | None = None,
                             groups: Sequence[str] | None = None,
                             progress: bool = False, train_only: Sequence[Indicator] = (),
-                            train_only_weight: float = 1.0) -> tuple[np.ndarray, np.ndarray]:
+                            train_only_weight: float = 1.0, keep_models: list | None = None,
+                            ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold calibrated probabilities; folds never split a group (default: record.group).
 
     Returns ``(proba, classes)``: ``proba[i]`` comes from a model that never saw row i's group.
     ``train_only`` rows (hand-written examples) join every fold's training part and are never
     scored. Deterministic for a seed. A class absent from a fold's training part gets
-    probability 0.
+    probability 0. With ``keep_models`` (a list) each fold's ``(model, test_idx)`` is appended
+    to it: those are the cross-fitted models ``train`` saves for the label check.
     """
     records = list(records)
     y = np.asarray([canonical_level2(r.level2_code or "") for r in records])
@@ -73,6 +75,8 @@ def cross_val_predict_proba(records: Sequence[Indicator], n_splits: int = 5, con
         m = IndicatorClassifier(**cfg).fit([records[i] for i in train_idx] + extra,
                                            [*y[train_idx].tolist(), *y_extra], fold_w,
                                            groups=[keys[i] for i in train_idx] + [r.group for r in extra])
+        if keep_models is not None:
+            keep_models.append((m, np.asarray(test_idx)))
         p = m.predict_proba([records[i] for i in test_idx])
         for j, c in enumerate(m.classes_):
             proba[test_idx, col[c]] = p[:, j]

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -70,6 +71,9 @@ def save_model(model: IndicatorClassifier, directory: str | os.PathLike) -> Path
         "evaluation": model.evaluation_,
         "files": digests,
     }
+    crossfit = getattr(model, "crossfit_", None)
+    if crossfit:
+        meta["crossfit"] = crossfit
     (d / _MODEL_JSON).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
                                  encoding="utf-8")
     return d
@@ -170,7 +174,23 @@ def read_model(d: Path) -> IndicatorClassifier:
         raise _bad(d, f"{_MODEL_JSON} has a malformed 'blocks' entry ({e})") from None
     model.training_ = meta.get("training")
     model.evaluation_ = meta.get("evaluation")
+    model.crossfit_ = _crossfit(d, meta.get("crossfit"))
+    model.directory_ = str(d)
     return model
+
+
+def _crossfit(d: Path, crossfit: Any) -> dict[str, Any] | None:
+    """The saved map source → fold (see :mod:`.crossfit`), checked; None for a model without folds."""
+    if crossfit is None:
+        return None
+    try:
+        n = int(crossfit["folds"])
+        keys = {str(k): int(v) for k, v in dict(crossfit["keys"]).items()}
+    except (KeyError, TypeError, ValueError) as e:
+        raise _bad(d, f"{_MODEL_JSON} has a malformed 'crossfit' entry ({e})") from None
+    if n < 2 or any(not 0 <= v < n for v in keys.values()):
+        raise _bad(d, f"{_MODEL_JSON} has a 'crossfit' entry with fold numbers outside 0..{n - 1}")
+    return {"folds": n, "keys": keys}
 
 
 @functools.lru_cache(maxsize=4)

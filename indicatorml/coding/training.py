@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..errors import IndicatormlError
+from .crossfit import FOLDS_DIR, fold_keys
 from .evaluation import cross_val_predict_proba, evaluation_groups, figures_of
 from .labeled_data import DEFAULT_OWN_WEIGHT, drop_handwritten, is_handwritten, load_labeled, own_weights
 from .model import IndicatorClassifier
@@ -46,6 +47,8 @@ def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
     y = [r.level2_code for r in records]
     w = own_weights(own, own_weight)
     evaluation = None
+    fold_models: list = []
+    crossfit = None
     if with_evaluation:
         scored, scored_own = drop_handwritten(records, own)
         try:
@@ -55,7 +58,10 @@ def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
         if groups is not None and len(set(y)) >= 2:
             hand = [r for r in records if is_handwritten(r)]
             proba, classes = cross_val_predict_proba(scored, folds, cfg, 0, own_weights(scored_own, own_weight),
-                                                     groups, progress=progress, train_only=hand)
+                                                     groups, progress=progress, train_only=hand,
+                                                     keep_models=fold_models)
+            crossfit = {"folds": len(fold_models),
+                        "keys": fold_keys(scored, [t for _, t in fold_models], grouping.startswith("project"))}
             fig = figures_of(scored, proba, classes, cfg)
             evaluation = {k: fig[k] for k in ("n", "level2_accuracy", "macro_f1", "level1_accuracy", "ece",
                                               "coverage_at_95_precision", "coverage_threshold",
@@ -72,6 +78,22 @@ def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
     # Which files the model has seen (their bytes' sha256): a label check of one of them is no test.
     model.training_["file_sha256"] = sorted({r.extra.get("_file_sha256") or "" for r in records} - {""})
     model.evaluation_ = evaluation
+    if crossfit:
+        model.crossfit_ = crossfit
+        model._folds_cache = {k: m for k, (m, _) in enumerate(fold_models)}
     if out is not None:
-        model.save(out)
+        _save_with_folds(model, Path(out))
     return model
+
+
+def _save_with_folds(model: IndicatorClassifier, out: Path) -> None:
+    """The model, and its cross-fitted fold models under ``out/folds/K`` (stale folds removed)."""
+    import shutil
+
+    model.save(out)
+    folds = out / FOLDS_DIR
+    if folds.is_dir():
+        shutil.rmtree(folds)
+    for k, fold in sorted(getattr(model, "_folds_cache", {}).items()):
+        fold.save(folds / str(k))
+    model.directory_ = str(out)

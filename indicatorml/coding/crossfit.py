@@ -1,0 +1,104 @@
+"""Cross-fitted models: a label check never grades a row with a model that learned that row.
+
+Why: a model trained on a table has learned that table's labels, right or wrong, so it will
+not question them — the shipped model would pass every doubtful label of the seed. The
+grouped cross-validation that ``train`` runs anyway fits K models, each without a set of
+sources (pages, files); they are saved next to the full model (``folds/0`` … ``folds/K-1``)
+with a map from each training source to the fold that left it out. The label check asks
+:func:`heldout_proba` instead of ``predict_proba``: a row from a training source is scored
+by the model that never saw that source, any other row by the full model.
+
+A source is named by its page (``url``) where the table gives one, else by the sha256 of its
+file's text (so a copy of the seed in another folder or encoding is still recognised), with
+the project appended when the folds had to split one file by project.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..errors import IndicatormlError
+from ..records import Indicator
+
+__all__ = ["source_key", "fold_keys", "heldout_proba", "FOLDS_DIR"]
+
+FOLDS_DIR = "folds"
+
+
+def source_key(rec: Indicator, file_sha: str | None, by_project: bool = False) -> str:
+    """The name of a row's source: its page, else its file's content hash (+ project)."""
+    base = f"url:{rec.url}" if rec.url else f"file:{file_sha or ''}"
+    return f"{base}#{rec.project or ''}" if by_project else base
+
+
+def fold_keys(records: Sequence[Indicator], folds: Sequence[np.ndarray], by_project: bool) -> dict[str, int]:
+    """Source → the fold whose model did not see it (``folds[k]`` = test rows of fold k)."""
+    out: dict[str, int] = {}
+    for k, test_idx in enumerate(folds):
+        for i in test_idx:
+            rec = records[int(i)]
+            out[source_key(rec, rec.extra.get("_file_sha256"), by_project)] = k
+    return dict(sorted(out.items()))
+
+
+def _fold_of(rec: Indicator, file_sha: str | None, keys: dict[str, int]) -> int | None:
+    for by_project in (True, False):
+        k = keys.get(source_key(rec, file_sha, by_project))
+        if k is not None:
+            return k
+    return None
+
+
+def heldout_proba(model: Any, records: Sequence[Indicator], file_sha: str | None = None
+                  ) -> tuple[np.ndarray, np.ndarray]:
+    """Probabilities (columns = ``model.classes_``) from models that never saw each row's source.
+
+    Returns ``(proba, heldout)``: ``heldout[i]`` is True where row i came from a training
+    source and was scored by its fold model, False where the full model scored it (a row the
+    model never learned). A model without saved folds scores every row itself.
+    """
+    records = list(records)
+    proba = np.asarray(model.predict_proba(records), dtype=float)
+    heldout = np.zeros(len(records), dtype=bool)
+    crossfit = getattr(model, "crossfit_", None)
+    if not crossfit or not records:
+        return proba, heldout
+    keys: dict[str, int] = crossfit["keys"]
+    by_fold: dict[int, list[int]] = {}
+    for i, rec in enumerate(records):
+        k = _fold_of(rec, file_sha, keys)
+        if k is not None:
+            by_fold.setdefault(k, []).append(i)
+    col = {str(c): j for j, c in enumerate(model.classes_)}
+    for k, rows in sorted(by_fold.items()):
+        fold = fold_model(model, k)
+        p = fold.predict_proba([records[i] for i in rows])
+        full = np.zeros((len(rows), len(col)))
+        for j, c in enumerate(fold.classes_):
+            if str(c) in col:
+                full[:, col[str(c)]] = p[:, j]
+        proba[rows] = full
+        heldout[rows] = True
+    return proba, heldout
+
+
+def fold_model(model: Any, k: int) -> Any:
+    """Fold model k of a saved model (loaded on first use, cached with the model)."""
+    from .saved import load_model
+
+    cache = model.__dict__.setdefault("_folds_cache", {})
+    if k not in cache:
+        d = getattr(model, "directory_", None)
+        if d is None:
+            raise IndicatormlError("this model has no saved folds to check its own training rows with")
+        path = Path(d) / FOLDS_DIR / str(k)
+        try:
+            cache[k] = load_model(path)
+        except IndicatormlError as e:
+            raise IndicatormlError(f"the model's fold {k} cannot be loaded ({e}); retrain with "
+                                   "`indicatorml train --out DIR`") from None
+    return cache[k]
