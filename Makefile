@@ -24,6 +24,7 @@ demo: $(VENV)/.installed
 
 test: $(VENV)/.installed
 	$(BIN)/ruff check indicatorml tests benchmarks scripts
+	$(BIN)/lint-imports
 	$(PY) -m pytest -q
 
 model: $(VENV)/.installed

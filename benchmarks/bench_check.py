@@ -33,8 +33,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indicatorml.checks.rules import DEFAULT_LABEL_RULE, LabelRule  # noqa: E402
-from indicatorml.coding.training import cross_val_predict_proba, is_handwritten, load_labeled  # noqa: E402
+from indicatorml.checks import DEFAULT_LABEL_RULE, LabelRule  # noqa: E402
+from indicatorml.coding import cross_val_predict_proba, is_handwritten, load_labeled  # noqa: E402
 from indicatorml.tables import read_table  # noqa: E402
 from indicatorml.taxonomy import canonical_level2, parent  # noqa: E402
 

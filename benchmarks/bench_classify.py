@@ -31,13 +31,19 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from indicatorml import segment  # noqa: E402
+from indicatorml.coding import (  # noqa: E402  # noqa: E402
+    DEFAULT_OWN_WEIGHT,
+    IndicatorClassifier,
+    classify,
+    is_handwritten,
+    load_labeled,
+    load_model,
+)
 from indicatorml.coding.metrics import (  # noqa: E402
     coverage_at_precision,
     expected_calibration_error,
     group_folds,
 )
-from indicatorml.coding.model import IndicatorClassifier, classify, load_model  # noqa: E402
-from indicatorml.coding.training import DEFAULT_OWN_WEIGHT, is_handwritten, load_labeled  # noqa: E402
 from indicatorml.taxonomy import parent  # noqa: E402
 
 QUERY = "服务民营中小企业数量"

@@ -41,8 +41,8 @@ from typing import Any
 
 import numpy as np
 
+from indicatorml.precedents import default_data_paths
 from indicatorml.precedents.bm25 import BM25
-from indicatorml.precedents.index import default_data_paths
 from indicatorml.segment import char_ngrams, search_tokens, words
 from indicatorml.tables import read_tables
 

@@ -56,7 +56,7 @@ def _cmd_taxonomy(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- classifier: classify, code, train, evaluate
 def _cmd_classify(args: argparse.Namespace) -> int:
-    from .coding.model import classify, load_model
+    from .coding import classify, load_model
     from .coding.report import prediction_rows
     from .output import guess_format, write_rows
 
@@ -94,8 +94,7 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
 
 def _cmd_train(args: argparse.Namespace) -> int:
-    from .coding.model import default_model_dir
-    from .coding.training import train
+    from .coding import default_model_dir, train
 
     if args.out is None and args.data:
         raise IndicatormlError("give --out DIR for a model trained on your tables "
@@ -118,8 +117,8 @@ def _cmd_train(args: argparse.Namespace) -> int:
 def _cmd_evaluate(args: argparse.Namespace) -> int:
     import json
 
+    from .coding import evaluate
     from .coding.report import render_evaluation
-    from .coding.training import evaluate
 
     res = evaluate(args.data, default_data=not args.no_default_data, config=args.model_config,
                    folds=args.folds, seed=args.seed)
@@ -132,7 +131,7 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- search: index build, search, precedents
 def _cmd_index_build(args: argparse.Namespace) -> int:
-    from .precedents.index import build_index
+    from .precedents import build_index
 
     idx = build_index(args.paths, out=args.out, progress=True)
     print(f"indexed {len(idx.indicator_docs)} indicators and {len(idx.goal_docs)} project goals "
@@ -142,7 +141,7 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
 
 def _cmd_search(args: argparse.Namespace) -> int:
     from .output import guess_format, write_rows
-    from .precedents.index import load_index, search, search_columns
+    from .precedents import load_index, search, search_columns
 
     index = load_index(args.index)
     for note in index.notes:
@@ -159,7 +158,7 @@ def _cmd_search(args: argparse.Namespace) -> int:
 def _cmd_precedents(args: argparse.Namespace) -> int:
     import json
 
-    from .precedents.index import load_index, precedents
+    from .precedents import load_index, precedents
 
     index = load_index(args.index)
     for note in index.notes:
@@ -174,7 +173,7 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- checks: check
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .checks.report import run_check
+    from .checks import run_check
 
     return run_check(args.files, fmt=args.format, output=args.output, model_dir=args.model,
                      fail_on=args.fail_on)

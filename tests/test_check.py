@@ -14,18 +14,19 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from indicatorml.checks.report import FILL_COLOURS, render_findings
-from indicatorml.checks.rules import (
+from indicatorml.checks import (
     DEFAULT_LABEL_RULE,
     RULES,
     Finding,
     LabelRule,
     check_table,
     label_findings,
+    render_findings,
     worst_severity,
 )
+from indicatorml.checks.workbook import FILL_COLOURS
 from indicatorml.cli import main
-from indicatorml.coding import model as classify_module
+from indicatorml.coding import saved as classify_module
 from indicatorml.records import Indicator
 from indicatorml.tables import read_table
 from indicatorml.targets import parse_target
@@ -469,7 +470,7 @@ def test_cli_xlsx_needs_output(tmp_path, capsys, stub_model):
 def test_a_model_trained_on_the_checked_file_says_so(tmp_path):
     """Label flags from a model that learned this very file are no test of it: say so, once,
     for the whole table; a file the model has not seen gets no such note."""
-    from indicatorml.coding.training import train
+    from indicatorml.coding import train
 
     rows = [[f"项目{k}", GOAL, *r[2:]] for k in range(3) for r in CLEAN]
     seen = write_tsv(tmp_path, rows, "seen.tsv")

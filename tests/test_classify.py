@@ -13,9 +13,15 @@ import numpy as np
 import pytest
 
 from indicatorml.cli import main
+from indicatorml.coding import (
+    IndicatorClassifier,
+    classify,
+    cross_val_predict_proba,
+    load_labeled,
+    load_model,
+    train,
+)
 from indicatorml.coding.metrics import coverage_at_precision, expected_calibration_error, group_folds
-from indicatorml.coding.model import IndicatorClassifier, classify, load_model
-from indicatorml.coding.training import cross_val_predict_proba, load_labeled, train
 from indicatorml.errors import IndicatormlError
 from indicatorml.records import Indicator
 from indicatorml.taxonomy import parent
@@ -126,7 +132,7 @@ def test_save_load_roundtrip_is_exact_and_deterministic(model, saved, data, tmp_
 def test_prediction_path_imports_neither_sklearn_nor_scipy(saved):
     code = (
         "import sys\n"
-        "from indicatorml.coding.model import classify, load_model\n"
+        "from indicatorml.coding import classify, load_model\n"
         f"p = classify(['服务民营中小企业数量'], load_model({str(saved)!r}))[0]\n"
         "assert p.level2_code == '11', p\n"
         "bad = [m for m in sys.modules if m.split('.')[0] in ('sklearn', 'scipy')]\n"
@@ -399,7 +405,7 @@ def test_cli_train_and_evaluate(capsys, tmp_path):
 
 
 def test_default_model_dir_follows_env(tmp_path, monkeypatch):
-    from indicatorml.coding.model import default_model_dir
+    from indicatorml.coding import default_model_dir
 
     monkeypatch.setenv("INDICATORML_MODEL", str(tmp_path))
     assert default_model_dir() == tmp_path
@@ -410,7 +416,7 @@ def test_default_model_dir_follows_env(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- hand-written examples
 def test_handwritten_examples_are_marked_and_train_only(data):
-    from indicatorml.coding.training import is_handwritten
+    from indicatorml.coding import is_handwritten
 
     records, _ = data
     both, _ = load_labeled(stream=None, handwritten=True)
@@ -438,7 +444,7 @@ def test_handwritten_examples_are_marked_and_train_only(data):
 
 
 def test_handwritten_file_must_say_so_on_every_row(tmp_path):
-    from indicatorml.coding.training import _mark_handwritten
+    from indicatorml.coding.labeled_data import _mark_handwritten
     from indicatorml.tables import read_table
 
     path = tmp_path / "examples.tsv"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from indicatorml.cli import main
-from indicatorml.coding.model import classify, load_model
+from indicatorml.coding import classify, load_model
 from indicatorml.coding.write_back import REVIEW_MARK
 from indicatorml.tables import read_table
 from indicatorml.taxonomy import parent

@@ -6,7 +6,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from indicatorml import segment
-from indicatorml.coding.training import load_labeled
+from indicatorml.coding import load_labeled
 
 _ALPHABET = st.sampled_from(list("服务企业数量满意度及时率合格验收培训人次成本控制万元年月日")
                             + list("abcXYZ0123456789 .%-_+#&，。、；：()（）≥≤*★\t\n²½") + ["\u3000", "é", "ア", "鿖", "_"])

@@ -5,24 +5,21 @@ the shared :class:`Finding`, and ``report`` for the views (terminal, JSONL/CSV, 
 ``check`` verb.
 """
 
-from .report import finding_rows, render_findings, run_check
-from .rules import (
-    DEFAULT_LABEL_RULE,
-    RULES,
-    SEVERITIES,
-    Finding,
-    LabelRule,
-    check_files,
-    check_table,
-    check_tables,
-    worst_severity,
-)
+from .command import run_check
+from .finding import KINDS, RULES, SEVERITIES, TABLE_RULES, Finding, worst_severity
+from .labels import DEFAULT_LABEL_RULE, LabelRule, label_findings
+from .report import finding_rows, render_findings
+from .run import check_files, check_table, check_tables
+from .workbook import write_findings_xlsx
 
 __all__ = [
     "Finding",
     "LabelRule",
     "DEFAULT_LABEL_RULE",
     "RULES",
+    "TABLE_RULES",
+    "KINDS",
+    "label_findings",
     "SEVERITIES",
     "check_table",
     "check_tables",
@@ -31,4 +28,5 @@ __all__ = [
     "finding_rows",
     "render_findings",
     "run_check",
+    "write_findings_xlsx",
 ]

@@ -8,8 +8,12 @@ Nothing here imports scikit-learn until a model is fitted, so classifying with a
 needs numpy and jieba only.
 """
 
-from .model import IndicatorClassifier, Prediction, classify, default_model_dir, load_model
-from .training import cross_val_predict_proba, evaluate, load_labeled, train
+from .evaluation import cross_val_predict_proba, evaluate
+from .labeled_data import DEFAULT_OWN_WEIGHT, is_handwritten, load_labeled
+from .model import IndicatorClassifier
+from .predict import Prediction, classify
+from .saved import default_model_dir, load_model
+from .training import train
 from .write_back import REVIEW_MARK, CodeResult, code_table
 
 __all__ = [
@@ -22,6 +26,8 @@ __all__ = [
     "evaluate",
     "cross_val_predict_proba",
     "load_labeled",
+    "is_handwritten",
+    "DEFAULT_OWN_WEIGHT",
     "code_table",
     "CodeResult",
     "REVIEW_MARK",

@@ -20,25 +20,20 @@ Why this shape:
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import gc
 import hashlib
 import inspect
 import json
 import os
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from .. import __version__, shipped
 from ..errors import IndicatormlError
 from ..records import Indicator
-from ..taxonomy import by_code, canonical_level2, parent, to_layout
+from ..taxonomy import by_code, canonical_level2, parent
+from .calibration import fit_temperature, fit_vector_scaling
 from .features import (
     CharNgramIndex,
     SparseRows,
@@ -51,19 +46,8 @@ from .features import (
 
 __all__ = [
     "IndicatorClassifier",
-    "Prediction",
-    "classify",
-    "load_model",
-    "default_model_dir",
-    "MODEL_FORMAT",
 ]
 
-MODEL_FORMAT = "indicatorml-classifier"
-MODEL_FORMAT_VERSION = 1
-_MODEL_JSON = "model.json"
-_VOCAB_JSON = "vocabulary.json"
-_ARRAYS = ("coef", "intercept", "calibration", "idf_text", "idf_target")
-_MAX_TEXT = 200
 
 Item = str | tuple | Indicator | dict
 
@@ -89,7 +73,7 @@ def _identity(doc: list[str]) -> list[str]:
     return doc
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
+def softmax(z: np.ndarray) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
     return e / e.sum(axis=1, keepdims=True)
@@ -377,7 +361,7 @@ class IndicatorClassifier(_Params):
 
     def predict_proba(self, X: Iterable[Item]) -> np.ndarray:
         """Calibrated probabilities, one column per class in ``classes_``."""
-        return _softmax(self.decision_function(X) * self.calibration_[0] + self.calibration_[1])
+        return softmax(self.decision_function(X) * self.calibration_[0] + self.calibration_[1])
 
     def _decide(self, proba: np.ndarray) -> np.ndarray:
         """Column of the chosen level 2 per row, following ``level1_rule``."""
@@ -401,359 +385,17 @@ class IndicatorClassifier(_Params):
 
     # ------------------------------------------------ saving
     def save(self, directory: str | os.PathLike) -> Path:
-        """Write the model as .npy arrays + JSON. Same model → byte-identical files."""
+        """Write the model as .npy arrays + JSON (see :mod:`.saved`). Same model → byte-identical files."""
+        from .saved import save_model
+
         self._check_fitted()
-        d = Path(directory)
-        d.mkdir(parents=True, exist_ok=True)
-        arrays = {
-            "coef": self.coef_,
-            "intercept": self.intercept_,
-            "calibration": self.calibration_,
-            "idf_text": self.text_block_.idf,
-            "idf_target": self.target_block_.idf,
-        }
-        digests = {}
-        for name, arr in arrays.items():
-            path = d / f"{name}.npy"
-            np.save(path, np.ascontiguousarray(arr, dtype=np.float64), allow_pickle=False)
-            digests[path.name] = hashlib.sha256(path.read_bytes()).hexdigest()
-        vocab = {"text": self.text_block_.tokens, "target": self.target_block_.tokens}
-        vtext = json.dumps(vocab, ensure_ascii=False, indent=0) + "\n"
-        (d / _VOCAB_JSON).write_text(vtext, encoding="utf-8")
-        digests[_VOCAB_JSON] = hashlib.sha256(vtext.encode("utf-8")).hexdigest()
-        meta = {
-            "format": MODEL_FORMAT,
-            "format_version": MODEL_FORMAT_VERSION,
-            "package_version": __version__,
-            "classes": [str(c) for c in self.classes_],
-            "class_names": {str(c): by_code(str(c)).name for c in self.classes_},
-            "config": self.get_params(),
-            "temperature": float(self.temperature_),
-            "blocks": {
-                "text": {"size": len(self.text_block_.vocabulary), "weight": self.text_block_.weight,
-                         "sublinear_tf": self.text_block_.sublinear_tf},
-                "target": {"size": len(self.target_block_.vocabulary), "weight": self.target_block_.weight,
-                           "sublinear_tf": self.target_block_.sublinear_tf},
-            },
-            "training": self.training_,
-            "evaluation": self.evaluation_,
-            "files": digests,
-        }
-        (d / _MODEL_JSON).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                     encoding="utf-8")
-        return d
+        return save_model(self, directory)
 
     @classmethod
     def load(cls, directory: str | os.PathLike) -> IndicatorClassifier:
         """Read a saved model, refusing anything that is not exactly what :meth:`save` writes."""
-        return _load(Path(directory))
+        from .saved import read_model
+
+        return read_model(Path(directory))
 
 
-# ---------------------------------------------------------------- calibration
-def fit_temperature(scores: np.ndarray, labels: np.ndarray) -> float:
-    """The T > 0 minimizing the log loss of softmax(scores / T): a grid, then golden section."""
-
-    def nll(t: float) -> float:
-        z = scores / t
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        return float(-logp[np.arange(len(labels)), labels].mean())
-
-    grid = np.exp(np.linspace(np.log(0.02), np.log(50.0), 81))
-    vals = [nll(t) for t in grid]
-    k = int(np.argmin(vals))
-    lo, hi = np.log(grid[max(k - 1, 0)]), np.log(grid[min(k + 1, len(grid) - 1)])
-    g = (np.sqrt(5) - 1) / 2
-    a, b = lo + (1 - g) * (hi - lo), lo + g * (hi - lo)
-    fa, fb = nll(np.exp(a)), nll(np.exp(b))
-    for _ in range(40):
-        if fa < fb:
-            hi, b, fb = b, a, fa
-            a = lo + (1 - g) * (hi - lo)
-            fa = nll(np.exp(a))
-        else:
-            lo, a, fa = a, b, fb
-            b = lo + g * (hi - lo)
-            fb = nll(np.exp(b))
-    return float(round(np.exp((lo + hi) / 2), 6))
-
-
-def fit_vector_scaling(scores: np.ndarray, labels: np.ndarray, scale0: float, reg: float) -> np.ndarray:
-    """Per-class scale a_k > 0 and shift b_k minimizing held-out log loss of softmax(s·a + b)
-    plus ``reg`` × (Σ(a − scale0)² + Σb²). Returns the (2, k) array [a; b]."""
-    from scipy.optimize import minimize
-
-    n, k = scores.shape
-    onehot = np.zeros((n, k))
-    onehot[np.arange(n), labels] = 1.0
-
-    def loss(theta: np.ndarray) -> tuple[float, np.ndarray]:
-        a, b = np.exp(theta[:k]), theta[k:]
-        z = scores * a + b
-        z = z - z.max(axis=1, keepdims=True)
-        logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
-        g = (np.exp(logp) - onehot) / n
-        val = -float((logp * onehot).sum()) / n + reg * float(((a - scale0) ** 2).sum() + (b ** 2).sum())
-        ga = (g * scores).sum(axis=0) + 2 * reg * (a - scale0)
-        gb = g.sum(axis=0) + 2 * reg * b
-        return val, np.r_[ga * a, gb]
-
-    theta0 = np.r_[np.full(k, np.log(scale0)), np.zeros(k)]
-    res = minimize(loss, theta0, jac=True, method="L-BFGS-B", options={"maxiter": 500})
-    out = np.vstack([np.exp(res.x[:k]), res.x[k:]])
-    return np.round(out, 8)
-
-
-# ---------------------------------------------------------------- loading
-def default_model_dir() -> Path:
-    """``$INDICATORML_MODEL`` if set, else ``models/default`` at the top of the repository."""
-    env = os.environ.get("INDICATORML_MODEL")
-    if env:
-        return Path(env)
-    return shipped.MODEL_DIR
-
-
-def _bad(d: Path, why: str) -> IndicatormlError:
-    return IndicatormlError(f"{d} is not a usable indicatorml model: {why}")
-
-
-def _load(d: Path) -> IndicatorClassifier:
-    if d.exists() and not d.is_dir():
-        raise IndicatormlError(f"{d} is a file; --model takes a model directory (one written by "
-                               "`indicatorml train --out DIR`)")
-    if not d.is_dir():
-        raise IndicatormlError(f"no model directory at {d} (train one with `indicatorml train --out {d}`)")
-    mpath = d / _MODEL_JSON
-    if not mpath.is_file():
-        raise _bad(d, f"{_MODEL_JSON} is missing")
-    try:
-        meta = json.loads(mpath.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise _bad(d, f"{_MODEL_JSON} is not readable JSON ({e})") from None
-    if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
-        raise _bad(d, f"{_MODEL_JSON} does not describe an {MODEL_FORMAT} model")
-    if meta.get("format_version") != MODEL_FORMAT_VERSION:
-        raise _bad(d, f"model format version {meta.get('format_version')!r}; this indicatorml reads "
-                      f"version {MODEL_FORMAT_VERSION} (retrain with `indicatorml train`)")
-    digests = meta.get("files")
-    if not isinstance(digests, dict):
-        raise _bad(d, "no file checksums in model.json")
-    arrays: dict[str, np.ndarray] = {}
-    for name in _ARRAYS:
-        path = d / f"{name}.npy"
-        try:
-            raw = path.read_bytes()
-        except OSError as e:
-            raise _bad(d, f"{path.name} cannot be read ({e.strerror or e})") from None
-        if hashlib.sha256(raw).hexdigest() != digests.get(path.name):
-            raise _bad(d, f"{path.name} does not match its checksum (damaged or replaced)")
-        try:
-            arr = np.load(path, allow_pickle=False)
-        except (ValueError, OSError, EOFError) as e:
-            raise _bad(d, f"{path.name} is not a plain numeric array ({e})") from None
-        if not isinstance(arr, np.ndarray) or arr.dtype != np.float64 or not np.isfinite(arr).all():
-            raise _bad(d, f"{path.name} is not a finite float64 array")
-        arrays[name] = arr
-    vpath = d / _VOCAB_JSON
-    try:
-        vraw = vpath.read_bytes()
-    except OSError as e:
-        raise _bad(d, f"{_VOCAB_JSON} cannot be read ({e.strerror or e})") from None
-    if hashlib.sha256(vraw).hexdigest() != digests.get(_VOCAB_JSON):
-        raise _bad(d, f"{_VOCAB_JSON} does not match its checksum (damaged or replaced)")
-    try:
-        vocab = json.loads(vraw.decode("utf-8"))
-        text_tokens_, target_tokens_ = list(vocab["text"]), list(vocab["target"])
-    except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as e:
-        raise _bad(d, f"{_VOCAB_JSON} is not a vocabulary ({e})") from None
-    try:
-        classes = [str(c) for c in meta["classes"]]
-        for c in classes:
-            if by_code(c).level != 2:
-                raise KeyError(c)
-        config = dict(meta["config"])
-        temperature = float(meta["temperature"])
-        blocks = meta["blocks"]
-        model = IndicatorClassifier(**config)
-    except (KeyError, TypeError, ValueError) as e:
-        raise _bad(d, f"{_MODEL_JSON} is incomplete or has unknown values ({e})") from None
-    n_feat = len(text_tokens_) + len(target_tokens_)
-    k = len(classes)
-    shapes = {"coef": (n_feat, k), "intercept": (k,), "calibration": (2, k), "idf_text": (len(text_tokens_),),
-              "idf_target": (len(target_tokens_),)}
-    for name, shape in shapes.items():
-        if arrays[name].shape != shape:
-            raise _bad(d, f"{name}.npy has shape {arrays[name].shape}, expected {shape}")
-    if not temperature > 0 or not (arrays["calibration"][0] > 0).all():
-        raise _bad(d, "calibration scales must be positive")
-    model.classes_ = np.array(classes)
-    model.coef_ = arrays["coef"]
-    model.intercept_ = arrays["intercept"]
-    model.temperature_ = temperature
-    model.calibration_ = arrays["calibration"]
-    try:
-        model.text_block_, model.target_block_ = (
-            TfidfBlock.from_tokens(tokens, arrays[f"idf_{name}"], bool(blocks[name]["sublinear_tf"]),
-                                   float(blocks[name]["weight"]))
-            for name, tokens in (("text", text_tokens_), ("target", target_tokens_)))
-    except (KeyError, TypeError, ValueError) as e:
-        raise _bad(d, f"{_MODEL_JSON} has a malformed 'blocks' entry ({e})") from None
-    model.training_ = meta.get("training")
-    model.evaluation_ = meta.get("evaluation")
-    return model
-
-
-@functools.lru_cache(maxsize=4)
-def _load_cached(path: str, stamp: tuple) -> IndicatorClassifier:
-    return _load(Path(path))
-
-
-def load_model(directory: str | os.PathLike | None = None) -> IndicatorClassifier:
-    """Load a saved model (default: :func:`default_model_dir`). Cached while its files are unchanged."""
-    d = Path(directory) if directory is not None else default_model_dir()
-    try:
-        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(d.iterdir()))
-    except OSError:
-        stamp = ()
-    return _load_cached(str(d), stamp)
-
-
-# ---------------------------------------------------------------- classify
-@dataclass
-class Prediction:
-    """One indicator's answer. Codes are ``None`` (and ``message`` says why) for unusable input."""
-
-    indicator: str
-    target: str | None
-    level1_code: str | None
-    level1: str | None
-    level2_code: str | None
-    level2: str | None
-    confidence: float | None
-    alternatives: list[dict[str, Any]] = field(default_factory=list)
-    level1_confidence: float | None = None
-    message: str | None = None
-    given_level2_code: str | None = None
-    source: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-_LETTER = re.compile(r"[^\W\d_]")
-
-
-def _row_message(text: str, cleaned: str) -> tuple[bool, str | None]:
-    """(usable, message) for one indicator text: why it cannot be or was only partly read."""
-    if not text.strip():
-        return False, "empty indicator text: nothing to classify"
-    if not _LETTER.search(cleaned):
-        return False, "indicator text has no words (only digits or punctuation): nothing to classify"
-    notes = []
-    if len(text) > _MAX_TEXT:
-        notes.append(f"text is {len(text)} characters long; only its first {_MAX_TEXT} were used")
-    if not _CJK.search(cleaned):
-        notes.append("no Chinese characters: the model knows Chinese indicator texts only, low confidence")
-    return True, "; ".join(notes) or None
-
-
-_UNKNOWN = "none of its words or characters is known to the model: the answer rests on the target alone"
-
-
-def classify(items: Iterable[Item], model: IndicatorClassifier | str | os.PathLike | None = None,
-             top_k: int = 3, layout: str = "pre2021") -> list[Prediction]:
-    """Classify indicators (texts, (text, target) pairs, Indicators or dicts), in input order.
-
-    Never raises for a bad row: an unusable text gets codes ``None`` and a ``message``.
-    Labels an Indicator already carries are reported as ``given_level2_code`` and never used.
-    Written for batches: the text is cleaned once per row, and everything after the features
-    is done for all rows at once in numpy.
-    """
-    if not isinstance(model, IndicatorClassifier):
-        model = load_model(model)
-    model._check_fitted()
-    with _no_gc():
-        return _classify(items, model, top_k, layout)
-
-
-@contextlib.contextmanager
-def _no_gc():
-    """Pause the cyclic garbage collector during a batch.
-
-    A 30,000-row batch allocates millions of small lists and strings that the collector
-    would scan again and again for cycles there are none of (measured: about a fifth of
-    the batch time). Reference counting still frees everything as usual.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
-def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, layout: str) -> list[Prediction]:
-    out: list[Prediction] = []
-    usable_idx: list[int] = []
-    cleaned: list[str] = []
-    targets: list[str | None] = []
-    for i, item in enumerate(items):
-        text, target = _as_pair(item)
-        s = clean_text(text)
-        ok, msg = _row_message(text, s)
-        if isinstance(item, Indicator):
-            given, source = item.level2_code, item.source
-        else:
-            given, source = (item.get("level2_code") if isinstance(item, dict) else None), None
-        out.append(Prediction(text, target, None, None, None, None, None, [], None, msg, given, source))
-        if ok:
-            usable_idx.append(i)
-            cleaned.append(s)
-            targets.append(target)
-    if not usable_idx:
-        return out
-    # Real tables repeat indicators (满意度, 资金拨付及时率 …): featurize each distinct one once.
-    first: dict[tuple[str, str | None], int] = {}
-    back = [first.setdefault(key, len(first)) for key in zip(cleaned, targets, strict=True)]
-    distinct = list(first)
-    rows = model._rows_of_clean([k[0] for k in distinct], [k[1] for k in distinct])
-    scores = sparse_dot(rows, model.coef_) + model.intercept_
-    proba = _softmax(scores * model.calibration_[0] + model.calibration_[1])
-    known_distinct = _known_text_rows(rows, len(model.text_block_.vocabulary))
-    if len(distinct) < len(back):
-        proba = proba[back]
-        known_distinct = known_distinct[back]
-    chosen = model._decide(proba)
-    classes = [str(c) for c in model.classes_]
-    shown = [to_layout(c, layout) for c in classes]  # cost as 14 or 41, per layout
-    level1 = [parent(c.code) for c in shown]
-    parents = np.array([parent(c).code for c in classes])
-    l1_sum = proba @ (parents[:, None] == parents[None, :]).astype(np.float64)  # each class's level-1 total
-    top_k = max(1, min(int(top_k), len(classes)))
-    order = np.argsort(-proba, axis=1, kind="stable")[:, :top_k].tolist()
-    rounded = np.round(proba, 4).tolist()
-    conf = np.round(proba[np.arange(len(chosen)), chosen], 4).tolist()
-    l1conf = np.round(l1_sum[np.arange(len(chosen)), chosen], 4).tolist()
-    known = known_distinct.tolist()
-    chosen = chosen.tolist()
-    for r, i in enumerate(usable_idx):
-        p = out[i]
-        j = chosen[r]
-        p.level2_code, p.level2 = shown[j].code, shown[j].name
-        p.level1_code, p.level1 = level1[j].code, level1[j].name
-        p.confidence = conf[r]
-        p.level1_confidence = l1conf[r]
-        pr = rounded[r]
-        p.alternatives = [{"level2_code": shown[k].code, "level2": shown[k].name, "probability": pr[k]}
-                          for k in order[r]]
-        if not known[r]:
-            p.message = f"{p.message}; {_UNKNOWN}" if p.message else _UNKNOWN
-    return out
-
-
-def _known_text_rows(rows: SparseRows, n_text: int) -> np.ndarray:
-    """Rows with at least one text feature the model knows."""
-    row_of = np.repeat(np.arange(rows.n_rows), np.diff(rows.indptr))
-    return np.bincount(row_of[rows.indices < n_text], minlength=rows.n_rows) > 0

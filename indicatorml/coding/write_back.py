@@ -18,7 +18,9 @@ from typing import Any
 
 from ..errors import IndicatormlError
 from ..taxonomy import by_code, parent, to_layout
-from .model import IndicatorClassifier, Prediction, classify, load_model
+from .model import IndicatorClassifier
+from .predict import Prediction, classify
+from .saved import load_model
 
 __all__ = ["REVIEW_MARK", "CodeResult", "code_table", "coded_path"]
 

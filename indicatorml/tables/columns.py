@@ -11,14 +11,15 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, TypeVar
 
 from ..records import Indicator
 from ..taxonomy import Category, UnknownLabel, by_code, normalize_label, normalize_level1, parent
 from .seed_cell import strip_p
 
-__all__ = ["FIELDS", "canon_header", "match_columns", "row_to_indicator", "cell_text", "label_category"]
+__all__ = ["FIELDS", "canon_header", "match_columns", "row_to_indicator", "cell_text", "label_category",
+           "head_rows", "HEADER_SCAN"]
 
 # Canonical field → header spellings (after canon_header). First match wins per column.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -43,7 +44,24 @@ FIELDS: dict[str, tuple[str, ...]] = {
 _ALIAS = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
 
 
+_T = TypeVar("_T")
+HEADER_SCAN = 50  # a header row is looked for in the first this-many non-blank lines
+
+
+def head_rows(rows: Sequence[_T], is_blank: Callable[[_T], bool]) -> Iterator[tuple[int, _T]]:
+    """The first HEADER_SCAN non-blank rows with their indexes: where every reader looks for a header."""
+    seen = 0
+    for i, row in enumerate(rows):
+        if is_blank(row):
+            continue
+        seen += 1
+        if seen > HEADER_SCAN:
+            return
+        yield i, row
+
+
 @functools.lru_cache(maxsize=4096)
+
 def _cached_code(label: str, level: int) -> str | None:
     try:
         return (normalize_level1 if level == 1 else normalize_label)(label).code

@@ -1,6 +1,6 @@
 """The seed layout as a table: header, project rows, and writing it back byte for byte.
 
-:mod:`indicatorml.seedformat` reads one numbered indicator cell; this module reads the rows
+:mod:`.seed_cell` reads one numbered indicator cell; this module reads the rows
 around it (项目名称, amounts in 万元, 绩效目标, 绩效指标; the 合计 and department rows that are
 not projects) and renders a table back. Unchanged rows come out as they went in (the raw
 lines are kept in ``Table.rows``); a changed record is rewritten in its own punctuation,
@@ -10,34 +10,17 @@ kept in ``Indicator.extra["_seed"]``.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator, Sequence
-from typing import TypeVar
+from collections.abc import Sequence
 
 from ..records import Indicator, Problem, Project, Table
 from ..taxonomy import UnknownLabel, by_code, parent
-from .columns import canon_header, label_category
+from .columns import canon_header, head_rows, label_category
 from .seed_cell import ItemParse, format_amount, parse_amount, parse_indicator_cell, render_item, strip_p
 
-__all__ = ["SEED_HEADER", "HEADER_SCAN", "find_seed_header", "read_seed", "render_seed", "seed_indicator_string",
-           "expand_numbered", "NUMBERED", "head_rows"]
+__all__ = ["SEED_HEADER", "find_seed_header", "read_seed", "render_seed", "seed_indicator_string",
+           "expand_numbered", "NUMBERED"]
 
 SEED_HEADER = ["项目名称（资金使用单位）", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标"]
-_T = TypeVar("_T")
-HEADER_SCAN = 50  # a header row is looked for in the first this-many non-blank lines
-
-
-def head_rows(rows: Sequence[_T], is_blank: Callable[[_T], bool]) -> Iterator[tuple[int, _T]]:
-    """The first HEADER_SCAN non-blank rows with their indexes: where every reader looks for a header."""
-    seen = 0
-    for i, row in enumerate(rows):
-        if is_blank(row):
-            continue
-        seen += 1
-        if seen > HEADER_SCAN:
-            return
-        yield i, row
-
-
 def find_seed_header(lines: Sequence[str]) -> int | None:
     """A tab-separated header with 项目名称, 绩效目标 and 绩效指标 and no per-row indicator column."""
     for i, line in head_rows(lines, lambda ln: not ln.strip()):

@@ -1,0 +1,60 @@
+"""The ``check`` verb: read the files, check them, write the findings in the asked-for form."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from ..errors import IndicatormlError
+from ..output import emit, guess_format, write_rows
+from .report import FINDING_COLUMNS, counts_line, finding_rows, render_findings
+from .workbook import write_findings_xlsx
+
+__all__ = ["run_check"]
+
+
+def run_check(files: Sequence[str], fmt: str | None = None, output: str | None = None,
+              model_dir: str | None = None, fail_on: str | None = None,
+              stream: TextIO | None = None, err: TextIO | None = None) -> int:
+    """The ``check`` verb: read, check, write; the exit code for ``--fail-on``.
+
+    Read problems go to stderr and count as errors for ``--fail-on`` (a row that could not be
+    read is something wrong with the table). Without ``--model`` and without a shipped model,
+    the other rules still run and stderr says the label rule was skipped.
+    """
+    from ..tables import read_tables, report_problems
+    from .finding import SEVERITIES
+    from .run import check_tables
+
+    err = err if err is not None else sys.stderr
+    fmt = guess_format(output, fmt)
+    if fmt == "xlsx" and not output:
+        raise IndicatormlError("--format xlsx needs --output PATH")
+    tables = read_tables(files)
+    n_problems = report_problems(tables, stream=err)
+    labeled = any(r.level2_code for t in tables for r in t.records)
+    model = None
+    if model_dir is not None or labeled:
+        from ..coding.saved import load_model
+
+        try:
+            model = load_model(model_dir)
+        except IndicatormlError as e:
+            if model_dir is not None:
+                raise
+            print(f"indicatorml: warning: label rule skipped (no model): {e}", file=err)
+    findings = check_tables(tables, model, labels=model is not None)
+    if fmt == "xlsx":
+        write_findings_xlsx(tables, findings, output or "")
+    elif fmt == "table":
+        emit(render_findings(findings, tables), output, stream)
+    else:
+        write_rows(finding_rows(findings), fmt, output, columns=FINDING_COLUMNS, stream=stream)
+    print(f"检查 {len(tables)} 个文件: {counts_line(findings)}" + (f",读取问题 {n_problems}" if n_problems else ""),
+          file=err)
+    if fail_on is None:
+        return 0
+    limit = SEVERITIES.index(fail_on)
+    hit = any(SEVERITIES.index(f.severity) <= limit for f in findings) or n_problems > 0
+    return 1 if hit else 0

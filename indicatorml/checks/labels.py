@@ -1,0 +1,78 @@
+"""The label rule: when the classifier finds the given category improbable enough to take a
+reviewer's time (tuned on held-out pages by ``benchmarks/bench_check.py``)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from ..records import Indicator, Table
+from ..taxonomy import by_code, canonical_level2, parent
+from .finding import Finding, _finding, _quote
+
+
+@dataclass(frozen=True)
+class LabelRule:
+    """When the model's disagreement with a given category is worth a reviewer's time.
+
+    A flag needs both: the given category is improbable (p(given) below a threshold) and another
+    category is clearly preferred (p(best other) / p(given) at least ``min_ratio``). The
+    threshold depends on where the preferred category sits: a move to another level-1 family
+    (产出↔效益↔满意度) is rarely a matter of taste, a move within the family (数量↔质量) often
+    is, so the two get their own thresholds. Parameters come from
+    ``benchmarks/bench_check.py`` (tuned on held-out pages, see there).
+    """
+
+    max_given_cross: float = 0.05
+    max_given_within: float = 0.02
+    min_ratio: float = 10.0
+
+    def flags(self, p_given: float, p_best: float, same_family: bool) -> bool:
+        """True when the given category should be flagged."""
+        limit = self.max_given_within if same_family else self.max_given_cross
+        return p_given < limit and p_best >= self.min_ratio * max(p_given, 1e-9)
+
+
+DEFAULT_LABEL_RULE = LabelRule()
+
+
+def _family(code: str) -> str:
+    return parent(canonical_level2(code)).code
+
+
+def label_findings(table: Table, model: Any, rule: LabelRule = DEFAULT_LABEL_RULE,
+                   rows: Sequence[tuple[int, Indicator, str | None]] | None = None) -> list[Finding]:
+    """Findings of the label rule: rows whose given level 2 the model finds improbable."""
+    if rows is None:
+        rows = [(i, r, r.project) for i, r in enumerate(table.records)]
+    todo = [(i, r, p) for i, r, p in rows if r.level2_code and (r.indicator or "").strip()]
+    if not todo:
+        return []
+    classes = [str(c) for c in model.classes_]
+    index = {c: k for k, c in enumerate(classes)}
+    proba = model.predict_proba([r for _, r, _ in todo])
+    out: list[Finding] = []
+    for (i, rec, proj), p in zip(todo, proba, strict=True):
+        given = canonical_level2(rec.level2_code)
+        if given not in index:
+            continue
+        k = index[given]
+        p_given = float(p[k])
+        order = sorted(range(len(classes)), key=lambda j: -float(p[j]))
+        best = next(j for j in order if j != k)
+        p_best = float(p[best])
+        suggested = classes[best]
+        same = _family(suggested) == _family(given)
+        if not rule.flags(p_given, p_best, same):
+            continue
+        out.append(_finding(
+            "label.improbable",
+            f"「{_quote(rec.indicator)}」不太像{by_code(given).name}(模型概率{p_given:.0%}),"
+            f"更像{by_code(suggested).name}({p_best:.0%});核对二级指标",
+            i, rec, proj, table.path, "level2",
+            given_level2_code=rec.level2_code, suggested_level2_code=suggested,
+            probability=p_best, given_probability=p_given))
+    return out
+
+

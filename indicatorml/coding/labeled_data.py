@@ -1,0 +1,152 @@
+"""Labeled rows to learn from: the shipped corpus and seed, the hand-written examples, and your tables.
+
+Why hand-written examples are marked row by row: they are training rows only. Every
+evaluation scores real rows; a made-up row must never be scored, nor a real one hidden among
+the training-only set (a file whose rows do not all say `provenance=hand-written` is refused).
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import shipped
+from ..errors import IndicatormlError
+from ..records import Indicator
+from ..taxonomy import by_code, canonical_level2
+
+_DATA_DIR = shipped.DATA_DIR
+
+
+DEFAULT_OWN_WEIGHT = 3.0  # how much a row of your own tables counts beside a shipped row
+HANDWRITTEN = "hand-written"  # the provenance every row of data/handwritten/ must carry
+
+
+def handwritten_paths() -> list[Path]:
+    """The shipped hand-written example files (training only, never evaluated)."""
+    return sorted((_DATA_DIR / "handwritten").glob("*.tsv"))
+
+
+def is_handwritten(record: Indicator) -> bool:
+    """True for a row from a hand-written examples file (never scored in an evaluation)."""
+    return str(record.extra.get("provenance", "")).strip() == HANDWRITTEN
+
+
+def default_data_paths() -> list[Path]:
+    """The shipped labeled data: the public corpus and the seed table(s)."""
+    corpus = _DATA_DIR / "corpus" / "public_indicators.tsv"
+    seeds = sorted((_DATA_DIR / "seed").glob("*.txt"))
+    if not corpus.is_file():
+        raise IndicatormlError(f"the shipped data ({corpus}) is not in this installation; "
+                               "train with --no-default-data --data YOUR_TABLES")
+    return [corpus, *seeds]
+
+
+def _mark_handwritten(table: Any, path: Path) -> None:
+    """Mark every record of a hand-written file, refusing a file whose rows do not all say so
+    (a real row must never slip into the training-only set, nor a made-up one into the scores)."""
+    cols = [c.strip().lower() for c in (table.columns or [])]
+    if "provenance" not in cols:
+        raise IndicatormlError(f"{path}: a hand-written examples file needs a 'provenance' column")
+    k = cols.index("provenance")
+    for r in table.records:
+        row = table.rows[r.extra["_row"]]
+        value = str(row[k]).strip() if k < len(row) else ""
+        if value != HANDWRITTEN:
+            raise IndicatormlError(f"{r.source}: provenance is {value!r}, not {HANDWRITTEN!r}")
+        r.extra["provenance"] = HANDWRITTEN
+
+
+def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
+                 stream: Any = ..., handwritten: bool = False) -> tuple[list[Indicator], np.ndarray]:
+    """Labeled records of the shipped data and/or ``paths``, and a flag per row: from ``paths``?
+
+    Unreadable rows are reported (file:line) on ``stream``; rows without a level-2 label are
+    counted and skipped; cost in either layout becomes 14. With ``handwritten`` (and the
+    default data) the shipped hand-written examples come last, marked (:func:`is_handwritten`).
+    """
+    from ..tables import read_table, report_problems
+
+    if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
+        stream = sys.stderr
+    files: list[tuple[Path, bool]] = []
+    if default_data:
+        files += [(p, False) for p in default_data_paths()]
+        if handwritten:
+            files += [(p, False) for p in handwritten_paths()]
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            found = sorted(q for q in path.rglob("*") if q.is_file() and q.suffix.lower()
+                           in (".txt", ".tsv", ".csv", ".xlsx", ".jsonl"))
+            if not found:
+                raise IndicatormlError(f"{path}: no tables (.txt .tsv .csv .xlsx .jsonl) in this directory")
+            files += [(q, True) for q in found]
+        elif path.is_file():
+            files.append((path, True))
+        else:
+            raise IndicatormlError(f"{path}: no such file")
+    records: list[Indicator] = []
+    own: list[bool] = []
+    unlabeled = 0
+    own_read = 0
+    tables = []
+    for path, is_own in files:
+        table = read_table(str(path))
+        for r in table.records:  # so the model can say which files it has seen (check warns on them)
+            r.extra["_file_sha256"] = table.sha256
+        if not is_own:  # shipped files are named from the repository top, wherever it lives,
+            rel = path.relative_to(_DATA_DIR.parent).as_posix()  # so folds (and models) are the same
+            for r in table.records:
+                r.source = rel + r.source[len(str(path)):] if r.source.startswith(str(path)) else r.source
+        if path.parent.name == "handwritten" and path.parent.parent == _DATA_DIR:
+            _mark_handwritten(table, path)
+        tables.append(table)
+        own_read += len(table.records) if is_own else 0
+        for r in table.records:
+            code = (r.level2_code or "").strip()
+            if not code or not code.isdigit():
+                unlabeled += 1
+                continue
+            try:
+                cat = by_code(canonical_level2(code))
+            except KeyError:
+                unlabeled += 1
+                continue
+            if cat.level != 2:
+                unlabeled += 1
+                continue
+            r.level2_code = cat.code
+            records.append(r)
+            own.append(is_own)
+    if stream is not None:
+        report_problems(tables, stream=stream)
+        if unlabeled:
+            print(f"indicatorml: {unlabeled} indicator(s) without a level-2 label were not used", file=stream)
+    if paths and not any(own):
+        # Training "on your tables" with none of their rows would silently give the shipped model.
+        names = ", ".join(str(p) for p in paths)
+        if not own_read:
+            raise IndicatormlError(f"{names}: no indicators could be read, so there is nothing to learn from")
+        raise IndicatormlError(f"{names}: none of the {own_read} indicator(s) read has a level-2 label (二级指标), "
+                               "so there is nothing to learn from them; label them first (e.g. "
+                               "`indicatorml code FILE`, then review the codes) or leave out --data")
+    if not records:
+        raise IndicatormlError("no labeled indicators to learn from")
+    return records, np.asarray(own, dtype=bool)
+
+
+def own_weights(own: np.ndarray | None, own_weight: float) -> np.ndarray | None:
+    if own is None or not own.any() or own.all():
+        return None
+    return np.where(own, float(own_weight), 1.0)
+
+
+def drop_handwritten(records: list[Indicator], own: np.ndarray | None) -> tuple[list[Indicator], np.ndarray | None]:
+    keep = [i for i, r in enumerate(records) if not is_handwritten(r)]
+    return [records[i] for i in keep], (None if own is None else own[keep])

@@ -1,0 +1,172 @@
+"""``classify``: indicator drafts in, :class:`Prediction` objects out — what the CLI, ``code``,
+``check`` and the web page all call.
+
+Why a batch path of its own: a 30,000-row table is featurized once per distinct row, with
+cyclic GC paused, and a row the model knows nothing of says so instead of guessing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+import numpy as np
+
+from ..records import Indicator
+from ..taxonomy import parent, to_layout
+from .features import (
+    SparseRows,
+    clean_text,
+    sparse_dot,
+)
+from .model import IndicatorClassifier, Item, _as_pair, softmax
+from .saved import load_model
+
+__all__ = ["Prediction", "classify", "MAX_TEXT"]
+
+MAX_TEXT = 200  # characters of an indicator text that are used
+
+
+@dataclass
+class Prediction:
+    """One indicator's answer. Codes are ``None`` (and ``message`` says why) for unusable input."""
+
+    indicator: str
+    target: str | None
+    level1_code: str | None
+    level1: str | None
+    level2_code: str | None
+    level2: str | None
+    confidence: float | None
+    alternatives: list[dict[str, Any]] = field(default_factory=list)
+    level1_confidence: float | None = None
+    message: str | None = None
+    given_level2_code: str | None = None
+    source: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def _row_message(text: str, cleaned: str) -> tuple[bool, str | None]:
+    """(usable, message) for one indicator text: why it cannot be or was only partly read."""
+    if not text.strip():
+        return False, "empty indicator text: nothing to classify"
+    if not _LETTER.search(cleaned):
+        return False, "indicator text has no words (only digits or punctuation): nothing to classify"
+    notes = []
+    if len(text) > MAX_TEXT:
+        notes.append(f"text is {len(text)} characters long; only its first {MAX_TEXT} were used")
+    if not _CJK.search(cleaned):
+        notes.append("no Chinese characters: the model knows Chinese indicator texts only, low confidence")
+    return True, "; ".join(notes) or None
+
+
+_UNKNOWN = "none of its words or characters is known to the model: the answer rests on the target alone"
+
+
+def classify(items: Iterable[Item], model: IndicatorClassifier | str | os.PathLike | None = None,
+             top_k: int = 3, layout: str = "pre2021") -> list[Prediction]:
+    """Classify indicators (texts, (text, target) pairs, Indicators or dicts), in input order.
+
+    Never raises for a bad row: an unusable text gets codes ``None`` and a ``message``.
+    Labels an Indicator already carries are reported as ``given_level2_code`` and never used.
+    Written for batches: the text is cleaned once per row, and everything after the features
+    is done for all rows at once in numpy.
+    """
+    if not isinstance(model, IndicatorClassifier):
+        model = load_model(model)
+    model._check_fitted()
+    with _no_gc():
+        return _classify(items, model, top_k, layout)
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """Pause the cyclic garbage collector during a batch.
+
+    A 30,000-row batch allocates millions of small lists and strings that the collector
+    would scan again and again for cycles there are none of (measured: about a fifth of
+    the batch time). Reference counting still frees everything as usual.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, layout: str) -> list[Prediction]:
+    out: list[Prediction] = []
+    usable_idx: list[int] = []
+    cleaned: list[str] = []
+    targets: list[str | None] = []
+    for i, item in enumerate(items):
+        text, target = _as_pair(item)
+        s = clean_text(text)
+        ok, msg = _row_message(text, s)
+        if isinstance(item, Indicator):
+            given, source = item.level2_code, item.source
+        else:
+            given, source = (item.get("level2_code") if isinstance(item, dict) else None), None
+        out.append(Prediction(text, target, None, None, None, None, None, [], None, msg, given, source))
+        if ok:
+            usable_idx.append(i)
+            cleaned.append(s)
+            targets.append(target)
+    if not usable_idx:
+        return out
+    # Real tables repeat indicators (满意度, 资金拨付及时率 …): featurize each distinct one once.
+    first: dict[tuple[str, str | None], int] = {}
+    back = [first.setdefault(key, len(first)) for key in zip(cleaned, targets, strict=True)]
+    distinct = list(first)
+    rows = model._rows_of_clean([k[0] for k in distinct], [k[1] for k in distinct])
+    scores = sparse_dot(rows, model.coef_) + model.intercept_
+    proba = softmax(scores * model.calibration_[0] + model.calibration_[1])
+    known_distinct = _known_text_rows(rows, len(model.text_block_.vocabulary))
+    if len(distinct) < len(back):
+        proba = proba[back]
+        known_distinct = known_distinct[back]
+    chosen = model._decide(proba)
+    classes = [str(c) for c in model.classes_]
+    shown = [to_layout(c, layout) for c in classes]  # cost as 14 or 41, per layout
+    level1 = [parent(c.code) for c in shown]
+    parents = np.array([parent(c).code for c in classes])
+    l1_sum = proba @ (parents[:, None] == parents[None, :]).astype(np.float64)  # each class's level-1 total
+    top_k = max(1, min(int(top_k), len(classes)))
+    order = np.argsort(-proba, axis=1, kind="stable")[:, :top_k].tolist()
+    rounded = np.round(proba, 4).tolist()
+    conf = np.round(proba[np.arange(len(chosen)), chosen], 4).tolist()
+    l1conf = np.round(l1_sum[np.arange(len(chosen)), chosen], 4).tolist()
+    known = known_distinct.tolist()
+    chosen = chosen.tolist()
+    for r, i in enumerate(usable_idx):
+        p = out[i]
+        j = chosen[r]
+        p.level2_code, p.level2 = shown[j].code, shown[j].name
+        p.level1_code, p.level1 = level1[j].code, level1[j].name
+        p.confidence = conf[r]
+        p.level1_confidence = l1conf[r]
+        pr = rounded[r]
+        p.alternatives = [{"level2_code": shown[k].code, "level2": shown[k].name, "probability": pr[k]}
+                          for k in order[r]]
+        if not known[r]:
+            p.message = f"{p.message}; {_UNKNOWN}" if p.message else _UNKNOWN
+    return out
+
+
+def _known_text_rows(rows: SparseRows, n_text: int) -> np.ndarray:
+    """Rows with at least one text feature the model knows."""
+    row_of = np.repeat(np.arange(rows.n_rows), np.diff(rows.indptr))
+    return np.bincount(row_of[rows.indices < n_text], minlength=rows.n_rows) > 0

@@ -1,0 +1,144 @@
+"""The one door every command reads through: a file of any kind → a :class:`Table`.
+
+Why it never raises for bad content: a reviewer with a 300-row table wants the 298 readable
+rows and a list of the 2 that are not, each with file, line and reason — not a traceback.
+Every row that is not read is a :class:`~indicatorml.records.Problem`; nothing is dropped in
+silence. The dispatch looks at the bytes (zip, OLE, text) before the suffix.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import IndicatormlError
+from ..records import Indicator, Problem, Table
+from .columns import HEADER_SCAN
+from .decode import CONTROL, decode, digest, looks_binary
+from .delimited import read_delimited
+from .jsonl import read_jsonl
+from .seed import find_seed_header, read_seed
+from .xlsx import read_xlsx
+
+__all__ = ["read_table", "read_tables", "parse_files", "report_problems"]
+
+
+def read_table(path: str | Path, strict: bool = False) -> Table:
+    """Read one file into a :class:`Table`: records in reading order plus problems.
+
+    Never raises for bad content (empty, binary, undecodable, garbled rows): those are
+    problems. With ``strict=True`` any problem raises :class:`IndicatormlError` instead.
+    """
+    p = str(path)
+    table = Table(path=p, kind="empty")
+    try:
+        _read_into(Path(path), table)
+    except Exception as e:  # noqa: BLE001 - the reader's promise: a problem, never a traceback
+        table.problems.append(Problem(p, None, f"internal error while reading: {type(e).__name__}: {e}"))
+    if strict and table.problems:
+        shown = "; ".join(str(x) for x in table.problems[:5])
+        more = f" (and {len(table.problems) - 5} more)" if len(table.problems) > 5 else ""
+        raise IndicatormlError(f"{len(table.problems)} problem(s) reading {p}: {shown}{more}")
+    return table
+
+
+def read_tables(paths: Iterable[str | Path], strict: bool = False) -> list[Table]:
+    """Read several files. A path that is not a file is a usage error (IndicatormlError,
+    before anything is read): a typo should stop the command, not be one problem among many."""
+    paths = list(paths)
+    for p in paths:
+        if not Path(p).exists():
+            raise IndicatormlError(f"no such file: {p}")
+        if Path(p).is_dir():
+            raise IndicatormlError(f"is a directory, not a table file: {p}")
+    return [read_table(p, strict=strict) for p in paths]
+
+
+def parse_files(paths: Iterable[str | Path]) -> tuple[list[Indicator], list[Problem], list[Table]]:
+    """The ``parse`` verb: all records and all problems of the files, in order."""
+    tables = read_tables(paths)
+    records = [r for t in tables for r in t.records]
+    problems = [x for t in tables for x in t.problems]
+    return records, problems, tables
+
+
+def report_problems(tables: Iterable[Table], stream: TextIO | None = None) -> int:
+    """Print ``file:line: reason`` per problem (to stderr); return how many."""
+    out = stream if stream is not None else sys.stderr
+    n = 0
+    for t in tables:
+        for prob in t.problems:
+            print(str(prob), file=out)
+            n += 1
+    return n
+
+
+# ---------------------------------------------------------------- dispatch
+def _read_into(path: Path, table: Table) -> None:
+    p = table.path
+
+    def problem(line: int | None, reason: str) -> None:
+        table.problems.append(Problem(p, line, reason))
+
+    if not path.exists():
+        problem(None, "no such file")
+        return
+    if path.is_dir():
+        problem(None, "is a directory, not a table file")
+        return
+    data = path.read_bytes()
+    if not data.strip(b" \t\r\n\xef\xbb\xbf"):
+        problem(None, "empty file")
+        return
+    if data.startswith(b"PK\x03\x04"):
+        table.kind = "xlsx"
+        table.sha256 = digest(data, None)
+        read_xlsx(path, table)
+        return
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        problem(None, "old Excel .xls format is not supported: save the sheet as .xlsx")
+        return
+    if looks_binary(data):
+        problem(None, "not a text table (binary)")
+        return
+    text, enc, line_problems = decode(data)
+    for line, reason in line_problems:
+        problem(line or None, reason)
+    if text is None:
+        return
+    table.encoding = enc
+    table.sha256 = digest(data, text)
+    raw = data.decode("utf-16") if enc == "utf-16" else data
+    table.newline = "\r\n" if ("\r\n" if enc == "utf-16" else b"\r\n") in raw else "\n"
+    lines = text.split("\n")
+    for n, line in enumerate(lines, start=1):
+        m = CONTROL.search(line)
+        if m:
+            problem(n, f"control character {m.group(0)!r} in this row (damaged file?)")
+    suffix = path.suffix.lower()
+    first = next((ln.strip() for ln in lines if ln.strip()), "")
+    if suffix in (".jsonl", ".json", ".ndjson") or first.startswith("{"):
+        table.kind = "jsonl"
+        read_jsonl(lines, table)
+        return
+    h = find_seed_header(lines)
+    if h is not None:
+        table.kind = "seed"
+        read_seed(lines, h, table)
+        return
+    delim = _guess_delimiter(lines, suffix)
+    table.kind = "tsv" if delim == "\t" else "csv"
+    read_delimited(lines, delim, table)
+
+
+def _guess_delimiter(lines: Sequence[str], suffix: str) -> str:
+    if suffix == ".csv":
+        return ","
+    if suffix in (".tsv", ".tab"):
+        return "\t"
+    head = [ln for ln in lines[:HEADER_SCAN] if ln.strip()]
+    tabs = sum(ln.count("\t") for ln in head)
+    commas = sum(ln.count(",") for ln in head)
+    return "\t" if tabs >= commas or tabs >= len(head) else ","

@@ -1,0 +1,168 @@
+"""Writing a table back: the seed layout, or CSV/TSV/XLSX/JSONL.
+
+The seed layout comes back byte for byte the same when nothing changed (per-row punctuation
+and ``<p>`` wrappers are kept in ``Indicator.extra["_seed"]`` and the raw lines in
+``Table.rows``). Written back in its own kind, a text table keeps its encoding and line ends.
+Keys of ``extra`` that start with ``_`` are the reader's bookkeeping and never become columns.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..errors import IndicatormlError
+from ..records import RECORD_KEYS, Indicator, Table
+from .columns import cell_text
+from .seed import render_seed
+
+__all__ = ["WRITE_FORMATS", "write_table", "record_columns", "records_to_rows", "add_column"]
+
+WRITE_FORMATS = ("seed", "csv", "tsv", "xlsx", "jsonl")
+
+
+def record_columns(records: Sequence[Indicator]) -> list[str]:
+    """RECORD_KEYS, level1_raw, url, then every extra key (not ``_``-prefixed) in first-seen order."""
+    cols = list(RECORD_KEYS) + ["level1_raw", "url"]
+    for r in records:
+        for k in r.extra:
+            if not k.startswith("_") and k not in cols:
+                cols.append(k)
+    return cols
+
+
+def records_to_rows(records: Sequence[Indicator]) -> list[dict[str, Any]]:
+    """Records → dicts for :func:`indicatorml.output.write_rows` (missing values None)."""
+    rows = []
+    for r in records:
+        d = r.to_dict()
+        for k, v in r.extra.items():
+            if not k.startswith("_") and k not in d:
+                d[k] = v
+        rows.append(d)
+    return rows
+
+
+def add_column(table: Table, name: str, values: Sequence[Any]) -> None:
+    """Add a column (one value per record, in record order) for writing the table back.
+
+    Flat tables get it in their own rows (rows without a record get an empty cell; a row that
+    gave several records, a numbered indicator cell, gets their values joined by ；); every
+    record also gets ``extra[name]``, so JSONL and the seed-to-flat writers carry it.
+    """
+    if len(values) != len(table.records):
+        raise ValueError(f"{len(values)} values for {len(table.records)} records")
+    for rec, v in zip(table.records, values, strict=True):
+        rec.extra[name] = v
+    if table.columns and table.kind != "seed":
+        width = len(table.columns)
+        table.columns = list(table.columns) + [name]
+        for row in table.rows:
+            row.extend([""] * (width - len(row)) + [""])
+        per_row: dict[int, list[Any]] = {}
+        for rec, v in zip(table.records, values, strict=True):
+            if "_row" in rec.extra:
+                per_row.setdefault(rec.extra["_row"], []).append(v)
+        for i, vals in per_row.items():
+            # Several records from one row (a numbered indicator cell): their values in order.
+            table.rows[i][-1] = vals[0] if len(vals) == 1 else "；".join(_text(v) for v in vals)
+
+
+def _flat_cells(table: Table) -> tuple[list[str], list[list[Any]], list[str]]:
+    """Columns, rows and preamble to write: the table's own for a flat table, else the records'."""
+    if table.columns and table.kind in ("csv", "tsv", "xlsx"):
+        return list(table.columns), [list(r) for r in table.rows], list(table.preamble)
+    cols = record_columns(table.records)
+    return cols, [[d.get(c) for c in cols] for d in records_to_rows(table.records)], []
+
+
+def write_table(table: Table, path: str | Path, fmt: str | None = None) -> None:
+    """Write a table: ``seed`` (the whole file in the seed layout), csv, tsv, xlsx or jsonl.
+
+    ``fmt`` defaults from the suffix (``.txt`` → seed). A flat table written as csv/tsv/xlsx
+    keeps its own columns and rows (add columns with :func:`add_column`); other tables are
+    written one record per row.
+    """
+    path = Path(path)
+    if fmt is None:
+        suffix = path.suffix.lower().lstrip(".")
+        fmt = {"txt": "seed", "json": "jsonl"}.get(suffix, suffix)
+    if fmt not in WRITE_FORMATS:
+        raise IndicatormlError(f"cannot write format {fmt!r}; choose one of {', '.join(WRITE_FORMATS)}")
+    try:
+        _write_table(table, path, fmt)
+    except OSError as e:  # a missing directory, no permission: the user's to fix, in one line
+        raise IndicatormlError(f"cannot write {path}: {e.strerror or e}") from None
+
+
+def _write_table(table: Table, path: Path, fmt: str) -> None:
+    # Written back in its own kind, a text table keeps its encoding and line ends (a GB18030 CRLF
+    # file from a finance system comes back as one); anything else is UTF-8 with LF.
+    own = fmt == table.kind and fmt in ("seed", "csv", "tsv")
+    enc, nl = (table.encoding or "utf-8", table.newline) if own else ("utf-8", "\n")
+    if fmt == "seed":
+        path.write_text(render_seed(table), encoding=enc, newline=nl)
+        return
+    if fmt == "jsonl":
+        text = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in records_to_rows(table.records))
+        path.write_text(text, encoding="utf-8", newline="\n")
+        return
+    cols, rows, preamble = _flat_cells(table)
+    if fmt == "xlsx":
+        from openpyxl import Workbook
+
+        wb = Workbook()
+        ws = wb.active
+        for line in preamble:
+            ws.append(line.split("\t"))
+        ws.append(cols)
+        for r in rows:
+            ws.append([_xlsx_value(v) for v in r])
+        _no_formulas(ws)
+        wb.save(path)
+        return
+    if fmt == "tsv":
+        clean = [_tsv_cell(c) for c in cols]
+        body = [[_tsv_cell(v) for v in r] for r in rows]
+        text = "".join(line + "\n" for line in preamble) + "\t".join(clean) + "\n"
+        text += "".join("\t".join(r) + "\n" for r in body)
+        path.write_text(text, encoding=enc, newline=nl)
+        return
+    with open(path, "w", encoding=enc, newline=nl) as f:
+        for line in preamble:
+            f.write(line + "\n")
+        w = csv.writer(f, lineterminator="\n")
+        w.writerow(cols)
+        for r in rows:
+            w.writerow([_text(v) for v in r])
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    return cell_text(v) if not isinstance(v, str) else v
+
+
+def _tsv_cell(v: Any) -> str:
+    """TSV has no quoting: a tab or line break inside a cell becomes a space."""
+    return re.sub(r"[\t\n\r]", " ", _text(v))
+
+
+def _no_formulas(ws: Any) -> None:
+    """A target such as ``=100%`` is text, not an Excel formula."""
+    for row in ws.iter_rows():
+        for cell in row:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"
+
+
+def _xlsx_value(v: Any) -> Any:
+    if isinstance(v, (list, dict)):
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, str) and v == "":
+        return None
+    return v
