@@ -93,8 +93,7 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
             return views.review(tables, findings, preds, st)
 
     def do_check(ups: list[Upload], model_name: str | None, xlsx: bool) -> Any:
-        from ..checks import check_tables
-        from ..checks.report import write_findings_xlsx
+        from ..checks import check_tables, write_findings_xlsx
         from ..tables import read_tables
 
         with staged(ups) as st:
