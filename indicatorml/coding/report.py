@@ -11,7 +11,7 @@ from typing import Any
 
 from ..output import render_table
 from ..taxonomy import by_code
-from .model import Prediction
+from .predict import Prediction
 
 __all__ = ["PREDICTION_COLUMNS", "PREDICTION_HEADERS", "prediction_rows", "render_evaluation", "short_name"]
 
