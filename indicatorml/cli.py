@@ -179,6 +179,14 @@ def _cmd_check(args: argparse.Namespace) -> int:
                      fail_on=args.fail_on)
 
 
+# ---------------------------------------------------------------- web: serve
+def _cmd_serve(args: argparse.Namespace) -> int:
+    from .web import serve
+
+    serve(host=args.host, port=args.port, model=args.model, index=args.index, data_dir=args.data_dir)
+    return 0
+
+
 # ---------------------------------------------------------------- the parser
 def build_parser() -> argparse.ArgumentParser:
     """All verbs and options in one place, so ``--help`` is the reference."""
@@ -275,6 +283,15 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--fail-on", choices=("error", "warning"), default=None)
     s.set_defaults(func=_cmd_check)
+
+    s = sub.add_parser("serve", help="the web page (审核, 填报, 检索, 本单位模型) and the JSON API")
+    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    s.add_argument("--port", type=int, default=8765)
+    s.add_argument("--model", metavar="DIR", help="the server's default model (default: the shipped model)")
+    s.add_argument("--index", metavar="DIR", help="precedent index (default: the shipped data)")
+    s.add_argument("--data-dir", metavar="DIR",
+                   help="where models trained on the page are kept (default: ~/.local/share/indicatorml)")
+    s.set_defaults(func=_cmd_serve)
     return p
 
 

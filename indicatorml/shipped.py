@@ -3,13 +3,34 @@
 Why one module: the reader's default corpus, the precedent index and the default model all
 need the files that ship with indicatorml; naming their location once keeps a clone and an
 installed wheel from disagreeing about it.
+
+Two layouts, one answer:
+
+* a clone (or an editable install of it): ``data/`` and ``models/`` at the top of the
+  repository, beside ``pyproject.toml``;
+* an installed wheel: the build maps those folders into the package as
+  ``indicatorml/_shipped/data`` and ``indicatorml/_shipped/models`` (see ``[tool.setuptools]``
+  in pyproject.toml), so the wheel carries them and nobody keeps a copy in sync by hand.
+
+Both keep ``data`` and ``models`` side by side under one parent, so paths shown relative to
+that parent (``data/seed/…txt:14``, the training sources a model records) are the same
+whichever layout is in use.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-_REPO = Path(__file__).resolve().parent.parent
+_PACKAGE = Path(__file__).resolve().parent
+_REPO = _PACKAGE.parent
 
-DATA_DIR = _REPO / "data"
-MODEL_DIR = _REPO / "models" / "default"
+
+def _root() -> Path:
+    if (_REPO / "pyproject.toml").is_file() and (_REPO / "data").is_dir():
+        return _REPO  # a clone: the owner's layout
+    return _PACKAGE / "_shipped"  # an installed wheel
+
+
+ROOT = _root()
+DATA_DIR = ROOT / "data"
+MODEL_DIR = ROOT / "models" / "default"

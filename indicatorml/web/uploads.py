@@ -1,0 +1,107 @@
+"""Uploaded files: kept in memory, written to a temporary folder under generated names.
+
+Why generated names: the client's file name is text to show, never a path. Each upload is
+written as ``表1.txt``, ``表2.xlsx`` … (the suffix only from a short list, because the reader
+and the writers go by it) in a fresh ``tempfile`` folder that is removed afterwards; the name
+the user gave is kept beside it for display and for the download's name.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+SUFFIXES = (".txt", ".csv", ".tsv", ".tab", ".xlsx", ".jsonl", ".json", ".ndjson")
+
+
+@dataclass(frozen=True)
+class Upload:
+    """One uploaded file: the name to show and its bytes."""
+
+    name: str
+    data: bytes
+
+    @property
+    def suffix(self) -> str:
+        s = Path(self.name).suffix.lower()
+        return s if s in SUFFIXES else ""
+
+
+def display_name(raw: str | None, fallback: str = "上传的文件") -> str:
+    """The client's file name as text: last path part, no control characters, at most 120 characters."""
+    s = re.split(r"[\\/]", raw or "")[-1]
+    s = "".join(ch for ch in s if unicodedata.category(ch)[0] != "C").strip()
+    return s[:120] or fallback
+
+
+async def read_uploads(form: Any, field: str = "file") -> list[Upload]:
+    """The files of a multipart form field (repeatable), read into memory."""
+    out = []
+    for i, item in enumerate(form.getlist(field), start=1):
+        if hasattr(item, "read"):
+            out.append(Upload(display_name(getattr(item, "filename", None), f"文件{i}"), await item.read()))
+    return out
+
+
+@dataclass
+class Staged:
+    """Uploads written to a temporary folder: their paths and a map back to the shown names."""
+
+    folder: Path
+    paths: list[Path]
+    names: dict[str, str]  # temporary path → shown name
+
+    def shown(self, text: Any) -> Any:
+        """``text`` with each temporary path replaced by the name the user gave."""
+        if not isinstance(text, str):
+            return text
+        for tmp, name in self.names.items():
+            if tmp in text:
+                text = text.replace(tmp, name)
+        return text
+
+    def shown_dict(self, d: dict[str, Any]) -> dict[str, Any]:
+        return {k: self.shown(v) for k, v in d.items()}
+
+
+@contextmanager
+def staged(uploads: list[Upload]) -> Iterator[Staged]:
+    """Write uploads to a fresh temporary folder (removed on exit) under generated names."""
+    folder = Path(tempfile.mkdtemp(prefix="indicatorml-web-"))
+    try:
+        paths, names = [], {}
+        for i, up in enumerate(uploads, start=1):
+            p = folder / f"表{i}{up.suffix}"
+            p.write_bytes(up.data)
+            paths.append(p)
+            names[str(p)] = up.name
+        yield Staged(folder, paths, names)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def attachment(name: str) -> dict[str, str]:
+    """A Content-Disposition header for a download named ``name`` (any script, RFC 6266)."""
+    ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name) or "download"
+    return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
+
+
+def coded_name(name: str) -> str:
+    """``草稿.xlsx`` → ``草稿.coded.xlsx``, as ``indicatorml code`` names its output."""
+    p = Path(name)
+    return f"{p.stem}.coded{p.suffix or '.txt'}"
+
+
+def media_type(name: str) -> str:
+    """XLSX by its type; text files as bytes, since a coded file keeps its own encoding (GB18030, BOM)."""
+    if Path(name).suffix.lower() == ".xlsx":
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return "application/octet-stream"
