@@ -74,6 +74,6 @@ def target_chart(targets: list[dict[str, Any]], n: int = 6) -> dict[str, Any]:
             forms[f["form"]] += f["count"]
     top = forms.most_common(n)
     most = top[0][1] if top else 1
-    bars = [{"form": form, "count": c, "width": round(160 * c / most), "y": 4 + 24 * i}
+    bars = [{"form": form, "count": c, "width": round(150 * c / most), "y": 4 + 24 * i}
             for i, (form, c) in enumerate(top)]
     return {"bars": bars, "height": 8 + 24 * len(bars), "rest": sum(forms.values()) - sum(c for _, c in top)}
