@@ -297,6 +297,10 @@ def test_train_a_local_model_then_use_it(client):
     assert j["state"] == "done", j
     page = client.get(f"/models?job={job}")
     assert "模型对比" in page.text and 'id="figures"' in page.text and "我局2023.csv" in page.text
+    # Both middle columns score the uploaded rows, each with a model that never saw them.
+    n_rows = len(LABELED_CSV.strip().splitlines()) - 1
+    counts = re.search(r"<th>评测的指标条数</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", page.text)
+    assert counts and int(counts.group(2)) == int(counts.group(3)) == n_rows
     assert client.post("/api/classify?model=local", json={"items": ["培训企业数量"]}).status_code == 200
     client.post("/models/use", data={"model": "local"})
     assert "模型: 本单位模型" in client.get("/review").text

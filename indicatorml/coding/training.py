@@ -24,12 +24,17 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
+
 from ..errors import IndicatormlError
 from .crossfit import FOLDS_DIR, fold_keys
 from .evaluation import cross_val_predict_proba, evaluation_groups, figures_of
 from .labeled_data import DEFAULT_OWN_WEIGHT, drop_handwritten, is_handwritten, load_labeled, own_weights
 from .model import IndicatorClassifier
 from .options import check_counts, make_config
+
+_SAVED_FIGURES = ("n", "level2_accuracy", "macro_f1", "level1_accuracy", "ece", "coverage_at_95_precision",
+                  "coverage_threshold", "share_confidence_ge_0_9", "accuracy_confidence_ge_0_9")
 
 
 def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
@@ -63,9 +68,13 @@ def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
             crossfit = {"folds": len(fold_models),
                         "keys": fold_keys(scored, [t for _, t in fold_models], grouping.startswith("project"))}
             fig = figures_of(scored, proba, classes, cfg)
-            evaluation = {k: fig[k] for k in ("n", "level2_accuracy", "macro_f1", "level1_accuracy", "ece",
-                                              "coverage_at_95_precision", "coverage_threshold",
-                                              "share_confidence_ge_0_9", "accuracy_confidence_ge_0_9")}
+            evaluation = {k: fig[k] for k in _SAVED_FIGURES}
+            mine = np.flatnonzero(scored_own) if scored_own is not None else np.zeros(0, dtype=int)
+            if 0 < len(mine) < len(scored):
+                # The same out-of-fold answers, on your rows only: comparable with another
+                # model's figures on your tables (the web page's 本单位模型 comparison).
+                own_fig = figures_of([scored[i] for i in mine], proba[mine], classes, cfg)
+                evaluation["own"] = {k: own_fig[k] for k in _SAVED_FIGURES}
             evaluation.update({"folds": min(folds, len(set(groups))), "grouped_by": grouping,
                                "groups": len(set(groups)), "seed": 0})
     if progress:

@@ -2,9 +2,10 @@
 
 The job calls ``coding.train`` on the shipped data plus the uploaded labeled tables (as
 ``indicatorml train --data …`` does), writes the model under ``--data-dir`` as plain arrays +
-JSON, and records two sets of figures for the page: the new model's grouped cross-validation
-(what ``train`` measures), and the default model's on the same tables — its predictions on
-the uploaded labeled rows, which it never learned from (unless it says so: trained-on).
+JSON, and records the figures for the page: the new model's grouped cross-validation (what
+``train`` measures), the same out-of-fold answers on the uploaded rows only, and the default
+model's on those same rows — which it never learned from (unless it says so: trained-on) —
+so the two middle columns compare the two models on the same rows, each unseen.
 """
 
 from __future__ import annotations
@@ -70,6 +71,7 @@ def _train(state: ServerState, job: Job, uploads: list[Upload]) -> None:
             "rows": model.training_.get("rows"),
             "own_rows": model.training_.get("own_rows"),
             "local": model.evaluation_,
+            "local_on_tables": (model.evaluation_ or {}).get("own"),
             "default_on_tables": _accuracy(labeled, preds),
             "default_trained_on_tables": any(t.sha256 in seen for t in tables),
             "default_recorded": default.evaluation_,
