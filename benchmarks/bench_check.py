@@ -3,7 +3,7 @@
 What it measures: how well the label rule finds indicators filed under a wrong category, on
 tables the model never saw. Method:
 
-1. Out-of-fold probabilities for the 401 real corpus indicators, grouped by source page
+1. Out-of-fold probabilities for the 627 real corpus indicators, grouped by source page
    (``cross_val_predict_proba``, 5 folds): every row is scored by a model that never saw its page.
    As for the shipped model, the hand-written examples join every training fold (never scored).
 2. Pages are split into two halves (by page, fixed seed). The rule's parameters are tuned on

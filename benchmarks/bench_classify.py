@@ -8,7 +8,7 @@ The reference is the issue's plain pipeline: default jieba words (1-2-grams) + c
 ways and the better one is used for the ratio: the LinearSVC decision function (top score),
 and probabilities from CalibratedClassifierCV(LinearSVC, sigmoid, 3 folds).
 
-Data: the shipped labeled data (data/corpus + data/seed: 476 indicators, 59 groups). Folds
+Data: the shipped labeled data (data/corpus + data/seed: 702 indicators, 96 groups). Folds
 group by source page (the seed file is one group), from indicatorml.coding.metrics.group_folds.
 """
 

@@ -122,7 +122,7 @@ def test_save_load_roundtrip_is_exact_and_deterministic(model, saved, data, tmp_
         "vocabulary.json"]
     meta = json.loads((saved / "model.json").read_text(encoding="utf-8"))
     assert meta["format"] == "indicatorml-classifier" and meta["classes"] == model.classes_.tolist()
-    assert meta["training"]["rows"] == len(records) == 476 and meta["training"]["groups"] == 59
+    assert meta["training"]["rows"] == len(records) == 702 and meta["training"]["groups"] == 96
     # a second fit of the same data writes the same bytes
     again = IndicatorClassifier().fit(records, y).save(tmp_path / "again")
     for f in saved.iterdir():

@@ -33,7 +33,7 @@ def test_evaluation_notebook_executes_and_draws_its_four_pictures():
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
     text = "".join(o.get("text", "") for o in outputs if o.get("output_type") == "stream")
-    assert "476 labeled indicators from 59 source pages/files" in text
+    assert "702 labeled indicators from 96 source pages/files" in text
     for key in ("level2_accuracy", "level1_accuracy", "ece", "coverage_at_95_precision"):
         assert key in text
     assert text.count("of the training pages: level-2 accuracy") == 4

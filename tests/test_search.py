@@ -52,7 +52,7 @@ REAL_QUERIES = [
 
 
 def test_scores_and_top10_equal_rank_bm25_on_shipped_indicators(shipped_tokens):
-    assert len(shipped_tokens) == 476
+    assert len(shipped_tokens) == 702
     ours, ref = BM25().index(shipped_tokens), BM25Okapi(shipped_tokens)
     for q in REAL_QUERIES:
         tokens = search_tokens(q)
@@ -217,6 +217,29 @@ def test_shipped_goal_search():
     assert hits[0]["project"] == "天河区巨灾指数保险专项资金"
     assert hits[0]["indicators"] == ["理赔时效", "获赔率"]
     assert set(hits[0]) >= {"score", "goal", "project", "source", "indicators"}
+
+
+def test_shipped_goal_search_finds_corpus_goals():
+    # The corpus is flat: its goals sit on the indicator rows, one goal per (page, project).
+    docs = P.load_index().goal_docs
+    assert len(docs) == 24 + 28  # the seed's project goals + the corpus's
+    hit = P.search("地方粮食储备", kind="goal", top=1)[0]
+    assert (hit["project"], hit["goal"]) == ("县级储备粮", "保持和稳定地方粮食储备机制")
+    assert hit["source"] == "data/corpus/public_indicators.tsv:403" and hit["url"].startswith("https://taowenge.com/")
+    assert len(hit["indicators"]) == 16 and hit["indicators"][0] == "5000吨稻谷、500吨成品粮储备到位率"
+
+
+def test_flat_table_goals_are_indexed(tmp_path):
+    f = tmp_path / "flat.tsv"
+    f.write_text("url\tproject\tgoal\tindicator\tlevel2\n"
+                 "a\t甲项目\t按时足额发放补贴\t补贴发放及时率\t时效指标\n"
+                 "a\t甲项目\t按时足额发放补贴\t补贴发放人数\t数量指标\n"
+                 "b\t甲项目\t按时足额发放补贴\t受益群众满意度\t满意度\n"
+                 "b\t乙项目\t\t培训人次\t数量指标\n", encoding="utf-8")
+    idx = P.build_index([f], progress=False)
+    assert [(d["url"], d["project"], d["indicators"]) for d in idx.goal_docs] == [
+        ("a", "甲项目", ["补贴发放及时率", "补贴发放人数"]), ("b", "甲项目", ["受益群众满意度"])]
+    assert P.search("发放补贴", kind="goal", index=idx)[0]["source"] == f"{f}:2"
 
 
 def test_shipped_precedents_for_satisfaction():

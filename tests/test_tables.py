@@ -181,10 +181,10 @@ def test_flat_records_written_as_seed_read_back(corpus: Table, tmp_path: Path) -
     groups: dict[tuple, list[Indicator]] = {}  # one seed row per (project, goal), in first-seen order
     for r in corpus.records:
         groups.setdefault((r.project or "", r.goal or ""), []).append(r)
-    assert len(back.projects) == len(groups) == 52
+    assert len(back.projects) == len(groups) == 87
     want = [(r.project, r.indicator, r.level1_code, r.level2_code, r.target) for g in groups.values() for r in g]
     assert [(r.project, r.indicator, r.level1_code, r.level2_code, r.target) for r in back.records] == want
-    # The 43 corpus rows without a project share one nameless row: read, and reported.
+    # The 53 corpus rows without a project share one nameless row: read, and reported.
     assert problems_of(back) == [(2, "row has no project name")]
 
 
@@ -233,11 +233,11 @@ def test_add_column_for_writing_back(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- the corpus and flat headers
 def test_corpus_reads_as_is(corpus: Table) -> None:
     assert corpus.kind == "tsv" and corpus.problems == []
-    assert len(corpus.records) == 401
-    assert len({r.url for r in corpus.records}) == 58
-    assert sum(r.target is None for r in corpus.records) == 48  # empty targets are fine, not problems
+    assert len(corpus.records) == 627
+    assert len({r.url for r in corpus.records}) == 95
+    assert sum(r.target is None for r in corpus.records) == 64  # empty targets are fine, not problems
     assert Counter(r.level2_code for r in corpus.records) == {
-        "11": 130, "12": 71, "22": 43, "13": 41, "31": 35, "14": 31, "24": 23, "21": 16, "23": 8, "41": 3}
+        "11": 197, "12": 118, "13": 68, "22": 67, "31": 53, "14": 46, "24": 31, "21": 27, "23": 15, "41": 5}
     r = corpus.records[0]
     assert (r.indicator, r.target, r.level1_code, r.level2_code, r.level2_raw) == \
         ("开通业务月份", "≥1个月", "1", "11", "数量指标")
@@ -245,7 +245,7 @@ def test_corpus_reads_as_is(corpus: Table) -> None:
     quoted = [x for x in corpus.records if x.source.endswith(":124")][0]
     assert quoted.indicator == '实现"清瓶"城中村、住宅区数'  # a quote inside a TSV cell is literal
     spaced = [x for x in corpus.records if x.level2_raw == "社会效益 指标"]
-    assert len(spaced) == 5 and {x.level2_code for x in spaced} == {"22"}
+    assert len(spaced) == 6 and {x.level2_code for x in spaced} == {"22"}
     assert {x.extra["org"] for x in corpus.records if "org" in x.extra} >= {"罗湖区南湖街道办事处"}
 
 

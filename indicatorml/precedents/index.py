@@ -6,7 +6,7 @@ two BM25 indexes are kept side by side: one document per indicator row (its text
 project goal (goal text + project name). Both are tokenized by ``segment.search_tokens`` —
 the classifier's segmenter plus character bigrams, so "首店" still meets "引进广州首店".
 
-The shipped data (``data/corpus/public_indicators.tsv`` + ``data/seed/*.txt``, ~480 rows) is
+The shipped data (``data/corpus/public_indicators.tsv`` + ``data/seed/*.txt``, ~700 rows) is
 indexed in memory on first use, in well under a second: nothing derived is written to disk,
 so the default index can never be stale. ``indicatorml index build`` writes an index of
 the user's own tables to a directory of ``.npy`` arrays + JSON/JSONL, loaded memory-mapped.
@@ -71,6 +71,15 @@ def _dictionary_sha() -> str:
     return hashlib.sha256(data).hexdigest()[:16]
 
 
+def _flat_goals(records: Sequence[Any]) -> dict[tuple[str | None, str | None, str], list[Any]]:
+    """Rows of a flat table that carry a goal, one group per (page, project, goal), first-seen order."""
+    groups: dict[tuple[str | None, str | None, str], list[Any]] = {}
+    for r in records:
+        if (r.goal or "").strip():
+            groups.setdefault((r.url, r.project, r.goal), []).append(r)
+    return groups
+
+
 # ---------------------------------------------------------------------------- the index
 @dataclass
 class PrecedentIndex:
@@ -122,6 +131,11 @@ class PrecedentIndex:
                     "indicators": [r.indicator for r in recs],
                 })
                 goal_tokens.append(search_tokens(p.name) + search_tokens(p.goal))
+            if not t.projects:  # a flat table has no project rows: its goals sit on the indicator rows
+                for (url, name, goal), recs in _flat_goals(t.records).items():
+                    goal_docs.append({"goal": goal, "project": name, "source": recs[0].source, "url": url,
+                                      "indicators": [r.indicator for r in recs]})
+                    goal_tokens.append(search_tokens(name or "") + search_tokens(goal))
         if bar is not None:
             bar.close()
         if not ind_docs and not goal_docs:

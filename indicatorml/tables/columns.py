@@ -183,14 +183,17 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
         cat1 = parent(cat2.code)  # a table with only 二级指标: level 1 follows from it
     if cat1 is not None:
         rec.level1_code, rec.level1 = cat1.code, cat1.name
-    # Everything else is kept, under its header as written (org under "org").
+    # Everything else is kept, under its header as written (org under "org"). A header column
+    # the row stops short of is an empty cell, as in the other fields: an XLSX row ends at its
+    # last filled cell, so an empty last column must read as "" there too, not go missing.
     org = _get(cells, cols, "org")
     if org is not None:
         rec.extra["org"] = org
     used = set(cols.values())
-    for i, cell in enumerate(cells):
-        if i in used or i >= len(columns):
+    for i in range(len(columns)):
+        if i in used:
             continue
+        cell = cells[i] if i < len(cells) else ""
         key = str(columns[i]).strip() or f"column{i + 1}"
         if key.startswith("_"):
             key = key.lstrip("_") or f"column{i + 1}"
