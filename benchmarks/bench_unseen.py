@@ -21,8 +21,10 @@ own vector scaling, fitted on inner grouped folds of the training part, done her
   sigmoid-calibrated probability (CalibratedClassifierCV, 3 folds) of its prediction.
 - OURS: IndicatorClassifier() as shipped.
 - +goal: a third TF-IDF block of the project goal's words (prefix g:), weight 0.3 (a priori).
-- +noise: cross-fitted (inner grouped folds) probability of each training row's own label; a row
-  with p(own) < 0.15 while another class has p >= 0.5 gets weight 0.25 (a priori, not tuned).
+- +noise: IndicatorClassifier(noise_weight=0.25), the model's own option: cross-fitted (inner
+  grouped folds) probability of each training row's own label; a row with p(own) < 0.15 while
+  another class has p >= 0.5 (coding.model.NOISE_TAU/NOISE_OTHER) gets weight 0.25 (a priori, not
+  tuned), hand-written and own (weight > 1) rows exempt; then the model and calibration are refitted.
 - +prec: BM25 precedent votes (segment.search_tokens, top 10 training indicators, weight = score x
   row weight), mixed (1-lam) p + lam votes; lam in {0, .1, ..., .6} by inner-fold log loss.
 - +balanced: class weights (n_c / mean n)^-0.5, mean 1 (a priori).
@@ -69,7 +71,7 @@ from indicatorml.taxonomy import parent  # noqa: E402
 CLASSES = np.array(["11", "12", "13", "14", "21", "22", "23", "24", "31"])
 PARENT = {c: parent(c).code for c in CLASSES}
 GOAL_WEIGHT = 0.3
-NOISE_TAU, NOISE_OTHER, NOISE_LOW = 0.15, 0.5, 0.25
+NOISE_LOW = 0.25  # IndicatorClassifier(noise_weight=...)
 PREC_K, PREC_GRID = 10, (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
 C_GRID = (3.0, 10.0, 30.0)
 OWN_W = (1.0, 3.0)
@@ -176,15 +178,15 @@ def fit_calibrated(make, X, y, w, hand, folds):
     return calibrate(m, S, label_index(y)), S
 
 
-def noise_weights(P_oof, yi, tau=NOISE_TAU, other=NOISE_OTHER, low=NOISE_LOW, exempt=None):
-    """Factor per training row: ``low`` where cross-fitted models confidently contradict its label."""
-    own = P_oof[np.arange(len(yi)), yi]
-    rest = P_oof.copy()
-    rest[np.arange(len(yi)), yi] = -1
-    bad = (own < tau) & (rest.max(axis=1) >= other)
-    if exempt is not None:
-        bad &= ~exempt
-    return np.where(bad, low, 1.0)
+def fit_noise(X, y, w, hand):
+    """IndicatorClassifier(noise_weight=NOISE_LOW) on X + hand, and the weights it trained X with."""
+    wt = None if w is None else np.r_[w, np.ones(len(hand))]
+    m = IndicatorClassifier(noise_weight=NOISE_LOW).fit(list(X) + hand, [*y.tolist(), *[r.level2_code for r in hand]],
+                                                        wt)
+    assert (m.noise_rows_ < len(X)).all()  # hand-written rows are never down-weighted
+    wn = np.ones(len(X)) if w is None else np.asarray(w, dtype=float).copy()
+    wn[m.noise_rows_] *= NOISE_LOW
+    return m, wn
 
 
 def balanced_weights(y):
@@ -293,8 +295,8 @@ def variants_job(args):
     out["+prec"] = _answer(m0, mix(P0, v_test, lam))
     diag["lam"] = lam
 
-    wn = noise_weights(softmax_cal(m0, S0), yi)
-    m2, S2 = fit_calibrated(default, X, y, wn, HAND, folds)
+    m2, wn = fit_noise(X, y, None, HAND)
+    S2 = cross_fit(default, X, y, wn, HAND, folds)  # the inner scores of the reweighted model, for λ
     P2 = m2.predict_proba(Xte)
     out["+noise"] = _answer(m2, P2)
     lam2 = choose_lambda(softmax_cal(m2, S2), v_in, yi)
@@ -370,8 +372,7 @@ def adaptation_job(args):
     lam = choose_lambda(softmax_cal(m3, S3), v_in, yi)
     out["OURS own w=3 +prec"] = _answer(m3, mix(m3.predict_proba(Xte), v_test, lam))
     diag["lam"] = lam
-    wn = w3 * noise_weights(softmax_cal(m3, S3), yi, exempt=is_own)  # own rows are never down-weighted
-    mn, _ = fit_calibrated(default, X, y, wn, HAND, folds)
+    mn, _ = fit_noise(X, y, w3, HAND)  # own rows (weight 3) are never down-weighted
     out["OURS own w=3 +noise"] = _answer(mn, mn.predict_proba(Xte))
     for w in OWN_W:
         r = ref_answers(tr, own_b, np.where(is_own, w, 1.0), calibrated=False)
