@@ -11,6 +11,9 @@ Why this shape:
 - ``confidence`` is a calibrated probability: the linear scores go through a softmax with a
   temperature fitted on held-out groups of the training data (grouped by source page/file),
   so that among answers given with confidence 0.9, about 9 in 10 are right.
+- ``noise_weight`` < 1 (off by default) turns down training rows whose label the
+  cross-fitted models confidently contradict (a likely mislabel in a publisher's table): the
+  held-out probabilities the calibration is fitted on already say which rows those are.
 - Cost is learned once, as 14; ``layout`` writes it as 14 under 产出 or as the 2021
   layout's own level 1 (41 经济成本指标).
 - A model is plain arrays (.npy, read with ``allow_pickle=False``) plus JSON; loading checks
@@ -46,7 +49,15 @@ from .features import (
 
 __all__ = [
     "IndicatorClassifier",
+    "NOISE_OTHER",
+    "NOISE_TAU",
 ]
+
+# A row is "contradicted" when models that never saw its source give its own label less than
+# NOISE_TAU while another class gets at least NOISE_OTHER. Fixed a priori (benchmarks/bench_unseen.py
+# measured them once, untuned); only the weight such rows get is an option (``noise_weight``).
+NOISE_TAU = 0.15
+NOISE_OTHER = 0.5
 
 
 Item = str | tuple | Indicator | dict
@@ -145,6 +156,11 @@ class IndicatorClassifier(_Params):
     - ``level1_rule``: ``"sum"`` (choose level 1 by summed probability, then level 2 in it) or
       ``"argmax"`` (the most probable level 2, and its parent).
     - ``seed``: for the row folds used when no groups are known.
+    - ``noise_weight``: 1.0 (off) or the factor in (0, 1) for the weight of a training row whose
+      label the held-out models contradict (p(own label) < ``NOISE_TAU`` while another class
+      has p >= ``NOISE_OTHER``); the linear model and calibration are then refitted. Hand-written
+      rows and rows given a weight > 1 (a bureau's own rows) are never turned down. The count is
+      ``training_["noise_downweighted"]``; the row positions ``noise_rows_`` (in memory only).
     """
 
     def __init__(
@@ -164,6 +180,7 @@ class IndicatorClassifier(_Params):
         calibration_folds: int = 5,
         level1_rule: str = "sum",
         seed: int = 0,
+        noise_weight: float = 1.0,
     ) -> None:
         self.C = C
         self.loss = loss
@@ -180,6 +197,7 @@ class IndicatorClassifier(_Params):
         self.calibration_folds = calibration_folds
         self.level1_rule = level1_rule
         self.seed = seed
+        self.noise_weight = noise_weight
 
     # ------------------------------------------------ features
     def _docs(self, X: Iterable[Item]) -> tuple[list[list[str]], list[list[str]]]:
@@ -248,6 +266,8 @@ class IndicatorClassifier(_Params):
             raise ValueError(f"loss must be 'logistic' or 'hinge', not {self.loss!r}")
         if self.level1_rule not in ("sum", "argmax"):
             raise ValueError(f"level1_rule must be 'sum' or 'argmax', not {self.level1_rule!r}")
+        if not 0 < self.noise_weight <= 1:
+            raise ValueError(f"noise_weight must be in (0, 1], not {self.noise_weight!r}")
         if groups is None and all(isinstance(x, Indicator) for x in X):
             groups = [x.group for x in X]
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -267,6 +287,37 @@ class IndicatorClassifier(_Params):
         rows = self._transform_docs(text, tgt)
         Xm = csr_matrix((rows.data, rows.indices, rows.indptr), shape=(rows.n_rows, rows.n_cols))
 
+        self.classes_ = classes
+        self._fit_linear(Xm, y, w)
+        self.temperature_ = 1.0
+        self.calibration_ = np.vstack([np.ones(len(classes)), np.zeros(len(classes))])
+        self.training_ = {
+            "rows": len(X),
+            "groups": len(set(groups)) if groups is not None else None,
+            "class_counts": {c: int((y == c).sum()) for c in classes},
+            "data_sha256": _data_hash([_as_pair(x) for x in X], y, w),
+        }
+        self.evaluation_: dict[str, Any] | None = None
+        self.__dict__.pop("noise_rows_", None)  # from an earlier fit with the option on
+        noise = self.noise_weight < 1
+        if self.calibrate or noise:
+            scores, labels, rows = self._heldout(X, y, w, groups)
+            temperature, calibration = self._fit_calibration(scores, labels)
+            if noise:
+                self.noise_rows_ = self._contradicted(X, w, scores, labels, rows, calibration)
+                self.training_["noise_downweighted"] = int(len(self.noise_rows_))
+                if len(self.noise_rows_):
+                    w = np.ones(len(X)) if w is None else w.copy()
+                    w[self.noise_rows_] *= self.noise_weight
+                    self._fit_linear(Xm, y, w)
+                    scores, labels, _ = self._heldout(X, y, w, groups)
+                    temperature, calibration = self._fit_calibration(scores, labels)
+            if self.calibrate:
+                self.temperature_, self.calibration_ = temperature, calibration
+        return self
+
+    def _fit_linear(self, Xm: Any, y: np.ndarray, w: np.ndarray | None) -> None:
+        """``coef_``/``intercept_``: one-vs-rest linear models of ``classes_`` on the matrix Xm."""
         if self.loss == "logistic":
             from sklearn.linear_model import LogisticRegression
 
@@ -279,38 +330,54 @@ class IndicatorClassifier(_Params):
                 return LinearSVC(C=self.C, random_state=self.seed, max_iter=20000)
         # One-vs-rest by hand: liblinear is fast and deterministic (multinomial lbfgs takes
         # seconds per fit here); the calibrated softmax turns the k scores into probabilities.
+        classes = self.classes_
         coef = np.zeros((len(classes), Xm.shape[1]))
         intercept = np.zeros(len(classes))
         for k, c in enumerate(classes):
             clf = make().fit(Xm, (y == c).astype(np.int64), sample_weight=w)
             coef[k] = clf.coef_[0]
             intercept[k] = clf.intercept_[0]
-        self.classes_ = classes
         self.coef_ = np.ascontiguousarray(coef.T)  # (n_features, n_classes): rows gathered by index
         self.intercept_ = intercept
-        self.temperature_ = 1.0
-        self.calibration_ = np.vstack([np.ones(len(classes)), np.zeros(len(classes))])
-        self.training_ = {
-            "rows": len(X),
-            "groups": len(set(groups)) if groups is not None else None,
-            "class_counts": {c: int((y == c).sum()) for c in classes},
-            "data_sha256": _data_hash([_as_pair(x) for x in X], y, w),
-        }
-        self.evaluation_: dict[str, Any] | None = None
-        if self.calibrate:
-            scores, labels = self._heldout_scores(X, y, w, groups)
-            if len(labels):
-                self.temperature_ = fit_temperature(scores, labels)
-                if self.calibration == "vector":
-                    self.calibration_ = fit_vector_scaling(scores, labels, 1.0 / self.temperature_,
-                                                           self.calibration_reg)
-                else:
-                    self.calibration_[0] = 1.0 / self.temperature_
-        return self
+
+    def _fit_calibration(self, scores: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
+        """(temperature, [scale; shift]) fitted on held-out scores; identity without any."""
+        k = len(self.classes_)
+        calibration = np.vstack([np.ones(k), np.zeros(k)])
+        if not len(labels):
+            return 1.0, calibration
+        temperature = fit_temperature(scores, labels)
+        if self.calibration == "vector":
+            return temperature, fit_vector_scaling(scores, labels, 1.0 / temperature, self.calibration_reg)
+        calibration[0] = 1.0 / temperature
+        return temperature, calibration
+
+    def _contradicted(self, X: list, w: np.ndarray | None, scores: np.ndarray, labels: np.ndarray,
+                      rows: np.ndarray, calibration: np.ndarray) -> np.ndarray:
+        """Positions in X of the real rows whose held-out calibrated probabilities contradict
+        their label; rows given a weight > 1 (own rows) are exempt, hand-written ones never scored."""
+        if not len(labels):
+            return np.zeros(0, dtype=np.int64)
+        p = softmax(scores * calibration[0] + calibration[1])
+        at = np.arange(len(labels))
+        own = p[at, labels]
+        rest = p.copy()
+        rest[at, labels] = -1.0
+        bad = (own < NOISE_TAU) & (rest.max(axis=1) >= NOISE_OTHER)
+        if w is not None:
+            bad &= w[rows] <= 1.0
+        return np.sort(rows[bad]).astype(np.int64)
 
     def _heldout_scores(self, X: list, y: np.ndarray, w: np.ndarray | None,
                         groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
-        """Scores of models that did not see the row's group (inner grouped folds), and labels.
+        """Scores of models that did not see the row's group (inner grouped folds), and labels."""
+        scores, labels, _ = self._heldout(X, y, w, groups)
+        return scores, labels
+
+    def _heldout(self, X: list, y: np.ndarray, w: np.ndarray | None,
+                 groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Scores of models that did not see the row's group (inner grouped folds), labels, and
+        the position in X of each scored row.
 
         Hand-written examples (``extra["provenance"] == "hand-written"``) are in every inner
         training part and never scored: the confidence must be calibrated on real rows, and
@@ -324,10 +391,11 @@ class IndicatorClassifier(_Params):
         all_keys = list(groups) if groups is not None else [str(i) for i in range(len(X))]
         keys = [all_keys[i] for i in real]
         n_splits = min(self.calibration_folds, len(set(keys)))
+        none = np.zeros((0, len(self.classes_))), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
         if n_splits < 2:
-            return np.zeros((0, len(self.classes_))), np.zeros(0, dtype=np.int64)
-        inner = IndicatorClassifier(**{**self.get_params(), "calibrate": False})
-        scores, labels = [], []
+            return none
+        inner = IndicatorClassifier(**{**self.get_params(), "calibrate": False, "noise_weight": 1.0})
+        scores, labels, where = [], [], []
         for fold_train, fold_test in group_folds(keys, n_splits, self.seed):
             train_idx = np.r_[real[fold_train], np.flatnonzero(hand)].astype(np.int64)
             test_idx = real[fold_test]
@@ -346,9 +414,10 @@ class IndicatorClassifier(_Params):
                         full[j] = s[r, col[c]]
                 scores.append(full)
                 labels.append(int(np.flatnonzero(self.classes_ == y[i])[0]))
+                where.append(int(i))
         if not scores:
-            return np.zeros((0, len(self.classes_))), np.zeros(0, dtype=np.int64)
-        return np.vstack(scores), np.asarray(labels, dtype=np.int64)
+            return none
+        return np.vstack(scores), np.asarray(labels, dtype=np.int64), np.asarray(where, dtype=np.int64)
 
     # ------------------------------------------------ prediction (numpy only)
     def _check_fitted(self) -> None:

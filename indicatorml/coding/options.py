@@ -68,6 +68,7 @@ _OPTION_CHECKS: dict[str, tuple[Any, str]] = {
     "calibration_folds": (lambda v: _int(v) and v >= 2, "an integer >= 2"),
     "level1_rule": (lambda v: v in ("sum", "argmax"), "'sum' or 'argmax'"),
     "seed": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
+    "noise_weight": (lambda v: _num(v) and 0 < v <= 1, "a number in (0, 1] (1 = off)"),
 }
 
 
