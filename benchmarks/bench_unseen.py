@@ -23,7 +23,7 @@ own vector scaling, fitted on inner grouped folds of the training part, done her
 - +goal: a third TF-IDF block of the project goal's words (prefix g:), weight 0.3 (a priori).
 - +noise: IndicatorClassifier(noise_weight=0.25), the model's own option: cross-fitted (inner
   grouped folds) probability of each training row's own label; a row with p(own) < 0.15 while
-  another class has p >= 0.5 (coding.model.NOISE_TAU/NOISE_OTHER) gets weight 0.25 (a priori, not
+  another class has p >= 0.5 (coding.noise.NOISE_TAU/NOISE_OTHER) gets weight 0.25 (a priori, not
   tuned), hand-written and own (weight > 1) rows exempt; then the model and calibration are refitted.
 - +prec: BM25 precedent votes (segment.search_tokens, top 10 training indicators, weight = score x
   row weight), mixed (1-lam) p + lam votes; lam in {0, .1, ..., .6} by inner-fold log loss.

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from indicatorml.coding.model import NOISE_OTHER, NOISE_TAU, IndicatorClassifier
+from indicatorml.coding import IndicatorClassifier
+from indicatorml.coding.noise import NOISE_OTHER, NOISE_TAU
 from indicatorml.coding.options import make_config
 from indicatorml.errors import IndicatormlError
 from indicatorml.records import Indicator

@@ -24,7 +24,6 @@ Why this shape:
 from __future__ import annotations
 
 import hashlib
-import inspect
 import json
 import os
 from collections.abc import Iterable, Sequence
@@ -46,18 +45,13 @@ from .features import (
     target_tokens,
     tokens_of_clean,
 )
+from .noise import contradicted
+from .params import EstimatorParams
 
 __all__ = [
     "IndicatorClassifier",
-    "NOISE_OTHER",
-    "NOISE_TAU",
 ]
 
-# A row is "contradicted" when models that never saw its source give its own label less than
-# NOISE_TAU while another class gets at least NOISE_OTHER. Fixed a priori (benchmarks/bench_unseen.py
-# measured them once, untuned); only the weight such rows get is an option (``noise_weight``).
-NOISE_TAU = 0.15
-NOISE_OTHER = 0.5
 
 
 Item = str | tuple | Indicator | dict
@@ -100,44 +94,7 @@ def _data_hash(pairs: Sequence[tuple[str, str | None]], y: Sequence[str], weight
 
 
 # ---------------------------------------------------------------- the estimator
-class _Params:
-    """get_params/set_params/clone support without inheriting from scikit-learn."""
-
-    _estimator_type = "classifier"
-
-    @classmethod
-    def _param_names(cls) -> list[str]:
-        sig = inspect.signature(cls.__init__)
-        return [p for p in sig.parameters if p != "self"]
-
-    def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self._param_names()}
-
-    def set_params(self, **params: Any) -> _Params:
-        valid = set(self._param_names())
-        for k, v in params.items():
-            if k not in valid:
-                raise ValueError(f"invalid parameter {k!r} for {type(self).__name__}; valid: {sorted(valid)}")
-            setattr(self, k, v)
-        return self
-
-    def __repr__(self) -> str:
-        defaults = {p.name: p.default for p in inspect.signature(type(self).__init__).parameters.values()}
-        changed = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if defaults.get(k) != v)
-        return f"{type(self).__name__}({changed})"
-
-    def __sklearn_tags__(self):  # called by scikit-learn only, so importing it here is free
-        from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
-
-        return Tags(
-            estimator_type="classifier",
-            target_tags=TargetTags(required=True),
-            classifier_tags=ClassifierTags(),
-            input_tags=InputTags(two_d_array=False, string=True),
-        )
-
-
-class IndicatorClassifier(_Params):
+class IndicatorClassifier(EstimatorParams):
     """Level-2 category of an indicator from its text and target.
 
     Parameters (all plain values, so ``clone`` and ``cross_val_score`` work):
@@ -304,7 +261,7 @@ class IndicatorClassifier(_Params):
             scores, labels, rows = self._heldout(X, y, w, groups)
             temperature, calibration = self._fit_calibration(scores, labels)
             if noise:
-                self.noise_rows_ = self._contradicted(X, w, scores, labels, rows, calibration)
+                self.noise_rows_ = contradicted(softmax(scores * calibration[0] + calibration[1]), labels, rows, w)
                 self.training_["noise_downweighted"] = int(len(self.noise_rows_))
                 if len(self.noise_rows_):
                     w = np.ones(len(X)) if w is None else w.copy()
@@ -351,22 +308,6 @@ class IndicatorClassifier(_Params):
             return temperature, fit_vector_scaling(scores, labels, 1.0 / temperature, self.calibration_reg)
         calibration[0] = 1.0 / temperature
         return temperature, calibration
-
-    def _contradicted(self, X: list, w: np.ndarray | None, scores: np.ndarray, labels: np.ndarray,
-                      rows: np.ndarray, calibration: np.ndarray) -> np.ndarray:
-        """Positions in X of the real rows whose held-out calibrated probabilities contradict
-        their label; rows given a weight > 1 (own rows) are exempt, hand-written ones never scored."""
-        if not len(labels):
-            return np.zeros(0, dtype=np.int64)
-        p = softmax(scores * calibration[0] + calibration[1])
-        at = np.arange(len(labels))
-        own = p[at, labels]
-        rest = p.copy()
-        rest[at, labels] = -1.0
-        bad = (own < NOISE_TAU) & (rest.max(axis=1) >= NOISE_OTHER)
-        if w is not None:
-            bad &= w[rows] <= 1.0
-        return np.sort(rows[bad]).astype(np.int64)
 
     def _heldout_scores(self, X: list, y: np.ndarray, w: np.ndarray | None,
                         groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
