@@ -323,8 +323,11 @@ def test_shipped_model_matches_shipped_data(tmp_path):
     meta = json.loads((SHIPPED / "model.json").read_text(encoding="utf-8"))
     rebuilt = train(out=tmp_path / "m", progress=False)
     assert meta["training"]["data_sha256"] == rebuilt.training_["data_sha256"]
-    for f in SHIPPED.iterdir():
-        assert (tmp_path / "m" / f.name).read_bytes() == f.read_bytes(), f"{f.name} differs: run `make model`"
+    shipped = sorted(f.relative_to(SHIPPED) for f in SHIPPED.rglob("*") if f.is_file())
+    assert shipped == sorted(f.relative_to(tmp_path / "m") for f in (tmp_path / "m").rglob("*") if f.is_file())
+    assert any(f.parts[0] == "folds" for f in shipped)  # the cross-fitted folds ship too
+    for f in shipped:
+        assert (tmp_path / "m" / f).read_bytes() == (SHIPPED / f).read_bytes(), f"{f} differs: run `make model`"
     assert meta["evaluation"]["level2_accuracy"] > 0.6 and meta["evaluation"]["grouped_by"] == "source page or file"
 
 

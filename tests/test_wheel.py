@@ -68,6 +68,7 @@ def run(installed, *args, timeout=120):
 def test_wheel_carries_data_and_model_but_no_pickles_or_caches(installed):
     names = zipfile.ZipFile(installed["wheel"]).namelist()
     assert "indicatorml/_shipped/models/default/model.json" in names
+    assert "indicatorml/_shipped/models/default/folds/0/coef.npy" in names  # the cross-fitted folds
     assert "indicatorml/_shipped/data/corpus/public_indicators.tsv" in names
     assert any(n.startswith("indicatorml/_shipped/data/seed/") for n in names)
     assert "indicatorml/web/templates/base.html" in names and "indicatorml/web/static/app.js" in names
