@@ -1,17 +1,17 @@
-"""XLSX workbooks: sheets with merged cells and number formats into records."""
+"""XLSX workbooks: every sheet a :class:`~.grid.Grid` (merged cells, number formats), read by :mod:`.forms`."""
 
 from __future__ import annotations
 
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..records import Problem, Table
-from .columns import cell_text, head_rows, match_columns
-from .delimited import rows_to_records
+from .columns import cell_text
+from .forms import read_grids
+from .grid import Grid, fill_merges
 
-__all__ = ["read_xlsx"]
+__all__ = ["read_xlsx", "xlsx_grids"]
 
 
 def _has_merged_cells(path: Path) -> bool:
@@ -26,59 +26,61 @@ def _has_merged_cells(path: Path) -> bool:
     return False
 
 
-def read_xlsx(path: Path, table: Table) -> None:
-    """First sheet with a recognizable header; merged cells give their value to every cell."""
-    p = table.path
-    try:
-        from openpyxl import load_workbook
+def xlsx_grids(path: Path) -> list[Grid]:
+    """Every worksheet as a grid, in workbook order. Raises on a damaged file."""
+    from openpyxl import load_workbook
 
-        merged = _has_merged_cells(path)
-        wb = load_workbook(path, read_only=not merged, data_only=True)
-    except Exception as e:  # noqa: BLE001 - any damage in the zip/XML is a problem, not a crash
-        table.problems.append(Problem(p, None, f"cannot read as XLSX: {type(e).__name__}: {e}"))
-        return
+    merged = _has_merged_cells(path)
+    wb = load_workbook(path, read_only=not merged, data_only=True)
+    grids = []
     try:
-        names = []
         for ws in wb.worksheets:
-            fill: dict[tuple[int, int], tuple[Any, str | None]] = {}
-            if merged:
-                for rng in ws.merged_cells.ranges:
-                    top = ws.cell(rng.min_row, rng.min_col)
-                    for r in range(rng.min_row, rng.max_row + 1):
-                        for c in range(rng.min_col, rng.max_col + 1):
-                            fill[(r, c)] = (top.value, top.number_format)
             values: list[list[Any]] = []
             texts: list[list[str]] = []
-            for r, row in enumerate(ws.iter_rows(), start=1):
-                vals, txt = [], []
-                for c, cell in enumerate(row, start=1):
-                    v, fmt = fill.get((r, c), (getattr(cell, "value", None), getattr(cell, "number_format", None)))
-                    vals.append(v)
-                    txt.append(cell_text(v, fmt))
-                while txt and not txt[-1]:
-                    txt.pop()
-                    vals.pop()
+            for row in ws.iter_rows(min_row=1, min_col=1):
+                vals = [getattr(cell, "value", None) for cell in row]
+                txt = [cell_text(v, getattr(cell, "number_format", None)) for v, cell in zip(vals, row, strict=True)]
                 values.append(vals)
                 texts.append(txt)
-            header_idx = _find_flat_header(texts)
-            names.append(ws.title)
-            if header_idx is None:
-                continue
-            header = texts[header_idx]
-            table.preamble = ["\t".join(t) for t in texts[:header_idx]]
-            table.columns = header
-            rows = [(header_idx + 2 + k, values[header_idx + 1 + k], None)
-                    for k in range(len(values) - header_idx - 1)]
-            rows_to_records(rows, header, table, check_width=False, texts=texts[header_idx + 1:])
-            return
-        table.problems.append(Problem(p, None, "no sheet has an indicator column (indicator / 指标名称 / 三级指标); "
-                                      f"sheets: {', '.join(names) or 'none'}"))
+            ranges = []
+            if merged:
+                for rng in ws.merged_cells.ranges:
+                    ranges.append((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1))
+                    top = values[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(values) else None
+                    for r in range(rng.min_row - 1, min(rng.max_row, len(values))):
+                        row_v = values[r]
+                        row_v.extend([None] * (rng.max_col - len(row_v)))
+                        for c in range(rng.min_col - 1, rng.max_col):
+                            row_v[c] = top
+            cont = fill_merges(texts, ranges)
+            # Trailing empty columns of the whole sheet (formatting reaches far to the right).
+            width = max((max((c + 1 for c, t in enumerate(r) if t), default=0) for r in texts), default=0)
+            for k in range(len(texts)):
+                texts[k] = texts[k][:width]
+                cont[k] = cont[k][:width]
+                values[k] = values[k][:width]
+            grids.append(Grid(ws.title, "sheet", texts, cont, list(range(1, len(texts) + 1)), values))
     finally:
         wb.close()
+    return grids
 
 
-def _find_flat_header(texts: Sequence[Sequence[str]]) -> int | None:
-    for i, cells in head_rows(texts, lambda row: not any(row)):
-        if "indicator" in match_columns(cells):
-            return i
-    return None
+def read_xlsx(path: Path, table: Table) -> None:
+    """Every sheet; a sheet without an indicator table is named in the summary, not an error."""
+    try:
+        grids = xlsx_grids(path)
+    except Exception as e:  # noqa: BLE001 - any damage in the zip/XML is a problem, not a crash
+        table.problems.append(Problem(table.path, None, f"cannot read as XLSX: {type(e).__name__}: {e}"))
+        return
+    read_grids(grids, table)
+    no_table(table, grids, "sheet")
+
+
+def no_table(table: Table, grids: list[Grid], what: str) -> None:
+    """No grid has an indicator table: one problem for the file, naming what it has."""
+    if table.records or any(s["tables"] for s in table.sheets):
+        return
+    names = ", ".join(g.name for g in grids) or "none"
+    noun = {"sheet": "sheet", "table": "table", "page": "page"}[what]
+    table.problems.append(Problem(table.path, None, f"no {noun} has an indicator column (indicator / 指标名称 / "
+                                  f"三级指标); {noun}s: {names}"))
