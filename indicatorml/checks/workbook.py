@@ -41,7 +41,7 @@ _WIDTHS = {"问题级别": 9, "问题": 50, "规则": 24, "建议二级指标": 
 def annotatable(table: Table) -> bool:
     """An input whose own workbook can be written back: an ``.xlsx``/``.xlsm`` openpyxl loads."""
     p = Path(table.path)
-    return p.suffix.lower() in OWN_WORKBOOK and p.is_file() and bool(table.records)
+    return table.kind == "xlsx" and p.suffix.lower() in OWN_WORKBOOK and p.is_file() and bool(table.records)
 
 
 def _suggested(f: Finding) -> str | None:
@@ -62,8 +62,9 @@ def findings_marks(table: Table, findings: Sequence[Finding]) -> tuple[list[Note
     notes, per_record = [], {}
     for f in mine:
         whole = f.rule in TABLE_RULES or (f.row is None and f.project is None)
+        about = f"项目「{f.project}」: " if f.row is None and not whole else ""
         notes.append(Note(record=f.row, field=f.field, fill=FILL_COLOURS[f.severity],
-                          text=f"[{SEVERITY_ZH[f.severity]}] {f.message}", project=None if whole else f.project,
+                          text=f"[{SEVERITY_ZH[f.severity]}] {about}{f.message}", project=None if whole else f.project,
                           rank=_RANK[f.severity]))
         if whole:
             continue

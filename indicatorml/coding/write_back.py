@@ -27,6 +27,7 @@ __all__ = ["REVIEW_MARK", "CodeResult", "code_table", "coded_path"]
 
 REVIEW_MARK = "需人工确认"
 _COLUMNS = ("一级指标(自动)", "二级指标(自动)", "置信度", "复核")
+_WORKBOOK_KINDS = ("xlsx", "xls", "docx", "pdf")  # written back as a workbook: the user's own, else a new one
 _KIND_FORMAT = {"seed": "seed", "csv": "csv", "tsv": "tsv", "xlsx": "xlsx", "jsonl": "jsonl"}
 
 
@@ -72,7 +73,7 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
         report_problems([table], stream=stream)
     if table.kind == "empty" or not table.records:
         raise IndicatormlError(f"{src}: no indicators to code")
-    workbook_in = src.suffix.lower() in OWN_WORKBOOK + NEW_WORKBOOK
+    workbook_in = table.kind in _WORKBOOK_KINDS
     fmt = "xlsx" if workbook_in else _KIND_FORMAT.get(table.kind, "csv")
     suffix = out.suffix.lower().lstrip(".")
     if suffix in ("csv", "tsv", "xlsx", "jsonl") and suffix != fmt:
@@ -114,7 +115,7 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
             coded += 1
     if fmt == "xlsx" and workbook_in:
         columns = _workbook_columns(auto1, auto2, confs, marks)
-        if src.suffix.lower() in OWN_WORKBOOK:
+        if table.kind == "xlsx" and src.suffix.lower() in OWN_WORKBOOK:
             annotate_workbook(table, out, columns=columns)
         else:
             report_workbook([(table, (), columns)], out)

@@ -39,6 +39,7 @@ __all__ = ["Note", "Column", "Listing", "Place", "Sheet", "layout", "annotate_wo
            "link_ref", "same_file", "AUTHOR", "RECORD_HEADER", "FILLS", "OWN_WORKBOOK", "NEW_WORKBOOK"]
 
 AUTHOR = "indicatorml"
+_OURS = f"—— {AUTHOR} ——"  # between a user's comment and ours
 # Fills by severity: red, amber, blue (Excel's own "bad / neutral / note" tones).
 FILLS = {"error": "FFC7CE", "warning": "FFEB9C", "info": "DDEBF7"}
 # Where a user's workbook is written back in place; .xls/.docx/.pdf get a new workbook instead.
@@ -210,8 +211,12 @@ def _native_layout(table: Table) -> tuple[list[Sheet], list[Place]]:
     sheet from ``table.sheets`` (``tables``: header_row, first_row, last_row, last_col)."""
     infos = {s.get("name"): s for s in table.sheets if isinstance(s, dict)}
     by_sheet: dict[str, list[tuple[int, dict[str, tuple[int, int]]]]] = {}
+    # One indicator table in the file: its header also says where the project column is.
+    project_col = match_columns(table.columns).get("project") if table.columns else None
     for i, r in enumerate(table.records):
         cells = {f: (int(rc[0]), int(rc[1])) for f, rc in r.extra["_cells"].items()}
+        if project_col is not None and "_row" in r.extra and "project" not in cells and cells:
+            cells["project"] = (next(iter(cells.values()))[0], project_col + 1)
         by_sheet.setdefault(r.extra["_sheet"], []).append((i, cells))
     order = [s["name"] for s in table.sheets if isinstance(s, dict) and s.get("name") in by_sheet]
     order += [s for s in by_sheet if s not in order]
@@ -247,17 +252,25 @@ def _grids_of(info: dict[str, Any] | None, recs: list[tuple[int, dict[str, tuple
 
 def _source_grids(table: Table) -> dict[str, Any] | None:
     """The input's grids as its reader sees them (cells, merge continuations), by name; None
-    where no reader gives grids for this kind of file."""
+    where no reader gives grids for this kind of file (then the records' columns are used)."""
+    path = Path(table.path)
     try:
-        from . import read as _read
-
-        grids_of = getattr(_read, "file_grids", None)
-        if grids_of is not None:
-            grids = grids_of(Path(table.path))
-        elif Path(table.path).suffix.lower() in (".xlsx", ".xlsm"):
+        if table.kind == "xlsx":
             from .xlsx import xlsx_grids
 
-            grids = xlsx_grids(Path(table.path))
+            grids = xlsx_grids(path)
+        elif table.kind == "xls":
+            from .xls import xls_grids
+
+            grids = xls_grids(path.read_bytes())
+        elif table.kind == "docx":
+            from .docx import docx_grids
+
+            grids = docx_grids(path)
+        elif table.kind == "pdf":
+            from .pdf import pdf_grids
+
+            grids = pdf_grids(path)[0]
         else:
             return None
     except Exception:  # noqa: BLE001 - no grids: the records' columns instead
@@ -423,12 +436,16 @@ def _mark_cells(wb: Any, table: Table, places: Sequence[Place], notes: Sequence[
         lines = _comment_lines(table, here)
         if not lines:
             continue
-        text = "\n".join(lines)
+        text, author = "\n".join(lines), AUTHOR
         old = cell.comment
-        if old is not None and old.text and old.author != AUTHOR:
-            text = f"{old.text.rstrip()}\n—— {AUTHOR} ——\n{text}"
+        theirs = (old.text or "").split(_OURS)[0].rstrip() if old is not None else ""
+        if theirs and old.author != AUTHOR:
+            # The user's comment stays; ours goes below it (a comment has one author: both).
+            text = f"{theirs}\n{_OURS}\n{text}"
+            prior = (old.author or "").split(" / ")[0]
+            author = f"{prior} / {AUTHOR}" if prior and prior != AUTHOR else AUTHOR
         w, h = _comment_size(text)
-        cell.comment = Comment(text, AUTHOR, height=h, width=w)
+        cell.comment = Comment(text, author, height=h, width=w)
 
 
 def _comment_lines(table: Table, here: Sequence[Note]) -> list[str]:
