@@ -453,3 +453,52 @@ def test_code_csv_keeps_its_own_kind(tmp_path: Path):
     assert write_back.coded_path(tmp_path / "a.csv").name == "a.coded.csv"
     assert write_back.coded_path(tmp_path / "a.docx").name == "a.coded.xlsx"
     assert write_back.coded_path(tmp_path / "a.xlsx").name == "a.coded.xlsx"
+
+
+# ---------------------------------------------------------------------------- what openpyxl cannot keep
+_TEXT_BOX = ('<twoCellAnchor><from><col>8</col><colOff>0</colOff><row>1</row><rowOff>0</rowOff></from><to>'
+             '<col>11</col><colOff>0</colOff><row>4</row><rowOff>0</rowOff></to><sp macro="" textlink="">'
+             '<nvSpPr><cNvPr id="9" name="TextBox 1"/><cNvSpPr txBox="1"/></nvSpPr><spPr/><txBody>'
+             '<a:bodyPr xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"/>'
+             '<a:p xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:r><a:t>审核盖章</a:t></a:r>'
+             '</a:p></txBody></sp><clientData/></twoCellAnchor>')
+
+
+def test_images_and_charts_kept_text_boxes_dropped_with_a_warning(tmp_path: Path, capsys):
+    """What the README says openpyxl keeps and drops, checked: an image and a chart come
+    through; a text box does not, and stderr says so."""
+    import zipfile
+
+    pytest.importorskip("PIL")
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.drawing.image import Image
+    from PIL import Image as PILImage
+
+    PILImage.new("RGB", (40, 20), "red").save(tmp_path / "logo.png")
+    wb = Workbook()
+    ws = wb.active
+    ws.append(["三级指标", "年度指标值"])
+    ws.append(["培训人数", "及时"])
+    ws.add_image(Image(str(tmp_path / "logo.png")), "E2")
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=2))
+    ws.add_chart(chart, "E8")
+    plain = tmp_path / "plain.xlsx"
+    wb.save(plain)
+    src = tmp_path / "box.xlsx"
+    with zipfile.ZipFile(plain) as zin, zipfile.ZipFile(src, "w") as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/drawings/drawing1.xml":
+                data = data.replace(b"</wsDr>", _TEXT_BOX.encode() + b"</wsDr>")
+            zout.writestr(item, data)
+    out = tmp_path / "out.xlsx"
+    assert main(["check", str(src), "-o", str(out)]) == 0
+    assert "不含原表的文本框和形状" in capsys.readouterr().err
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        drawing = z.read("xl/drawings/drawing1.xml")
+    assert any(n.startswith("xl/media/") for n in names) and any(n.startswith("xl/charts/") for n in names)
+    assert b"TextBox" not in drawing
+    assert main(["check", str(plain), "-o", str(tmp_path / "plain.out.xlsx")]) == 0
+    assert "warning" not in capsys.readouterr().err

@@ -53,7 +53,7 @@ def run_check(files: Sequence[str], fmt: str | None = None, output: str | None =
             print(f"indicatorml: warning: label rule skipped (no model): {e}", file=err)
     findings = check_tables(tables, model, labels=model is not None)
     if fmt == "xlsx":
-        written = write_checked_workbooks(tables, findings, output or "")
+        written = write_checked_workbooks(tables, findings, output or "", err=err)
         if len(written) > 1:
             print(f"写出 {len(written)} 个审核工作簿: " + ", ".join(str(p) for p in written), file=err)
     elif fmt == "table":

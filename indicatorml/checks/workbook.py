@@ -20,9 +20,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from ..records import Table
-from ..tables.annotate import FILLS, OWN_WORKBOOK, Column, Listing, Note, annotate_workbook, report_workbook
+from ..tables.annotate import (
+    FILLS,
+    OWN_WORKBOOK,
+    Column,
+    Listing,
+    Note,
+    annotate_workbook,
+    lost_line,
+    report_workbook,
+)
 from ..taxonomy import by_code
 from .finding import SEVERITIES, TABLE_RULES, Finding
 from .report import SEVERITY_ZH
@@ -105,22 +115,23 @@ def _listing(tables: Sequence[Table], findings: Sequence[Finding], notes_by_tabl
     return listing, owner
 
 
-def write_findings_xlsx(tables: Sequence[Table], findings: Sequence[Finding], path: str) -> None:
+def write_findings_xlsx(tables: Sequence[Table], findings: Sequence[Finding], path: str) -> list[str]:
     """Write the reviewer's workbook to ``path``.
 
     One ``.xlsx`` input: the user's own workbook, marked (see the module docstring). Anything
     else — one non-xlsx input, or several inputs in one workbook — a new workbook with one
     sheet per input sheet/table laid out like the input, the same marks, and 问题清单 over all
-    of them. The input is never overwritten.
+    of them. The input is never overwritten. Returns what openpyxl could not keep of the
+    user's workbook (text boxes, shapes…; see :func:`indicatorml.tables.annotate.losses`).
     """
     marks = [findings_marks(t, findings) for t in tables]
     listing, owner = _listing(tables, findings, [n for n, _ in marks])
     if len(tables) == 1 and annotatable(tables[0]):
         notes, columns = marks[0]
-        annotate_workbook(tables[0], path, notes, columns, listing)
-        return
+        return annotate_workbook(tables[0], path, notes, columns, listing)
     report_workbook([(t, n, c) for t, (n, c) in zip(tables, marks, strict=True)], path, listing,
                     listing_table=lambda note: owner.get(id(note)))
+    return []
 
 
 def output_paths(tables: Sequence[Table], output: str) -> list[Path]:
@@ -150,9 +161,13 @@ def output_paths(tables: Sequence[Table], output: str) -> list[Path]:
     return paths
 
 
-def write_checked_workbooks(tables: Sequence[Table], findings: Sequence[Finding], output: str) -> list[Path]:
-    """``check … -o``: one marked workbook per input (see :func:`output_paths`); the paths written."""
+def write_checked_workbooks(tables: Sequence[Table], findings: Sequence[Finding], output: str,
+                            err: Any = None) -> list[Path]:
+    """``check … -o``: one marked workbook per input (see :func:`output_paths`); the paths
+    written. What openpyxl could not keep of an input is said on ``err``."""
     paths = output_paths(tables, output)
     for t, p in zip(tables, paths, strict=True):
-        write_findings_xlsx([t], [f for f in findings if f.file == t.path], str(p))
+        lost = write_findings_xlsx([t], [f for f in findings if f.file == t.path], str(p))
+        if lost and err is not None:
+            print(lost_line(t.path, p, lost), file=err)
     return paths

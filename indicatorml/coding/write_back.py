@@ -17,7 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IndicatormlError
-from ..tables.annotate import FILLS, NEW_WORKBOOK, OWN_WORKBOOK, Column, annotate_workbook, report_workbook
+from ..tables.annotate import (
+    FILLS,
+    NEW_WORKBOOK,
+    OWN_WORKBOOK,
+    Column,
+    annotate_workbook,
+    lost_line,
+    report_workbook,
+)
 from ..taxonomy import by_code, parent, to_layout
 from .model import IndicatorClassifier
 from .predict import Prediction, classify
@@ -116,7 +124,9 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
     if fmt == "xlsx" and workbook_in:
         columns = _workbook_columns(auto1, auto2, confs, marks)
         if table.kind == "xlsx" and src.suffix.lower() in OWN_WORKBOOK:
-            annotate_workbook(table, out, columns=columns)
+            lost = annotate_workbook(table, out, columns=columns)
+            if lost and stream is not None:
+                print(lost_line(src, out, lost), file=stream)
         else:
             report_workbook([(table, (), columns)], out)
         return CodeResult(out, coded, review, kept, preds)

@@ -36,7 +36,8 @@ from ..records import Table
 from .columns import cell_text, match_columns
 
 __all__ = ["Note", "Column", "Listing", "Place", "Sheet", "layout", "annotate_workbook", "report_workbook",
-           "link_ref", "same_file", "AUTHOR", "RECORD_HEADER", "FILLS", "OWN_WORKBOOK", "NEW_WORKBOOK"]
+           "link_ref", "same_file", "AUTHOR", "RECORD_HEADER", "FILLS", "OWN_WORKBOOK", "NEW_WORKBOOK",
+           "losses", "lost_line"]
 
 AUTHOR = "indicatorml"
 _OURS = f"—— {AUTHOR} ——"  # between a user's comment and ours
@@ -594,6 +595,11 @@ def _target_of(wb: Any, table: Table, places: Sequence[Place], sheets: Sequence[
     return target
 
 
+def lost_line(src: str | Path, out: str | Path, lost: Sequence[str]) -> str:
+    """The warning for :func:`losses`: one line naming what the output lacks."""
+    return f"indicatorml: warning: {src}: 写出的 {out} 不含原表的{'、'.join(lost)}(openpyxl 不能保留)"
+
+
 def same_file(a: str | Path, b: str | Path) -> bool:
     pa, pb = Path(a), Path(b)
     try:
@@ -609,11 +615,44 @@ def _save(wb: Any, out: str | Path) -> None:
         raise IndicatormlError(f"cannot write {out}: {e.strerror or e}") from None
 
 
+def losses(path: str | Path) -> list[str]:
+    """What openpyxl will not carry from this workbook into the written one (checked in the
+    file's parts): each a short Chinese phrase for a warning. Empty when nothing is lost."""
+    import re
+    import zipfile
+
+    out = []
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+            drawings = [z.read(n) for n in names if re.match(r"xl/drawings/drawing\d+\.xml$", n)]
+            sheets = [z.read(n) for n in names if re.match(r"xl/worksheets/sheet\d+\.xml$", n)]
+    except (OSError, zipfile.BadZipFile):
+        return out
+    if any(re.search(rb"<(?:\w+:)?(?:sp|grpSp|cxnSp)[ >]", d) for d in drawings):
+        out.append("文本框和形状")
+    if any(n.startswith("xl/media/") for n in names):
+        try:
+            import PIL  # noqa: F401 - openpyxl keeps images only with Pillow installed
+        except ImportError:
+            out.append("图片(未安装 Pillow)")
+    if "xl/vbaProject.bin" in names:
+        out.append("宏(VBA)")
+    if any(n.startswith(("xl/ctrlProps/", "xl/activeX/")) for n in names):
+        out.append("表单控件")
+    if any(n.startswith(("xl/slicers/", "xl/timelines/")) for n in names):
+        out.append("切片器")
+    if any(b"sparklineGroup" in s for s in sheets):
+        out.append("迷你图")
+    return out
+
+
 def annotate_workbook(table: Table, out: str | Path, notes: Sequence[Note] = (), columns: Sequence[Column] = (),
-                      listing: Listing | None = None) -> None:
+                      listing: Listing | None = None) -> list[str]:
     """Load the user's own ``.xlsx`` (``table.path``), mark it and save it as ``out``: the
     notes on their cells, the columns right of each table, the listing as a last sheet whose
-    rows link to their notes' cells. Refuses to overwrite the input.
+    rows link to their notes' cells. Refuses to overwrite the input. Returns what openpyxl
+    could not keep (see :func:`losses`), for the caller to warn about.
     """
     from openpyxl import load_workbook
 
@@ -633,6 +672,7 @@ def annotate_workbook(table: Table, out: str | Path, notes: Sequence[Note] = (),
     if listing is not None:
         _write_listing(wb, listing, _target_of(wb, table, places, sheets))
     _save(wb, out)
+    return losses(src)
 
 
 def report_workbook(items: Sequence[tuple[Table, Sequence[Note], Sequence[Column]]], out: str | Path,
