@@ -82,14 +82,14 @@ def findings_marks(table: Table, findings: Sequence[Finding]) -> tuple[list[Note
         if key is not None:
             per_record.setdefault(key, []).append(f)
     cols = {name: Column(name, width=_WIDTHS[name]) for name in ADDED_COLUMNS}
-    cols["问题"].wrap = cols["规则"].wrap = True
+    cols["问题"].wrap = True
     cols["建议概率"].number_format = "0.00"
     for i, here in per_record.items():
         worst = min(here, key=lambda f: _RANK[f.severity]).severity
         cols["问题级别"].values[i] = SEVERITY_ZH[worst]
         cols["问题级别"].fills[i] = FILL_COLOURS[worst]
         cols["问题"].values[i] = "\n".join(f"[{SEVERITY_ZH[f.severity]}] {f.message}" for f in here)
-        cols["规则"].values[i] = "\n".join(f.rule for f in here)
+        cols["规则"].values[i] = " ".join(f.rule for f in here)  # one line: filterable, never clipped
         label = next((f for f in here if _suggested(f)), None)
         if label is not None:
             cols["建议二级指标"].values[i] = _suggested(label)
