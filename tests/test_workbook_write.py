@@ -385,7 +385,7 @@ def test_several_tables_in_one_report(tmp_path: Path):
     out = tmp_path / "all.xlsx"
     write_findings_xlsx(tables, findings, str(out))
     wb = load_workbook(out)
-    assert wb.sheetnames == ["a-甲项目", "a-乙项目", "b", "问题清单"]
+    assert wb.sheetnames == ["a-甲项目", "a-乙项目", "a-填表说明", "b", "问题清单"]
     ws = wb["a-甲项目"]
     assert "A9:A10" in {str(r) for r in ws.merged_cells.ranges}  # merges re-made from the grid
     assert ws["C6"].value == "培训企业数量" and _fill(ws, "D6") == AMBER and _fill(ws, "A9") == RED
@@ -502,3 +502,58 @@ def test_images_and_charts_kept_text_boxes_dropped_with_a_warning(tmp_path: Path
     assert b"TextBox" not in drawing
     assert main(["check", str(plain), "-o", str(tmp_path / "plain.out.xlsx")]) == 0
     assert "warning" not in capsys.readouterr().err
+
+
+def test_code_recodes_every_form_of_a_workbook(tmp_path: Path, monkeypatch):
+    """``code`` on a two-form workbook: the added columns right of each form's table, the rest
+    of the workbook as it was."""
+    from indicatorml.coding.predict import Prediction
+
+    src = build_workbook(tmp_path / "申报表.xlsx")
+
+    def fake_classify(records, model, top_k=3, layout="pre2021"):
+        return [Prediction(r.indicator, r.target, "1", "产出指标", "11", "数量指标", 0.95 if k % 2 else 0.5)
+                for k, r in enumerate(records)]
+
+    monkeypatch.setattr(write_back, "classify", fake_classify)
+    out = tmp_path / "coded.xlsx"
+    write_back.code_table(src, out, model=object.__new__(write_back.IndicatorClassifier), recode=True, stream=None)
+    wb = load_workbook(out)
+    for name, rows in (("甲项目", range(6, 12)), ("乙项目", range(6, 9))):
+        ws = wb[name]
+        assert [ws.cell(row=5, column=c).value for c in range(6, 10)] == ["建议一级指标", "建议二级指标", "置信度", "复核"]
+        assert [ws.cell(row=r, column=9).value for r in rows] == [
+            "需人工确认" if k % 2 == 0 else None for k in range(len(rows))]
+    first = {"甲项目": 6, "乙项目": 6}
+    assert snapshot(out, skip_cols=first) == snapshot(src, skip_cols=first)
+
+
+# ---------------------------------------------------------------------------- .xls / .docx / .pdf
+FIXTURES = Path(__file__).parent / "fixtures" / "workbooks"
+
+
+@pytest.mark.parametrize("name", ["申报表_两个项目.xls", "申报表_三张表.docx", "申报表_文字版.pdf"])
+def test_document_input_gets_a_workbook_laid_out_like_it(tmp_path: Path, name: str):
+    """One sheet per input sheet/table/page at the reader's coordinates, merges re-made, the
+    same marks and links (the reader's fixtures; skipped where they are not there)."""
+    src = FIXTURES / name
+    if not src.is_file():
+        pytest.skip(f"fixture {name} not present")
+    table = read_table(src)
+    findings = check_table(table, labels=False)
+    assert findings, "the fixture should give at least one finding"
+    out = tmp_path / "out.xlsx"
+    write_findings_xlsx([table], findings, str(out))
+    wb = load_workbook(out)
+    grids = [s["name"] for s in table.sheets]
+    assert wb.sheetnames == [*grids, "问题清单"]
+    for rec in table.records:  # every record's indicator is where the reader saw it
+        r, c = rec.extra["_cells"]["indicator"]
+        assert wb[rec.extra["_sheet"]].cell(row=r, column=c).value == rec.indicator
+    assert any(wb[g].merged_cells.ranges for g in grids)
+    listing = wb["问题清单"]
+    assert listing.max_row == len(findings) + 1
+    for row in range(2, listing.max_row + 1):
+        loc = listing.cell(row=row, column=3).hyperlink.location
+        sheet, ref = loc.rsplit("!", 1)
+        assert _fill(wb[sheet.strip("'")], ref) in FILL_COLOURS.values()

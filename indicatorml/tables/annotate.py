@@ -179,6 +179,9 @@ def layout(table: Table, wb: Any = None, new: bool = False, title: str | None = 
             return sheets, places
         grids = _source_grids(table)
         if grids is not None and all(s.name in grids for s in sheets):
+            # Every input sheet/table/page, in file order; those without indicators as they were.
+            have = {s.name: s for s in sheets}
+            sheets = [have.get(name) or Sheet(name) for name in grids]
             for s in sheets:
                 _fill_from_grid(s, grids[s.name])
             return sheets, places
