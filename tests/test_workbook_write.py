@@ -557,3 +557,24 @@ def test_document_input_gets_a_workbook_laid_out_like_it(tmp_path: Path, name: s
         loc = listing.cell(row=row, column=3).hyperlink.location
         sheet, ref = loc.rsplit("!", 1)
         assert _fill(wb[sheet.strip("'")], ref) in FILL_COLOURS.values()
+
+
+def test_seed_project_without_indicators_is_marked_on_its_own_row(tmp_path: Path):
+    cell = ("1、1-产出指标；11-数量指标；培训企业数量；实施周期指标值:无；年度指标值:≥50家。"
+            "2、2-效益指标；22-社会效益；企业合规意识提升率；实施周期指标值:无；年度指标值:≥80%。"
+            "3、3-满意度指标；31-服务对象满意度；参训企业满意度；实施周期指标值:无；年度指标值:≥90%。")
+    lines = ["项目支出绩效目标表", "", "项目名称（资金使用单位）\t总计\t财政拨款\t财政专户拨款\t其他资金\t绩效目标\t绩效指标",
+             "合计\t20.00\t20.00\t\t\t\t", f"甲项目\t10.00\t10.00\t\t\t{GOAL}\t{cell}",
+             f"乙项目\t10.00\t10.00\t\t\t{GOAL}\t"]
+    src = tmp_path / "seed.txt"
+    src.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    table = read_table(src)
+    findings = check_table(table, labels=False)
+    assert [(f.rule, f.project) for f in findings] == [("completeness.no-indicators", "乙项目")]
+    out = tmp_path / "out.xlsx"
+    write_findings_xlsx([table], findings, str(out))
+    wb = load_workbook(out)
+    ws = wb["seed"]
+    assert [ws.cell(row=r, column=1).value for r in range(1, 6)] == ["项目名称", "乙项目", "甲项目", "甲项目", "甲项目"]
+    assert _fill(ws, "A2") == RED and ws["A2"].comment.text.startswith("[错误] 项目「乙项目」: ")
+    assert wb["问题清单"]["C2"].hyperlink.location == "'seed'!A2"

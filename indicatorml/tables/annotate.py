@@ -131,6 +131,7 @@ class Sheet:
     merges: list[str] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
     bold_rows: list[int] = field(default_factory=list)
+    project_rows: dict[str, int] = field(default_factory=dict)  # a project without indicators: its own row
 
 
 # ---------------------------------------------------------------------------- where the cells are
@@ -332,9 +333,11 @@ def _record_layout(table: Table, name: str) -> tuple[list[Sheet], list[Place]]:
     goals = {p.name: p.goal for p in table.projects}
     with_records = {r.project for r in table.records}
     rows: list[list[Any]] = [list(RECORD_HEADER)]
+    alone: dict[str, int] = {}
     for p in table.projects:
         if p.name not in with_records:
             rows.append([p.name, p.goal] + [None] * 5)
+            alone[p.name] = len(rows)
     places = []
     for r in table.records:
         rows.append([r.project, r.goal or goals.get(r.project), _label(r.level1_code, r.level1_raw),
@@ -342,7 +345,7 @@ def _record_layout(table: Table, name: str) -> tuple[list[Sheet], list[Place]]:
         n = len(rows)
         places.append(Place(name, n, {f: (n, c) for f, c in _RECORD_FIELD_COL.items()}, 0))
     sheet = Sheet(name, [Grid(1, 2, len(rows), len(RECORD_HEADER))], rows=rows, bold_rows=[1],
-                  widths={1: 24, 2: 30, 5: 30, 7: 20})
+                  widths={1: 24, 2: 30, 5: 30, 7: 20}, project_rows=alone)
     return [sheet], places
 
 
@@ -387,13 +390,18 @@ def _top_left(ws: Any, row: int, col: int) -> tuple[int, int]:
     return row, col
 
 
-def _note_cell(note: Note, table: Table, places: Sequence[Place]) -> tuple[str, int, int] | None:
+def _note_cell(note: Note, table: Table, places: Sequence[Place], sheets: Sequence[Sheet] = ()
+               ) -> tuple[str, int, int] | None:
     """The (sheet, row, col) a note marks, or None (a whole-table note, or no place)."""
     idx = note.record
     fld = note.field
     if idx is None and note.project is not None:
         idx = next((i for i, r in enumerate(table.records) if r.project == note.project), None)
         fld = "project"
+        if idx is None:  # a project without indicators: its own row, where the layout has one
+            row = next((s.project_rows[note.project] for s in sheets if note.project in s.project_rows), None)
+            sheet = next((s.name for s in sheets if note.project in s.project_rows), None)
+            return (sheet, row, 1) if sheet is not None and row is not None else None
     if idx is None or idx >= len(places) or places[idx] is None:
         return None
     p = places[idx]
@@ -417,13 +425,13 @@ def _display_len(s: str) -> int:
 
 
 def _mark_cells(wb: Any, table: Table, places: Sequence[Place], notes: Sequence[Note],
-                sheet_map: dict[str, str] | None = None) -> None:
+                sheet_map: dict[str, str] | None = None, sheets: Sequence[Sheet] = ()) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
     grouped: dict[tuple[str, int, int], list[Note]] = {}
     for n in notes:
-        at = _note_cell(n, table, places)
+        at = _note_cell(n, table, places, sheets)
         if at is None:
             continue
         sheet = (sheet_map or {}).get(at[0], at[0])
@@ -583,7 +591,7 @@ def _target_of(wb: Any, table: Table, places: Sequence[Place], sheets: Sequence[
                sheet_map: dict[str, str] | None = None):
     """A note → the (sheet, row, col) its list row links to: its cell, else the table's header."""
     def target(note: Note) -> tuple[str, int, int] | None:
-        at = _note_cell(note, table, places)
+        at = _note_cell(note, table, places, sheets)
         if at is None and sheets:
             s = sheets[0]
             g = s.grids[0] if s.grids else Grid(1, 1, 1, 1)
@@ -671,7 +679,7 @@ def annotate_workbook(table: Table, out: str | Path, notes: Sequence[Note] = (),
     for sheet in sheets:
         if sheet.name in wb.sheetnames and columns:
             _add_columns(wb[sheet.name], sheet, places, sheet.name, columns, header_style=True)
-    _mark_cells(wb, table, places, notes)
+    _mark_cells(wb, table, places, notes, sheets=sheets)
     if listing is not None:
         _write_listing(wb, listing, _target_of(wb, table, places, sheets))
     _save(wb, out)
@@ -729,7 +737,7 @@ def report_workbook(items: Sequence[tuple[Table, Sequence[Note], Sequence[Column
             if columns:
                 _add_columns(ws, sheet, [_renamed(p, names) for p in places], names[sheet.name], columns,
                              header_style=False)
-        _mark_cells(wb, table, places, notes, names)
+        _mark_cells(wb, table, places, notes, names, sheets)
         laid.append((sheets, places, names))
     if listing is not None:
         targets = [_target_of(wb, t, laid[k][1], laid[k][0], laid[k][2]) for k, (t, _, _) in enumerate(items)]
