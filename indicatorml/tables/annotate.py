@@ -709,9 +709,8 @@ def report_workbook(items: Sequence[tuple[Table, Sequence[Note], Sequence[Column
         sheets, places = layout(table, new=True, title=_safe_title(stem))
         names: dict[str, str] = {}
         for sheet in sheets:
+            # one input: its own sheet names; several: prefixed with the file's name
             want = sheet.name if not several else (stem if len(sheets) == 1 else f"{stem}-{sheet.name}")
-            if not several and len(sheets) == 1 and _flat(table) and table.kind != "xlsx":
-                want = stem
             names[sheet.name] = _safe_title(want, used)
             ws = wb.create_sheet(names[sheet.name])
             for row in sheet.rows or []:
