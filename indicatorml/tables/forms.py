@@ -26,7 +26,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..records import Indicator, Problem, Project, Table
-from .columns import _ALIAS, canon_header, row_to_indicator
+from ..taxonomy import UnknownLabel
+from .columns import _ALIAS, canon_header, label_category, row_to_indicator
 from .grid import Grid
 from .seed import NUMBERED, expand_numbered
 from .seed_cell import strip_p
@@ -72,7 +73,7 @@ _BLOCK_TEXT = ("项目名称", "年度绩效目标", "年度总体目标")  # la
 
 def _canon_label(text: str) -> str:
     s = canon_header(text)
-    s = re.sub(r"^(?:其中|其)", "", s)
+    s = re.sub(r"^其中", "", s)
     return re.sub(r"[、.,，。;；]+$", "", s)
 
 
@@ -253,9 +254,12 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
         is_label = [bool(k) or bool(m and form_label(m.group(1))) for (_, _, k), m in zip(labels, inline, strict=True)]
         # Under a table, a block starts only with a label in the row's first cell.
         has_label = is_label[0] if state is not None else any(is_label)
+        if (has_label and state is not None and not any(is_label[1:])
+                and _indicator_named_like_a_label(state["cols"], cells, dist[0][0])):
+            has_label = False
         if state is not None and not has_label:
-            ind = state["cols"]["indicator"]
-            if len(dist) == 1 and dist[0][0] != ind and ind < len(cells) and cont[ind] and cells[ind] == first:
+            filled = [t for t in cells if t.strip()]
+            if len(dist) == 1 and len(filled) >= 2 and all(t.strip() == first for t in filled):
                 _close(state, info)  # a title across the table (年度绩效指标): the table ends
                 state = None
                 continue
@@ -285,6 +289,24 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
         for k in ("header_row", "first_row", "last_row", "first_col", "last_col"):
             info[k] = first_tab.get(k)
     return info, values, open_state
+
+
+def _indicator_named_like_a_label(cols: dict[str, int], cells: Sequence[str], c: int) -> bool:
+    """An indicator called 项目金额 in the indicator column, with 一级/二级 labels and a value
+    beside it (and no other label in the row), is an indicator row, not a new header block."""
+    if cols.get("indicator") != c:
+        return False
+    if len({t.strip() for t in cells if t.strip()} - {cells[c].strip()}) < 2:
+        return False  # 项目名称 | one value merged across: a block row
+    for lv, level in (("level1", 1), ("level2", 2)):
+        k = cols.get(lv)
+        if k is not None and k < len(cells) and cells[k].strip():
+            try:
+                label_category(cells[k].strip(), level)
+                return True
+            except UnknownLabel:
+                pass
+    return False
 
 
 def _title_like(dist: list[tuple[int, str]]) -> bool:
