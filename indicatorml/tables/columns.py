@@ -95,7 +95,14 @@ def label_category(label: str, level: int, where: str | None = None) -> Category
 
 def canon_header(cell: Any) -> str:
     """``指标名称（必填）`` → ``指标名称``; ``Level 2`` → ``level2``: widths, spaces, notes, marks."""
-    s = unicodedata.normalize("NFKC", "" if cell is None else str(cell))
+    if isinstance(cell, str):
+        return _canon_text(cell)
+    return _canon_text("" if cell is None else str(cell))
+
+
+@functools.lru_cache(maxsize=16384)
+def _canon_text(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
     s = re.sub(r"<[^>]{0,20}>", "", s)
     s = re.sub(r"[(\[][^)\]]*[)\]]", "", s)
     s = re.sub(r"[\s*★:：]+", "", s)

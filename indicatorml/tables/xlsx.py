@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
+
+from openpyxl.utils.cell import range_boundaries
 
 from ..records import Problem, Table
 from .columns import cell_text
@@ -14,55 +17,71 @@ from .grid import Grid, fill_merges
 __all__ = ["read_xlsx", "xlsx_grids"]
 
 
-def _has_merged_cells(path: Path) -> bool:
-    """Merged ranges are listed only in the sheet XML; read-only mode would not see them."""
-    with zipfile.ZipFile(path) as z:
-        for name in z.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with z.open(name) as f:
-                    while chunk := f.read(1 << 20):
-                        if b"<mergeCell " in chunk or b"<mergeCells" in chunk:
-                            return True
-    return False
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+def _merged_ranges(z: zipfile.ZipFile, member: str | None) -> list[tuple[int, int, int, int]] | None:
+    """Merged ranges (0-based, inclusive) from the sheet XML: read-only mode does not list them, and
+    openpyxl's full mode spends most of its time re-styling merged cells. None if not found."""
+    if member is None:
+        return None
+    try:
+        data = z.read(member)
+    except KeyError:
+        return None
+    out = []
+    for m in _MERGE.finditer(data):
+        ref = m.group(1).decode()
+        c0, r0, c1, r1 = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+        out.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1))
+    return out
 
 
 def xlsx_grids(path: Path) -> list[Grid]:
     """Every worksheet as a grid, in workbook order. Raises on a damaged file."""
     from openpyxl import load_workbook
 
-    merged = _has_merged_cells(path)
-    wb = load_workbook(path, read_only=not merged, data_only=True)
+    wb = load_workbook(path, read_only=True, data_only=True)
     grids = []
     try:
-        for ws in wb.worksheets:
-            values: list[list[Any]] = []
-            texts: list[list[str]] = []
-            for row in ws.iter_rows(min_row=1, min_col=1):
-                vals = [getattr(cell, "value", None) for cell in row]
-                txt = [cell_text(v, getattr(cell, "number_format", None)) for v, cell in zip(vals, row, strict=True)]
-                values.append(vals)
-                texts.append(txt)
-            ranges = []
-            if merged:
-                for rng in ws.merged_cells.ranges:
-                    ranges.append((rng.min_row - 1, rng.min_col - 1, rng.max_row - 1, rng.max_col - 1))
-                    top = values[rng.min_row - 1][rng.min_col - 1] if rng.min_row - 1 < len(values) else None
-                    for r in range(rng.min_row - 1, min(rng.max_row, len(values))):
-                        row_v = values[r]
-                        row_v.extend([None] * (rng.max_col - len(row_v)))
-                        for c in range(rng.min_col - 1, rng.max_col):
-                            row_v[c] = top
-            cont = fill_merges(texts, ranges)
-            # Trailing empty columns of the whole sheet (formatting reaches far to the right).
-            width = max((max((c + 1 for c, t in enumerate(r) if t), default=0) for r in texts), default=0)
-            for k in range(len(texts)):
-                texts[k] = texts[k][:width]
-                cont[k] = cont[k][:width]
-                values[k] = values[k][:width]
-            grids.append(Grid(ws.title, "sheet", texts, cont, list(range(1, len(texts) + 1)), values))
+        with zipfile.ZipFile(path) as z:
+            for ws in wb.worksheets:
+                grids.append(_sheet_grid(ws, _merged_ranges(z, getattr(ws, "_worksheet_path", None)), path))
     finally:
         wb.close()
     return grids
+
+
+def _sheet_grid(ws: Any, ranges: list[tuple[int, int, int, int]] | None, path: Path) -> Grid:
+    if ranges is None:  # no path to the sheet XML: the slow way, through openpyxl's full mode
+        from openpyxl import load_workbook
+
+        full = load_workbook(path, data_only=True)[ws.title]
+        ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in full.merged_cells.ranges]
+    values: list[list[Any]] = []
+    texts: list[list[str]] = []
+    for row in ws.iter_rows(min_row=1, min_col=1):
+        vals = [getattr(cell, "value", None) for cell in row]
+        txt = [cell_text(v, getattr(cell, "number_format", None)) for v, cell in zip(vals, row, strict=True)]
+        values.append(vals)
+        texts.append(txt)
+    for r0, c0, r1, c1 in ranges:
+        if r0 >= len(values):
+            continue
+        top = values[r0][c0] if c0 < len(values[r0]) else None
+        for r in range(r0, min(r1 + 1, len(values))):
+            row_v = values[r]
+            row_v.extend([None] * (c1 + 1 - len(row_v)))
+            for c in range(c0, c1 + 1):
+                row_v[c] = top
+    cont = fill_merges(texts, ranges)
+    # Trailing empty columns of the whole sheet (formatting reaches far to the right).
+    width = max((max((c + 1 for c, t in enumerate(r) if t), default=0) for r in texts), default=0)
+    for k in range(len(texts)):
+        texts[k] = texts[k][:width]
+        cont[k] = cont[k][:width]
+        values[k] = values[k][:width]
+    return Grid(ws.title, "sheet", texts, cont, list(range(1, len(texts) + 1)), values)
 
 
 def read_xlsx(path: Path, table: Table) -> None:
