@@ -574,8 +574,10 @@ def build(out: Path) -> dict[str, Any]:
     docx_file("申报表_表头在段落.docx", [form(7), form(6)], above=True)
     docx_file("自评表.docx", [form(7, selfeval=True, goal_style=2, score_suffix=True)], above=False)
     short = [r for r in rows if len(r["indicator"]) <= 10 and len(r["target"]) <= 8]
-    pdf_src = docx_file("_pdf_source.docx", [make_form(rng, short[k:], 6) for k in (0, 60)], above=False)
-    _pdf(out, manifest, pdf_src)
+    docx_file("_pdf_source.docx", [make_form(rng, short[k:], 6) for k in (0, 60)], above=False)
+    _pdf(out, manifest, "申报表_文字版.pdf")
+    docx_file("_pdf_source.docx", [make_form(rng, short[120:], 50)], above=False)  # runs on to page 2
+    _pdf(out, manifest, "申报表_跨页.pdf")
 
     # Damaged and foreign files: read to problems, never a traceback.
     good = (out / "申报表_单表.xlsx").read_bytes()
@@ -605,10 +607,10 @@ def _fail(reason: str) -> dict[str, Any]:
     return {"records": [], "problems": [[None, None, reason]], "no_table": [], "prefix": True}
 
 
-def _pdf(out: Path, manifest: dict[str, Any], sheets: list[Sheet]) -> None:
+def _pdf(out: Path, manifest: dict[str, Any], name: str) -> None:
     """The .docx as a PDF through LibreOffice (the PDF is committed: tests do not need LibreOffice)."""
     src = out / "_pdf_source.docx"
-    dst = out / "申报表_文字版.pdf"
+    dst = out / name
     exp = manifest.pop("_pdf_source.docx")
     soffice = shutil.which("soffice")
     if soffice:

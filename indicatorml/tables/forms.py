@@ -207,6 +207,11 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
     fresh = True  # no label read since the last table: a label now starts a new block
     pending: dict[int, tuple[str, int]] = {}  # column → (block key, last column of its label)
     state = cont_cols  # the open indicator table: cols, skip, header, tab info
+    if state is not None:  # a PDF table running on from the page before, without its header again
+        old = state["tab"]
+        state = dict(state, closed=False, tab={"header_row": None, "first_row": None, "last_row": None,
+                                               "first_col": old["first_col"], "last_col": old["last_col"],
+                                               "continued": True})
     last_block = dict(inherit)
     # A Word table's own paragraphs above it (项目名称：…) are a header block too.
     for text in g.above:
@@ -375,7 +380,8 @@ def _close(state: dict[str, Any], info: dict[str, Any]) -> None:
     if state.get("closed"):
         return
     state["closed"] = True
-    info["tables"].append(state["tab"])
+    if state["tab"]["header_row"] is not None or state["tab"]["first_row"] is not None:
+        info["tables"].append(state["tab"])
 
 
 def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -> None:
