@@ -211,7 +211,8 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
         old = state["tab"]
         state = dict(state, closed=False, tab={"header_row": None, "first_row": None, "last_row": None,
                                                "first_col": old["first_col"], "last_col": old["last_col"],
-                                               "continued": True})
+                                               "continued": True},
+                     carry=dict(state.get("last_levels", {})))
     last_block = dict(inherit)
     # A Word table's own paragraphs above it (项目名称：…) are a header block too.
     for text in g.above:
@@ -388,6 +389,17 @@ def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -
     table = ctx.table
     cells, cont, rn = g.cells[i], g.cont[i], g.rownums[i]
     cols, skip, header = state["cols"], state["skip"], state["header"]
+    carry = state.get("carry")
+    if carry:
+        # A merged 一级/二级 cell cut by a page break: its text stays on the page before.
+        cells = list(cells)
+        for c, text in list(carry.items()):
+            if c < len(cells) and not cells[c].strip():
+                cells[c] = text
+            else:
+                del carry[c]
+    state["last_levels"] = {cols[lv]: cells[cols[lv]] for lv in _LEVEL
+                            if lv in cols and cols[lv] < len(cells) and cells[cols[lv]].strip()}
     tab = state["tab"]
     if tab["first_row"] is None:
         tab["first_row"] = rn
