@@ -122,8 +122,13 @@ class Table:
     columns: list[str] = field(default_factory=list)  # header of a flat table, as written
     rows: list[list[Any]] = field(default_factory=list)  # raw flat rows (for writing back)
     preamble: list[str] = field(default_factory=list)  # seed: the lines before the header
-    # Workbook / Word / PDF: one dict per grid, in file order (see tables.grid.sheet_info):
-    # name, kind ("sheet" | "table" | "page"), tables: [{header_row, first_row, last_row,
-    # first_col, last_col}] (1-based, in that grid), and for a grid without an indicator
-    # table, tables == [].
+    # XLSX / XLS / DOCX / PDF: one dict per grid (sheet, Word table, PDF page table), in file order:
+    #   name ("项目1", "表2", "第3页"), kind ("sheet" | "table" | "page"),
+    #   tables: one dict per indicator table in that grid, top to bottom, with 1-based rows/cols
+    #     of that grid: header_row (its first header row; None for a PDF table continued from the
+    #     page before, which then has continued=True), first_row / last_row (first and last row
+    #     read under the header: indicators, empty template rows, problem rows), first_col /
+    #     last_col (leftmost / rightmost column of the header: add columns at last_col + 1);
+    #   header_row, first_row, last_row, first_col, last_col: those of tables[0], or None.
+    # A grid with tables == [] has no indicator table (named in the summary line).
     sheets: list[dict[str, Any]] = field(default_factory=list)

@@ -218,3 +218,16 @@ def test_random_word_documents_read_back(seed: int, forms: list, above: bool) ->
         t = read_table(path)
     assert got_rows(t) == mf.expected_of(sheets, len(sheets) > 1)
     assert t.problems == []
+
+
+# ---------------------------------------------------------------- the parse verb, end to end
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_parse_command_on_every_kind(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from indicatorml.cli import main
+
+    rc = main(["parse", str(FIXTURES / name), "--format", "jsonl"])
+    out, err = capsys.readouterr()
+    assert rc == 0
+    assert "Traceback" not in err and "internal error" not in err, err
+    assert len([ln for ln in out.splitlines() if ln.strip()]) == len(MANIFEST[name]["records"])
+    assert err.strip().splitlines()[-1].startswith("读取 ")
