@@ -1,6 +1,7 @@
 """Build realistic 绩效目标申报表 / 自评表 workbooks and documents from the corpus rows.
 
     .venv/bin/python scripts/make_fixtures.py [OUT_DIR]      # default tests/fixtures/workbooks
+    .venv/bin/python scripts/make_fixtures.py --check [DIR]  # read them back: rows in = rows out
 
 Every file is built from rows of data/corpus/public_indicators.tsv with a seeded RNG (the same
 files every run, bar the PDF's timestamps) and listed in OUT_DIR/manifest.json with the records
@@ -595,7 +596,16 @@ def build(out: Path) -> dict[str, Any]:
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("hello.txt", "hi")
     (out / "别的压缩包.xlsx").write_bytes(buf.getvalue())
-    manifest["别的压缩包.xlsx"] = _fail("cannot read as XLSX")
+    manifest["别的压缩包.xlsx"] = _fail("a zip file that is neither an Excel workbook (.xlsx) nor a Word document")
+    try:
+        from msoffcrypto.format.ooxml import OOXMLFile  # dev extra: a real password-protected workbook
+
+        with open(out / "申报表_单表.xlsx", "rb") as src, open(out / "加密.xlsx", "wb") as dst:
+            OOXMLFile(src).encrypt("1234", dst)
+    except ImportError:
+        print("msoffcrypto-tool not installed: 加密.xlsx kept as it is", file=sys.stderr)
+    if (out / "加密.xlsx").exists():
+        manifest["加密.xlsx"] = _fail("the file is password-protected")
     _scanned(out / "扫描件.pdf")
     manifest["扫描件.pdf"] = _fail("no text layer: OCR it first")
     (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
@@ -637,8 +647,35 @@ def _scanned(path: Path) -> None:
     img.save(path, "PDF", resolution=72.0)
 
 
+def check(out: Path) -> int:
+    """Read every file of the set and compare with the manifest: rows in = rows out, problems."""
+    from indicatorml.tables import read_table
+
+    m = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
+    keys = ("project", "goal", "indicator", "target", "period_target", "level1", "level2")
+    n_in = n_out = bad = 0
+    for name, exp in sorted(m.items()):
+        t = read_table(out / name)
+        got = [tuple(getattr(r, k) for k in keys) for r in t.records]
+        want = [tuple(e[k] for k in keys) for e in exp["records"]]
+        reasons = [p.reason for p in t.problems]
+        ok_p = (len(reasons) == len(exp["problems"])
+                and all(g.startswith(w[2]) if exp.get("prefix") else g == w[2]
+                        for g, w in zip(reasons, exp["problems"], strict=False)))
+        ok = got == want and ok_p
+        bad += not ok
+        n_in += len(want)
+        n_out += sum(g == w for g, w in zip(got, want, strict=False))
+        print(f"{'ok ' if ok else 'BAD'} {name}: {len(want)} in, {len(got)} out, {len(reasons)} problem(s)"
+              + (f" — {reasons[0]}" if reasons else ""))
+    print(f"{len(m)} files: {n_in} indicator rows in, {n_out} read back equal; {bad} file(s) differ")
+    return 1 if bad else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
+    if args and args[0] == "--check":
+        return check(Path(args[1]) if len(args) > 1 else DEFAULT_OUT)
     out = Path(args[0]) if args else DEFAULT_OUT
     m = build(out)
     n = sum(len(v["records"]) for v in m.values())

@@ -174,10 +174,6 @@ def _zip_kind(path: Path, suffix: str) -> str:
         return "docx"
     if any(n.startswith("xl/") for n in names):
         return "xlsx"
-    if suffix in (".docx", ".docm", ".dotx"):
-        return "docx"
-    if suffix in (".xlsx", ".xlsm", ".xltx"):
-        return "xlsx"
     return "holds " + ", ".join(sorted({n.split("/")[0] for n in names})[:5]) if names else "empty zip"
 
 

@@ -89,7 +89,8 @@ def read_xlsx(path: Path, table: Table) -> None:
     try:
         grids = xlsx_grids(path)
     except Exception as e:  # noqa: BLE001 - any damage in the zip/XML is a problem, not a crash
-        table.problems.append(Problem(table.path, None, f"cannot read as XLSX: {type(e).__name__}: {e}"))
+        hint = "the file is damaged or cut short: " if isinstance(e, zipfile.BadZipFile) else ""
+        table.problems.append(Problem(table.path, None, f"cannot read as XLSX: {hint}{type(e).__name__}: {e}"))
         return
     read_grids(grids, table)
     no_table(table, grids, "sheet")
