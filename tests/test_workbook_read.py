@@ -231,3 +231,44 @@ def test_parse_command_on_every_kind(name: str, capsys: pytest.CaptureFixture[st
     assert "Traceback" not in err and "internal error" not in err, err
     assert len([ln for ln in out.splitlines() if ln.strip()]) == len(MANIFEST[name]["records"])
     assert err.strip().splitlines()[-1].startswith("读取 ")
+
+
+def test_hand_written_self_evaluation_form(tmp_path: Path) -> None:
+    """A 自评表 as the template prints it: label and value in one cell, the funds block with its
+    columns (年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分), 预期目标 / 实际完成情况 in
+    columns, scores on level 1, a 总分 row."""
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    for r in [["项目支出绩效自评表"], ["项目名称：\n城市更新项目"],
+              ["主管部门", "某区住建局", "", "", "实施单位", "某区更新中心"],
+              ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+              ["", "年度资金总额", "100", "120", "95", "10", "79%", "7.9"],
+              ["", "其中：财政拨款", "100", "120", "95", "—", "", "—"],
+              ["年度总体目标", "预期目标", "", "", "实际完成情况"],
+              ["", "完成10个小区改造", "", "", "完成9个小区改造"],
+              ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
+              ["产出指标(50分)", "数量指标", "改造小区数量", "≥10个", "9个", "20", "18", "一个小区居民意见未统一"],
+              ["", "质量指标", "验收合格率", "100%", "100%", "30", "30", ""],
+              ["满意度指标（10分）", "服务对象满意度", "居民满意度", "≥90%", "92%", "10", "10", ""],
+              ["总分", "", "", "", "", "100", "95.9", ""]]:
+        ws.append(r)
+    for rng in ("A1:H1", "A2:H2", "A4:A6", "A7:A8", "B7:D7", "B8:D8", "E7:H7", "E8:H8", "A10:A11"):
+        ws.merge_cells(rng)
+    wb.save(tmp_path / "se.xlsx")
+    t = read_table(tmp_path / "se.xlsx")
+    assert t.problems == []
+    assert [(r.project, r.goal, r.level1, r.level2, r.indicator, r.target) for r in t.records] == [
+        ("城市更新项目", "完成10个小区改造", "产出指标", "数量指标", "改造小区数量", "≥10个"),
+        ("城市更新项目", "完成10个小区改造", "产出指标", "质量指标", "验收合格率", "100%"),
+        ("城市更新项目", "完成10个小区改造", "满意度指标", "服务对象满意度指标", "居民满意度", "≥90%")]
+    e = t.records[0].extra
+    assert {k: e[k] for k in ("actual", "weight", "score", "deviation", "level1_score", "org", "implementer",
+                              "amount", "amount_fiscal", "budget_start", "budget_year", "spent", "goal_actual")} == {
+        "actual": "9个", "weight": "20", "score": "18", "deviation": "一个小区居民意见未统一", "level1_score": "50分",
+        "org": "某区住建局", "implementer": "某区更新中心", "amount": "100", "amount_fiscal": "100",
+        "budget_start": "100", "budget_year": "120", "spent": "95", "goal_actual": "完成9个小区改造"}
+    assert e["_cells"] == {"indicator": [10, 3], "target": [10, 4], "level1": [10, 1], "level2": [10, 2]}
+    assert t.sheets[0]["tables"] == [{"header_row": 9, "first_row": 10, "last_row": 12, "first_col": 1,
+                                      "last_col": 8}]

@@ -53,6 +53,10 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "budget_start": ("年初预算数",),
     "budget_year": ("全年预算数",),
     "spent": ("全年执行数",),
+    # 自评表 funds columns beside those (read so that they are not taken for values; not kept).
+    "funds_weight": ("分值",),
+    "funds_rate": ("执行率", "预算执行率"),
+    "funds_score": ("得分",),
     "goal": ("年度绩效目标", "年度总体目标", "年度目标", "绩效目标", "总体绩效目标", "预期目标", "年度预期目标"),
     "goal_long": ("总体目标", "中长期目标", "实施期目标", "实施周期目标", "项目总体目标", "实施期绩效目标"),
     "goal_actual": ("实际完成情况", "年度实际完成情况", "实际完成"),
