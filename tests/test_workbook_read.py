@@ -272,3 +272,22 @@ def test_hand_written_self_evaluation_form(tmp_path: Path) -> None:
     assert e["_cells"] == {"indicator": [10, 3], "target": [10, 4], "level1": [10, 1], "level2": [10, 2]}
     assert t.sheets[0]["tables"] == [{"header_row": 9, "first_row": 10, "last_row": 12, "first_col": 1,
                                       "last_col": 8}]
+
+
+def test_damaged_bytes_are_problems_never_tracebacks_or_noise(tmp_path: Path,
+                                                              capsys: pytest.CaptureFixture[str]) -> None:
+    """Random bytes changed in a workbook, .xls, document or PDF: read to records and problems,
+    with no internal error and nothing printed by the libraries (xlrd's warnings go to stdout)."""
+    rng = random.Random(1)
+    srcs = ["申报表_三个项目.xlsx", "申报表_两个项目.xls", "申报表_三张表.docx", "申报表_文字版.pdf"]
+    for i in range(40):
+        src = FIXTURES / srcs[i % 4]
+        data = bytearray(src.read_bytes())
+        for _ in range(rng.randint(1, 20)):
+            data[rng.randrange(len(data))] = rng.randrange(256)
+        f = tmp_path / f"f{i}{src.suffix}"
+        f.write_bytes(bytes(data))
+        t = read_table(f)
+        assert not any("internal error" in p.reason for p in t.problems), (i, t.problems)
+    out, err = capsys.readouterr()
+    assert (out, err) == ("", "")

@@ -9,6 +9,7 @@ without repeating its header is read on (see :mod:`.forms`).
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from ..records import Problem, Table
@@ -68,6 +69,18 @@ def pdf_grids(path: Path) -> tuple[list[Grid], list[int]]:
 
     grids: list[Grid] = []
     scanned: list[int] = []
+    # pdfminer logs every damaged stream as a warning on stderr; the reader reports problems itself.
+    log = logging.getLogger("pdfminer")
+    level = log.level
+    log.setLevel(logging.ERROR)
+    try:
+        _pages(pdfplumber, path, grids, scanned)
+    finally:
+        log.setLevel(level)
+    return grids, scanned
+
+
+def _pages(pdfplumber, path: Path, grids: list[Grid], scanned: list[int]) -> None:
     with pdfplumber.open(str(path)) as pdf:
         for n, page in enumerate(pdf.pages, start=1):
             if not page.chars:
@@ -75,7 +88,6 @@ def pdf_grids(path: Path) -> tuple[list[Grid], list[int]]:
                 continue
             for k, tab in enumerate(page.find_tables()):
                 grids.append(_page_grid(tab, f"第{n}页" if k == 0 else f"第{n}页-{k + 1}"))
-    return grids, scanned
 
 
 def read_pdf(path: Path, table: Table) -> None:

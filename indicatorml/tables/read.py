@@ -168,7 +168,7 @@ def _zip_kind(path: Path, suffix: str) -> str:
     try:
         with zipfile.ZipFile(path) as z:
             names = z.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError):
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
         return "docx" if suffix in (".docx", ".docm", ".dotx") else "xlsx"
     if any(n.startswith("word/") for n in names):
         return "docx"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,9 @@ __all__ = ["read_xls", "xls_grids"]
 def xls_grids(data: bytes) -> list[Grid]:
     import xlrd
 
-    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True)
+    # xlrd writes its warnings to stdout by default: that would mix with parse's JSONL output.
+    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO(),
+                              verbosity=0)
     grids = []
     try:
         for k in range(book.nsheets):
