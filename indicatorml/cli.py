@@ -222,9 +222,16 @@ def build_parser() -> argparse.ArgumentParser:
                    help="write cost as 14 under 产出 (pre2021, the seed's) or as level-1 成本指标 (2021)")
     s.set_defaults(func=_cmd_classify)
 
-    s = sub.add_parser("code", help="auto-code a draft table and write it back in its own kind")
+    s = sub.add_parser(
+        "code", help="auto-code a draft table and write it back in its own kind",
+        description="Auto-code a draft and write it back: the seed layout gets coded indicator strings, CSV/TSV "
+                    "added columns; an .xlsx draft comes back as your own workbook (every sheet, merge, width, "
+                    "style and formula kept) with 建议一级指标/建议二级指标/置信度/复核 right of each table, rows "
+                    "below --threshold marked 需人工确认 in amber; .xls/.docx/.pdf give a new .xlsx laid out like "
+                    "the input.")
     s.add_argument("file", metavar="FILE")
-    s.add_argument("--output", "-o", metavar="PATH")
+    s.add_argument("--output", "-o", metavar="PATH", help="default: FILE.coded.<suffix> beside FILE (.xlsx for "
+                   ".xls/.docx/.pdf); never the input itself")
     s.add_argument("--threshold", type=float, default=0.9, metavar="P",
                    help="below this confidence a row is marked 需人工确认 (default 0.9)")
     s.add_argument("--model", metavar="DIR")
@@ -276,10 +283,20 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=("table", "jsonl"), default="table")
     s.set_defaults(func=_cmd_precedents)
 
-    s = sub.add_parser("check", help="find indicators whose category, target or table looks wrong")
+    s = sub.add_parser(
+        "check", help="find indicators whose category, target or table looks wrong",
+        description="Check tables. With -o OUT.xlsx (or --format xlsx) each .xlsx input comes back as its own "
+                    "workbook with the problems marked: the cell filled by severity with a comment (批注) saying "
+                    "what is wrong and what to write instead, columns 问题级别/问题/规则/建议二级指标/建议概率/审核意见 "
+                    "right of each table, and a 问题清单 sheet linking every finding to its cell. Other inputs "
+                    "(CSV/TSV, seed, JSONL, .xls/.docx/.pdf) give a new workbook laid out like the input. The input "
+                    "is never overwritten.")
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
-    s.add_argument("--output", "-o", metavar="PATH")
+    s.add_argument("--output", "-o", metavar="PATH",
+                   help="one FILE: the output itself. Several FILEs with xlsx: one workbook per FILE — "
+                        "-o DIR/ writes DIR/<FILE name>.xlsx (your own file names, to send back), "
+                        "-o OUT.xlsx writes OUT-<FILE name>.xlsx beside OUT")
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--fail-on", choices=("error", "warning"), default=None)
     s.set_defaults(func=_cmd_check)

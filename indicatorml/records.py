@@ -6,8 +6,12 @@ the data, not on how a file was parsed.
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
+
+# ``file[sheet]`` at the end of a source's file part: Excel forbids [ ] in sheet names.
+_GRID = re.compile(r"\[[^\[\]]*\]$")
 
 __all__ = ["Indicator", "Project", "Problem", "Table", "RECORD_KEYS"]
 
@@ -33,9 +37,15 @@ class Indicator:
 
     ``level1_raw``/``level2_raw`` keep the label exactly as written so a table can be written
     back unchanged; ``level1``/``level2`` are the standard Chinese names from the taxonomy.
-    ``source`` is ``file:line`` (1-based line of the file, or of the sheet for XLSX).
+    ``source`` is ``file:line`` (1-based line of the file, or of the sheet for XLSX); in a
+    file of several grids (workbook sheets, Word tables, PDF pages) it is ``file[grid]:row``
+    (grid as in :attr:`Table.sheets`, row 1-based in that sheet/table/page).
     ``url`` is the published page a row came from, where the table says so; ``group`` is
-    what evaluation splits on (url, else file).
+    what evaluation splits on (url, else file — never a sheet of a file).
+
+    Read from a workbook, Word or PDF table, ``extra`` also holds ``_sheet`` (the grid's name),
+    ``_file`` (the path) and ``_cells`` = {field: [row, col]} (1-based, in that grid) for the
+    fields ``indicator``, ``target``, ``period_target``, ``level1``, ``level2`` that have a cell.
     """
 
     indicator: str
@@ -58,7 +68,9 @@ class Indicator:
         """The unit that must not be split between train and test: page, else file."""
         if self.url:
             return self.url
-        return self.source.rsplit(":", 1)[0]
+        if self.extra.get("_file"):
+            return str(self.extra["_file"])
+        return _GRID.sub("", self.source.rsplit(":", 1)[0])
 
     def to_dict(self) -> dict[str, Any]:
         """The JSONL object: RECORD_KEYS first, then url and raw level-1 label."""
@@ -87,9 +99,11 @@ class Problem:
     file: str
     line: int | None
     reason: str
+    sheet: str | None = None  # the grid (sheet, Word table 表N, PDF page 第N页) the line is in
 
     def __str__(self) -> str:
-        at = f"{self.file}:{self.line}" if self.line is not None else self.file
+        at = self.file if self.sheet is None else f"{self.file}[{self.sheet}]"
+        at = f"{at}:{self.line}" if self.line is not None else at
         return f"{at}: {self.reason}"
 
 
@@ -108,3 +122,13 @@ class Table:
     columns: list[str] = field(default_factory=list)  # header of a flat table, as written
     rows: list[list[Any]] = field(default_factory=list)  # raw flat rows (for writing back)
     preamble: list[str] = field(default_factory=list)  # seed: the lines before the header
+    # XLSX / XLS / DOCX / PDF: one dict per grid (sheet, Word table, PDF page table), in file order:
+    #   name ("项目1", "表2", "第3页"), kind ("sheet" | "table" | "page"),
+    #   tables: one dict per indicator table in that grid, top to bottom, with 1-based rows/cols
+    #     of that grid: header_row (its first header row; None for a PDF table continued from the
+    #     page before, which then has continued=True), first_row / last_row (first and last row
+    #     read under the header: indicators, empty template rows, problem rows), first_col /
+    #     last_col (leftmost / rightmost column of the header: add columns at last_col + 1);
+    #   header_row, first_row, last_row, first_col, last_col: those of tables[0], or None.
+    # A grid with tables == [] has no indicator table (named in the summary line).
+    sheets: list[dict[str, Any]] = field(default_factory=list)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TextIO
 
 from ..errors import IndicatormlError
 from ..output import emit, guess_format, write_rows
 from .report import FINDING_COLUMNS, counts_line, finding_rows, render_findings
-from .workbook import write_findings_xlsx
+from .workbook import write_checked_workbooks
 
 __all__ = ["run_check"]
 
@@ -18,6 +19,10 @@ def run_check(files: Sequence[str], fmt: str | None = None, output: str | None =
               model_dir: str | None = None, fail_on: str | None = None,
               stream: TextIO | None = None, err: TextIO | None = None) -> int:
     """The ``check`` verb: read, check, write; the exit code for ``--fail-on``.
+
+    ``xlsx`` output is the reviewer's workbook: each ``.xlsx`` input comes back as itself with
+    the findings marked, other inputs as a new workbook laid out like them; several inputs give
+    one workbook each (``-o DIR/`` → ``DIR/<name>.xlsx``, ``-o OUT.xlsx`` → ``OUT-<name>.xlsx``).
 
     Read problems go to stderr and count as errors for ``--fail-on`` (a row that could not be
     read is something wrong with the table). Without ``--model`` and without a shipped model,
@@ -28,6 +33,8 @@ def run_check(files: Sequence[str], fmt: str | None = None, output: str | None =
     from .run import check_tables
 
     err = err if err is not None else sys.stderr
+    if fmt is None and output and (output.endswith(("/", "\\")) or Path(output).is_dir()):
+        fmt = "xlsx"  # -o DIR/: one marked workbook per input in DIR
     fmt = guess_format(output, fmt)
     if fmt == "xlsx" and not output:
         raise IndicatormlError("--format xlsx needs --output PATH")
@@ -46,7 +53,9 @@ def run_check(files: Sequence[str], fmt: str | None = None, output: str | None =
             print(f"indicatorml: warning: label rule skipped (no model): {e}", file=err)
     findings = check_tables(tables, model, labels=model is not None)
     if fmt == "xlsx":
-        write_findings_xlsx(tables, findings, output or "")
+        written = write_checked_workbooks(tables, findings, output or "", err=err)
+        if len(written) > 1:
+            print(f"写出 {len(written)} 个审核工作簿: " + ", ".join(str(p) for p in written), file=err)
     elif fmt == "table":
         emit(render_findings(findings, tables), output, stream)
     else:

@@ -17,6 +17,15 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IndicatormlError
+from ..tables.annotate import (
+    FILLS,
+    NEW_WORKBOOK,
+    OWN_WORKBOOK,
+    Column,
+    annotate_workbook,
+    lost_line,
+    report_workbook,
+)
 from ..taxonomy import by_code, parent, to_layout
 from .model import IndicatorClassifier
 from .predict import Prediction, classify
@@ -26,6 +35,7 @@ __all__ = ["REVIEW_MARK", "CodeResult", "code_table", "coded_path"]
 
 REVIEW_MARK = "需人工确认"
 _COLUMNS = ("一级指标(自动)", "二级指标(自动)", "置信度", "复核")
+_WORKBOOK_KINDS = ("xlsx", "xls", "docx", "pdf")  # written back as a workbook: the user's own, else a new one
 _KIND_FORMAT = {"seed": "seed", "csv": "csv", "tsv": "tsv", "xlsx": "xlsx", "jsonl": "jsonl"}
 
 
@@ -41,9 +51,11 @@ class CodeResult:
 
 
 def coded_path(path: str | os.PathLike) -> Path:
-    """Default output: ``draft.xlsx`` → ``draft.coded.xlsx`` beside it (the input is never overwritten)."""
+    """Default output: ``draft.xlsx`` → ``draft.coded.xlsx`` beside it (the input is never
+    overwritten); a ``.xls``/``.docx``/``.pdf`` draft is coded into a new ``.xlsx``."""
     p = Path(path)
-    return p.with_name(f"{p.stem}.coded{p.suffix or '.txt'}")
+    suffix = ".xlsx" if p.suffix.lower() in NEW_WORKBOOK else (p.suffix or ".txt")
+    return p.with_name(f"{p.stem}.coded{suffix}")
 
 
 def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None, threshold: float = 0.9,
@@ -69,7 +81,8 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
         report_problems([table], stream=stream)
     if table.kind == "empty" or not table.records:
         raise IndicatormlError(f"{src}: no indicators to code")
-    fmt = _KIND_FORMAT.get(table.kind, "csv")
+    workbook_in = table.kind in _WORKBOOK_KINDS
+    fmt = "xlsx" if workbook_in else _KIND_FORMAT.get(table.kind, "csv")
     suffix = out.suffix.lower().lstrip(".")
     if suffix in ("csv", "tsv", "xlsx", "jsonl") and suffix != fmt:
         fmt = suffix
@@ -108,11 +121,35 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
             review += 1
         else:
             coded += 1
+    if fmt == "xlsx" and workbook_in:
+        columns = _workbook_columns(auto1, auto2, confs, marks)
+        if table.kind == "xlsx" and src.suffix.lower() in OWN_WORKBOOK:
+            lost = annotate_workbook(table, out, columns=columns)
+            if lost and stream is not None:
+                print(lost_line(src, out, lost), file=stream)
+        else:
+            report_workbook([(table, (), columns)], out)
+        return CodeResult(out, coded, review, kept, preds)
     if fmt != "seed":
         for name, values in zip(_COLUMNS, (auto1, auto2, confs, marks), strict=True):
             add_column(table, name, values)
     write_table(table, out, fmt)
     return CodeResult(out, coded, review, kept, preds)
+
+
+def _workbook_columns(auto1: list, auto2: list, confs: list, marks: list) -> list[Column]:
+    """The added columns of a workbook written back: the suggestion, its confidence, and
+    需人工确认 (amber, with the suggestion's cells) where the model is not sure."""
+    cols = [Column("建议一级指标", 14), Column("建议二级指标", 22), Column("置信度", 8, number_format="0.00"),
+            Column("复核", 14, wrap=True)]
+    for i, (a1, a2, c, m) in enumerate(zip(auto1, auto2, confs, marks, strict=True)):
+        for col, v in zip(cols, (a1, a2, c, m), strict=True):
+            if v not in ("", None):
+                col.values[i] = v
+        if m:
+            for col in (cols[1], cols[3]):
+                col.fills[i] = FILLS["warning"]
+    return cols
 
 
 def _keep_given_level1(records, preds: list[Prediction], model: IndicatorClassifier, layout: str,

@@ -6,8 +6,27 @@ tables with a header row (including the shared corpus TSV), and JSONL as written
 "Unicode text" saves it) read to identical records.
 
 Layout: ``decode`` (bytes → text), ``read`` (dispatch by file kind), one module per kind
-(``seed`` + ``seed_cell`` for the seed layout, ``delimited`` CSV/TSV, ``xlsx``, ``jsonl``),
-``columns`` (what a header cell means), ``write`` and ``view``.
+(``seed`` + ``seed_cell`` for the seed layout, ``delimited`` CSV/TSV, ``jsonl``; and for
+workbooks and documents ``xlsx``, ``xls``, ``docx``, ``pdf``, each turning its content into
+``grid.Grid``s: one per sheet / Word table / PDF page table, merged cells known), ``forms``
+(a grid → records: header blocks, indicator tables, every row a role), ``columns`` (what a
+header cell means), ``write`` and ``view``.
+
+Workbooks and documents: every sheet and every table in it is read; the header block above a
+table (项目名称, 主管部门, 实施单位, 资金, 年度绩效目标 / 预期目标 / 实际完成情况, 实施期 …) gives
+each indicator under it ``project`` and ``goal`` and these ``extra`` keys: ``org`` (主管部门),
+``implementer`` (实施单位), ``code`` (项目编码), ``period`` (实施期), ``attribute`` (项目属性),
+``amount`` (年度资金总额), ``amount_fiscal`` (财政拨款), ``amount_other`` (其他资金),
+``budget_start`` / ``budget_year`` / ``spent`` (自评表: 年初预算数 / 全年预算数 / 全年执行数),
+``goal_long`` (中长期 / 总体目标, the goal when no annual one is given), ``goal_actual``
+(实际完成情况). Columns beside the value are kept as ``direction``, ``unit``, ``nature``
+(指标性质), ``explain`` (指标解释), ``scoring`` (评分标准), ``actual`` (实际完成值), ``weight``
+(分值/权重), ``score`` (得分), ``deviation`` (偏差原因分析及改进措施); a direction or unit column
+is joined into ``target`` (``≥`` + ``90`` + ``%`` → ``≥90%``, the value cell kept as
+``target_raw``); a level-1 score (``产出指标(50分)``) is kept as ``level1_score``. Bookkeeping:
+``_file``, ``_sheet`` (the grid's name) and ``_cells`` = {field: [row, col]} (1-based, in that
+grid) for indicator, target, period_target, level1, level2. See ``Table.sheets`` for where
+each table sits, and ``Problem.sheet``.
 
 Why it never raises for bad content: a reviewer with a 300-row table wants the 298 readable
 rows and a list of the 2 that are not, each with file, line and reason — not a traceback.

@@ -18,7 +18,7 @@ from ..records import Indicator
 from ..taxonomy import Category, UnknownLabel, by_code, normalize_label, normalize_level1, parent
 from .seed_cell import strip_p
 
-__all__ = ["FIELDS", "canon_header", "match_columns", "row_to_indicator", "cell_text", "label_category",
+__all__ = ["FIELDS", "EXTRA_FIELDS", "join_target", "canon_header", "match_columns", "row_to_indicator", "cell_text", "label_category",
            "head_rows", "HEADER_SCAN"]
 
 # Canonical field → header spellings (after canon_header). First match wins per column.
@@ -40,7 +40,22 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "url": ("url", "sourcepage", "source_page", "来源网址", "网址", "链接", "来源页面"),
     "org": ("org", "单位", "单位名称", "部门", "部门名称", "预算单位", "主管部门", "资金使用单位"),
     "source": ("source",),
+    # Beside the value (kept in Indicator.extra under these English keys; see EXTRA_FIELDS).
+    "direction": ("direction", "指标方向", "方向", "指标值方向", "运算符", "运算符号", "符号"),
+    "unit": ("unit", "计量单位", "度量单位", "指标单位", "指标值单位"),
+    "nature": ("nature", "指标性质", "指标类型"),
+    "explain": ("explain", "指标解释", "指标说明", "指标值说明"),
+    "scoring": ("scoring", "评分标准", "评分规则", "评分方法", "计分方法"),
+    # 自评表 columns.
+    "actual": ("actual", "实际完成值", "实际值", "全年实际值", "实际完成指标值", "完成值", "全年实际完成值",
+               "实际完成数"),
+    "weight": ("weight", "分值", "权重", "指标分值", "指标权重", "标准分值", "权重分值"),
+    "score": ("score", "得分", "自评得分", "实际得分"),
+    "deviation": ("deviation", "偏差原因分析及改进措施", "偏差原因分析", "偏差原因", "偏差原因及改进措施",
+                  "未完成原因分析", "原因分析及改进措施", "偏差原因分析及整改措施"),
 }
+# Fields kept in ``Indicator.extra`` under their English key (the cell's text, "" when empty).
+EXTRA_FIELDS = ("direction", "unit", "nature", "explain", "scoring", "actual", "weight", "score", "deviation")
 _ALIAS = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
 
 
@@ -80,7 +95,14 @@ def label_category(label: str, level: int, where: str | None = None) -> Category
 
 def canon_header(cell: Any) -> str:
     """``指标名称（必填）`` → ``指标名称``; ``Level 2`` → ``level2``: widths, spaces, notes, marks."""
-    s = unicodedata.normalize("NFKC", "" if cell is None else str(cell))
+    if isinstance(cell, str):
+        return _canon_text(cell)
+    return _canon_text("" if cell is None else str(cell))
+
+
+@functools.lru_cache(maxsize=16384)
+def _canon_text(text: str) -> str:
+    s = unicodedata.normalize("NFKC", text)
     s = re.sub(r"<[^>]{0,20}>", "", s)
     s = re.sub(r"[(\[][^)\]]*[)\]]", "", s)
     s = re.sub(r"[\s*★:：]+", "", s)
@@ -189,6 +211,21 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
     org = _get(cells, cols, "org")
     if org is not None:
         rec.extra["org"] = org
+    for name in EXTRA_FIELDS:
+        if name in cols:
+            rec.extra[name] = _get(cells, cols, name) or ""
+    if "direction" in cols or "unit" in cols:
+        # ``≥`` | ``90`` | ``%`` → ``≥90%``; the value cell as written stays in extra.
+        d, u = rec.extra.get("direction", ""), rec.extra.get("unit", "")
+        if rec.target is not None:
+            rec.extra["target_raw"] = rec.target
+            rec.target = join_target(d, rec.target, u)
+        if rec.period_target is not None:
+            rec.extra["period_target_raw"] = rec.period_target
+            rec.period_target = join_target(d, rec.period_target, u)
+    m = _SCORE.search(rec.level1_raw or "")
+    if m:
+        rec.extra["level1_score"] = m.group(1)
     used = set(cols.values())
     for i in range(len(columns)):
         if i in used:
@@ -199,6 +236,29 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
             key = key.lstrip("_") or f"column{i + 1}"
         rec.extra.setdefault(key, cell)
     return rec, problems
+
+
+_SCORE = re.compile(r"[(（]\s*([\d.]+(?:\s*[-~～—至]\s*[\d.]+)?\s*分?)\s*[)）]\s*(分?)\s*$")
+_COMPARE = re.compile(r"^(?:[≥≤=<>＜＞≧≦≠]+|大于等于|小于等于|大于|小于|等于|不低于|不高于|不少于|不多于|不超过|不大于|不小于|"
+                      r"达到|高于|低于|超过|以上|以下|约)$")
+
+
+def join_target(direction: str, value: str, unit: str) -> str:
+    """A direction column, a value and a unit column as one target: ``≥`` + ``90`` + ``%`` → ``≥90%``.
+
+    A word direction that is no comparison (正向, 定性) is not joined; a value that already has
+    its comparison or unit keeps them once; a value that is not a number takes no unit.
+    """
+    v = value.strip()
+    d = unicodedata.normalize("NFKC", direction.strip()).replace(">=", "≥").replace("<=", "≤")
+    d = direction.strip() if d == unicodedata.normalize("NFKC", direction.strip()) else d
+    u = unit.strip()
+    numeric = bool(re.match(r"^[\d.]", v))
+    if u and numeric and not v.endswith(u):
+        v = v + u
+    if d and _COMPARE.match(d) and numeric:
+        v = d + v
+    return v
 
 
 def _code_category(code: str, level: int, problems: list[str]) -> Category | None:

@@ -60,7 +60,7 @@ def decode(data: bytes) -> tuple[str | None, str | None, list[tuple[int, str]]]:
 
 def content_sha256(path: str | Path) -> str:
     """sha256 of a file's text (decoded, LF line ends), so a GB18030 or CRLF copy of a table
-    hashes like the original; binary files (XLSX) hash by their bytes. "" if unreadable.
+    hashes like the original; binary files (XLSX) (XLSX, XLS, DOCX, PDF) hash by their bytes. "" if unreadable.
 
     Why: a model records the files it learned from, and ``check`` must recognise them.
     """
@@ -68,7 +68,8 @@ def content_sha256(path: str | Path) -> str:
         data = Path(path).read_bytes()
     except OSError:
         return ""
-    return digest(data, None if data.startswith(b"PK\x03\x04") else decode(data)[0])
+    binary = data.startswith((b"PK\x03\x04", b"\xd0\xcf\x11\xe0", b"%PDF"))
+    return digest(data, None if binary else decode(data)[0])
 
 
 def digest(data: bytes, text: str | None) -> str:

@@ -18,8 +18,11 @@ from ..records import Indicator, Problem, Table
 from .columns import HEADER_SCAN
 from .decode import CONTROL, decode, digest, looks_binary
 from .delimited import read_delimited
+from .docx import read_docx
 from .jsonl import read_jsonl
+from .pdf import read_pdf
 from .seed import find_seed_header, read_seed
+from .xls import read_xls
 from .xlsx import read_xlsx
 
 __all__ = ["read_table", "read_tables", "parse_files", "report_problems"]
@@ -92,13 +95,36 @@ def _read_into(path: Path, table: Table) -> None:
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
         problem(None, "empty file")
         return
+    suffix = path.suffix.lower()
+    if suffix in _WPS:
+        problem(None, f"WPS's own {suffix} format cannot be read: in WPS, save it as {_WPS[suffix]} and read that")
+        return
     if data.startswith(b"PK\x03\x04"):
-        table.kind = "xlsx"
         table.sha256 = digest(data, None)
-        read_xlsx(path, table)
+        kind = _zip_kind(path, suffix)
+        if kind == "docx":
+            table.kind = "docx"
+            read_docx(path, table)
+        elif kind == "xlsx":
+            table.kind = "xlsx"
+            read_xlsx(path, table)
+        else:
+            problem(None, f"a zip file that is neither an Excel workbook (.xlsx) nor a Word document (.docx): {kind}")
         return
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        problem(None, "old Excel .xls format is not supported: save the sheet as .xlsx")
+        table.sha256 = digest(data, None)
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            problem(None, "the file is password-protected: open it, remove the password and save it again")
+        elif "WordDocument".encode("utf-16-le") in data:
+            problem(None, "old Word .doc format is not supported: save the document as .docx")
+        else:
+            table.kind = "xls"
+            read_xls(path, data, table)
+        return
+    if data.startswith(b"%PDF"):
+        table.kind = "pdf"
+        table.sha256 = digest(data, None)
+        read_pdf(path, table)
         return
     if looks_binary(data):
         problem(None, "not a text table (binary)")
@@ -117,7 +143,6 @@ def _read_into(path: Path, table: Table) -> None:
         m = CONTROL.search(line)
         if m:
             problem(n, f"control character {m.group(0)!r} in this row (damaged file?)")
-    suffix = path.suffix.lower()
     first = next((ln.strip() for ln in lines if ln.strip()), "")
     if suffix in (".jsonl", ".json", ".ndjson") or first.startswith("{"):
         table.kind = "jsonl"
@@ -131,6 +156,25 @@ def _read_into(path: Path, table: Table) -> None:
     delim = _guess_delimiter(lines, suffix)
     table.kind = "tsv" if delim == "\t" else "csv"
     read_delimited(lines, delim, table)
+
+
+_WPS = {".et": ".xlsx", ".ett": ".xlsx", ".wps": ".docx", ".wpt": ".docx", ".dps": ".pptx"}
+
+
+def _zip_kind(path: Path, suffix: str) -> str:
+    """"xlsx", "docx", or what else the zip holds. A zip too damaged to list goes by its suffix."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            names = z.namelist()
+    except (zipfile.BadZipFile, OSError, ValueError, NotImplementedError, EOFError):
+        return "docx" if suffix in (".docx", ".docm", ".dotx") else "xlsx"
+    if any(n.startswith("word/") for n in names):
+        return "docx"
+    if any(n.startswith("xl/") for n in names):
+        return "xlsx"
+    return "holds " + ", ".join(sorted({n.split("/")[0] for n in names})[:5]) if names else "empty zip"
 
 
 def _guess_delimiter(lines: Sequence[str], suffix: str) -> str:

@@ -1,84 +1,106 @@
-"""XLSX workbooks: sheets with merged cells and number formats into records."""
+"""XLSX workbooks: every sheet a :class:`~.grid.Grid` (merged cells, number formats), read by :mod:`.forms`."""
 
 from __future__ import annotations
 
+import re
 import zipfile
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from openpyxl.utils.cell import range_boundaries
+
 from ..records import Problem, Table
-from .columns import cell_text, head_rows, match_columns
-from .delimited import rows_to_records
+from .columns import cell_text
+from .forms import read_grids
+from .grid import Grid, fill_merges
 
-__all__ = ["read_xlsx"]
+__all__ = ["read_xlsx", "xlsx_grids"]
 
 
-def _has_merged_cells(path: Path) -> bool:
-    """Merged ranges are listed only in the sheet XML; read-only mode would not see them."""
-    with zipfile.ZipFile(path) as z:
-        for name in z.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                with z.open(name) as f:
-                    while chunk := f.read(1 << 20):
-                        if b"<mergeCell " in chunk or b"<mergeCells" in chunk:
-                            return True
-    return False
+_MERGE = re.compile(rb'<(?:\w+:)?mergeCell\b[^>]*?\bref="([A-Z]+[0-9]+(?::[A-Z]+[0-9]+)?)"')
+
+
+def _merged_ranges(z: zipfile.ZipFile, member: str | None) -> list[tuple[int, int, int, int]] | None:
+    """Merged ranges (0-based, inclusive) from the sheet XML: read-only mode does not list them, and
+    openpyxl's full mode spends most of its time re-styling merged cells. None if not found."""
+    if member is None:
+        return None
+    try:
+        data = z.read(member)
+    except KeyError:
+        return None
+    out = []
+    for m in _MERGE.finditer(data):
+        ref = m.group(1).decode()
+        c0, r0, c1, r1 = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+        out.append((r0 - 1, c0 - 1, r1 - 1, c1 - 1))
+    return out
+
+
+def xlsx_grids(path: Path) -> list[Grid]:
+    """Every worksheet as a grid, in workbook order. Raises on a damaged file."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(path, read_only=True, data_only=True)
+    grids = []
+    try:
+        with zipfile.ZipFile(path) as z:
+            for ws in wb.worksheets:
+                grids.append(_sheet_grid(ws, _merged_ranges(z, getattr(ws, "_worksheet_path", None)), path))
+    finally:
+        wb.close()
+    return grids
+
+
+def _sheet_grid(ws: Any, ranges: list[tuple[int, int, int, int]] | None, path: Path) -> Grid:
+    if ranges is None:  # no path to the sheet XML: the slow way, through openpyxl's full mode
+        from openpyxl import load_workbook
+
+        full = load_workbook(path, data_only=True)[ws.title]
+        ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in full.merged_cells.ranges]
+    values: list[list[Any]] = []
+    texts: list[list[str]] = []
+    for row in ws.iter_rows(min_row=1, min_col=1):
+        vals = [getattr(cell, "value", None) for cell in row]
+        txt = [cell_text(v, getattr(cell, "number_format", None)) for v, cell in zip(vals, row, strict=True)]
+        values.append(vals)
+        texts.append(txt)
+    for r0, c0, r1, c1 in ranges:
+        if r0 >= len(values):
+            continue
+        top = values[r0][c0] if c0 < len(values[r0]) else None
+        for r in range(r0, min(r1 + 1, len(values))):
+            row_v = values[r]
+            row_v.extend([None] * (c1 + 1 - len(row_v)))
+            for c in range(c0, c1 + 1):
+                row_v[c] = top
+    cont = fill_merges(texts, ranges)
+    # Trailing empty columns of the whole sheet (formatting reaches far to the right).
+    width = max((max((c + 1 for c, t in enumerate(r) if t), default=0) for r in texts), default=0)
+    for k in range(len(texts)):
+        texts[k] = texts[k][:width]
+        cont[k] = cont[k][:width]
+        values[k] = values[k][:width]
+    return Grid(ws.title, "sheet", texts, cont, list(range(1, len(texts) + 1)), values)
 
 
 def read_xlsx(path: Path, table: Table) -> None:
-    """First sheet with a recognizable header; merged cells give their value to every cell."""
-    p = table.path
+    """Every sheet; a sheet without an indicator table is named in the summary, not an error."""
     try:
-        from openpyxl import load_workbook
-
-        merged = _has_merged_cells(path)
-        wb = load_workbook(path, read_only=not merged, data_only=True)
+        grids = xlsx_grids(path)
     except Exception as e:  # noqa: BLE001 - any damage in the zip/XML is a problem, not a crash
-        table.problems.append(Problem(p, None, f"cannot read as XLSX: {type(e).__name__}: {e}"))
+        hint = "the file is damaged or cut short: " if isinstance(e, zipfile.BadZipFile) else ""
+        table.problems.append(Problem(table.path, None, f"cannot read as XLSX: {hint}{type(e).__name__}: {e}"))
         return
-    try:
-        names = []
-        for ws in wb.worksheets:
-            fill: dict[tuple[int, int], tuple[Any, str | None]] = {}
-            if merged:
-                for rng in ws.merged_cells.ranges:
-                    top = ws.cell(rng.min_row, rng.min_col)
-                    for r in range(rng.min_row, rng.max_row + 1):
-                        for c in range(rng.min_col, rng.max_col + 1):
-                            fill[(r, c)] = (top.value, top.number_format)
-            values: list[list[Any]] = []
-            texts: list[list[str]] = []
-            for r, row in enumerate(ws.iter_rows(), start=1):
-                vals, txt = [], []
-                for c, cell in enumerate(row, start=1):
-                    v, fmt = fill.get((r, c), (getattr(cell, "value", None), getattr(cell, "number_format", None)))
-                    vals.append(v)
-                    txt.append(cell_text(v, fmt))
-                while txt and not txt[-1]:
-                    txt.pop()
-                    vals.pop()
-                values.append(vals)
-                texts.append(txt)
-            header_idx = _find_flat_header(texts)
-            names.append(ws.title)
-            if header_idx is None:
-                continue
-            header = texts[header_idx]
-            table.preamble = ["\t".join(t) for t in texts[:header_idx]]
-            table.columns = header
-            rows = [(header_idx + 2 + k, values[header_idx + 1 + k], None)
-                    for k in range(len(values) - header_idx - 1)]
-            rows_to_records(rows, header, table, check_width=False, texts=texts[header_idx + 1:])
-            return
-        table.problems.append(Problem(p, None, "no sheet has an indicator column (indicator / 指标名称 / 三级指标); "
-                                      f"sheets: {', '.join(names) or 'none'}"))
-    finally:
-        wb.close()
+    read_grids(grids, table)
+    no_table(table, grids, "sheet")
 
 
-def _find_flat_header(texts: Sequence[Sequence[str]]) -> int | None:
-    for i, cells in head_rows(texts, lambda row: not any(row)):
-        if "indicator" in match_columns(cells):
-            return i
-    return None
+def no_table(table: Table, grids: list[Grid], what: str) -> None:
+    """No grid has an indicator table: one problem for the file, naming what it has."""
+    if table.records or any(s["tables"] for s in table.sheets):
+        return
+    names = ", ".join(g.name for g in grids) or "none"
+    noun = {"sheet": "sheet", "table": "table", "page": "page"}[what]
+    table.problems.append(Problem(table.path, None, f"no {noun} has an indicator column (indicator / 指标名称 / "
+                                  f"三级指标); {noun}s: {names}"))

@@ -1,0 +1,471 @@
+"""Form-style sheets: header blocks, indicator tables under them, and every row given a role.
+
+A finance bureau's 绩效目标申报表 / 自评表 template, filled in Excel or Word, is a *form*: title
+rows, a key–value block (项目名称 | …, 主管部门 | … | 实施单位 | …, 年度绩效目标 | …), then an
+indicator table (一级指标 | 二级指标 | 三级指标 | 指标值, 一级/二级 merged over their rows), maybe
+signature rows; a department's file holds many such forms, one per sheet or one after another.
+This module walks a :class:`~.grid.Grid` top to bottom and gives every row one role:
+
+``title`` (rows above a table with no known label), ``form`` (key–value rows), ``header``
+(an indicator table's header, one or two rows), ``indicator``, ``slot`` (an empty template row:
+only 一级/二级 filled), ``total`` (合计, 总分), ``notes`` (注：…, 填表人：…), ``blank``, or
+``problem`` (reported with file, sheet, row and reason). Nothing is dropped in silence.
+
+Every indicator under a block gets the block's project, goal, org and amounts; a table without
+a block of its own (a block printed twice: mid-term, then annual) takes the project of the
+block before it in the same grid. Flat tables (a header row, then one indicator per row, a
+project column) read the same way: they are a table without a block.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..records import Indicator, Problem, Project, Table
+from ..taxonomy import UnknownLabel
+from .columns import _ALIAS, canon_header, label_category, row_to_indicator
+from .grid import Grid
+from .seed import NUMBERED, expand_numbered
+from .seed_cell import strip_p
+
+__all__ = ["FORM_LABELS", "form_label", "read_grids", "ROLES"]
+
+ROLES = ("title", "form", "header", "indicator", "slot", "total", "notes", "blank", "problem")
+
+# Key of a header block → its labels (after _canon_label). The record gets project, goal and
+# extra[key] for the others; see the module doc of tables for the list of extra keys.
+_LABELS: dict[str, tuple[str, ...]] = {
+    "project": ("项目名称", "项目名", "项目"),
+    "code": ("项目编码", "项目代码", "项目编号"),
+    "org": ("主管部门", "主管部门及代码", "主管部门名称", "部门名称", "预算部门", "预算单位", "单位名称",
+            "填报单位", "申报单位", "部门"),
+    "implementer": ("实施单位", "项目实施单位", "执行单位", "资金使用单位"),
+    "period": ("实施期", "项目期", "实施周期", "项目周期", "项目实施期", "实施期限"),
+    "attribute": ("项目属性", "项目类型", "项目类别"),
+    "amount_head": ("项目资金", "资金情况", "项目资金情况", "项目资金总额"),
+    "amount": ("年度资金总额", "资金总额", "年度资金", "项目总金额", "预算金额", "项目金额"),
+    "amount_fiscal": ("财政拨款", "当年财政拨款", "财政资金", "财政拨款资金"),
+    "amount_other": ("其他资金", "上年结转资金"),
+    "budget_start": ("年初预算数",),
+    "budget_year": ("全年预算数",),
+    "spent": ("全年执行数",),
+    # 自评表 funds columns beside those (read so that they are not taken for values; not kept).
+    "funds_weight": ("分值",),
+    "funds_rate": ("执行率", "预算执行率"),
+    "funds_score": ("得分",),
+    "goal": ("年度绩效目标", "年度总体目标", "年度目标", "绩效目标", "总体绩效目标", "预期目标", "年度预期目标"),
+    "goal_long": ("总体目标", "中长期目标", "实施期目标", "实施周期目标", "项目总体目标", "实施期绩效目标"),
+    "goal_actual": ("实际完成情况", "年度实际完成情况", "实际完成"),
+}
+FORM_LABELS = {label: key for key, labels in _LABELS.items() for label in labels}
+
+# Block keys that go to extra under the same name (project and goal are fields).
+_BLOCK_EXTRA = ("code", "org", "implementer", "period", "attribute", "amount", "amount_fiscal", "amount_other",
+                "budget_start", "budget_year", "spent", "goal_long", "goal_actual")
+
+_TOTAL = {"合计", "总计", "小计", "总分", "合计得分", "总得分", "自评总分", "综合得分", "总体得分"}
+_NOTES = re.compile(r"^\s*(?:注|说明|备注|填表说明|填报说明)\s*(?:[:：\d一二三四五六七八九、.]|$)")
+_SIGN = re.compile(r"^\s*(?:填表人|填报人|联系电话|联系人|审核人|经办人|复核人|单位负责人|财务负责人|项目负责人|"
+                   r"负责人|填报日期|填表日期|填报时间|单位盖章|盖章|签字|签章)\s*(?:[:：(（]|$)")
+_INLINE = re.compile(r"^\s*([^:：\n]{2,14}?)\s*[:：]\s*(.+)$", re.S)
+_BLOCK_TEXT = ("项目名称", "年度绩效目标", "年度总体目标")  # labels a Word table's paragraphs above may carry
+
+
+def _canon_label(text: str) -> str:
+    s = canon_header(text)
+    s = re.sub(r"^其中", "", s)
+    return re.sub(r"[、.,，。;；]+$", "", s)
+
+
+def form_label(text: str) -> str | None:
+    """The block key of a label cell (``项目名称（必填）：`` → ``project``), or None."""
+    if not text or len(text) > 40:
+        return None
+    return FORM_LABELS.get(_canon_label(text))
+
+
+@dataclass
+class _Block:
+    values: dict[str, str] = field(default_factory=dict)
+    row: int = 0  # 1-based row of its first label
+
+
+def _distinct(cells: Sequence[str], cont: Sequence[bool]) -> list[tuple[int, str]]:
+    """(column, text) of the non-empty cells that start in this row/column (no merge continuations)."""
+    return [(c, t.strip()) for c, (t, k) in enumerate(zip(cells, cont, strict=False)) if not k and t.strip()]
+
+
+# ---------------------------------------------------------------- the header of an indicator table
+_STRONG = {"三级指标", "三级指标名称", "指标名称", "indicator", "indicatortext"}
+_LEVEL = ("level1", "level2")
+
+
+def match_header(cells: Sequence[str], cont: Sequence[bool]) -> tuple[dict[str, int], set[int]]:
+    """Field → column of an indicator table's header row, and the columns to leave out.
+
+    Merge continuations are skipped (``指标值`` over two columns is one column). When two
+    columns name the indicator (a ``绩效指标`` label column on the left, ``三级指标`` after the
+    level columns), the one after the levels wins; a column whose name lost to another is a
+    label column and left out of the record.
+    """
+    cand: dict[str, list[int]] = {}
+    skip: set[int] = set()
+    for c, text in enumerate(cells):
+        if cont[c]:
+            skip.add(c)
+            continue
+        name = _ALIAS.get(canon_header(text))
+        if name:
+            cand.setdefault(name, []).append(c)
+    cols: dict[str, int] = {}
+    for name, cs in cand.items():
+        cols[name] = cs[0]
+    if len(cand.get("indicator", [])) > 1:
+        lv = [cols[x] for x in _LEVEL if x in cols]
+        after = [c for c in cand["indicator"] if lv and c > max(lv)]
+        strong = [c for c in cand["indicator"] if canon_header(cells[c]) in _STRONG]
+        cols["indicator"] = (after or strong or cand["indicator"])[0]
+    for name, cs in cand.items():
+        skip.update(c for c in cs if c != cols[name])
+    return cols, skip
+
+
+def _is_header(cols: dict[str, int], cells: Sequence[str]) -> bool:
+    if "indicator" not in cols:
+        return False
+    return len(cols) >= 2 or canon_header(cells[cols["indicator"]]) in _STRONG
+
+
+# ---------------------------------------------------------------- reading grids
+@dataclass
+class _Ctx:
+    table: Table
+    multi: bool
+    projects: dict[str, Project] = field(default_factory=dict)
+
+
+def read_grids(grids: Sequence[Grid], table: Table) -> None:
+    """Read every grid into ``table``: records, projects, problems and ``table.sheets``.
+
+    A file with a single indicator table also gets the flat-table fields (``columns``,
+    ``rows``, ``preamble``, ``extra['_row']``) so it writes back as before.
+    """
+    ctx = _Ctx(table, multi=len(grids) > 1)
+    prev_block: dict[str, str] = {}
+    cont_cols: dict[str, Any] | None = None
+    for g in grids:
+        for row, reason in g.problems:
+            table.problems.append(Problem(table.path, row, reason, sheet=g.name if ctx.multi else None))
+        info, prev_block, cont_cols = _read_grid(g, ctx, prev_block if g.kind == "page" else {},
+                                                 cont_cols if g.kind == "page" else None)
+        table.sheets.append(info)
+    ctx.table.projects.extend(ctx.projects.values())
+    n_tables = sum(len(s["tables"]) for s in table.sheets)
+    if n_tables == 1:
+        _flat_fields(grids, table)
+
+
+def _flat_fields(grids: Sequence[Grid], table: Table) -> None:
+    """One indicator table in the whole file: keep its header and rows as a flat table's."""
+    gi, info = next((i, s) for i, s in enumerate(table.sheets) if s["tables"])
+    if grids[gi].kind == "page":
+        return
+    g, t = grids[gi], info["tables"][0]
+    h = g.rownums.index(t["header_row"])
+    end = len(g.cells)
+    values = g.values if g.values is not None else g.cells
+    table.preamble = ["\t".join(row).rstrip("\t") for row in g.cells[:h]]
+    header = list(g.cells[h])
+    while header and not header[-1]:
+        header.pop()
+    table.columns = header
+    table.rows = []
+    index = {}
+    for k in range(h + 1, end):
+        vals = list(values[k])
+        while vals and (vals[-1] is None or vals[-1] == ""):
+            vals.pop()
+        index[g.rownums[k]] = len(table.rows)
+        table.rows.append(vals)
+    for rec in table.records:
+        r = rec.extra.get("_cells", {}).get("indicator", [None])[0]
+        if r in index:
+            rec.extra["_row"] = index[r]
+
+
+def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str, Any] | None):
+    """One grid → records; returns (sheet info, the last block's values, open table state)."""
+    table = ctx.table
+    p = table.path
+    sheet = g.name if ctx.multi else None
+    info: dict[str, Any] = {"name": g.name, "kind": g.kind, "tables": []}
+
+    def problem(row: int, reason: str) -> None:
+        table.problems.append(Problem(p, row, reason, sheet=sheet))
+
+    block = _Block(dict(inherit))
+    fresh = True  # no label read since the last table: a label now starts a new block
+    pending: dict[int, tuple[str, int]] = {}  # column → (block key, last column of its label)
+    state = cont_cols  # the open indicator table: cols, skip, header, tab info
+    if state is not None:  # a PDF table running on from the page before, without its header again
+        old = state["tab"]
+        state = dict(state, closed=False, tab={"header_row": None, "first_row": None, "last_row": None,
+                                               "first_col": old["first_col"], "last_col": old["last_col"],
+                                               "continued": True},
+                     carry=dict(state.get("last_levels", {})))
+    last_block = dict(inherit)
+    # A Word table's own paragraphs above it (项目名称：…) are a header block too.
+    for text in g.above:
+        m = _INLINE.match(text)
+        key = form_label(m.group(1)) if m else None
+        if key:
+            block.values[key] = m.group(2).strip()
+            fresh = False
+    for i, cells in enumerate(g.cells):
+        rn = g.rownums[i]
+        cont = g.cont[i]
+        dist = _distinct(cells, cont)
+        if not any(t.strip() for t in cells):
+            continue  # blank
+        if not dist:
+            continue  # only merge continuations: nothing new in this row
+        first = dist[0][1]
+        cols, skip = match_header(cells, cont)
+        if _is_header(cols, cells):
+            if state is not None:
+                _close(state, info)
+            values = _block_values(block, last_block)
+            last_block = dict(values)
+            state = {"cols": cols, "skip": skip, "header": list(cells), "block": values,
+                     "tab": {"header_row": rn, "first_row": None, "last_row": None,
+                             "first_col": min([c + 1 for c, _ in _distinct(cells, cont)] or [1]),
+                             "last_col": max([c + 1 for c, t in enumerate(cells) if t.strip()] or [1])}}
+            pending.clear()
+            fresh = True
+            continue
+        if state is not None and state["tab"]["first_row"] is None and _sub_header_only(dist):
+            for c, t in dist:  # a second header row: 实施周期指标值 | 年度指标值 under 指标值
+                name = _ALIAS.get(canon_header(t))
+                if name:
+                    state["cols"][name] = c
+                    state["header"][c] = t
+                    state["skip"].discard(c)
+            continue
+        if _SIGN.match(first) or _NOTES.match(first):
+            continue  # notes / signature rows
+        if canon_header(first) in _TOTAL:
+            continue
+        labels = [(c, t, form_label(t)) for c, t in dist]
+        inline = [_INLINE.match(t) for _, t in dist]
+        is_label = [bool(k) or bool(m and form_label(m.group(1))) for (_, _, k), m in zip(labels, inline, strict=True)]
+        # Under a table, a block starts only with a label in the row's first cell.
+        has_label = is_label[0] if state is not None else any(is_label)
+        if (has_label and state is not None and not any(is_label[1:])
+                and _indicator_named_like_a_label(state["cols"], cells, dist[0][0])):
+            has_label = False
+        if state is not None and not has_label:
+            filled = [t for t in cells if t.strip()]
+            if len(dist) == 1 and len(filled) >= 2 and all(t.strip() == first for t in filled):
+                _close(state, info)  # a title across the table (年度绩效指标): the table ends
+                state = None
+                continue
+            _indicator_row(g, i, state, ctx, problem)
+            continue
+        # A header block row (or a title above it).
+        if state is not None:
+            _close(state, info)
+            state = None
+        if has_label and fresh:
+            block = _Block({}, rn)
+            fresh = False
+        taken = _take_pending(pending, dist, block)
+        if not has_label:
+            if not taken and len(dist) >= 3 and not _title_like(dist):
+                problem(rn, "row not read: neither a header block row nor under an indicator table header")
+            continue
+        _read_labels(dist, labels, inline, block, pending, taken)
+    if state is not None:
+        _close(state, info)
+        open_state = state if g.kind == "page" else None
+    else:
+        open_state = None
+    values = _block_values(block, last_block)
+    if "header_row" not in info:
+        first_tab = info["tables"][0] if info["tables"] else {}
+        for k in ("header_row", "first_row", "last_row", "first_col", "last_col"):
+            info[k] = first_tab.get(k)
+    return info, values, open_state
+
+
+def _indicator_named_like_a_label(cols: dict[str, int], cells: Sequence[str], c: int) -> bool:
+    """An indicator called 项目金额 in the indicator column, with 一级/二级 labels and a value
+    beside it (and no other label in the row), is an indicator row, not a new header block."""
+    if cols.get("indicator") != c:
+        return False
+    if len({t.strip() for t in cells if t.strip()} - {cells[c].strip()}) < 2:
+        return False  # 项目名称 | one value merged across: a block row
+    for lv, level in (("level1", 1), ("level2", 2)):
+        k = cols.get(lv)
+        if k is not None and k < len(cells) and cells[k].strip():
+            try:
+                label_category(cells[k].strip(), level)
+                return True
+            except UnknownLabel:
+                pass
+    return False
+
+
+def _title_like(dist: list[tuple[int, str]]) -> bool:
+    """A title row: the same text repeated (a merge written into each cell) or one long text."""
+    return len({t for _, t in dist}) == 1
+
+
+def _sub_header_only(dist: list[tuple[int, str]]) -> bool:
+    return bool(dist) and all(_ALIAS.get(canon_header(t)) for _, t in dist)
+
+
+def _block_values(block: _Block, last: dict[str, str]) -> dict[str, str]:
+    """The values an indicator table takes: its block's, else (no project named) the last block's."""
+    values = dict(block.values)
+    if "project" not in values:
+        for k, v in last.items():
+            values.setdefault(k, v)
+    elif "org" not in values and "org" in last:
+        values["org"] = last["org"]
+    return values
+
+
+def _take_pending(pending: dict[int, tuple[str, int]], dist: list[tuple[int, str]], block: _Block) -> set[int]:
+    """Values in the row under labels that had none (年度总体目标 | 预期目标 | 实际完成情况, then their texts)."""
+    taken: set[int] = set()
+    if not pending:
+        return taken
+    for c, t in dist:
+        if form_label(t):
+            continue
+        for c0, (key, c1) in list(pending.items()):
+            if c0 <= c <= c1:
+                block.values.setdefault(key, t)
+                taken.add(c)
+                del pending[c0]
+                break
+    pending.clear()
+    return taken
+
+
+def _read_labels(dist, labels, inline, block: _Block, pending, taken: set[int]) -> None:
+    n = len(dist)
+    k = 0
+    while k < n:
+        c, t = dist[k]
+        key = labels[k][2]
+        if key is None and inline[k] and form_label(inline[k].group(1)):
+            block.values.setdefault(form_label(inline[k].group(1)), inline[k].group(2).strip())
+            k += 1
+            continue
+        if key is None or c in taken:
+            k += 1
+            continue
+        nxt = dist[k + 1] if k + 1 < n else None
+        if nxt is not None and labels[k + 1][2] is None and not (inline[k + 1] and form_label(inline[k + 1].group(1))):
+            block.values[key] = nxt[1]
+            k += 2
+            continue
+        # A label without a value beside it: its value is in the row below, same columns.
+        end = (dist[k + 1][0] - 1) if nxt is not None else 10**6
+        pending[c] = (key, end)
+        k += 1
+
+
+def _close(state: dict[str, Any], info: dict[str, Any]) -> None:
+    if state.get("closed"):
+        return
+    state["closed"] = True
+    if state["tab"]["header_row"] is not None or state["tab"]["first_row"] is not None:
+        info["tables"].append(state["tab"])
+
+
+def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -> None:
+    table = ctx.table
+    cells, cont, rn = g.cells[i], g.cont[i], g.rownums[i]
+    cols, skip, header = state["cols"], state["skip"], state["header"]
+    carry = state.get("carry")
+    if carry:
+        # A merged 一级/二级 cell cut by a page break: its text stays on the page before.
+        cells = list(cells)
+        for c, text in list(carry.items()):
+            if c < len(cells) and not cells[c].strip():
+                cells[c] = text
+            else:
+                del carry[c]
+    state["last_levels"] = {cols[lv]: cells[cols[lv]] for lv in _LEVEL
+                            if lv in cols and cols[lv] < len(cells) and cells[cols[lv]].strip()}
+    tab = state["tab"]
+    if tab["first_row"] is None:
+        tab["first_row"] = rn
+    tab["last_row"] = rn
+    keep = [c for c in range(len(header)) if c not in skip and (header[c].strip() or cells[c].strip())]
+    sub_cells = [strip_p(cells[c])[0] if c < len(cells) else "" for c in keep]
+    sub_header = [header[c] for c in keep]
+    pos = {c: k for k, c in enumerate(keep)}
+    sub_cols = {name: pos[c] for name, c in cols.items() if c in pos}
+    seed_like = canon_header(header[cols["indicator"]]) == "绩效指标" and "goal" in cols
+    ind = cols["indicator"]
+    if not (ind < len(cells) and strip_p(cells[ind])[0]):
+        filled = [c for c in keep if cells[c].strip() and c not in (cols.get("level1"), cols.get("level2"))
+                  and not cont[c]]
+        if seed_like and not (cols["goal"] < len(cells) and cells[cols["goal"]].strip()):
+            return  # the seed's 合计 / department rows
+        if not filled:
+            return  # an empty template slot: 一级/二级 filled, nothing else
+    src = f"{table.path}[{g.name}]:{rn}" if ctx.multi else f"{table.path}:{rn}"
+    rec, reasons = row_to_indicator(sub_cells, sub_cols, sub_header, src, src)
+    for reason in reasons:
+        problem(rn, reason)
+    if rec is None:
+        return
+    _with_block(rec, state["block"])
+    rec.extra["_file"] = table.path
+    rec.extra["_sheet"] = g.name
+    rec.extra["_cells"] = {f: [rn, cols[f] + 1] for f in ("indicator", "target", "period_target", "level1", "level2")
+                           if f in cols}
+    recs = expand_numbered(rec, lambda reason: problem(rn, reason)) if NUMBERED.match(rec.indicator) else [rec]
+    for r in recs:
+        _add_project(ctx, r)
+        table.records.append(r)
+
+
+def _with_block(rec: Indicator, values: dict[str, str]) -> None:
+    if values.get("project") and not rec.project:
+        rec.project = values["project"]
+    goal = values.get("goal") or values.get("goal_long")
+    if goal and not rec.goal:
+        rec.goal = goal
+    for k in _BLOCK_EXTRA:
+        if values.get(k):
+            rec.extra.setdefault(k, values[k])
+    if "amount" not in rec.extra and values.get("amount_head"):
+        rec.extra["amount"] = values["amount_head"]
+
+
+def _add_project(ctx: _Ctx, rec: Indicator) -> None:
+    if not rec.project:
+        return
+    pr = ctx.projects.get(rec.project)
+    if pr is None:
+        amounts = {k: _number(rec.extra.get(k)) for k in ("amount", "amount_fiscal", "amount_other")
+                   if rec.extra.get(k)}
+        pr = ctx.projects[rec.project] = Project(rec.project, rec.goal, amounts, rec.source)
+    elif not pr.goal and rec.goal:
+        pr.goal = rec.goal
+    pr.indicator_rows.append(len(ctx.table.records))
+
+
+def _number(text: Any) -> float | None:
+    s = unicodedata.normalize("NFKC", str(text)).replace(",", "").strip()
+    m = re.match(r"^-?\d+(?:\.\d+)?", s)
+    return float(m.group(0)) if m else None
