@@ -25,8 +25,10 @@ class LabelRule:
     ``benchmarks/bench_check.py`` (tuned on held-out pages, see there).
     """
 
+    # Re-tuned by bench_check.py after the model was retrained on the 627-row corpus (the same
+    # protocol as before: all pages, tuning seeds 1000-1019); 0.02 within before.
     max_given_cross: float = 0.05
-    max_given_within: float = 0.02
+    max_given_within: float = 0.05
     min_ratio: float = 10.0
 
     def flags(self, p_given: float, p_best: float, same_family: bool) -> bool:
