@@ -8,13 +8,29 @@ Nothing here imports scikit-learn until a model is fitted, so classifying with a
 needs numpy and jieba only.
 """
 
-from .evaluation import cross_val_predict_proba, evaluate
-from .labeled_data import DEFAULT_OWN_WEIGHT, is_handwritten, load_labeled
+from importlib import import_module
+from typing import Any
+
 from .model import IndicatorClassifier
 from .predict import Prediction, classify
 from .saved import default_model_dir, load_model
-from .training import train
-from .write_back import REVIEW_MARK, CodeResult, code_table
+
+# Training, evaluation and the write-back verb read tables (openpyxl, python-docx, pdfplumber):
+# imported on first use, so `indicatorml classify TEXT` starts without them.
+_LAZY = {
+    "cross_val_predict_proba": "evaluation", "evaluate": "evaluation",
+    "DEFAULT_OWN_WEIGHT": "labeled_data", "is_handwritten": "labeled_data", "load_labeled": "labeled_data",
+    "train": "training",
+    "REVIEW_MARK": "write_back", "CodeResult": "write_back", "code_table": "write_back",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(import_module(f".{_LAZY[name]}", __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "IndicatorClassifier",
