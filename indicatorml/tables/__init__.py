@@ -9,8 +9,9 @@ Layout: ``decode`` (bytes → text), ``read`` (dispatch by file kind), one modul
 (``seed`` + ``seed_cell`` for the seed layout, ``delimited`` CSV/TSV, ``jsonl``; and for
 workbooks and documents ``xlsx``, ``xls``, ``docx``, ``pdf``, each turning its content into
 ``grid.Grid``s: one per sheet / Word table / PDF page table, merged cells known), ``forms``
-(a grid → records: header blocks, indicator tables, every row a role), ``columns`` (what a
-header cell means), ``write`` and ``view``.
+(a grid → records: header blocks, indicator tables, every row a role) with ``form_blocks``
+(a header block's labels and values), ``columns`` (what a header cell means), ``write`` and
+``view``; ``annotate/`` marks a table's cells in a workbook (the user's own, or a new one).
 
 Workbooks and documents: every sheet and every table in it is read; the header block above a
 table (项目名称, 主管部门, 实施单位, 资金, 年度绩效目标 / 预期目标 / 实际完成情况, 实施期 …) gives

@@ -1,0 +1,300 @@
+"""Where a table's records are in a workbook: the sheets, their tables, and one :class:`Place` per record.
+
+For the user's own workbook the places come from the reader (``_sheet``/``_cells``) or, for a
+flat table, from its header; for a new workbook :func:`layout` also gives the cells to write:
+the input's grids as read (merges re-made), else the records' columns (``RECORD_HEADER``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ...records import Table
+from ..columns import cell_text, match_columns
+
+__all__ = ["Place", "Grid", "Sheet", "layout", "RECORD_HEADER"]
+
+# The records' columns: the layout of a table that has no grid of its own (the seed layout, JSONL).
+RECORD_HEADER = ("项目名称", "绩效目标", "一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值")
+_RECORD_FIELD_COL = {"project": 1, "goal": 2, "level1": 3, "level2": 4, "indicator": 5, "period_target": 6,
+                     "target": 7}
+_CELL_FIELDS = ("project", "goal", "level1", "level2", "indicator", "period_target", "target")
+_SHEET_BAD = "[]:*?/\\"
+
+
+@dataclass
+class Place:
+    """Where one record's cells are: the sheet, the row its added-column values go in, and
+    1-based (row, column) per field."""
+
+    sheet: str
+    row: int
+    cells: dict[str, tuple[int, int]]
+    grid: int  # index into the sheet's grids
+
+
+@dataclass
+class Grid:
+    """One table on a sheet: its header row and last column (added columns go right of it)."""
+
+    header_row: int
+    first_row: int
+    last_row: int
+    last_col: int
+
+
+@dataclass
+class Sheet:
+    """A sheet as laid out for output: its name, tables, and (for a new workbook) its cells."""
+
+    name: str
+    grids: list[Grid] = field(default_factory=list)
+    rows: list[list[Any]] | None = None  # cell values from row 1, for a new workbook
+    merges: list[str] = field(default_factory=list)
+    widths: dict[int, float] = field(default_factory=dict)
+    bold_rows: list[int] = field(default_factory=list)
+    project_rows: dict[str, int] = field(default_factory=dict)  # a project without indicators: its own row
+
+def _flat(table: Table) -> bool:
+    return (table.kind in ("csv", "tsv", "xlsx") and bool(table.columns)
+            and all("_row" in r.extra for r in table.records))
+
+
+def _native(table: Table) -> bool:
+    """The reader said where every record's cells are (sheet name and coordinates)."""
+    return bool(table.records) and all("_sheet" in r.extra and "_cells" in r.extra for r in table.records)
+
+
+def _flat_field_cols(table: Table) -> dict[str, int]:
+    cols = match_columns(table.columns)
+    out = {}
+    for f in _CELL_FIELDS:
+        c = cols.get(f + "_raw", cols.get(f)) if f in ("level1", "level2") else cols.get(f)
+        if c is not None:
+            out[f] = c + 1
+    return out
+
+
+def _sheet_of_flat_xlsx(table: Table, wb: Any) -> str:
+    """The sheet today's flat reader read: the first whose header row is the table's header."""
+    row = len(table.preamble) + 1
+    want = [str(c).strip() for c in table.columns]
+    for ws in wb.worksheets:
+        got = [cell_text(ws.cell(row=row, column=c + 1).value) for c in range(len(want))]
+        if got == want:
+            return ws.title
+    return wb.worksheets[0].title
+
+
+def layout(table: Table, wb: Any = None, new: bool = False, title: str | None = None) -> tuple[list[Sheet], list[Place]]:
+    """The sheets of ``table`` and the place of each record.
+
+    ``wb`` is the user's workbook (annotating in place: sheet names come from it); ``new``
+    asks for the cells too (writing a new workbook); ``title`` names the sheet of a table
+    that has none of its own (CSV, seed, JSONL).
+    """
+    name = title or _safe_title(Path(table.path).stem)
+    if _native(table):
+        sheets, places = _native_layout(table)
+        if not new:
+            return sheets, places
+        grids = _source_grids(table)
+        if grids is not None and all(s.name in grids for s in sheets):
+            # Every input sheet/table/page, in file order; those without indicators as they were.
+            have = {s.name: s for s in sheets}
+            sheets = [have.get(name) or Sheet(name) for name in grids]
+            for s in sheets:
+                _fill_from_grid(s, grids[s.name])
+            return sheets, places
+    if _flat(table):
+        sheet_name = _sheet_of_flat_xlsx(table, wb) if wb is not None else name
+        header_row = len(table.preamble) + 1
+        fcols = _flat_field_cols(table)
+        fallback = fcols.get("project", fcols.get("indicator", 1))
+        places = []
+        for r in table.records:
+            row = header_row + 1 + r.extra["_row"]
+            cells = {f: (row, c) for f, c in fcols.items()}
+            cells.setdefault("project", (row, fallback))
+            places.append(Place(sheet_name, row, cells, 0))
+        width = max([len(table.columns)] + [len(r) for r in table.rows])
+        grid = Grid(header_row, header_row + 1, header_row + len(table.rows), len(table.columns))
+        sheet = Sheet(sheet_name, [grid])
+        if new:
+            pre = [line.split("\t") if table.kind not in ("csv", "tsv") else [line] for line in table.preamble]
+            sheet.rows = pre + [list(table.columns)] + [list(r) + [None] * (width - len(r)) for r in table.rows]
+            sheet.bold_rows = [header_row]
+            for f, w in (("indicator", 30), ("goal", 30), ("project", 24), ("target", 16)):
+                if f in fcols:
+                    sheet.widths[fcols[f]] = w
+        return [sheet], places
+    return _record_layout(table, name)
+
+
+def _native_layout(table: Table) -> tuple[list[Sheet], list[Place]]:
+    """Records with ``_sheet``/``_cells`` from the workbook/document reader; the tables of each
+    sheet from ``table.sheets`` (``tables``: header_row, first_row, last_row, last_col)."""
+    infos = {s.get("name"): s for s in table.sheets if isinstance(s, dict)}
+    by_sheet: dict[str, list[tuple[int, dict[str, tuple[int, int]]]]] = {}
+    # One indicator table in the file: its header also says where the project column is.
+    project_col = match_columns(table.columns).get("project") if table.columns else None
+    for i, r in enumerate(table.records):
+        cells = {f: (int(rc[0]), int(rc[1])) for f, rc in r.extra["_cells"].items()}
+        if project_col is not None and "_row" in r.extra and "project" not in cells and cells:
+            cells["project"] = (next(iter(cells.values()))[0], project_col + 1)
+        by_sheet.setdefault(r.extra["_sheet"], []).append((i, cells))
+    order = [s["name"] for s in table.sheets if isinstance(s, dict) and s.get("name") in by_sheet]
+    order += [s for s in by_sheet if s not in order]
+    sheets: list[Sheet] = []
+    places: list[Place] = [None] * len(table.records)  # type: ignore[list-item]
+    for s in order:
+        recs = by_sheet[s]
+        grids = _grids_of(infos.get(s), recs)
+        sheets.append(Sheet(s, grids))
+        for i, cells in recs:
+            row = cells.get("indicator", next(iter(cells.values())))[0]
+            g = next((k for k, gr in enumerate(grids) if gr.first_row <= row <= gr.last_row), 0)
+            places[i] = Place(s, row, cells, g)
+    return sheets, places
+
+
+def _grids_of(info: dict[str, Any] | None, recs: list[tuple[int, dict[str, tuple[int, int]]]]) -> list[Grid]:
+    """The sheet's tables as the reader described them, else one spanning its records' cells."""
+    grids = []
+    for t in (info or {}).get("tables") or []:
+        try:
+            grids.append(Grid(int(t["header_row"]), int(t["first_row"] or t["header_row"]),
+                              int(t["last_row"] or t["header_row"]), int(t["last_col"])))
+        except (KeyError, TypeError, ValueError):
+            continue
+    if grids:
+        return grids
+    rows = [rc[0] for _, cells in recs for rc in cells.values()]
+    cols = [rc[1] for _, cells in recs for rc in cells.values()]
+    first = min(rows)
+    return [Grid(max(first - 1, 1), first, max(rows), max(cols))]
+
+
+def _source_grids(table: Table) -> dict[str, Any] | None:
+    """The input's grids as its reader sees them (cells, merge continuations), by name; None
+    where no reader gives grids for this kind of file (then the records' columns are used)."""
+    path = Path(table.path)
+    try:
+        if table.kind == "xlsx":
+            from ..xlsx import xlsx_grids
+
+            grids = xlsx_grids(path)
+        elif table.kind == "xls":
+            from ..xls import xls_grids
+
+            grids = xls_grids(path.read_bytes())
+        elif table.kind == "docx":
+            from ..docx import docx_grids
+
+            grids = docx_grids(path)
+        elif table.kind == "pdf":
+            from ..pdf import pdf_grids
+
+            grids = pdf_grids(path)[0]
+        else:
+            return None
+    except Exception:  # noqa: BLE001 - no grids: the records' columns instead
+        return None
+    return {g.name: g for g in grids}
+
+
+def _fill_from_grid(sheet: Sheet, grid: Any) -> None:
+    """A new sheet laid out like the input grid: its texts at their rows, its merges re-made."""
+    n = max(grid.rownums, default=0)
+    rows: list[list[Any]] = [[] for _ in range(n)]
+    values = grid.values if getattr(grid, "values", None) is not None else grid.cells
+    for k, rn in enumerate(grid.rownums):
+        rows[rn - 1] = [None if (grid.cont[k][c] if c < len(grid.cont[k]) else False) else v
+                        for c, v in enumerate(values[k])]
+    sheet.rows = rows
+    sheet.merges = _merges_from_cont(grid)
+    sheet.bold_rows = [g.header_row for g in sheet.grids]
+    for c in range(grid.width):
+        longest = max((_display_len(str(r[c])) for r in grid.cells if c < len(r) and r[c]), default=0)
+        sheet.widths[c + 1] = max(8, min(40, longest + 2))
+
+
+def _merges_from_cont(grid: Any) -> list[str]:
+    """Merged ranges from the continuation flags, row by row: each top-left cell takes the
+    continuations right of it, then the rows below whose cells under it all continue."""
+    from openpyxl.utils import get_column_letter
+
+    cont, nums = grid.cont, grid.rownums
+    used: set[tuple[int, int]] = set()
+
+    def free(r: int, c: int) -> bool:
+        return c < len(cont[r]) and cont[r][c] and (r, c) not in used
+
+    out = []
+    for r, row in enumerate(cont):
+        for c, is_cont in enumerate(row):
+            if is_cont:
+                continue
+            w = 0
+            while free(r, c + w + 1):
+                w += 1
+            h = 0
+            while (r + h + 1 < len(cont) and nums[r + h + 1] == nums[r + h] + 1
+                   and all(free(r + h + 1, c + j) for j in range(w + 1))):
+                h += 1
+            used.update((r + i, c + j) for i in range(h + 1) for j in range(w + 1))
+            if w or h:
+                out.append(f"{get_column_letter(c + 1)}{nums[r]}:{get_column_letter(c + w + 1)}{nums[r + h]}")
+    return out
+
+
+def _record_layout(table: Table, name: str) -> tuple[list[Sheet], list[Place]]:
+    """One row per indicator with its project; a project without indicators gets a row too."""
+    goals = {p.name: p.goal for p in table.projects}
+    with_records = {r.project for r in table.records}
+    rows: list[list[Any]] = [list(RECORD_HEADER)]
+    alone: dict[str, int] = {}
+    for p in table.projects:
+        if p.name not in with_records:
+            rows.append([p.name, p.goal] + [None] * 5)
+            alone[p.name] = len(rows)
+    places = []
+    for r in table.records:
+        rows.append([r.project, r.goal or goals.get(r.project), _label(r.level1_code, r.level1_raw),
+                     _label(r.level2_code, r.level2_raw), r.indicator, r.period_target, r.target])
+        n = len(rows)
+        places.append(Place(name, n, {f: (n, c) for f, c in _RECORD_FIELD_COL.items()}, 0))
+    sheet = Sheet(name, [Grid(1, 2, len(rows), len(RECORD_HEADER))], rows=rows, bold_rows=[1],
+                  widths={1: 24, 2: 30, 5: 30, 7: 20}, project_rows=alone)
+    return [sheet], places
+
+
+def _label(code: str | None, raw: str | None) -> str | None:
+    if raw:
+        return raw
+    if code:
+        from ...taxonomy import by_code
+
+        try:
+            return by_code(code).label
+        except KeyError:
+            return code
+    return None
+
+
+def _safe_title(name: str, used: set[str] | None = None) -> str:
+    base = "".join(ch for ch in name if ch not in _SHEET_BAD).strip("'")[:31] or "table"
+    if used is None:
+        return base
+    title, k = base, 2
+    while title in used:
+        suffix = f"({k})"
+        title, k = base[: 31 - len(suffix)] + suffix, k + 1
+    used.add(title)
+    return title
+
+
+def _display_len(s: str) -> int:
+    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)

@@ -1,0 +1,104 @@
+"""A NEW workbook laid out like the input, marked: for CSV/TSV, the seed layout, JSONL, ``.xls``, ``.docx``, ``.pdf``.
+
+One sheet per input sheet/table (the grid as read, else the records' columns), with the same
+marks as the user's own workbook would get; several inputs go in one workbook, their sheets
+prefixed with the file's name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ...errors import IndicatormlError
+from ...records import Table
+from .layout import Place, Sheet, _safe_title, layout
+from .marks import Column, Listing, Note
+from .write_marks import _add_columns, _mark_cells, _save, _target_of, _write_listing, same_file
+
+__all__ = ["report_workbook", "NEW_WORKBOOK"]
+
+# Where a user's workbook is written back in place; .xls/.docx/.pdf get a new workbook instead.
+NEW_WORKBOOK = (".xls", ".docx", ".pdf")
+
+
+def report_workbook(items: Sequence[tuple[Table, Sequence[Note], Sequence[Column]]], out: str | Path,
+                    listing: Listing | None = None, listing_table: Any = None) -> None:
+    """A NEW workbook: per table, one sheet per input sheet laid out like the input, marked.
+
+    ``listing`` rows link through ``listing_table(i)`` → the index into ``items`` of the
+    table that row's note belongs to.
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font
+
+    for table, _, _ in items:
+        if same_file(table.path, out):
+            raise IndicatormlError(f"--output {out} is an input file; choose another name")
+    wb = Workbook()
+    wb.remove(wb.active)
+    used: set[str] = set()
+    laid: list[tuple[list[Sheet], list[Place], dict[str, str]]] = []
+    several = len(items) > 1
+    for table, notes, columns in items:
+        stem = Path(table.path).stem
+        sheets, places = layout(table, new=True, title=_safe_title(stem))
+        names: dict[str, str] = {}
+        for sheet in sheets:
+            # one input: its own sheet names; several: prefixed with the file's name
+            want = sheet.name if not several else (stem if len(sheets) == 1 else f"{stem}-{sheet.name}")
+            names[sheet.name] = _safe_title(want, used)
+            ws = wb.create_sheet(names[sheet.name])
+            for row in sheet.rows or []:
+                ws.append([_cell_value(v) for v in row])
+                for cell in ws[ws.max_row]:
+                    if isinstance(cell.value, str) and cell.value.startswith("="):
+                        cell.data_type = "s"  # a target such as =100% is text, not a formula
+            for rng in sheet.merges:
+                ws.merge_cells(rng)
+            for r in sheet.bold_rows:
+                for cell in ws[r]:
+                    cell.font = Font(bold=True)
+            for c, w in sheet.widths.items():
+                from openpyxl.utils import get_column_letter
+
+                ws.column_dimensions[get_column_letter(c)].width = w
+            for row in ws.iter_rows(min_row=(sheet.grids[0].first_row if sheet.grids else 1)):
+                for cell in row:
+                    if isinstance(cell.value, str) and len(cell.value) > 20:
+                        cell.alignment = Alignment(wrap_text=True, vertical="top")
+            if sheet.grids:
+                ws.freeze_panes = ws.cell(row=sheet.grids[0].header_row + 1, column=1)
+            if columns:
+                _add_columns(ws, sheet, [_renamed(p, names) for p in places], names[sheet.name], columns,
+                             header_style=False)
+        _mark_cells(wb, table, places, notes, names, sheets)
+        laid.append((sheets, places, names))
+    if listing is not None:
+        targets = [_target_of(wb, t, laid[k][1], laid[k][0], laid[k][2]) for k, (t, _, _) in enumerate(items)]
+
+        def target(note: Note) -> tuple[str, int, int] | None:
+            k = listing_table(note) if listing_table is not None else 0
+            return targets[k](note) if k is not None else None
+
+        _write_listing(wb, listing, target)
+    if not wb.sheetnames:
+        wb.create_sheet("Sheet")
+    _save(wb, out)
+
+
+def _renamed(p: Place | None, names: dict[str, str]) -> Place | None:
+    if p is None:
+        return None
+    return Place(names.get(p.sheet, p.sheet), p.row, p.cells, p.grid)
+
+
+def _cell_value(v: Any) -> Any:
+    if isinstance(v, (list, dict)):
+        import json
+
+        return json.dumps(v, ensure_ascii=False)
+    if isinstance(v, str) and v == "":
+        return None
+    return v
