@@ -99,7 +99,9 @@ def test_typing_a_draft_updates_suggestion_and_precedents(page, server):
     assert page.locator("svg.chart rect").count() >= 1
     page.fill("#indicator", "")
     page.locator("#indicator").press_sequentially("群众满意度", delay=20)
-    page.wait_for_function("document.querySelector('#suggestion').textContent.includes('满意度')")
+    # Emptying the field shows the hint panel (no #suggestion) until the next answer arrives.
+    page.wait_for_function("document.querySelector('#suggestion') && "
+                           "document.querySelector('#suggestion').textContent.includes('满意度')")
     page.locator("#target").press_sequentially("≥90%", delay=20)
     page.wait_for_function("location.search.includes('target=')")
 
