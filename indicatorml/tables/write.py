@@ -11,7 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,8 @@ from ..records import RECORD_KEYS, Indicator, Table
 from .columns import cell_text
 from .seed import render_seed
 
-__all__ = ["WRITE_FORMATS", "write_table", "record_columns", "records_to_rows", "add_column"]
+__all__ = ["WRITE_FORMATS", "write_table", "record_columns", "records_to_rows", "add_column", "xlsx_value",
+           "keep_as_text"]
 
 WRITE_FORMATS = ("seed", "csv", "tsv", "xlsx", "jsonl")
 
@@ -121,7 +122,7 @@ def _write_table(table: Table, path: Path, fmt: str) -> None:
             ws.append(line.split("\t"))
         ws.append(cols)
         for r in rows:
-            ws.append([_xlsx_value(v) for v in r])
+            ws.append([xlsx_value(v) for v in r])
         _no_formulas(ws)
         wb.save(path)
         return
@@ -152,15 +153,20 @@ def _tsv_cell(v: Any) -> str:
     return re.sub(r"[\t\n\r]", " ", _text(v))
 
 
+def keep_as_text(cells: Iterable[Any]) -> None:
+    """openpyxl cells whose text starts with ``=``: a target such as ``=100%`` is text, not a formula."""
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
 def _no_formulas(ws: Any) -> None:
-    """A target such as ``=100%`` is text, not an Excel formula."""
     for row in ws.iter_rows():
-        for cell in row:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+        keep_as_text(row)
 
 
-def _xlsx_value(v: Any) -> Any:
+def xlsx_value(v: Any) -> Any:
+    """A record's value as an XLSX cell: lists and dicts as JSON, an empty string as an empty cell."""
     if isinstance(v, (list, dict)):
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, str) and v == "":

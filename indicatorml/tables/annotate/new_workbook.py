@@ -13,6 +13,7 @@ from typing import Any
 
 from ...errors import IndicatormlError
 from ...records import Table
+from ..write import keep_as_text, xlsx_value
 from .layout import Place, Sheet, _safe_title, layout
 from .marks import Column, Listing, Note
 from .write_marks import _add_columns, _mark_cells, _save, _target_of, _write_listing, same_file
@@ -51,10 +52,8 @@ def report_workbook(items: Sequence[tuple[Table, Sequence[Note], Sequence[Column
             names[sheet.name] = _safe_title(want, used)
             ws = wb.create_sheet(names[sheet.name])
             for row in sheet.rows or []:
-                ws.append([_cell_value(v) for v in row])
-                for cell in ws[ws.max_row]:
-                    if isinstance(cell.value, str) and cell.value.startswith("="):
-                        cell.data_type = "s"  # a target such as =100% is text, not a formula
+                ws.append([xlsx_value(v) for v in row])
+                keep_as_text(ws[ws.max_row])
             for rng in sheet.merges:
                 ws.merge_cells(rng)
             for r in sheet.bold_rows:
@@ -92,13 +91,3 @@ def _renamed(p: Place | None, names: dict[str, str]) -> Place | None:
     if p is None:
         return None
     return Place(names.get(p.sheet, p.sheet), p.row, p.cells, p.grid)
-
-
-def _cell_value(v: Any) -> Any:
-    if isinstance(v, (list, dict)):
-        import json
-
-        return json.dumps(v, ensure_ascii=False)
-    if isinstance(v, str) and v == "":
-        return None
-    return v

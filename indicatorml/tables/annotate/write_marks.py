@@ -16,6 +16,7 @@ from typing import Any
 from ...errors import IndicatormlError
 from ...records import Table
 from ..columns import cell_text
+from ..write import keep_as_text
 from .layout import Grid, Place, Sheet, _display_len
 from .marks import AUTHOR, Column, Listing, Note
 
@@ -179,8 +180,7 @@ def _add_columns(ws: Any, sheet: Sheet, places: Sequence[Place], sheet_name: str
                 else:
                     value = "\n".join(cell_text(v) for v in vals)
                 cell = ws.cell(row=row, column=start + k, value=value)
-                if isinstance(value, str) and value.startswith("="):
-                    cell.data_type = "s"
+                keep_as_text([cell])
                 if src.has_style:
                     cell.border = copy(src.border)
                     cell.font = copy(src.font)
@@ -208,9 +208,7 @@ def _write_listing(wb: Any, listing: Listing, table_of: Any) -> None:
         cell.font = Font(bold=True)
     for r, values in enumerate(listing.rows, start=2):
         ws.append(list(values))
-        for cell in ws[r]:
-            if isinstance(cell.value, str) and cell.value.startswith("="):
-                cell.data_type = "s"
+        keep_as_text(ws[r])
         note = listing.links[r - 2] if r - 2 < len(listing.links) else None
         target = table_of(note) if note is not None else None
         if target is not None:
