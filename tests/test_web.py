@@ -283,17 +283,23 @@ def test_write_panel_suggests_and_shows_precedents(client):
 
 
 # ---------------------------------------------------------------- 本单位模型
-def test_train_a_local_model_then_use_it(client):
+def _finished_job(client, job: str, tries: int, pause: float) -> dict:
+    """The job's status once it is done or failed (or after ``tries`` polls)."""
     import time
 
-    r = client.post("/models/train", files={"file": ("我局2023.csv", LABELED_CSV.encode())}, follow_redirects=False)
-    assert r.status_code == 303
-    job = r.headers["location"].split("job=")[1]
-    for _ in range(240):
+    for _ in range(tries):
         j = client.get(f"/api/models/jobs/{job}").json()
         if j["state"] in ("done", "failed"):
             break
-        time.sleep(0.5)
+        time.sleep(pause)
+    return j
+
+
+def test_train_a_local_model_then_use_it(client):
+    r = client.post("/models/train", files={"file": ("我局2023.csv", LABELED_CSV.encode())}, follow_redirects=False)
+    assert r.status_code == 303
+    job = r.headers["location"].split("job=")[1]
+    j = _finished_job(client, job, tries=240, pause=0.5)
     assert j["state"] == "done", j
     page = client.get(f"/models?job={job}")
     assert "模型对比" in page.text and 'id="figures"' in page.text and "我局2023.csv" in page.text
@@ -309,16 +315,10 @@ def test_train_a_local_model_then_use_it(client):
 
 
 def test_training_on_unlabeled_tables_fails_with_a_message(client):
-    import time
-
     r = client.post("/models/train", files={"file": ("x.csv", "三级指标\n培训人数\n".encode())},
                     follow_redirects=False)
     job = r.headers["location"].split("job=")[1]
-    for _ in range(60):
-        j = client.get(f"/api/models/jobs/{job}").json()
-        if j["state"] in ("done", "failed"):
-            break
-        time.sleep(0.2)
+    j = _finished_job(client, job, tries=60, pause=0.2)
     assert j["state"] == "failed" and j["error"]
     assert client.get("/api/models/jobs/nope").status_code == 404
 
