@@ -62,18 +62,23 @@ def heldout_proba(model: Any, records: Sequence[Indicator], file_sha: str | None
     model never learned). A model without saved folds scores every row itself.
     """
     records = list(records)
-    proba = np.asarray(model.predict_proba(records), dtype=float)
     heldout = np.zeros(len(records), dtype=bool)
     crossfit = getattr(model, "crossfit_", None)
     if not crossfit or not records:
-        return proba, heldout
+        return np.asarray(model.predict_proba(records), dtype=float), heldout
     keys: dict[str, int] = crossfit["keys"]
     by_fold: dict[int, list[int]] = {}
+    rest: list[int] = []
     for i, rec in enumerate(records):
         k = _fold_of(rec, file_sha, keys)
-        if k is not None:
+        if k is None:
+            rest.append(i)
+        else:
             by_fold.setdefault(k, []).append(i)
     col = {str(c): j for j, c in enumerate(model.classes_)}
+    proba = np.zeros((len(records), len(col)))
+    if rest:  # rows of sources the model never learned: the full model, once, for them only
+        proba[rest] = model.predict_proba([records[i] for i in rest])
     for k, rows in sorted(by_fold.items()):
         fold = fold_model(model, k)
         p = fold.predict_proba([records[i] for i in rows])
