@@ -56,8 +56,14 @@ GRID_WITHIN = (0.02, 0.05, 0.08, 0.10, 0.12, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.
 GRID_RATIO = (1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 10.0)
 
 
-def inject(given: np.ndarray, fam: np.ndarray, fam_of_class: np.ndarray, rows: np.ndarray,
-           rng: np.random.Generator, share: float = SHARE) -> tuple[np.ndarray, np.ndarray]:
+def inject(
+    given: np.ndarray,
+    fam: np.ndarray,
+    fam_of_class: np.ndarray,
+    rows: np.ndarray,
+    rng: np.random.Generator,
+    share: float = SHARE,
+) -> tuple[np.ndarray, np.ndarray]:
     """Move ``share`` of ``rows``: returns (new given codes for all rows, move kind per row:
     0 untouched, 1 across families, 2 within the family)."""
     g = given.copy()
@@ -155,8 +161,10 @@ def tune(injected) -> tuple[LabelRule, dict[str, float]]:
 
 
 def add(a, b):
-    out = {k: ([x + y for x, y in zip(a[k], b[k], strict=True)] if isinstance(a[k], list) else a[k] + b[k])
-           for k in ("across", "within", "flags", "true")}
+    out = {
+        k: ([x + y for x, y in zip(a[k], b[k], strict=True)] if isinstance(a[k], list) else a[k] + b[k])
+        for k in ("across", "within", "flags", "true")
+    }
     out["untouched_flags"] = a["untouched_flags"] | b["untouched_flags"]
     return out
 
@@ -178,12 +186,16 @@ def main() -> int:
     order = rng.permutation(len(groups))
     half_of = {groups[j]: k % 2 for k, j in enumerate(order)}
     halves = [np.array([i for i, r in enumerate(records) if half_of[r.group] == h]) for h in (0, 1)]
-    print(f"corpus: {len(records)} labeled indicators, {len(groups)} pages; halves: "
-          f"{len(halves[0])} / {len(halves[1])} rows; out-of-fold accuracy "
-          f"{(proba.argmax(1) == given).mean():.3f}")
-    print(f"injection: {SHARE:.0%} of rows moved per repetition (half across families, half within), "
-          f"{REPS} repetitions; tuning seeds {TUNE_SEEDS.start}-{TUNE_SEEDS.stop - 1} on the other half, "
-          f"test seeds {TEST_SEEDS.start}-{TEST_SEEDS.stop - 1}")
+    print(
+        f"corpus: {len(records)} labeled indicators, {len(groups)} pages; halves: "
+        f"{len(halves[0])} / {len(halves[1])} rows; out-of-fold accuracy "
+        f"{(proba.argmax(1) == given).mean():.3f}"
+    )
+    print(
+        f"injection: {SHARE:.0%} of rows moved per repetition (half across families, half within), "
+        f"{REPS} repetitions; tuning seeds {TUNE_SEEDS.start}-{TUNE_SEEDS.stop - 1} on the other half, "
+        f"test seeds {TEST_SEEDS.start}-{TEST_SEEDS.stop - 1}"
+    )
 
     # The rule's vectorised form must agree with LabelRule.flags, which check.py uses.
     pg, pb, sm, _ = rule_inputs(proba, given, fam_of_class)
@@ -202,10 +214,12 @@ def main() -> int:
         c = measure(lambda a, b, s, rule=rule: apply(rule, a, b, s), test_inj)
         n = measure(naive, test_inj)
         f, nf = figures(c), figures(n)
-        print(f"half {test}: rule tuned on half {1 - test}: {rule} (tuning figures "
-              f"{tfig['across']:.3f}/{tfig['within']:.3f}/{tfig['precision']:.3f}); measured on half {test}: "
-              f"tuned {f['across']:.3f}/{f['within']:.3f}/{f['precision']:.3f}, "
-              f"naive {nf['across']:.3f}/{nf['within']:.3f}/{nf['precision']:.3f}")
+        print(
+            f"half {test}: rule tuned on half {1 - test}: {rule} (tuning figures "
+            f"{tfig['across']:.3f}/{tfig['within']:.3f}/{tfig['precision']:.3f}); measured on half {test}: "
+            f"tuned {f['across']:.3f}/{f['within']:.3f}/{f['precision']:.3f}, "
+            f"naive {nf['across']:.3f}/{nf['within']:.3f}/{nf['precision']:.3f}"
+        )
         for t in CURVE:
             ct = measure(lambda a, b, s, t=t: a < t, test_inj)
             curve[t] = ct if t not in curve else add(curve[t], ct)
@@ -216,30 +230,44 @@ def main() -> int:
     print()
     print(f"{'rule':34} {'recall across':>14} {'recall within':>14} {'precision':>10} {'flags':>6}")
     print(f"{'goal':34} {GOALS['across']:>14.2f} {GOALS['within']:>14.2f} {GOALS['precision']:>10.2f}")
-    print(f"{'naive: p(given) < 0.10':34} {nf['across']:>14.3f} {nf['within']:>14.3f} "
-          f"{nf['precision']:>10.3f} {naive_total['flags']:>6}")
-    print(f"{'tuned (cross-fitted by page half)':34} {f['across']:>14.3f} {f['within']:>14.3f} "
-          f"{f['precision']:>10.3f} {tuned_total['flags']:>6}")
+    print(
+        f"{'naive: p(given) < 0.10':34} {nf['across']:>14.3f} {nf['within']:>14.3f} "
+        f"{nf['precision']:>10.3f} {naive_total['flags']:>6}"
+    )
+    print(
+        f"{'tuned (cross-fitted by page half)':34} {f['across']:>14.3f} {f['within']:>14.3f} "
+        f"{f['precision']:>10.3f} {tuned_total['flags']:>6}"
+    )
     for t in CURVE:
         cf = figures(curve[t])
-        print(f"{'  (curve) p(given) < ' + str(t):34} {cf['across']:>14.3f} {cf['within']:>14.3f} "
-              f"{cf['precision']:>10.3f} {curve[t]['flags']:>6}")
+        print(
+            f"{'  (curve) p(given) < ' + str(t):34} {cf['across']:>14.3f} {cf['within']:>14.3f} "
+            f"{cf['precision']:>10.3f} {curve[t]['flags']:>6}"
+        )
     beats = all(f[k] > nf[k] for k in GOALS)
     meets = all(f[k] >= GOALS[k] for k in GOALS)
-    print(f"moved rows measured: across {tuned_total['across'][0]}, within {tuned_total['within'][0]}; "
-          f"beats naive on all three: {beats}; meets all goals: {meets}")
+    print(
+        f"moved rows measured: across {tuned_total['across'][0]}, within {tuned_total['within'][0]}; "
+        f"beats naive on all three: {beats}; meets all goals: {meets}"
+    )
 
-    print("\nby moved share (same protocol: rule cross-fitted by page half at that share; "
-          "across/within/precision):")
-    print(f"{'share':>6} {'naive p(given) < 0.10':>24} {'tuned (cross-fitted)':>24} {'DEFAULT_LABEL_RULE':>24}")
+    print(
+        "\nby moved share (same protocol: rule cross-fitted by page half at that share; "
+        "across/within/precision):"
+    )
+    print(
+        f"{'share':>6} {'naive p(given) < 0.10':>24} {'tuned (cross-fitted)':>24} {'DEFAULT_LABEL_RULE':>24}"
+    )
     for share in SHARES:
         tot = {"naive": None, "tuned": None, "default": None}
         for test in (0, 1):
             rule, _ = tune(injections(proba, given, fam, fam_of_class, halves[1 - test], TUNE_SEEDS, share))
             test_inj = injections(proba, given, fam, fam_of_class, halves[test], TEST_SEEDS, share)
-            for name, flagger in (("naive", naive),
-                                  ("tuned", lambda a, b, s, rule=rule: apply(rule, a, b, s)),
-                                  ("default", lambda a, b, s: apply(DEFAULT_LABEL_RULE, a, b, s))):
+            for name, flagger in (
+                ("naive", naive),
+                ("tuned", lambda a, b, s, rule=rule: apply(rule, a, b, s)),
+                ("default", lambda a, b, s: apply(DEFAULT_LABEL_RULE, a, b, s)),
+            ):
                 c = measure(flagger, test_inj)
                 tot[name] = c if tot[name] is None else add(tot[name], c)
         cells = []
@@ -249,20 +277,26 @@ def main() -> int:
         print(f"{share:>6.0%} " + " ".join(f"{c:>24}" for c in cells))
 
     shipped, sfig = tune(injections(proba, given, fam, fam_of_class, np.arange(len(records)), TUNE_SEEDS))
-    print(f"\nshipped rule = tuned on all pages with the tuning seeds: {shipped}; "
-          f"check.DEFAULT_LABEL_RULE = {DEFAULT_LABEL_RULE} "
-          f"({'same' if shipped == DEFAULT_LABEL_RULE else 'DIFFERENT: update check.py'})")
+    print(
+        f"\nshipped rule = tuned on all pages with the tuning seeds: {shipped}; "
+        f"check.DEFAULT_LABEL_RULE = {DEFAULT_LABEL_RULE} "
+        f"({'same' if shipped == DEFAULT_LABEL_RULE else 'DIFFERENT: update check.py'})"
+    )
 
     # Flags on untouched rows under the shipped rule (no injection): the "false" flags a
     # reviewer would see on the corpus as published. Some are publishers' labelling errors.
     pg, pb, sm, best = rule_inputs(proba, given, fam_of_class)
     flags = np.flatnonzero(apply(DEFAULT_LABEL_RULE, pg, pb, sm))
-    print(f"\nflags on the untouched corpus with DEFAULT_LABEL_RULE: {len(flags)} of {len(records)} rows "
-          f"(a sample of 20, out-of-fold probabilities):")
+    print(
+        f"\nflags on the untouched corpus with DEFAULT_LABEL_RULE: {len(flags)} of {len(records)} rows "
+        f"(a sample of 20, out-of-fold probabilities):"
+    )
     for i in sorted(flags[np.random.default_rng(0).permutation(len(flags))[:20]]):
         r = records[i]
-        print(f"  {r.indicator[:28]:<28} | {str(r.target or '')[:14]:<14} | given {classes[given[i]]} "
-              f"p={pg[i]:.2f} -> {classes[best[i]]} p={pb[i]:.2f}")
+        print(
+            f"  {r.indicator[:28]:<28} | {str(r.target or '')[:14]:<14} | given {classes[given[i]]} "
+            f"p={pg[i]:.2f} -> {classes[best[i]]} p={pb[i]:.2f}"
+        )
     print(f"\n({time.perf_counter() - t0:.1f} s)")
     return 0
 

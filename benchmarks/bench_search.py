@@ -67,7 +67,7 @@ def gen_with_text(texts: list[str], n: int, seed: int) -> tuple[list[list[str]],
     out, joined = [], []
     for _ in range(n):
         a, b = rng.choice(seqs), rng.choice(seqs)
-        ws = a[: rng.randint(1, len(a))] + b[rng.randint(0, len(b) - 1):]
+        ws = a[: rng.randint(1, len(a))] + b[rng.randint(0, len(b) - 1) :]
         out.append(ws + char_ngrams("".join(ws), 2, 2))
         joined.append("".join(ws))
     return out, joined
@@ -138,10 +138,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--docs", type=int, default=100_000, help="documents in the three-way comparison")
     ap.add_argument("--queries", type=int, default=200, help="queries timed for ours and bm25s")
     ap.add_argument("--ref-queries", type=int, default=20, help="queries timed for rank-bm25 (slow)")
-    ap.add_argument("--scale", default="10000,100000,1000000",
-                    help="comma-separated corpus sizes for the scaling run of ours and bm25s ('' = skip)")
-    ap.add_argument("--bm25s-max", type=int, default=100_000,
-                    help="largest scaling size that bm25s runs at (its 1M build takes minutes; default 100000)")
+    ap.add_argument(
+        "--scale",
+        default="10000,100000,1000000",
+        help="comma-separated corpus sizes for the scaling run of ours and bm25s ('' = skip)",
+    )
+    ap.add_argument(
+        "--bm25s-max",
+        type=int,
+        default=100_000,
+        help="largest scaling size that bm25s runs at (its 1M build takes minutes; default 100000)",
+    )
     ap.add_argument("--no-memory", action="store_true", help="skip the tracemalloc builds")
     ap.add_argument("--seed", type=int, default=20240601)
     args = ap.parse_args(argv)
@@ -162,12 +169,16 @@ def main(argv: list[str] | None = None) -> int:
     qtexts = rng.sample(texts, min(args.queries, len(texts)))
     queries = [search_tokens(t) for t in qtexts]
     ref_queries = queries[: args.ref_queries]
-    print(f"shipped indicator texts: {len(texts)}; generated {n_max:,} documents in {gen_s:.1f} s; "
-          f"tokens identical to search_tokens(text) for {same}/{sample} sampled documents; "
-          f"mean {statistics.mean(len(d) for d in corpus_all[: args.docs]):.1f} tokens/doc, "
-          f"{len(intern):,} distinct tokens")
-    print(f"queries: {len(queries)} real indicator texts, mean {statistics.mean(map(len, queries)):.1f} tokens; "
-          f"k = {K}; python {sys.version.split()[0]}, numpy {np.__version__}")
+    print(
+        f"shipped indicator texts: {len(texts)}; generated {n_max:,} documents in {gen_s:.1f} s; "
+        f"tokens identical to search_tokens(text) for {same}/{sample} sampled documents; "
+        f"mean {statistics.mean(len(d) for d in corpus_all[: args.docs]):.1f} tokens/doc, "
+        f"{len(intern):,} distinct tokens"
+    )
+    print(
+        f"queries: {len(queries)} real indicator texts, mean {statistics.mean(map(len, queries)):.1f} tokens; "
+        f"k = {K}; python {sys.version.split()[0]}, numpy {np.__version__}"
+    )
 
     # ------------------------------------------------------------------ three-way comparison
     n = args.docs
@@ -217,33 +228,50 @@ def main(argv: list[str] | None = None) -> int:
     hdr = f"{'engine':<34}{'build s':>9}{'peak MiB':>10}{'index MiB':>10}  {'latency ms median / mean':>26}{'queries':>8}"
     print(hdr)
     print("-" * len(hdr))
-    for name, b, lat, nq in (("rank-bm25 BM25Okapi", b_rank, lat_rank, len(ref_queries)),
-                             ("bm25s atire/robertson retrieve()", b_bs, lat_bs, len(queries)),
-                             ("indicatorml.precedents.bm25.BM25", b_ours, lat_ours, len(queries))):
-        key = {"rank-bm25 BM25Okapi": "rank-bm25", "indicatorml.precedents.bm25.BM25": "ours"}.get(name, "bm25s")
+    for name, b, lat, nq in (
+        ("rank-bm25 BM25Okapi", b_rank, lat_rank, len(ref_queries)),
+        ("bm25s atire/robertson retrieve()", b_bs, lat_bs, len(queries)),
+        ("indicatorml.precedents.bm25.BM25", b_ours, lat_ours, len(queries)),
+    ):
+        key = {"rank-bm25 BM25Okapi": "rank-bm25", "indicatorml.precedents.bm25.BM25": "ours"}.get(
+            name, "bm25s"
+        )
         pk, ix = mem.get(key, (float("nan"), float("nan")))
         print(f"{name:<34}{b:9.2f}{pk:10.1f}{ix:10.1f}  {ms(lat):>26}{nq:8d}")
-    print(f"{'bm25s retrieve(all queries) / n':<34}{'':9}{'':10}{'':10}  {bs_batch * 1e3:>26.3f}{len(queries):8d}")
+    print(
+        f"{'bm25s retrieve(all queries) / n':<34}{'':9}{'':10}{'':10}  {bs_batch * 1e3:>26.3f}{len(queries):8d}"
+    )
     m_rank, m_bs, m_ours = statistics.mean(lat_rank), statistics.mean(lat_bs), statistics.mean(lat_ours)
     d_rank, d_bs, d_ours = statistics.median(lat_rank), statistics.median(lat_bs), statistics.median(lat_ours)
-    print(f"\nlatency ratios (mean; median): rank-bm25 / ours = {m_rank / m_ours:,.0f}x; {d_rank / d_ours:,.0f}x "
-          f"(target >= 50x); bm25s / ours = {m_bs / m_ours:.1f}x; {d_bs / d_ours:.1f}x (single queries), "
-          f"{bs_batch / m_ours:.1f}x (bm25s batched vs our mean) (target >= 1x)")
-    print(f"agreement with rank-bm25 on {len(ref_queries)} queries: ours top-{K} identical (ties by index) "
-          f"{exact}/{len(ref_queries)}, max relative score difference {worst:.2e}; "
-          f"bm25s: mean top-{K} document overlap {statistics.mean(overlap_bs):.3f} (ties broken its own way), "
-          f"top-{K} score lists equal to 1e-5 in {same_scores_bs}/{len(ref_queries)}")
+    print(
+        f"\nlatency ratios (mean; median): rank-bm25 / ours = {m_rank / m_ours:,.0f}x; {d_rank / d_ours:,.0f}x "
+        f"(target >= 50x); bm25s / ours = {m_bs / m_ours:.1f}x; {d_bs / d_ours:.1f}x (single queries), "
+        f"{bs_batch / m_ours:.1f}x (bm25s batched vs our mean) (target >= 1x)"
+    )
+    print(
+        f"agreement with rank-bm25 on {len(ref_queries)} queries: ours top-{K} identical (ties by index) "
+        f"{exact}/{len(ref_queries)}, max relative score difference {worst:.2e}; "
+        f"bm25s: mean top-{K} document overlap {statistics.mean(overlap_bs):.3f} (ties broken its own way), "
+        f"top-{K} score lists equal to 1e-5 in {same_scores_bs}/{len(ref_queries)}"
+    )
     nan = (float("nan"), float("nan"))
-    done = {(n, "ours"): (b_ours, mem.get("ours", nan), lat_ours), (n, "bm25s"): (b_bs, mem.get("bm25s", nan), lat_bs)}
+    done = {
+        (n, "ours"): (b_ours, mem.get("ours", nan), lat_ours),
+        (n, "bm25s"): (b_bs, mem.get("bm25s", nan), lat_bs),
+    }
     del rank, bs, ours
     gc.collect()
 
     # ------------------------------------------------------------------ scaling
     if sizes:
-        print(f"\n== scaling: build, memory, per-query latency over {len(queries)} queries "
-              f"(bm25s up to {args.bm25s_max:,} documents) ==")
-        hdr = (f"{'docs':>10}  {'engine':<8}{'build s':>9}{'peak MiB':>10}{'index MiB':>10}"
-               f"  {'latency ms median / mean':>26}")
+        print(
+            f"\n== scaling: build, memory, per-query latency over {len(queries)} queries "
+            f"(bm25s up to {args.bm25s_max:,} documents) =="
+        )
+        hdr = (
+            f"{'docs':>10}  {'engine':<8}{'build s':>9}{'peak MiB':>10}{'index MiB':>10}"
+            f"  {'latency ms median / mean':>26}"
+        )
         print(hdr)
         print("-" * len(hdr))
         for size in sizes:

@@ -114,9 +114,12 @@ class GoalClassifier(IndicatorClassifier):
         X = list(X)
         docs = [goal_tokens(getattr(x, "goal", None)) for x in X]
         if any(docs):
-            vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=self.sublinear_tf, dtype=np.float64).fit(docs)
-            self.goal_block_ = TfidfBlock.from_tokens(list(vec.get_feature_names_out()), vec.idf_,
-                                                      self.sublinear_tf, self.goal_weight)
+            vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=self.sublinear_tf, dtype=np.float64).fit(
+                docs
+            )
+            self.goal_block_ = TfidfBlock.from_tokens(
+                list(vec.get_feature_names_out()), vec.idf_, self.sublinear_tf, self.goal_weight
+            )
         else:
             self.goal_block_ = TfidfBlock({}, np.zeros(0), self.sublinear_tf, self.goal_weight)
         self._pending = docs
@@ -126,7 +129,9 @@ class GoalClassifier(IndicatorClassifier):
             self._pending = None
 
     def _transform_docs(self, text, tgt):
-        return SparseRows.hstack([super()._transform_docs(text, tgt), self.goal_block_.transform(self._pending)])
+        return SparseRows.hstack(
+            [super()._transform_docs(text, tgt), self.goal_block_.transform(self._pending)]
+        )
 
     def transform(self, X):
         X = list(X)
@@ -181,8 +186,9 @@ def fit_calibrated(make, X, y, w, hand, folds):
 def fit_noise(X, y, w, hand):
     """IndicatorClassifier(noise_weight=NOISE_LOW) on X + hand, and the weights it trained X with."""
     wt = None if w is None else np.r_[w, np.ones(len(hand))]
-    m = IndicatorClassifier(noise_weight=NOISE_LOW).fit(list(X) + hand, [*y.tolist(), *[r.level2_code for r in hand]],
-                                                        wt)
+    m = IndicatorClassifier(noise_weight=NOISE_LOW).fit(
+        list(X) + hand, [*y.tolist(), *[r.level2_code for r in hand]], wt
+    )
     assert (m.noise_rows_ < len(X)).all()  # hand-written rows are never down-weighted
     wn = np.ones(len(X)) if w is None else np.asarray(w, dtype=float).copy()
     wn[m.noise_rows_] *= NOISE_LOW
@@ -221,7 +227,9 @@ def mix(P, votes, lam):
 
 def choose_lambda(P_oof, votes_oof, yi, grid=PREC_GRID):
     """Mixing weight with the lowest inner out-of-fold log loss."""
-    nll = [-np.log(np.clip(mix(P_oof, votes_oof, lam)[np.arange(len(yi)), yi], 1e-9, 1)).mean() for lam in grid]
+    nll = [
+        -np.log(np.clip(mix(P_oof, votes_oof, lam)[np.arange(len(yi)), yi], 1e-9, 1)).mean() for lam in grid
+    ]
     return grid[int(np.argmin(nll))]
 
 
@@ -229,8 +237,12 @@ def inner_votes(tokens, yi, w, hand_tokens, hand_yi, folds):
     """Votes for each real training row from the BM25 index of its inner training part (+ hand rows)."""
     out = [None] * len(tokens)
     for tr, te in folds:
-        v = precedent_votes([tokens[i] for i in tr] + hand_tokens, np.r_[yi[tr], hand_yi],
-                            np.r_[w[tr], np.ones(len(hand_tokens))], [tokens[i] for i in te])
+        v = precedent_votes(
+            [tokens[i] for i in tr] + hand_tokens,
+            np.r_[yi[tr], hand_yi],
+            np.r_[w[tr], np.ones(len(hand_tokens))],
+            [tokens[i] for i in te],
+        )
         for j, i in enumerate(te):
             out[i] = v[j]
     return out
@@ -288,8 +300,12 @@ def variants_job(args):
     toks = [segment.search_tokens(r.indicator) for r in X]
     htoks = [segment.search_tokens(r.indicator) for r in HAND]
     hyi = label_index(np.array([r.level2_code for r in HAND]))
-    v_test = precedent_votes(toks + htoks, np.r_[yi, hyi], np.ones(len(toks) + len(htoks)),
-                             [segment.search_tokens(r.indicator) for r in Xte])
+    v_test = precedent_votes(
+        toks + htoks,
+        np.r_[yi, hyi],
+        np.ones(len(toks) + len(htoks)),
+        [segment.search_tokens(r.indicator) for r in Xte],
+    )
     v_in = inner_votes(toks, yi, ones, htoks, hyi, folds)
     lam = choose_lambda(softmax_cal(m0, S0), v_in, yi)
     out["+prec"] = _answer(m0, mix(P0, v_test, lam))
@@ -318,7 +334,9 @@ def variants_job(args):
         probe = calibrate(IndicatorClassifier(C=C), S, yi)
         nll = inner_nll(probe, S, yi)
         if nll < best[0]:
-            m = IndicatorClassifier(C=C, calibrate=False).fit(X + HAND, [*y.tolist(), *[r.level2_code for r in HAND]])
+            m = IndicatorClassifier(C=C, calibrate=False).fit(
+                X + HAND, [*y.tolist(), *[r.level2_code for r in HAND]]
+            )
             best = (nll, C, calibrate(m, S, yi))
     out["+C-cv"] = _answer(best[2], best[2].predict_proba(Xte))
     diag["C"] = best[1]
@@ -354,7 +372,9 @@ def adaptation_job(args):
         for a_tr, a_te in inner:
             tr2 = np.r_[rest, own_a[a_tr]].astype(np.int64)
             w2 = np.r_[np.ones(len(rest)), np.full(len(a_tr), w), np.ones(len(HAND))]
-            m = default().fit([R[i] for i in tr2] + HAND, [*Y[tr2].tolist(), *[r.level2_code for r in HAND]], w2)
+            m = default().fit(
+                [R[i] for i in tr2] + HAND, [*Y[tr2].tolist(), *[r.level2_code for r in HAND]], w2
+            )
             hits += int((m.predict([R[i] for i in own_a[a_te]]) == Y[own_a[a_te]]).sum())
         acc[w] = hits
     w_cv = max(OWN_W, key=lambda w: (acc[w], w == 3.0))  # tie: the shipped default 3
@@ -366,8 +386,12 @@ def adaptation_job(args):
     toks = [segment.search_tokens(r.indicator) for r in X]
     htoks = [segment.search_tokens(r.indicator) for r in HAND]
     hyi = label_index(np.array([r.level2_code for r in HAND]))
-    v_test = precedent_votes(toks + htoks, np.r_[yi, hyi], np.r_[w3, np.ones(len(htoks))],
-                             [segment.search_tokens(r.indicator) for r in Xte])
+    v_test = precedent_votes(
+        toks + htoks,
+        np.r_[yi, hyi],
+        np.r_[w3, np.ones(len(htoks))],
+        [segment.search_tokens(r.indicator) for r in Xte],
+    )
     v_in = inner_votes(toks, yi, w3, htoks, hyi, folds)
     lam = choose_lambda(softmax_cal(m3, S3), v_in, yi)
     out["OURS own w=3 +prec"] = _answer(m3, mix(m3.predict_proba(Xte), v_test, lam))
@@ -384,8 +408,9 @@ def baseline_job(args):
     """(c): other sectors only → every row of the sector (sliced per split later)."""
     rest, dom = args
     folds = group_folds([GROUPS[i] for i in rest], 5, 0)
-    m, _ = fit_calibrated(lambda: IndicatorClassifier(calibrate=False), [R[i] for i in rest], Y[rest], None,
-                          HAND, folds)
+    m, _ = fit_calibrated(
+        lambda: IndicatorClassifier(calibrate=False), [R[i] for i in rest], Y[rest], None, HAND, folds
+    )
     out = {"OURS no own rows": _answer(m, m.predict_proba([R[i] for i in dom]))}
     out["REF no own rows"] = ref_answers(rest, dom, calibrated=False)["REF (svm score)"]
     return dom, out, {}
@@ -393,10 +418,18 @@ def baseline_job(args):
 
 # ================================================================ sectors
 SECTORS = (
-    ("education", re.compile(r"教育|学校|学院|大学|中学|小学|幼儿|党校|学生|助学|教学|师资|职业技术|高校|民办园|edu")),
+    (
+        "education",
+        re.compile(r"教育|学校|学院|大学|中学|小学|幼儿|党校|学生|助学|教学|师资|职业技术|高校|民办园|edu"),
+    ),
     ("health", re.compile(r"卫生|医院|医疗|医保|健康|疾控|卫健|疾病|妇幼|药品|诊疗|患者|防疫|麻风")),
-    ("agriculture", re.compile(r"农业|农村|农技|农田|农民|农产品|畜牧|牧业|林业|森林|退耕|水利|灌溉|粮食|种植|养殖|"
-                               r"种养|渔业|乡村振兴|生猪|耕地|马铃薯|供销")),
+    (
+        "agriculture",
+        re.compile(
+            r"农业|农村|农技|农田|农民|农产品|畜牧|牧业|林业|森林|退耕|水利|灌溉|粮食|种植|养殖|"
+            r"种养|渔业|乡村振兴|生猪|耕地|马铃薯|供销"
+        ),
+    ),
 )
 
 
@@ -408,7 +441,11 @@ def sector_of_groups(records):
         by[r.group].append(r)
     out = {}
     for g, rs in by.items():
-        ident = " ".join({f"{r.extra.get('org') or ''} {r.project or ''}" for r in rs}) + " " + (g if rs[0].url else "")
+        ident = (
+            " ".join({f"{r.extra.get('org') or ''} {r.project or ''}" for r in rs})
+            + " "
+            + (g if rs[0].url else "")
+        )
         body = " ".join(f"{r.goal or ''} {r.indicator}" for r in rs)
         idh = [len(p.findall(ident)) for _, p in SECTORS]
         bh = [len(p.findall(body)) for _, p in SECTORS]
@@ -423,8 +460,13 @@ def sector_of_groups(records):
 # ================================================================ figures and tables
 def figs(idx, pred, conf):
     f = classification_figures(Y[idx], pred, conf, list(CLASSES), PARENT)
-    return {"l2": f["level2_accuracy"], "l1": f["level1_accuracy"], "f1": f["macro_f1"],
-            "cov": f["coverage_at_95_precision"], "ece": f["ece"]}
+    return {
+        "l2": f["level2_accuracy"],
+        "l1": f["level1_accuracy"],
+        "f1": f["macro_f1"],
+        "cov": f["coverage_at_95_precision"],
+        "ece": f["ece"],
+    }
 
 
 def cluster_delta(idx, a, b):
@@ -433,7 +475,7 @@ def cluster_delta(idx, a, b):
     g = np.array([GROUPS[i] for i in idx])
     mean = d.mean()
     sums = np.array([(d[g == k] - mean).sum() for k in set(g.tolist())])
-    return mean, float(np.sqrt((sums ** 2).sum()) / len(d))
+    return mean, float(np.sqrt((sums**2).sum()) / len(d))
 
 
 def boot_cov_delta(idx, conf_a, pred_a, conf_b, pred_b, n_boot=300, seed=0):
@@ -446,7 +488,10 @@ def boot_cov_delta(idx, conf_a, pred_a, conf_b, pred_b, n_boot=300, seed=0):
     diffs = []
     for _ in range(n_boot):
         pick = np.concatenate([rows_of[uniq[j]] for j in rng.integers(len(uniq), size=len(uniq))])
-        diffs.append(coverage_at_precision(conf_a[pick], ok_a[pick])[0] - coverage_at_precision(conf_b[pick], ok_b[pick])[0])
+        diffs.append(
+            coverage_at_precision(conf_a[pick], ok_a[pick])[0]
+            - coverage_at_precision(conf_b[pick], ok_b[pick])[0]
+        )
     full = coverage_at_precision(conf_a, ok_a)[0] - coverage_at_precision(conf_b, ok_b)[0]
     return full, float(np.std(diffs))
 
@@ -502,21 +547,29 @@ def main() -> int:
     GROUPS = [r.group for r in R]
     n_tsv, cols = check_reader()
     corpus = [r for r in R if r.url]
-    print(f"# bench_unseen: {len(R)} scored rows ({len(corpus)} corpus rows, csv reads {n_tsv}; "
-          f"{len(R) - len(corpus)} seed rows), {len(set(GROUPS))} groups; {len(HAND)} hand-written rows "
-          "(training only)")
-    print(f"  reader: goal → Indicator.goal on {sum(bool(r.goal) for r in corpus)} corpus rows; "
-          f"year on {sum(bool(r.extra.get('year')) for r in corpus)}, doc_type on "
-          f"{sum(bool(r.extra.get('doc_type')) for r in corpus)} (in Indicator.extra); seed goal on "
-          f"{sum(bool(r.goal) for r in R if not r.url)}/{len(R) - len(corpus)}")
+    print(
+        f"# bench_unseen: {len(R)} scored rows ({len(corpus)} corpus rows, csv reads {n_tsv}; "
+        f"{len(R) - len(corpus)} seed rows), {len(set(GROUPS))} groups; {len(HAND)} hand-written rows "
+        "(training only)"
+    )
+    print(
+        f"  reader: goal → Indicator.goal on {sum(bool(r.goal) for r in corpus)} corpus rows; "
+        f"year on {sum(bool(r.extra.get('year')) for r in corpus)}, doc_type on "
+        f"{sum(bool(r.extra.get('doc_type')) for r in corpus)} (in Indicator.extra); seed goal on "
+        f"{sum(bool(r.goal) for r in R if not r.url)}/{len(R) - len(corpus)}"
+    )
     segment.words("预热分词器")  # load the dictionary before the workers fork
     sect = sector_of_groups(R)
     sizes = Counter(sect[g] for g in GROUPS)
     pages = Counter(sect.values())
-    print("  sectors (rows/pages): " + ", ".join(f"{s} {sizes[s]}/{pages[s]}" for s in
-                                                 ("education", "health", "agriculture", "other")))
-    print(f"  configurations of ours tried: OURS + {len(VARIANTS)} variants {', '.join(VARIANTS)}; "
-          "in (c) own weight 1, 3, cv-chosen, w=3 +prec, w=3 +noise; all settings fixed before the first run")
+    print(
+        "  sectors (rows/pages): "
+        + ", ".join(f"{s} {sizes[s]}/{pages[s]}" for s in ("education", "health", "agriculture", "other"))
+    )
+    print(
+        f"  configurations of ours tried: OURS + {len(VARIANTS)} variants {', '.join(VARIANTS)}; "
+        "in (c) own weight 1, 3, cv-chosen, w=3 +prec, w=3 +noise; all settings fixed before the first run"
+    )
 
     seeds = (0,) if args.quick else (0, 1)
     jobs = []
@@ -577,16 +630,26 @@ def main() -> int:
         delta[n] = cluster_delta(idx, p, cat["OURS"][1])
         if n != "OURS" and n != "REF (svm score)":
             cdelta[n] = boot_cov_delta(idx, c, p, cat["OURS"][2], cat["OURS"][1])
-    print_table(f"## (a) grouped 5-fold by source page, fold seeds {list(seeds)} (mean of seeds; "
-                f"Δ over the {len(seeds)}×{len(R)} pooled rows, SE clustered by page)",
-                {n: mean_dicts(per_seed[n]) for n in names}, delta=delta, cov_delta=cdelta)
-    print("   per seed L2 (cov@95): " + "; ".join(
-        f"{n} " + "/".join(f"{d['l2']:.3f} ({d['cov']:.3f})" for d in per_seed[n])
-        for n in ("REF (sigmoid cal)", "OURS", *VARIANTS)))
-    print(f"   +prec λ chosen per fold: {Counter(d['lam'] for d in diags)}; +noise+prec λ: "
-          f"{Counter(d['lam2'] for d in diags)}; +noise down-weights {100 * np.mean([d['down'] for d in diags]):.1f}% "
-          f"of training rows; +C-cv chose C: {Counter(d['C'] for d in diags)}; "
-          f"{np.mean([d['seconds'] for d in diags]):.0f} s per fold job")
+    print_table(
+        f"## (a) grouped 5-fold by source page, fold seeds {list(seeds)} (mean of seeds; "
+        f"Δ over the {len(seeds)}×{len(R)} pooled rows, SE clustered by page)",
+        {n: mean_dicts(per_seed[n]) for n in names},
+        delta=delta,
+        cov_delta=cdelta,
+    )
+    print(
+        "   per seed L2 (cov@95): "
+        + "; ".join(
+            f"{n} " + "/".join(f"{d['l2']:.3f} ({d['cov']:.3f})" for d in per_seed[n])
+            for n in ("REF (sigmoid cal)", "OURS", *VARIANTS)
+        )
+    )
+    print(
+        f"   +prec λ chosen per fold: {Counter(d['lam'] for d in diags)}; +noise+prec λ: "
+        f"{Counter(d['lam2'] for d in diags)}; +noise down-weights {100 * np.mean([d['down'] for d in diags]):.1f}% "
+        f"of training rows; +C-cv chose C: {Counter(d['C'] for d in diags)}; "
+        f"{np.mean([d['seconds'] for d in diags]):.0f} s per fold job"
+    )
 
     # ---------------- (b)
     rows = {n: {} for n in names}
@@ -608,20 +671,42 @@ def main() -> int:
     bidx = np.concatenate(allb["OURS"][0])
     bcat = {n: [np.concatenate(v) for v in allb[n]] for n in names}
     bdelta = {n: cluster_delta(bidx, bcat[n][1], bcat["OURS"][1]) for n in names}
-    bcdelta = {n: boot_cov_delta(bidx, bcat[n][2], bcat[n][1], bcat["OURS"][2], bcat["OURS"][1])
-               for n in names if n not in ("OURS", "REF (svm score)")}
-    print_table("## (b) held-out sectors: train on the other three, test on one (figures = mean of the four "
-                "sectors; columns educa…other = L2 accuracy per sector; Δ pooled over all 702 rows)",
-                table, extra_cols=[s[:5] for s in sector_names], delta=bdelta, cov_delta=bcdelta)
-    print("   sector n: " + ", ".join(f"{s} {int((sec_arr == s).sum())}" for s in sector_names)
-          + "; +prec λ: " + ", ".join(f"{s[:5]} {bdiag[s]['lam']}" for s in sector_names)
-          + "; +C-cv C: " + ", ".join(f"{s[:5]} {bdiag[s]['C']:g}" for s in sector_names))
+    bcdelta = {
+        n: boot_cov_delta(bidx, bcat[n][2], bcat[n][1], bcat["OURS"][2], bcat["OURS"][1])
+        for n in names
+        if n not in ("OURS", "REF (svm score)")
+    }
+    print_table(
+        "## (b) held-out sectors: train on the other three, test on one (figures = mean of the four "
+        "sectors; columns educa…other = L2 accuracy per sector; Δ pooled over all 702 rows)",
+        table,
+        extra_cols=[s[:5] for s in sector_names],
+        delta=bdelta,
+        cov_delta=bcdelta,
+    )
+    print(
+        "   sector n: "
+        + ", ".join(f"{s} {int((sec_arr == s).sum())}" for s in sector_names)
+        + "; +prec λ: "
+        + ", ".join(f"{s[:5]} {bdiag[s]['lam']}" for s in sector_names)
+        + "; +C-cv C: "
+        + ", ".join(f"{s[:5]} {bdiag[s]['C']:g}" for s in sector_names)
+    )
 
     # ---------------- (c)
     dom_te, base_out, _ = results[("c0", 0)]
     pos = {int(i): j for j, i in enumerate(dom_te)}
-    cnames = ["REF no own rows", "REF own w=1", "REF own w=3", "OURS no own rows", "OURS own w=1", "OURS own w=3",
-              "OURS own w=cv", "OURS own w=3 +prec", "OURS own w=3 +noise"]
+    cnames = [
+        "REF no own rows",
+        "REF own w=1",
+        "REF own w=3",
+        "OURS no own rows",
+        "OURS own w=1",
+        "OURS own w=3",
+        "OURS own w=cv",
+        "OURS own w=3 +prec",
+        "OURS own w=3 +noise",
+    ]
     per = {n: [] for n in cnames}
     l2s = {n: [] for n in cnames}
     wcv, lams, inner_acc = [], [], []
@@ -637,18 +722,32 @@ def main() -> int:
             per[n].append(f)
             l2s[n].append(f["l2"])
     ctab = {n: mean_dicts(per[n]) for n in cnames}
-    print_table(f"## (c) own-table adaptation, {dom_name} ({len(dom)} rows, {len(dom_pages)} pages): train on the "
-                f"other sectors + a random half of its pages (own rows weighted w), test on the other half; "
-                f"mean of {n_splits} splits", ctab)
+    print_table(
+        f"## (c) own-table adaptation, {dom_name} ({len(dom)} rows, {len(dom_pages)} pages): train on the "
+        f"other sectors + a random half of its pages (own rows weighted w), test on the other half; "
+        f"mean of {n_splits} splits",
+        ctab,
+    )
     ref3 = np.array(l2s["OURS own w=3"])
-    for n in ("OURS no own rows", "OURS own w=1", "OURS own w=cv", "OURS own w=3 +prec", "OURS own w=3 +noise",
-              "REF own w=1", "REF own w=3"):
+    for n in (
+        "OURS no own rows",
+        "OURS own w=1",
+        "OURS own w=cv",
+        "OURS own w=3 +prec",
+        "OURS own w=3 +noise",
+        "REF own w=1",
+        "REF own w=3",
+    ):
         d = np.array(l2s[n]) - ref3
-        print(f"   {n:22s} ΔL2 vs OURS own w=3: {100 * d.mean():+5.1f} pt (sd {100 * d.std():4.1f}), "
-              f"better in {(d > 0).sum()}/{n_splits}, worse in {(d < 0).sum()}")
-    print(f"   w chosen by inner CV on the own half: {Counter(wcv)} (inner accuracy, mean: "
-          + ", ".join(f"w={w:g} {np.mean([a[w] for a in inner_acc]):.3f}" for w in OWN_W)
-          + f", ties broken toward 3); +prec λ: {Counter(lams)}")
+        print(
+            f"   {n:22s} ΔL2 vs OURS own w=3: {100 * d.mean():+5.1f} pt (sd {100 * d.std():4.1f}), "
+            f"better in {(d > 0).sum()}/{n_splits}, worse in {(d < 0).sum()}"
+        )
+    print(
+        f"   w chosen by inner CV on the own half: {Counter(wcv)} (inner accuracy, mean: "
+        + ", ".join(f"w={w:g} {np.mean([a[w] for a in inner_acc]):.3f}" for w in OWN_W)
+        + f", ties broken toward 3); +prec λ: {Counter(lams)}"
+    )
     print(f"\n# total {time.perf_counter() - t_start:.0f} s ({args.jobs} processes)")
     return 0
 

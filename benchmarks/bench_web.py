@@ -28,8 +28,18 @@ sys.path.insert(0, str(ROOT / "tests"))
 from web_server import live_server  # noqa: E402
 
 SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
-DRAFTS = ["资金支付及时率", "群众满意度", "引进首店数量", "培训企业数量", "带动就业人数", "展会举办场次",
-          "项目完成及时率", "服务对象满意度", "商贸企业销售额增速", "宣传活动次数"]
+DRAFTS = [
+    "资金支付及时率",
+    "群众满意度",
+    "引进首店数量",
+    "培训企业数量",
+    "带动就业人数",
+    "展会举办场次",
+    "项目完成及时率",
+    "服务对象满意度",
+    "商贸企业销售额增速",
+    "宣传活动次数",
+]
 SERVER_TIMES: list[tuple[str, float]] = []
 
 
@@ -55,6 +65,7 @@ def timing_middleware(app):
             await app(scope, receive, send)
         finally:
             SERVER_TIMES.append((scope["path"], (time.perf_counter() - t) * 1000))
+
     return wrapped
 
 
@@ -90,10 +101,14 @@ def main() -> None:
             c.get("/api/precedents", params={"text": d, "top": 8})
             pair.append(sum(ms for _, ms in SERVER_TIMES[n:]))
         print("typed-draft suggestion + precedents, server side, 300 requests:")
-        print(f"  GET /write/panel (classify + precedents + HTML): p50 {pct(panel, .5):.1f} ms, "
-              f"p95 {pct(panel, .95):.1f} ms (client round trip mean {client_panel:.1f} ms)")
-        print(f"  POST /api/classify + GET /api/precedents:       p50 {pct(pair, .5):.1f} ms, "
-              f"p95 {pct(pair, .95):.1f} ms")
+        print(
+            f"  GET /write/panel (classify + precedents + HTML): p50 {pct(panel, 0.5):.1f} ms, "
+            f"p95 {pct(panel, 0.95):.1f} ms (client round trip mean {client_panel:.1f} ms)"
+        )
+        print(
+            f"  POST /api/classify + GET /api/precedents:       p50 {pct(pair, 0.5):.1f} ms, "
+            f"p95 {pct(pair, 0.95):.1f} ms"
+        )
 
         from indicatorml.checks import check_tables
         from indicatorml.coding import classify, load_model
@@ -108,7 +123,9 @@ def main() -> None:
             classify([(d, None)], model)
             precedents(d, top=8, index=index)
             cli.append((time.perf_counter() - t) * 1000)
-        print(f"  the same two API calls in-process:              p50 {pct(cli, .5):.1f} ms, p95 {pct(cli, .95):.1f} ms")
+        print(
+            f"  the same two API calls in-process:              p50 {pct(cli, 0.5):.1f} ms, p95 {pct(cli, 0.95):.1f} ms"
+        )
 
         seed = SEED.read_bytes()
         api, inproc = [], []
@@ -120,9 +137,11 @@ def main() -> None:
             t = time.perf_counter()
             check_tables(read_tables([SEED]), model)
             inproc.append(time.perf_counter() - t)
-        print(f"seed checked (75 indicators): POST /api/check median {statistics.median(api) * 1000:.0f} ms, "
-              f"max {max(api) * 1000:.0f} ms; in-process read_tables + check_tables median "
-              f"{statistics.median(inproc) * 1000:.0f} ms")
+        print(
+            f"seed checked (75 indicators): POST /api/check median {statistics.median(api) * 1000:.0f} ms, "
+            f"max {max(api) * 1000:.0f} ms; in-process read_tables + check_tables median "
+            f"{statistics.median(inproc) * 1000:.0f} ms"
+        )
 
         errors, lock = [], threading.Lock()
 
@@ -134,7 +153,9 @@ def main() -> None:
                         if j == 0:
                             r = cc.get("/write/panel", params={"indicator": DRAFTS[(k + i) % len(DRAFTS)]})
                         elif j == 1:
-                            r = cc.post("/api/classify", json={"items": [{"indicator": DRAFTS[i % len(DRAFTS)]}]})
+                            r = cc.post(
+                                "/api/classify", json={"items": [{"indicator": DRAFTS[i % len(DRAFTS)]}]}
+                            )
                         else:
                             r = cc.post("/api/check", files={"file": ("seed.txt", seed)})
                         if r.status_code != 200:
@@ -149,11 +170,15 @@ def main() -> None:
             th.start()
         for th in threads:
             th.join(timeout=300)
-        print(f"20 concurrent clients x 15 mixed requests (panel, classify, check of the seed): "
-              f"{len(errors)} errors, {time.perf_counter() - t:.1f} s wall")
+        print(
+            f"20 concurrent clients x 15 mixed requests (panel, classify, check of the seed): "
+            f"{len(errors)} errors, {time.perf_counter() - t:.1f} s wall"
+        )
         after = rss_mb()
-    print(f"memory (RSS of this process, which runs the server): {before:.0f} MB before the app, "
-          f"{warm:.0f} MB with the model and the index loaded, {after:.0f} MB after the load")
+    print(
+        f"memory (RSS of this process, which runs the server): {before:.0f} MB before the app, "
+        f"{warm:.0f} MB with the model and the index loaded, {after:.0f} MB after the load"
+    )
 
 
 class _Timing:

@@ -49,8 +49,13 @@ def _cmd_taxonomy(args: argparse.Namespace) -> int:
     from .taxonomy import CATEGORY_COLUMNS, CATEGORY_HEADERS, category_rows
 
     fmt = guess_format(args.output, args.format)
-    write_rows(category_rows(), fmt, args.output, columns=CATEGORY_COLUMNS,
-               headers=CATEGORY_HEADERS if fmt == "table" else None)
+    write_rows(
+        category_rows(),
+        fmt,
+        args.output,
+        columns=CATEGORY_COLUMNS,
+        headers=CATEGORY_HEADERS if fmt == "table" else None,
+    )
     return 0
 
 
@@ -87,9 +92,12 @@ def _cmd_code(args: argparse.Namespace) -> int:
     from .coding.write_back import REVIEW_MARK, code_table
 
     res = code_table(args.file, args.output, args.threshold, args.model, args.layout, recode=args.recode)
-    print(f"indicatorml: {res.coded} indicator(s) coded, {res.review} marked {REVIEW_MARK} "
-          f"(confidence < {args.threshold:g} or unreadable), {res.kept} kept as labeled; "
-          f"written to {res.output}", file=sys.stderr)
+    print(
+        f"indicatorml: {res.coded} indicator(s) coded, {res.review} marked {REVIEW_MARK} "
+        f"(confidence < {args.threshold:g} or unreadable), {res.kept} kept as labeled; "
+        f"written to {res.output}",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -97,18 +105,31 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .coding import default_model_dir, train
 
     if args.out is None and args.data:
-        raise IndicatormlError("give --out DIR for a model trained on your tables "
-                               "(the shipped model is only rebuilt from the shipped data)")
+        raise IndicatormlError(
+            "give --out DIR for a model trained on your tables "
+            "(the shipped model is only rebuilt from the shipped data)"
+        )
     out = args.out if args.out is not None else default_model_dir()
-    model = train(args.data, default_data=not args.no_default_data, out=out, config=args.model_config,
-                  own_weight=args.own_weight)
+    model = train(
+        args.data,
+        default_data=not args.no_default_data,
+        out=out,
+        config=args.model_config,
+        own_weight=args.own_weight,
+    )
     ev = model.evaluation_
-    print(f"indicatorml: model written to {out} ({model.training_['rows']} indicators, "
-          f"{len(model.classes_)} categories)", file=sys.stderr)
+    print(
+        f"indicatorml: model written to {out} ({model.training_['rows']} indicators, "
+        f"{len(model.classes_)} categories)",
+        file=sys.stderr,
+    )
     if ev:
-        print(f"indicatorml: grouped {ev['folds']}-fold figures: level-2 accuracy {ev['level2_accuracy']:.3f}, "
-              f"level-1 accuracy {ev['level1_accuracy']:.3f}, ECE {ev['ece']:.3f}, "
-              f"coverage at 95% precision {ev['coverage_at_95_precision']:.3f}", file=sys.stderr)
+        print(
+            f"indicatorml: grouped {ev['folds']}-fold figures: level-2 accuracy {ev['level2_accuracy']:.3f}, "
+            f"level-1 accuracy {ev['level1_accuracy']:.3f}, ECE {ev['ece']:.3f}, "
+            f"coverage at 95% precision {ev['coverage_at_95_precision']:.3f}",
+            file=sys.stderr,
+        )
     if args.out is not None:
         print(f"indicatorml: use it with --model {out} (or INDICATORML_MODEL={out})", file=sys.stderr)
     return 0
@@ -120,8 +141,13 @@ def _cmd_evaluate(args: argparse.Namespace) -> int:
     from .coding import evaluate
     from .coding.report import render_evaluation
 
-    res = evaluate(args.data, default_data=not args.no_default_data, config=args.model_config,
-                   folds=args.folds, seed=args.seed)
+    res = evaluate(
+        args.data,
+        default_data=not args.no_default_data,
+        config=args.model_config,
+        folds=args.folds,
+        seed=args.seed,
+    )
     if args.format == "json":
         print(json.dumps(res, ensure_ascii=False, indent=1))
     else:
@@ -134,8 +160,10 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
     from .precedents import build_index
 
     idx = build_index(args.paths, out=args.out, progress=True)
-    print(f"indexed {len(idx.indicator_docs)} indicators and {len(idx.goal_docs)} project goals "
-          f"from {len(args.paths)} file(s) into {args.out}")
+    print(
+        f"indexed {len(idx.indicator_docs)} indicators and {len(idx.goal_docs)} project goals "
+        f"from {len(args.paths)} file(s) into {args.out}"
+    )
     return 0
 
 
@@ -175,8 +203,9 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 def _cmd_check(args: argparse.Namespace) -> int:
     from .checks import run_check
 
-    return run_check(args.files, fmt=args.format, output=args.output, model_dir=args.model,
-                     fail_on=args.fail_on)
+    return run_check(
+        args.files, fmt=args.format, output=args.output, model_dir=args.model, fail_on=args.fail_on
+    )
 
 
 # ---------------------------------------------------------------- web: serve
@@ -218,22 +247,37 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     s.add_argument("--model", metavar="DIR", help="model directory (default: the shipped model)")
     s.add_argument("--top-k", type=int, default=3, metavar="K")
-    s.add_argument("--layout", choices=("pre2021", "2021"), default="pre2021",
-                   help="write cost as 14 under 产出 (pre2021, the seed's) or as level-1 成本指标 (2021)")
+    s.add_argument(
+        "--layout",
+        choices=("pre2021", "2021"),
+        default="pre2021",
+        help="write cost as 14 under 产出 (pre2021, the seed's) or as level-1 成本指标 (2021)",
+    )
     s.set_defaults(func=_cmd_classify)
 
     s = sub.add_parser(
-        "code", help="auto-code a draft table and write it back in its own kind",
+        "code",
+        help="auto-code a draft table and write it back in its own kind",
         description="Auto-code a draft and write it back: the seed layout gets coded indicator strings, CSV/TSV "
-                    "added columns; an .xlsx draft comes back as your own workbook (every sheet, merge, width, "
-                    "style and formula kept) with 建议一级指标/建议二级指标/置信度/复核 right of each table, rows "
-                    "below --threshold marked 需人工确认 in amber; .xls/.docx/.pdf give a new .xlsx laid out like "
-                    "the input.")
+        "added columns; an .xlsx draft comes back as your own workbook (every sheet, merge, width, "
+        "style and formula kept) with 建议一级指标/建议二级指标/置信度/复核 right of each table, rows "
+        "below --threshold marked 需人工确认 in amber; .xls/.docx/.pdf give a new .xlsx laid out like "
+        "the input.",
+    )
     s.add_argument("file", metavar="FILE")
-    s.add_argument("--output", "-o", metavar="PATH", help="default: FILE.coded.<suffix> beside FILE (.xlsx for "
-                   ".xls/.docx/.pdf); never the input itself")
-    s.add_argument("--threshold", type=float, default=0.9, metavar="P",
-                   help="below this confidence a row is marked 需人工确认 (default 0.9)")
+    s.add_argument(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="default: FILE.coded.<suffix> beside FILE (.xlsx for .xls/.docx/.pdf); never the input itself",
+    )
+    s.add_argument(
+        "--threshold",
+        type=float,
+        default=0.9,
+        metavar="P",
+        help="below this confidence a row is marked 需人工确认 (default 0.9)",
+    )
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--layout", choices=("pre2021", "2021"), default="pre2021")
     s.add_argument("--recode", action="store_true", help="also re-code rows that already have labels")
@@ -242,11 +286,20 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("train", help="train a model on the shipped corpus plus your own tables")
     s.add_argument("--data", nargs="+", default=[], metavar="PATH", help="your labeled tables")
     s.add_argument("--no-default-data", action="store_true", help="train on --data only")
-    s.add_argument("--out", default=None, metavar="DIR",
-                   help="model directory to write (default, without --data: the shipped models/default)")
+    s.add_argument(
+        "--out",
+        default=None,
+        metavar="DIR",
+        help="model directory to write (default, without --data: the shipped models/default)",
+    )
     s.add_argument("--model-config", metavar="JSON", help="model options as JSON text or a .json file")
-    s.add_argument("--own-weight", type=float, default=3.0, metavar="W",
-                   help="weight of a row of your tables beside a shipped row (default 3)")
+    s.add_argument(
+        "--own-weight",
+        type=float,
+        default=3.0,
+        metavar="W",
+        help="weight of a row of your tables beside a shipped row (default 3)",
+    )
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="grouped k-fold cross-validation")
@@ -278,36 +331,52 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("text", metavar="TEXT")
     s.add_argument("--top", type=int, default=10, metavar="K")
     s.add_argument("--index", metavar="DIR")
-    s.add_argument("--min-ratio", type=float, default=0.25, metavar="R",
-                   help="leave out hits scoring below R x the best hit (default 0.25; 0 keeps all)")
+    s.add_argument(
+        "--min-ratio",
+        type=float,
+        default=0.25,
+        metavar="R",
+        help="leave out hits scoring below R x the best hit (default 0.25; 0 keeps all)",
+    )
     s.add_argument("--format", choices=("table", "jsonl"), default="table")
     s.set_defaults(func=_cmd_precedents)
 
     s = sub.add_parser(
-        "check", help="find indicators whose category, target or table looks wrong",
+        "check",
+        help="find indicators whose category, target or table looks wrong",
         description="Check tables. With -o OUT.xlsx (or --format xlsx) each .xlsx input comes back as its own "
-                    "workbook with the problems marked: the cell filled by severity with a comment (批注) saying "
-                    "what is wrong and what to write instead, columns 问题级别/问题/规则/建议二级指标/建议概率/审核意见 "
-                    "right of each table, and a 问题清单 sheet linking every finding to its cell. Other inputs "
-                    "(CSV/TSV, seed, JSONL, .xls/.docx/.pdf) give a new workbook laid out like the input. The input "
-                    "is never overwritten.")
+        "workbook with the problems marked: the cell filled by severity with a comment (批注) saying "
+        "what is wrong and what to write instead, columns 问题级别/问题/规则/建议二级指标/建议概率/审核意见 "
+        "right of each table, and a 问题清单 sheet linking every finding to its cell. Other inputs "
+        "(CSV/TSV, seed, JSONL, .xls/.docx/.pdf) give a new workbook laid out like the input. The input "
+        "is never overwritten.",
+    )
     s.add_argument("files", nargs="+", metavar="FILE")
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
-    s.add_argument("--output", "-o", metavar="PATH",
-                   help="one FILE: the output itself. Several FILEs with xlsx: one workbook per FILE — "
-                        "-o DIR/ writes DIR/<FILE name>.xlsx (your own file names, to send back), "
-                        "-o OUT.xlsx writes OUT-<FILE name>.xlsx beside OUT")
+    s.add_argument(
+        "--output",
+        "-o",
+        metavar="PATH",
+        help="one FILE: the output itself. Several FILEs with xlsx: one workbook per FILE — "
+        "-o DIR/ writes DIR/<FILE name>.xlsx (your own file names, to send back), "
+        "-o OUT.xlsx writes OUT-<FILE name>.xlsx beside OUT",
+    )
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--fail-on", choices=("error", "warning"), default=None)
     s.set_defaults(func=_cmd_check)
 
     s = sub.add_parser("serve", help="the web page (审核, 填报, 检索, 本单位模型) and the JSON API")
-    s.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)")
+    s.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)"
+    )
     s.add_argument("--port", type=int, default=8765)
     s.add_argument("--model", metavar="DIR", help="the server's default model (default: the shipped model)")
     s.add_argument("--index", metavar="DIR", help="precedent index (default: the shipped data)")
-    s.add_argument("--data-dir", metavar="DIR",
-                   help="where models trained on the page are kept (default: ~/.local/share/indicatorml)")
+    s.add_argument(
+        "--data-dir",
+        metavar="DIR",
+        help="where models trained on the page are kept (default: ~/.local/share/indicatorml)",
+    )
     s.set_defaults(func=_cmd_serve)
     return p
 
@@ -338,8 +407,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
         if args.debug:
             raise
-        print(f"indicatorml: internal error: {type(e).__name__}: {e} (rerun with --debug for details)",
-              file=sys.stderr)
+        print(
+            f"indicatorml: internal error: {type(e).__name__}: {e} (rerun with --debug for details)",
+            file=sys.stderr,
+        )
         return 3
 
 

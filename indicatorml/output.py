@@ -51,8 +51,12 @@ def fit_width(s: str, width: int) -> str:
     return "".join(out) + "…"
 
 
-def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_width: int = 40,
-                 headers: dict[str, str] | None = None) -> str:
+def render_table(
+    rows: Sequence[dict[str, Any]],
+    columns: Sequence[str],
+    max_width: int = 40,
+    headers: dict[str, str] | None = None,
+) -> str:
     """A plain aligned table; long cells are cut with … at ``max_width`` columns."""
     headers = headers or {}
     head = [headers.get(c, c) for c in columns]
@@ -60,7 +64,9 @@ def render_table(rows: Sequence[dict[str, Any]], columns: Sequence[str], max_wid
     widths = [max([display_width(h)] + [display_width(b[i]) for b in body]) for i, h in enumerate(head)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(c + " " * (w - display_width(c)) for c, w in zip(cells, widths, strict=True)).rstrip()
+        return "  ".join(
+            c + " " * (w - display_width(c)) for c, w in zip(cells, widths, strict=True)
+        ).rstrip()
 
     out = [line(head), line(["-" * w for w in widths])]
     out.extend(line(b) for b in body)
@@ -80,9 +86,14 @@ def guess_format(output: str | None, fmt: str | None, default: str = "table") ->
     return default
 
 
-def write_rows(rows: Iterable[dict[str, Any]], fmt: str, output: str | None = None,
-               columns: Sequence[str] | None = None, stream: TextIO | None = None,
-               headers: dict[str, str] | None = None) -> None:
+def write_rows(
+    rows: Iterable[dict[str, Any]],
+    fmt: str,
+    output: str | None = None,
+    columns: Sequence[str] | None = None,
+    stream: TextIO | None = None,
+    headers: dict[str, str] | None = None,
+) -> None:
     """Write rows in ``fmt`` to ``output`` (a path) or ``stream`` (default stdout).
 
     JSONL keeps every key and native types (null, lists); the tabular formats use

@@ -16,10 +16,66 @@ __all__ = ["Target", "parse_target", "KINDS", "COUNT_UNITS", "TIME_UNITS"]
 KINDS = ("percent", "count", "money", "duration", "date", "number", "qualitative", "empty")
 
 COUNT_UNITS = (
-    "人次", "户次", "场次", "批次", "家", "个", "次", "场", "人", "户", "项", "件", "份", "条", "篇",
-    "所", "名", "台", "套", "期", "场", "处", "座", "辆", "张", "本", "册", "部", "间", "栋", "类",
-    "种", "宗", "笔", "单", "只", "头", "株", "棵", "亩", "平方米", "平米", "公里", "千米", "米",
-    "吨", "千克", "公斤", "km", "m2", "㎡", "册", "课时", "学时", "节", "轮", "批", "组", "村", "镇",
+    "人次",
+    "户次",
+    "场次",
+    "批次",
+    "家",
+    "个",
+    "次",
+    "场",
+    "人",
+    "户",
+    "项",
+    "件",
+    "份",
+    "条",
+    "篇",
+    "所",
+    "名",
+    "台",
+    "套",
+    "期",
+    "场",
+    "处",
+    "座",
+    "辆",
+    "张",
+    "本",
+    "册",
+    "部",
+    "间",
+    "栋",
+    "类",
+    "种",
+    "宗",
+    "笔",
+    "单",
+    "只",
+    "头",
+    "株",
+    "棵",
+    "亩",
+    "平方米",
+    "平米",
+    "公里",
+    "千米",
+    "米",
+    "吨",
+    "千克",
+    "公斤",
+    "km",
+    "m2",
+    "㎡",
+    "册",
+    "课时",
+    "学时",
+    "节",
+    "轮",
+    "批",
+    "组",
+    "村",
+    "镇",
 )
 TIME_UNITS = ("个工作日", "工作日", "小时", "分钟", "天", "日", "周", "个月", "月", "年")
 MONEY_UNITS = ("亿元", "万元", "元")
@@ -30,7 +86,9 @@ _NUM = re.compile(r"(\d+(?:,\d{3})*(?:\.\d+)?)")
 # Comparison signs NFKC leaves alone (≧ ≦ and the box-drawing ═ some tables type for =).
 _SIGNS = str.maketrans({"≧": "≥", "≦": "≤", "═": "="})
 # Numeric dates: 2020.1.1, 2020-12-31, 2024/3 (year, then month with - or /, or y.m.d).
-_NUMERIC_DATE = re.compile(r"(?<!\d)(?:19|20)\d{2}\s*(?:[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}|[\-/]\s*\d{1,2})(?!\d)")
+_NUMERIC_DATE = re.compile(
+    r"(?<!\d)(?:19|20)\d{2}\s*(?:[.\-/]\s*\d{1,2}\s*[.\-/]\s*\d{1,2}|[\-/]\s*\d{1,2})(?!\d)"
+)
 _DATE = re.compile(
     r"(\d{4}\s*年\s*(\d{1,2}\s*月)?|\d{1,2}\s*月\s*(\d{1,2}\s*日|底|中旬|上旬|下旬|末)?)\s*"
     r"(前|之前|底前|以前|完成|内)?|年底前|年内|年底|当年"
@@ -108,17 +166,19 @@ def parse_target(text: str | None) -> Target:
     value = float(m.group(1).replace(",", ""))
     d = _NUMERIC_DATE.match(s, m.start())
     if d is not None:
-        return Target(raw, "date", _comparison(s, m.start(), m.end()), float(s[m.start():m.start() + 4]), None)
-    after = s[m.end():].lstrip()
+        return Target(
+            raw, "date", _comparison(s, m.start(), m.end()), float(s[m.start() : m.start() + 4]), None
+        )
+    after = s[m.end() :].lstrip()
     cmp_ = _comparison(s, m.start(), m.end())
     if after.startswith("%") or after.startswith("％") or "百分" in s[: m.start()]:
         return Target(raw, "percent", cmp_, value, "%")
     for unit in MONEY_UNITS:
         if after.startswith(unit):
             return Target(raw, "money", cmp_, value, unit)
-    if re.match(r"^\s*年\s*\d{1,2}\s*月|^\s*年\s*(底|末|内)|^\s*月\s*\d{0,2}\s*日?\s*(前|底|之前|以前)?", after) or (
-        value >= 1990 and value <= 2100 and after.startswith("年")
-    ):
+    if re.match(
+        r"^\s*年\s*\d{1,2}\s*月|^\s*年\s*(底|末|内)|^\s*月\s*\d{0,2}\s*日?\s*(前|底|之前|以前)?", after
+    ) or (value >= 1990 and value <= 2100 and after.startswith("年")):
         return Target(raw, "date", cmp_, value, None)
     for unit in TIME_UNITS:
         if after.startswith(unit):

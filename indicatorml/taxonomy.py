@@ -146,8 +146,13 @@ def normalize_label(label: str, where: str | None = None) -> Category:
     (``11-质量指标``) resolve to the name, and :func:`code_conflict` reports it.
     """
     # "产出指标-数量指标" / "产出数量": drop a leading level-1 word before matching.
-    return _match(label, where, 2, _LEVEL2_PATTERNS,
-                  lambda rest: re.sub(r"^(产出指标|产出|效益指标|效果指标)[-－—]?", "", rest) or rest)
+    return _match(
+        label,
+        where,
+        2,
+        _LEVEL2_PATTERNS,
+        lambda rest: re.sub(r"^(产出指标|产出|效益指标|效果指标)[-－—]?", "", rest) or rest,
+    )
 
 
 def normalize_level1(label: str, where: str | None = None) -> Category:
@@ -155,15 +160,20 @@ def normalize_level1(label: str, where: str | None = None) -> Category:
     return _match(label, where, 1, _LEVEL1_PATTERNS, lambda rest: rest)
 
 
-def _match(label: str, where: str | None, level: int, patterns: tuple[tuple[str, str], ...],
-           strip: Callable[[str], str]) -> Category:
+def _match(
+    label: str,
+    where: str | None,
+    level: int,
+    patterns: tuple[tuple[str, str], ...],
+    strip: Callable[[str], str],
+) -> Category:
     """The shared core of the normalizers: a bare code must be a known code of ``level``;
     otherwise the first pattern found in the name (after ``strip``) decides."""
     s = _clean(label)
     if not s:
         raise UnknownLabel(label, where)
     m = _CODE_PREFIX.match(s)
-    rest = s[m.end():] if m else s
+    rest = s[m.end() :] if m else s
     if m and not rest:
         cat = _BY_CODE.get(m.group(1))
         if cat is None or cat.level != level:
@@ -180,11 +190,11 @@ def code_conflict(label: str) -> tuple[str, str] | None:
     """For ``11-质量指标``: return (written code, code the name means); None when they agree."""
     s = _clean(label)
     m = _CODE_PREFIX.match(s)
-    if not m or not s[m.end():]:
+    if not m or not s[m.end() :]:
         return None
     written = m.group(1)
     try:
-        named = (normalize_level1 if len(written) == 1 else normalize_label)(s[m.end():]).code
+        named = (normalize_level1 if len(written) == 1 else normalize_label)(s[m.end() :]).code
     except UnknownLabel:
         return None
     return None if named == written else (written, named)
@@ -238,20 +248,28 @@ _EXPLAIN_ZH = {
 _LAYOUT_ZH = {"both": "通用", "pre2021": "2021年前", "2021": "2021年起"}
 
 CATEGORY_COLUMNS = ("code", "name", "level", "parent", "layout", "description")
-CATEGORY_HEADERS = {"code": "代码", "name": "名称", "level": "层级", "parent": "上级", "layout": "版式",
-                    "description": "说明"}
+CATEGORY_HEADERS = {
+    "code": "代码",
+    "name": "名称",
+    "level": "层级",
+    "parent": "上级",
+    "layout": "版式",
+    "description": "说明",
+}
 
 
 def category_rows() -> list[dict[str, object]]:
     """The category table as rows (the ``taxonomy`` verb): code, 名称, 层级, 上级, 版式, 说明."""
     rows: list[dict[str, object]] = []
     for c in CATEGORIES:
-        rows.append({
-            "code": c.code,
-            "name": c.name,
-            "level": c.level,
-            "parent": None if c.parent is None else f"{c.parent}-{_BY_CODE[c.parent].name}",
-            "layout": _LAYOUT_ZH[c.layout],
-            "description": _EXPLAIN_ZH.get(c.code, c.description),
-        })
+        rows.append(
+            {
+                "code": c.code,
+                "name": c.name,
+                "level": c.level,
+                "parent": None if c.parent is None else f"{c.parent}-{_BY_CODE[c.parent].name}",
+                "layout": _LAYOUT_ZH[c.layout],
+                "description": _EXPLAIN_ZH.get(c.code, c.description),
+            }
+        )
     return rows

@@ -24,7 +24,10 @@ from indicatorml.tables import read_table
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 HANDWRITTEN = ROOT / "data" / "handwritten" / "examples.tsv"
-REAL = [ROOT / "data" / "corpus" / "public_indicators.tsv", ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"]
+REAL = [
+    ROOT / "data" / "corpus" / "public_indicators.tsv",
+    ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt",
+]
 THRESHOLD = 0.4
 
 
@@ -32,7 +35,7 @@ def grams(text: str) -> frozenset[str]:
     s = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
     if len(s) < 3:
         return frozenset([s]) if s else frozenset()
-    return frozenset(s[i:i + 3] for i in range(len(s) - 2))
+    return frozenset(s[i : i + 3] for i in range(len(s) - 2))
 
 
 def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
@@ -41,7 +44,9 @@ def jaccard(a: frozenset[str], b: frozenset[str]) -> float:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("real", nargs="*", type=pathlib.Path, default=REAL, help="real tables (default: corpus + seed)")
+    ap.add_argument(
+        "real", nargs="*", type=pathlib.Path, default=REAL, help="real tables (default: corpus + seed)"
+    )
     ap.add_argument("--top", type=int, default=10, help="how many of the closest pairs to print")
     args = ap.parse_args(argv)
 
@@ -59,9 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         score, text, src = max(((jaccard(g, rg), t, s) for t, s, rg in real_grams), key=lambda x: x[0])
         best.append((score, r.indicator, r.source, text, src))
     best.sort(key=lambda x: -x[0])
-    print(f"{len(hand.records)} hand-written rows against {len(real)} real rows "
-          f"({', '.join(p.name for p in args.real)})")
-    for score, text, src, rtext, rsrc in best[:args.top]:
+    print(
+        f"{len(hand.records)} hand-written rows against {len(real)} real rows "
+        f"({', '.join(p.name for p in args.real)})"
+    )
+    for score, text, src, rtext, rsrc in best[: args.top]:
         print(f"{score:.2f}  {text}  ({src.rsplit('/', 1)[-1]})  ~  {rtext}  ({rsrc.rsplit('/', 1)[-1]})")
     over = [b for b in best if b[0] >= THRESHOLD]
     print(f"highest overlap {best[0][0]:.2f}; {len(over)} at or above {THRESHOLD}" if best else "no rows")

@@ -39,7 +39,13 @@ CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"
 DEFAULT_OUT = ROOT / "tests" / "fixtures" / "workbooks"
 
 L1_ORDER = {"成本指标": 0, "产出指标": 1, "效益指标": 2, "满意度指标": 3}
-ORGS = ["广州市天河区商务和金融工作局", "某市教育局", "某县农业农村局", "某区卫生健康局", "某市文化广电旅游局"]
+ORGS = [
+    "广州市天河区商务和金融工作局",
+    "某市教育局",
+    "某县农业农村局",
+    "某区卫生健康局",
+    "某市文化广电旅游局",
+]
 DIRECTION = re.compile(r"^(≥|≤|=|>|<|＞|＜)(\d+(?:\.\d+)?)([^\d.].*)?$")
 
 
@@ -76,7 +82,9 @@ class Form:
     title: bool = True
     label_style: int = 0  # 0 plain, 1 （必填）, 2 trailing colon, 3 line break inside
     block: str = "table"  # "table": header block rows in the grid; "above": paragraphs above (docx); "none"
-    goal_style: int = 0  # 0 label | value; 1 label row, value row; 2 (自评表) 年度总体目标 | 预期目标 | 实际完成情况
+    goal_style: int = (
+        0  # 0 label | value; 1 label row, value row; 2 (自评表) 年度总体目标 | 预期目标 | 实际完成情况
+    )
     label_col: bool = False  # a 绩效指标 label column merged down the left of the indicator table
     merge_levels: bool = True
     score_suffix: bool = False
@@ -104,9 +112,18 @@ class Form:
                 if self.twice and part == "long":
                     period, target = target, None
                 goal = self.goal if part == "annual" or not self.twice else self.long_goal
-                out.append({"sheet": sheet, "project": self.project, "goal": goal if not self.flat_project else None,
-                            "indicator": r["indicator"], "target": target, "period_target": period,
-                            "level1": l1, "level2": l2})
+                out.append(
+                    {
+                        "sheet": sheet,
+                        "project": self.project,
+                        "goal": goal if not self.flat_project else None,
+                        "indicator": r["indicator"],
+                        "target": target,
+                        "period_target": period,
+                        "level1": l1,
+                        "level2": l2,
+                    }
+                )
         return out
 
     @property
@@ -125,7 +142,13 @@ def make_form(rng: random.Random, rows: list[dict[str, str]], n: int, **opts: An
     org = next((r["org"] for r in rows if r["org"]), "") or rng.choice(ORGS)
     inds = "、".join(r["indicator"] for r in rows[:2])
     goal = f"年内完成{project}各项任务，{inds}达到预期，服务对象满意。"
-    f = Form(project=project, org=org, goal=goal, rows=rows, amount=f"{rng.randint(5, 900)}.{rng.randint(0, 99):02d}")
+    f = Form(
+        project=project,
+        org=org,
+        goal=goal,
+        rows=rows,
+        amount=f"{rng.randint(5, 900)}.{rng.randint(0, 99):02d}",
+    )
     for k, v in opts.items():
         setattr(f, k, v)
     if f.selfeval:
@@ -174,9 +197,21 @@ def _columns(f: Form) -> list[str]:
     return cols
 
 
-HEAD = {"level1": "一级指标", "level2": "二级指标", "indicator": "三级指标", "target": "指标值",
-        "period_target": "实施周期指标值", "direction": "指标方向", "unit": "计量单位", "actual": "实际完成值",
-        "weight": "分值", "score": "得分", "deviation": "偏差原因分析及改进措施", "project": "项目名称", "label": "绩效指标"}
+HEAD = {
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "indicator": "三级指标",
+    "target": "指标值",
+    "period_target": "实施周期指标值",
+    "direction": "指标方向",
+    "unit": "计量单位",
+    "actual": "实际完成值",
+    "weight": "分值",
+    "score": "得分",
+    "deviation": "偏差原因分析及改进措施",
+    "project": "项目名称",
+    "label": "绩效指标",
+}
 
 
 def draw(f: Form, width: int | None = None) -> Drawn:
@@ -264,7 +299,9 @@ def _goal_rows(f: Form, goal: str | None, add, across, merges, w: int) -> None:
         merges.append((r, 1, r, w - 1))
 
 
-def _table(f: Form, cols: list[str], w: int, rows: list[list[str]], add, merges, marks, part: str | None) -> None:
+def _table(
+    f: Form, cols: list[str], w: int, rows: list[list[str]], add, merges, marks, part: str | None
+) -> None:
     head = dict(HEAD)
     if f.period or f.selfeval:
         head["target"] = "年度指标值"
@@ -285,7 +322,11 @@ def _table(f: Form, cols: list[str], w: int, rows: list[list[str]], add, merges,
     level_runs: dict[str, list[tuple[int, int]]] = {"level1": [], "level2": []}
     prev = {"level1": None, "level2": None}
     for k, r in enumerate(f.rows):
-        if k in f.blank_rows and k > 0 and (r["level1"], r["level2_raw"]) != (f.rows[k - 1]["level1"], f.rows[k - 1]["level2_raw"]):
+        if (
+            k in f.blank_rows
+            and k > 0
+            and (r["level1"], r["level2_raw"]) != (f.rows[k - 1]["level1"], f.rows[k - 1]["level2_raw"])
+        ):
             marks.setdefault("blank", []).append(add([""] * w))
             prev = {"level1": None, "level2": None}
         cells = []
@@ -300,7 +341,9 @@ def _table(f: Form, cols: list[str], w: int, rows: list[list[str]], add, merges,
                 level_runs[lv].append((i, i))
             prev[lv] = key
         last_of_group = k + 1 == len(f.rows) or (f.rows[k + 1]["level1"], f.rows[k + 1]["level2_raw"]) != (
-            r["level1"], r["level2_raw"])
+            r["level1"],
+            r["level2_raw"],
+        )
         if f.slots and last_of_group:
             slot = [cells[j] if c in ("level1", "level2", "label") else "" for j, c in enumerate(cols)]
             i = add(slot)
@@ -341,7 +384,12 @@ def _cell(f: Form, r: dict[str, str], c: str, k: int, part: str | None) -> str:
     if c == "level1":
         l1 = r["level1"]
         if f.score_suffix:
-            l1 += {"产出指标": "(50分)", "效益指标": "（30分）", "满意度指标": "(0-10)分", "成本指标": "(10分)"}.get(l1, "")
+            l1 += {
+                "产出指标": "(50分)",
+                "效益指标": "（30分）",
+                "满意度指标": "(0-10)分",
+                "成本指标": "(10分)",
+            }.get(l1, "")
         return l1
     if c == "level2":
         return r["level2_raw"]
@@ -405,8 +453,12 @@ def render_sheet(name: str, forms: list[Form], gap: int = 2, lead: int = 0) -> S
 
 
 def notes_sheet() -> Sheet:
-    rows = [["填表说明"], ["1. 一个项目填一张表，每张表一个工作表。"], ["2. 一级、二级指标按财预〔2020〕10号填写。"],
-            ["3. 指标值应当可衡量，定性指标写明评价标准。"]]
+    rows = [
+        ["填表说明"],
+        ["1. 一个项目填一张表，每张表一个工作表。"],
+        ["2. 一级、二级指标按财预〔2020〕10号填写。"],
+        ["3. 指标值应当可衡量，定性指标写明评价标准。"],
+    ]
     return Sheet("填表说明", rows, [])
 
 
@@ -418,8 +470,13 @@ def write_xlsx(sheets: list[Sheet], path_or_buf: Any) -> None:
     wb.remove(wb.active)
     for s in sheets:
         ws = wb.create_sheet(s.name)
-        covered = {(r, c) for a, b, cc, d in s.merges for r in range(a, cc + 1) for c in range(b, d + 1)
-                   if (r, c) != (a, b)}
+        covered = {
+            (r, c)
+            for a, b, cc, d in s.merges
+            for r in range(a, cc + 1)
+            for c in range(b, d + 1)
+            if (r, c) != (a, b)
+        }
         for r, row in enumerate(s.rows):
             for c, text in enumerate(row):
                 if text and (r, c) not in covered:
@@ -498,26 +555,52 @@ def build(out: Path) -> dict[str, Any]:
     out.mkdir(parents=True, exist_ok=True)
     manifest: dict[str, Any] = {}
 
-    def xlsx(name: str, sheets: list[Sheet], problems: list | None = None, no_table: list | None = None) -> None:
+    def xlsx(
+        name: str, sheets: list[Sheet], problems: list | None = None, no_table: list | None = None
+    ) -> None:
         write_xlsx(sheets, out / name)
         multi = len(sheets) > 1
-        manifest[name] = {"records": expected_of(sheets, multi), "problems": problems or [],
-                          "no_table": no_table or []}
+        manifest[name] = {
+            "records": expected_of(sheets, multi),
+            "problems": problems or [],
+            "no_table": no_table or [],
+        }
 
     # 1. The workbook: three form sheets and a 填表说明 sheet.
     s3 = [render_sheet(f"项目{k + 1}", [form(rng.randint(7, 11))]) for k in range(3)]
     xlsx("申报表_三个项目.xlsx", s3 + [notes_sheet()], no_table=["填表说明"])
     xlsx("申报表_单表.xlsx", [render_sheet("Sheet1", [form(9, label_style=1)])])
-    xlsx("申报表_标签带冒号换行.xlsx", [render_sheet("申报表", [form(8, label_style=3, goal_style=1)]),
-                                        render_sheet("申报表 (2)", [form(6, label_style=2)])])
-    xlsx("2021版_成本指标在前.xlsx", [render_sheet(f"成本{k + 1}", [form(len(p), page=p)])
-                                     for k, p in enumerate(cost_pages[:2])])
-    xlsx("自评表.xlsx", [render_sheet("自评表", [form(9, selfeval=True, goal_style=2, score_suffix=True,
-                                                          total=True, signature=True)])])
-    xlsx("自评表_两个项目.xlsx", [render_sheet(f"自评{k + 1}", [form(7, selfeval=True, goal_style=k * 2,
-                                                                      score_suffix=bool(k))]) for k in range(2)])
-    xlsx("方向和单位列.xlsx", [render_sheet("目标表", [form(len(p), page=p, direction_unit=True)])
-                               for p in dir_pages[:1]])
+    xlsx(
+        "申报表_标签带冒号换行.xlsx",
+        [
+            render_sheet("申报表", [form(8, label_style=3, goal_style=1)]),
+            render_sheet("申报表 (2)", [form(6, label_style=2)]),
+        ],
+    )
+    xlsx(
+        "2021版_成本指标在前.xlsx",
+        [render_sheet(f"成本{k + 1}", [form(len(p), page=p)]) for k, p in enumerate(cost_pages[:2])],
+    )
+    xlsx(
+        "自评表.xlsx",
+        [
+            render_sheet(
+                "自评表",
+                [form(9, selfeval=True, goal_style=2, score_suffix=True, total=True, signature=True)],
+            )
+        ],
+    )
+    xlsx(
+        "自评表_两个项目.xlsx",
+        [
+            render_sheet(f"自评{k + 1}", [form(7, selfeval=True, goal_style=k * 2, score_suffix=bool(k))])
+            for k in range(2)
+        ],
+    )
+    xlsx(
+        "方向和单位列.xlsx",
+        [render_sheet("目标表", [form(len(p), page=p, direction_unit=True)]) for p in dir_pages[:1]],
+    )
     xlsx("实施周期和年度指标值.xlsx", [render_sheet("目标表", [form(8, period=True)])])
     xlsx("中期和年度_两次.xlsx", [render_sheet("目标表", [form(6, twice=True)])])
     xlsx("一页多表.xlsx", [render_sheet("全部项目", [form(5), form(6, goal_style=1), form(4, title=False)])])
@@ -526,8 +609,14 @@ def build(out: Path) -> dict[str, Any]:
     f_blank = form(10, blank_rows=list(range(10)), slots=True, signature=True, notes=True)
     xlsx("空行和空模板行.xlsx", [render_sheet("申报表", [f_blank], lead=2)])
     xlsx("不合并单元格.xlsx", [render_sheet("申报表", [form(8, merge_levels=False)])])
-    xlsx("平表_项目列合并.xlsx", [render_sheet("指标", [form(8, flat_project=True, block="none", title=False)])])
-    xlsx("多列顺序.xlsx", [render_sheet("申报表", [form(7, col_order=["indicator", "target", "level2", "level1"])])])
+    xlsx(
+        "平表_项目列合并.xlsx",
+        [render_sheet("指标", [form(8, flat_project=True, block="none", title=False)])],
+    )
+    xlsx(
+        "多列顺序.xlsx",
+        [render_sheet("申报表", [form(7, col_order=["indicator", "target", "level2", "level1"])])],
+    )
 
     # Problems: a value without an indicator, an unknown label, a stray row above the table.
     bad = form(6)
@@ -538,19 +627,38 @@ def build(out: Path) -> dict[str, Any]:
     sb.rows.append(["", "", "", "≥95%"])
     sb.rows.append(["产出指标", "奇怪指标", "新加的指标", "1项"])
     exp = expected_of([sb], False)
-    exp.append({"sheet": None, "project": bad.project, "goal": bad.goal, "indicator": "新加的指标", "target": "1项",
-                "period_target": None, "level1": "产出指标", "level2": None})
+    exp.append(
+        {
+            "sheet": None,
+            "project": bad.project,
+            "goal": bad.goal,
+            "indicator": "新加的指标",
+            "target": "1项",
+            "period_target": None,
+            "level1": "产出指标",
+            "level2": None,
+        }
+    )
     write_xlsx([sb], out / "有问题的行.xlsx")
     n = len(sb.rows)
-    manifest["有问题的行.xlsx"] = {"records": exp, "no_table": [], "problems": [
-        [None, hdr + 1, "row not read: neither a header block row nor under an indicator table header"],
-        [None, n - 1, "no indicator text in this row"],
-        [None, n, "unknown level-2 label '奇怪指标'"]]}
+    manifest["有问题的行.xlsx"] = {
+        "records": exp,
+        "no_table": [],
+        "problems": [
+            [None, hdr + 1, "row not read: neither a header block row nor under an indicator table header"],
+            [None, n - 1, "no indicator text in this row"],
+            [None, n, "unknown level-2 label '奇怪指标'"],
+        ],
+    }
 
     # .xls
     sx = [render_sheet(f"项目{k + 1}", [form(8, score_suffix=bool(k))]) for k in range(2)] + [notes_sheet()]
     write_xls(sx, out / "申报表_两个项目.xls")
-    manifest["申报表_两个项目.xls"] = {"records": expected_of(sx, True), "problems": [], "no_table": ["填表说明"]}
+    manifest["申报表_两个项目.xls"] = {
+        "records": expected_of(sx, True),
+        "problems": [],
+        "no_table": ["填表说明"],
+    }
     sx1 = [render_sheet("自评表", [form(8, selfeval=True, goal_style=2)])]
     write_xls(sx1, out / "自评表.xls")
     manifest["自评表.xls"] = {"records": expected_of(sx1, False), "problems": [], "no_table": []}
@@ -596,7 +704,9 @@ def build(out: Path) -> dict[str, Any]:
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("hello.txt", "hi")
     (out / "别的压缩包.xlsx").write_bytes(buf.getvalue())
-    manifest["别的压缩包.xlsx"] = _fail("a zip file that is neither an Excel workbook (.xlsx) nor a Word document")
+    manifest["别的压缩包.xlsx"] = _fail(
+        "a zip file that is neither an Excel workbook (.xlsx) nor a Word document"
+    )
     try:
         from msoffcrypto.format.ooxml import OOXMLFile  # dev extra: a real password-protected workbook
 
@@ -608,8 +718,9 @@ def build(out: Path) -> dict[str, Any]:
         manifest["加密.xlsx"] = _fail("the file is password-protected")
     _scanned(out / "扫描件.pdf")
     manifest["扫描件.pdf"] = _fail("no text layer: OCR it first")
-    (out / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                       encoding="utf-8")
+    (out / "manifest.json").write_text(
+        json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return manifest
 
 
@@ -625,8 +736,21 @@ def _pdf(out: Path, manifest: dict[str, Any], name: str) -> None:
     soffice = shutil.which("soffice")
     if soffice:
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{tmp}/u", "--convert-to", "pdf",
-                            "--outdir", tmp, str(src)], check=True, capture_output=True, timeout=180)
+            subprocess.run(
+                [
+                    soffice,
+                    "--headless",
+                    f"-env:UserInstallation=file://{tmp}/u",
+                    "--convert-to",
+                    "pdf",
+                    "--outdir",
+                    tmp,
+                    str(src),
+                ],
+                check=True,
+                capture_output=True,
+                timeout=180,
+            )
             shutil.copy(Path(tmp) / "_pdf_source.pdf", dst)
     elif not dst.exists():
         print("soffice not found: no text PDF fixture", file=sys.stderr)
@@ -659,15 +783,18 @@ def check(out: Path) -> int:
         got = [tuple(getattr(r, k) for k in keys) for r in t.records]
         want = [tuple(e[k] for k in keys) for e in exp["records"]]
         reasons = [p.reason for p in t.problems]
-        ok_p = (len(reasons) == len(exp["problems"])
-                and all(g.startswith(w[2]) if exp.get("prefix") else g == w[2]
-                        for g, w in zip(reasons, exp["problems"], strict=False)))
+        ok_p = len(reasons) == len(exp["problems"]) and all(
+            g.startswith(w[2]) if exp.get("prefix") else g == w[2]
+            for g, w in zip(reasons, exp["problems"], strict=False)
+        )
         ok = got == want and ok_p
         bad += not ok
         n_in += len(want)
         n_out += sum(g == w for g, w in zip(got, want, strict=False))
-        print(f"{'ok ' if ok else 'BAD'} {name}: {len(want)} in, {len(got)} out, {len(reasons)} problem(s)"
-              + (f" — {reasons[0]}" if reasons else ""))
+        print(
+            f"{'ok ' if ok else 'BAD'} {name}: {len(want)} in, {len(got)} out, {len(reasons)} problem(s)"
+            + (f" — {reasons[0]}" if reasons else "")
+        )
     print(f"{len(m)} files: {n_in} indicator rows in, {n_out} read back equal; {bad} file(s) differ")
     return 1 if bad else 0
 

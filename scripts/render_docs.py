@@ -42,8 +42,11 @@ def build_example(path: Path) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A1"].alignment = Alignment(horizontal="center")
     ws.merge_cells("A1:E1")
-    block = [("项目名称", "企业合规培训项目"), ("主管部门", "区商务和金融工作局"),
-             ("年度绩效目标", "开展企业合规培训,服务辖区企业200家,提升企业合规经营水平。")]
+    block = [
+        ("项目名称", "企业合规培训项目"),
+        ("主管部门", "区商务和金融工作局"),
+        ("年度绩效目标", "开展企业合规培训,服务辖区企业200家,提升企业合规经营水平。"),
+    ]
     for r, (k, v) in enumerate(block, start=2):
         ws.cell(row=r, column=1, value=k).border = box
         ws.cell(row=r, column=2, value=v).border = box
@@ -100,8 +103,23 @@ def _show_notes(vml: bytes, first_row: int) -> bytes:
         top = first_row + 5 * (k // 2)
         k += 1
         anchor = f"{left}, 4, {top}, 0, {right}, -4, {top + 4}, 0".encode()
-        return (b"<" + ns + b":ClientData" + body + b"<" + ns + b":Visible/><" + ns + b":Anchor>" + anchor
-                + b"</" + ns + b":Anchor></" + ns + b":ClientData>")
+        return (
+            b"<"
+            + ns
+            + b":ClientData"
+            + body
+            + b"<"
+            + ns
+            + b":Visible/><"
+            + ns
+            + b":Anchor>"
+            + anchor
+            + b"</"
+            + ns
+            + b":Anchor></"
+            + ns
+            + b":ClientData>"
+        )
 
     vml = vml.replace(b"visibility:hidden", b"visibility:visible")
     return re.sub(rb"<(\w+):ClientData(.*?)</\1:ClientData>", place, vml, flags=re.S)
@@ -135,8 +153,14 @@ def _crop(png: Path, out: Path, margin: int = 12) -> None:
     im = Image.open(png).convert("RGB")
     box = ImageChops.difference(im, Image.new("RGB", im.size, "white")).getbbox()
     if box:
-        im = im.crop((max(box[0] - margin, 0), max(box[1] - margin, 0), min(box[2] + margin, im.width),
-                      min(box[3] + margin, im.height)))
+        im = im.crop(
+            (
+                max(box[0] - margin, 0),
+                max(box[1] - margin, 0),
+                min(box[2] + margin, im.width),
+                min(box[3] + margin, im.height),
+            )
+        )
     im.save(out, optimize=True)
 
 
@@ -147,13 +171,19 @@ def main() -> int:
             return 1
     build_example(EXAMPLE)
     bin_dir = Path(sys.executable).parent
-    subprocess.run([str(bin_dir / "indicatorml"), "check", EXAMPLE.name, "-o", CHECKED.name], check=True,
-                   cwd=EXAMPLE.parent)
+    subprocess.run(
+        [str(bin_dir / "indicatorml"), "check", EXAMPLE.name, "-o", CHECKED.name],
+        check=True,
+        cwd=EXAMPLE.parent,
+    )
     with tempfile.TemporaryDirectory() as t:
         tmp = Path(t)
         shown = _render_copy(CHECKED, tmp)
-        subprocess.run(["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(shown)],
-                       check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", str(tmp), str(shown)],
+            check=True,
+            stdout=subprocess.DEVNULL,
+        )
         pdf = tmp / "checked.pdf"
         subprocess.run(["pdftoppm", "-png", "-r", "96", str(pdf), str(tmp / "page")], check=True)
         pages = sorted(tmp.glob("page*.png"))

@@ -24,21 +24,27 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
     return rc, out, err
 
 
-@pytest.mark.parametrize("argv", [
-    ["classify", "培训人数", "-o", "{missing}/x.csv"],
-    ["classify", "--input", str(SEED), "-o", "{missing}/x.xlsx"],
-    ["code", str(SEED), "-o", "{missing}/x.txt"],
-    ["search", "满意度", "-o", "{missing}/x.csv"],
-    ["parse", str(SEED), "-o", "{missing}/x.jsonl"],
-])
-def test_output_in_missing_directory_is_a_user_error(tmp_path: Path, argv: list[str],
-                                                     capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["classify", "培训人数", "-o", "{missing}/x.csv"],
+        ["classify", "--input", str(SEED), "-o", "{missing}/x.xlsx"],
+        ["code", str(SEED), "-o", "{missing}/x.txt"],
+        ["search", "满意度", "-o", "{missing}/x.csv"],
+        ["parse", str(SEED), "-o", "{missing}/x.jsonl"],
+    ],
+)
+def test_output_in_missing_directory_is_a_user_error(
+    tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
     missing = tmp_path / "no" / "such"
     argv = [a.replace("{missing}", str(missing)) for a in argv]
     rc, _, err = _run(argv, capsys)
     assert rc == 2
-    assert err.splitlines()[-1] == f"indicatorml: error: cannot write {missing}/{Path(argv[-1]).name}: " \
-                                   "No such file or directory"
+    assert (
+        err.splitlines()[-1] == f"indicatorml: error: cannot write {missing}/{Path(argv[-1]).name}: "
+        "No such file or directory"
+    )
 
 
 def test_classify_xlsx_needs_output(capsys: pytest.CaptureFixture[str]) -> None:
@@ -56,61 +62,92 @@ def test_code_on_a_directory_says_so(tmp_path: Path, capsys: pytest.CaptureFixtu
     assert (rc, err) == (2, f"indicatorml: error: is a directory, not a table file: {tmp_path}\n")
 
 
-@pytest.mark.parametrize("content", [
-    b"",  # empty
-    b"\x00\x01\x02\x03" * 500,  # binary
-])
-def test_check_of_an_unreadable_file_does_not_say_no_problems(tmp_path: Path, content: bytes,
-                                                             capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",  # empty
+        b"\x00\x01\x02\x03" * 500,  # binary
+    ],
+)
+def test_check_of_an_unreadable_file_does_not_say_no_problems(
+    tmp_path: Path, content: bytes, capsys: pytest.CaptureFixture[str]
+) -> None:
     f = tmp_path / "t.csv"
     f.write_bytes(content)
     rc, out, err = _run(["check", str(f)], capsys)
     assert rc == 0 and "未发现问题" not in out
-    assert out.splitlines()[:2] == [f"{f}: 0 条指标, 0 个项目 — 错误 0,警告 0,提示 0,读取问题 1",
-                                    "  没有读到任何指标,无法检查(读取问题见 stderr)"]
+    assert out.splitlines()[:2] == [
+        f"{f}: 0 条指标, 0 个项目 — 错误 0,警告 0,提示 0,读取问题 1",
+        "  没有读到任何指标,无法检查(读取问题见 stderr)",
+    ]
     assert main(["check", str(f), "--fail-on", "error"]) == 1
     capsys.readouterr()
 
 
-def test_check_partly_read_file_mentions_the_unread_rows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_check_partly_read_file_mentions_the_unread_rows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     f = tmp_path / "t.csv"
-    f.write_text("项目,指标,二级指标,年度指标值\nA,服务对象满意度,满意度指标,≥90%\nA,培训人数\n", encoding="utf-8")
+    f.write_text(
+        "项目,指标,二级指标,年度指标值\nA,服务对象满意度,满意度指标,≥90%\nA,培训人数\n", encoding="utf-8"
+    )
     table = read_table(f)
     assert len(table.records) == 2 and len(table.problems) == 1
     from indicatorml.checks.report import render_findings
 
     text = render_findings([], [table])
-    assert text.splitlines() == [f"{f}: 2 条指标, 1 个项目 — 错误 0,警告 0,提示 0,读取问题 1",
-                                 "  读到的指标未发现问题;另有 1 处读取问题(见 stderr)"]
+    assert text.splitlines() == [
+        f"{f}: 2 条指标, 1 个项目 — 错误 0,警告 0,提示 0,读取问题 1",
+        "  读到的指标未发现问题;另有 1 处读取问题(见 stderr)",
+    ]
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["evaluate", "--folds", "1"], "--folds must be at least 2 (got 1)"),
-    (["evaluate", "--model-config", '{"C": -1}'], "model option C must be a number > 0, not -1"),
-    (["evaluate", "--model-config", '{"loss": "svm"}'], "model option loss must be 'logistic' or 'hinge', not 'svm'"),
-    (["evaluate", "--model-config", '{"min_df": 1.5}'], "model option min_df must be an integer >= 1, not 1.5"),
-    (["train", "--data", str(CORPUS), "--out", "{tmp}/m", "--own-weight", "-1"],
-     "--own-weight must be a number > 0 (got -1.0)"),
-    (["train", "--data", str(CORPUS), "--out", str(SEED)], f"--out {SEED} is a file; give a directory for the model"),
-])
-def test_bad_training_options_fail_before_any_work(tmp_path: Path, argv: list[str], message: str,
-                                                   capsys: pytest.CaptureFixture[str]) -> None:
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["evaluate", "--folds", "1"], "--folds must be at least 2 (got 1)"),
+        (["evaluate", "--model-config", '{"C": -1}'], "model option C must be a number > 0, not -1"),
+        (
+            ["evaluate", "--model-config", '{"loss": "svm"}'],
+            "model option loss must be 'logistic' or 'hinge', not 'svm'",
+        ),
+        (
+            ["evaluate", "--model-config", '{"min_df": 1.5}'],
+            "model option min_df must be an integer >= 1, not 1.5",
+        ),
+        (
+            ["train", "--data", str(CORPUS), "--out", "{tmp}/m", "--own-weight", "-1"],
+            "--own-weight must be a number > 0 (got -1.0)",
+        ),
+        (
+            ["train", "--data", str(CORPUS), "--out", str(SEED)],
+            f"--out {SEED} is a file; give a directory for the model",
+        ),
+    ],
+)
+def test_bad_training_options_fail_before_any_work(
+    tmp_path: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     rc, _, err = _run([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys)
     assert (rc, err) == (2, f"indicatorml: error: {message}\n")
 
 
 @pytest.mark.parametrize("default", [True, False])
-def test_train_on_an_unlabeled_table_says_why(tmp_path: Path, default: bool,
-                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_train_on_an_unlabeled_table_says_why(
+    tmp_path: Path, default: bool, capsys: pytest.CaptureFixture[str]
+) -> None:
     f = tmp_path / "draft.csv"
     f.write_text("指标,年度指标值\n培训人数,100人\n合格率,95%\n", encoding="utf-8")
-    argv = ["train", "--data", str(f), "--out", str(tmp_path / "m")] + ([] if default else ["--no-default-data"])
+    argv = ["train", "--data", str(f), "--out", str(tmp_path / "m")] + (
+        [] if default else ["--no-default-data"]
+    )
     rc, _, err = _run(argv, capsys)
     assert rc == 2 and not (tmp_path / "m").exists()  # with the default data it used to train without a word
     assert err.splitlines()[-1] == (
         f"indicatorml: error: {f}: none of the 2 indicator(s) read has a level-2 label (二级指标), so there is "
         "nothing to learn from them; label them first (e.g. `indicatorml code FILE`, then review the codes) "
-        "or leave out --data")
+        "or leave out --data"
+    )
 
 
 def test_cut_off_seed_cell_is_reported(tmp_path: Path) -> None:
@@ -122,7 +159,11 @@ def test_cut_off_seed_cell_is_reported(tmp_path: Path) -> None:
     t = read_table(f)
     assert [r.indicator for r in t.records if r.source == f"{f}:17"] == ["进出口增长率"]
     assert [(p.line, p.reason) for p in t.problems] == [
-        (17, "indicator 1: its target ends in '。2、1-产', the start of indicator 2; the cell looks cut off there")]
+        (
+            17,
+            "indicator 1: its target ends in '。2、1-产', the start of indicator 2; the cell looks cut off there",
+        )
+    ]
     assert len(t.records) == 75 - 2
 
 
@@ -133,12 +174,15 @@ def _reencode(src: Path, dst: Path, enc: str) -> Path:
 
 
 @pytest.mark.parametrize("enc", ["gb18030", "bom"])
-def test_encodings_read_the_same_through_classify_and_check(tmp_path: Path, enc: str,
-                                                            capsys: pytest.CaptureFixture[str]) -> None:
+def test_encodings_read_the_same_through_classify_and_check(
+    tmp_path: Path, enc: str, capsys: pytest.CaptureFixture[str]
+) -> None:
     def outputs(path: Path) -> list[str]:
         res = []
-        for argv in (["classify", "--input", str(path), "--format", "jsonl"],
-                     ["check", str(path), "--format", "jsonl"]):
+        for argv in (
+            ["classify", "--input", str(path), "--format", "jsonl"],
+            ["check", str(path), "--format", "jsonl"],
+        ):
             rc, out, _ = _run(argv, capsys)
             assert rc == 0
             res.append(out.replace(str(path), "F"))
@@ -150,8 +194,12 @@ def test_encodings_read_the_same_through_classify_and_check(tmp_path: Path, enc:
 
 
 def test_end_to_end_bad_output_directory_no_traceback(tmp_path: Path) -> None:
-    proc = subprocess.run([sys.executable, "-m", "indicatorml.cli", "code", str(SEED), "-o",
-                           str(tmp_path / "nope" / "x.txt")], capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "indicatorml.cli", "code", str(SEED), "-o", str(tmp_path / "nope" / "x.txt")],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
     assert proc.stderr.splitlines()[-1].startswith("indicatorml: error: cannot write ")
     assert proc.stdout == ""

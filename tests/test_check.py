@@ -147,7 +147,9 @@ def test_time_rate_with_a_percentage_is_fine(tmp_path):
 
 
 def test_satisfaction_without_a_percentage(tmp_path):
-    assert found(tmp_path, edited(4, "年度指标值", "满意")) == [("target.satisfaction-no-percent", 4, "warning")]
+    assert found(tmp_path, edited(4, "年度指标值", "满意")) == [
+        ("target.satisfaction-no-percent", 4, "warning")
+    ]
 
 
 def test_rate_over_100_percent_is_impossible(tmp_path):
@@ -190,8 +192,10 @@ def test_no_satisfaction_where_the_project_serves_firms(tmp_path):
 
 
 def test_no_satisfaction_needed_without_people_or_firms(tmp_path):
-    rows = [["道路养护项目", "完成道路养护。", "产出指标", "数量指标", "养护道路长度", "≥20公里"],
-            ["道路养护项目", "完成道路养护。", "效益指标", "社会效益指标", "道路完好率", "≥95%"]]
+    rows = [
+        ["道路养护项目", "完成道路养护。", "产出指标", "数量指标", "养护道路长度", "≥20公里"],
+        ["道路养护项目", "完成道路养护。", "效益指标", "社会效益指标", "道路完好率", "≥95%"],
+    ]
     assert found(tmp_path, rows) == []
 
 
@@ -241,9 +245,11 @@ def write_seed(tmp_path: Path, rows: list[tuple[str, str, str]]) -> str:
     return str(path)
 
 
-SEED_CELL = ("1、1-产出指标；11-数量指标；培训企业数量；实施周期指标值:无；年度指标值:≥50家。"
-             "2、2-效益指标；22-社会效益；企业合规意识提升率；实施周期指标值:无；年度指标值:≥80%。"
-             "3、3-满意度指标；31-服务对象满意度；参训企业满意度；实施周期指标值:无；年度指标值:≥90%。")
+SEED_CELL = (
+    "1、1-产出指标；11-数量指标；培训企业数量；实施周期指标值:无；年度指标值:≥50家。"
+    "2、2-效益指标；22-社会效益；企业合规意识提升率；实施周期指标值:无；年度指标值:≥80%。"
+    "3、3-满意度指标；31-服务对象满意度；参训企业满意度；实施周期指标值:无；年度指标值:≥90%。"
+)
 
 
 def test_seed_layout_rows_count_across_projects(tmp_path):
@@ -251,14 +257,16 @@ def test_seed_layout_rows_count_across_projects(tmp_path):
     path = write_seed(tmp_path, [("甲项目", GOAL, SEED_CELL), ("乙项目", GOAL, bad)])
     findings = check_table(read_table(path), labels=False)
     assert [(f.rule, f.row, f.project, f.field) for f in findings] == [
-        ("structure.code-name", 3, "乙项目", "level2")]
+        ("structure.code-name", 3, "乙项目", "level2")
+    ]
 
 
 def test_project_with_a_goal_and_no_indicators(tmp_path):
     path = write_seed(tmp_path, [("甲项目", GOAL, SEED_CELL), ("乙项目", GOAL, "")])
     findings = check_table(read_table(path), labels=False)
     assert [(f.rule, f.row, f.project, f.severity) for f in findings] == [
-        ("completeness.no-indicators", None, "乙项目", "error")]
+        ("completeness.no-indicators", None, "乙项目", "error")
+    ]
     assert findings[0].source.endswith(":6")
 
 
@@ -329,7 +337,8 @@ def test_shipped_model_flags_a_satisfaction_filed_as_count(tmp_path):
     rows[4][HEADER.index("二级指标")] = "数量指标"
     findings = check_table(read_table(write_tsv(tmp_path, rows)))
     assert [(f.rule, f.row, f.given_level2_code, f.suggested_level2_code) for f in findings] == [
-        ("label.improbable", 4, "11", "31")]
+        ("label.improbable", 4, "11", "31")
+    ]
     assert findings[0].probability > 0.5
 
 
@@ -343,8 +352,11 @@ def test_label_rule_thresholds_by_family():
 
 def test_default_label_rule_is_the_benchmark_tuned_one():
     # benchmarks/bench_check.py tunes it on injected errors and prints "same" when it matches
-    assert (DEFAULT_LABEL_RULE.max_given_cross, DEFAULT_LABEL_RULE.max_given_within,
-            DEFAULT_LABEL_RULE.min_ratio) == (0.05, 0.05, 10.0)
+    assert (
+        DEFAULT_LABEL_RULE.max_given_cross,
+        DEFAULT_LABEL_RULE.max_given_within,
+        DEFAULT_LABEL_RULE.min_ratio,
+    ) == (0.05, 0.05, 10.0)
     assert DEFAULT_LABEL_RULE.flags(0.04, 0.5, same_family=False)  # another family: below 5%
     assert DEFAULT_LABEL_RULE.flags(0.04, 0.9, same_family=True)  # the same family: below 5% too
     assert not DEFAULT_LABEL_RULE.flags(0.06, 0.9, same_family=True)  # not below 5%
@@ -372,7 +384,9 @@ def test_target_parser_reads_variant_signs_and_numeric_dates():
 
 
 def test_table_view_groups_by_project(tmp_path):
-    rows = edited(1, "年度指标值", "按要求") + [["另一项目", GOAL, "产出指标", "数量指标", "培训场次", "≥2场"]]
+    rows = edited(1, "年度指标值", "按要求") + [
+        ["另一项目", GOAL, "产出指标", "数量指标", "培训场次", "≥2场"]
+    ]
     table = read_table(write_tsv(tmp_path, rows))
     text = render_findings(check_table(table, labels=False), [table])
     lines = text.splitlines()
@@ -396,8 +410,17 @@ def test_cli_jsonl_keys(tmp_path, capsys, stub_model):
     objs = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
     assert [(o["rule"], o["row"]) for o in objs] == [("target.empty", 0), ("label.improbable", 1)]
     for o in objs:
-        assert {"row", "project", "rule", "kind", "severity", "message", "given_level2_code",
-                "suggested_level2_code", "probability"} <= set(o)
+        assert {
+            "row",
+            "project",
+            "rule",
+            "kind",
+            "severity",
+            "message",
+            "given_level2_code",
+            "suggested_level2_code",
+            "probability",
+        } <= set(o)
     assert objs[1]["given_level2_code"] == "12" and objs[1]["suggested_level2_code"] == "11"
     assert objs[1]["probability"] == pytest.approx(0.9)
     assert objs[0]["project"] == "合规培训项目" and objs[0]["kind"] == "target"
@@ -442,8 +465,15 @@ def test_cli_xlsx_seed_layout_one_row_per_indicator(tmp_path, capsys, stub_model
     out = tmp_path / "review.xlsx"
     assert main(["check", path, "--format", "xlsx", "-o", str(out)]) == 0
     ws = load_workbook(out).worksheets[0]
-    assert [c.value for c in ws[1]][:7] == ["项目名称", "绩效目标", "一级指标", "二级指标", "三级指标",
-                                            "实施周期指标值", "年度指标值"]
+    assert [c.value for c in ws[1]][:7] == [
+        "项目名称",
+        "绩效目标",
+        "一级指标",
+        "二级指标",
+        "三级指标",
+        "实施周期指标值",
+        "年度指标值",
+    ]
     assert [ws.cell(row=r, column=1).value for r in range(2, 5)] == ["甲项目"] * 3
     assert ws.cell(row=2, column=5).value == "培训企业数量"
     assert ws.cell(row=2, column=7).fill.start_color.rgb.endswith(FILL_COLOURS["error"])
@@ -477,8 +507,11 @@ def test_a_model_trained_on_the_checked_file_says_so(tmp_path):
     seen = write_tsv(tmp_path, rows, "seen.tsv")
     model = train([seen], default_data=False, with_evaluation=False, progress=False, handwritten=False)
     table = read_table(seen)
-    notes = [(f.rule, f.row, f.project, f.severity) for f in check_table(table, model)
-             if f.rule == "label.trained-on"]
+    notes = [
+        (f.rule, f.row, f.project, f.severity)
+        for f in check_table(table, model)
+        if f.rule == "label.trained-on"
+    ]
     assert notes == [("label.trained-on", None, None, "info")]
     assert check_table(table, model)[0].rule == "label.trained-on"  # shown first
     other = read_table(write_tsv(tmp_path, CLEAN, "other.tsv"))

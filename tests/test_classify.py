@@ -101,7 +101,12 @@ def test_cost_is_learned_once_and_written_in_either_layout():
     p_old = classify(["成本控制率"], m, layout="pre2021")[0]
     p_new = classify(["成本控制率"], m, layout="2021")[0]
     assert (p_old.level1_code, p_old.level1, p_old.level2_code) == ("1", "产出指标", "14")
-    assert (p_new.level1_code, p_new.level1, p_new.level2_code, p_new.level2) == ("4", "成本指标", "41", "经济成本指标")
+    assert (p_new.level1_code, p_new.level1, p_new.level2_code, p_new.level2) == (
+        "4",
+        "成本指标",
+        "41",
+        "经济成本指标",
+    )
     assert p_old.confidence == p_new.confidence
 
 
@@ -118,8 +123,14 @@ def test_save_load_roundtrip_is_exact_and_deterministic(model, saved, data, tmp_
     loaded = load_model(saved)
     np.testing.assert_array_equal(loaded.predict_proba(records[:50]), model.predict_proba(records[:50]))
     assert sorted(p.name for p in saved.iterdir()) == [
-        "calibration.npy", "coef.npy", "idf_target.npy", "idf_text.npy", "intercept.npy", "model.json",
-        "vocabulary.json"]
+        "calibration.npy",
+        "coef.npy",
+        "idf_target.npy",
+        "idf_text.npy",
+        "intercept.npy",
+        "model.json",
+        "vocabulary.json",
+    ]
     meta = json.loads((saved / "model.json").read_text(encoding="utf-8"))
     assert meta["format"] == "indicatorml-classifier" and meta["classes"] == model.classes_.tolist()
     assert meta["training"]["rows"] == len(records) == 702 and meta["training"]["groups"] == 96
@@ -224,15 +235,29 @@ def test_damaged_or_foreign_model_dirs_get_clear_errors(saved, tmp_path):
 
 # ---------------------------------------------------------------- bad input, per row
 def test_bad_rows_get_a_message_not_an_exception(model):
-    texts = ["", "   ", "！！！…", "12345", "服务企业数量" * 1700, "服務對象滿意度", "Number of firms served",
-             None, "服务对象满意度"]
+    texts = [
+        "",
+        "   ",
+        "！！！…",
+        "12345",
+        "服务企业数量" * 1700,
+        "服務對象滿意度",
+        "Number of firms served",
+        None,
+        "服务对象满意度",
+    ]
     preds = classify(texts, model)
     assert len(preds) == len(texts)
     for i in (0, 1, 7):
-        assert preds[i].level2_code is None and preds[i].message == "empty indicator text: nothing to classify"
+        assert (
+            preds[i].level2_code is None and preds[i].message == "empty indicator text: nothing to classify"
+        )
     for i in (2, 3):
         assert preds[i].level2_code is None
-        assert preds[i].message == "indicator text has no words (only digits or punctuation): nothing to classify"
+        assert (
+            preds[i].message
+            == "indicator text has no words (only digits or punctuation): nothing to classify"
+        )
     assert preds[4].level2_code == "11"
     assert preds[4].message == "text is 10200 characters long; only its first 200 were used"
     # traditional script is folded: the same answer and probabilities as the simplified text
@@ -248,8 +273,16 @@ def test_prediction_objects_carry_top_k_and_given_label(model):
     assert p.given_level2_code == "22" and p.source == "t.csv:2"
     assert (p.level2_code, p.confidence, p.alternatives) == (q.level2_code, q.confidence, q.alternatives)
     assert len(p.alternatives) == 2 and p.alternatives[0]["level2_code"] == p.level2_code
-    assert set(p.to_dict()) >= {"indicator", "target", "level1_code", "level1", "level2_code", "level2",
-                                "confidence", "alternatives"}
+    assert set(p.to_dict()) >= {
+        "indicator",
+        "target",
+        "level1_code",
+        "level1",
+        "level2_code",
+        "level2",
+        "confidence",
+        "alternatives",
+    }
     assert p.alternatives[0]["probability"] >= p.alternatives[1]["probability"]
 
 
@@ -289,7 +322,9 @@ def test_cross_val_predict_proba_is_out_of_fold_and_repeatable(data):
     # row 0's probabilities come from a model that never saw row 0's page
     keys = [r.group for r in sub]
     fold = next((tr, te) for tr, te in group_folds(keys, 3, 0) if 0 in te)
-    m = IndicatorClassifier(calibrate=False).fit([sub[i] for i in fold[0]], [sub[i].level2_code for i in fold[0]])
+    m = IndicatorClassifier(calibrate=False).fit(
+        [sub[i] for i in fold[0]], [sub[i].level2_code for i in fold[0]]
+    )
     expect = dict(zip(m.classes_, m.predict_proba([sub[0]])[0], strict=True))
     np.testing.assert_allclose([expect.get(c, 0.0) for c in classes], p1[0])
 
@@ -297,8 +332,16 @@ def test_cross_val_predict_proba_is_out_of_fold_and_repeatable(data):
 # ---------------------------------------------------------------- a bureau's own tables
 def _own_table(path: Path, n: int) -> Path:
     """A college's habit: national/provincial award and course counts are 质量 (12)."""
-    items = ["国家级精品课程数量", "省级教学成果奖数量", "国家级技能大赛获奖数量", "省级专业教学资源库数量",
-             "国家级实训基地数量", "省级示范专业数量", "国家级教学名师数量", "省级课程思政示范课数量"]
+    items = [
+        "国家级精品课程数量",
+        "省级教学成果奖数量",
+        "国家级技能大赛获奖数量",
+        "省级专业教学资源库数量",
+        "国家级实训基地数量",
+        "省级示范专业数量",
+        "国家级教学名师数量",
+        "省级课程思政示范课数量",
+    ]
     lines = ["url\tlevel1\tlevel2\tindicator\ttarget"]
     for k in range(n):
         for t in items:
@@ -324,11 +367,18 @@ def test_shipped_model_matches_shipped_data(tmp_path):
     rebuilt = train(out=tmp_path / "m", progress=False)
     assert meta["training"]["data_sha256"] == rebuilt.training_["data_sha256"]
     shipped = sorted(f.relative_to(SHIPPED) for f in SHIPPED.rglob("*") if f.is_file())
-    assert shipped == sorted(f.relative_to(tmp_path / "m") for f in (tmp_path / "m").rglob("*") if f.is_file())
+    assert shipped == sorted(
+        f.relative_to(tmp_path / "m") for f in (tmp_path / "m").rglob("*") if f.is_file()
+    )
     assert any(f.parts[0] == "folds" for f in shipped)  # the cross-fitted folds ship too
     for f in shipped:
-        assert (tmp_path / "m" / f).read_bytes() == (SHIPPED / f).read_bytes(), f"{f} differs: run `make model`"
-    assert meta["evaluation"]["level2_accuracy"] > 0.6 and meta["evaluation"]["grouped_by"] == "source page or file"
+        assert (tmp_path / "m" / f).read_bytes() == (SHIPPED / f).read_bytes(), (
+            f"{f} differs: run `make model`"
+        )
+    assert (
+        meta["evaluation"]["level2_accuracy"] > 0.6
+        and meta["evaluation"]["grouped_by"] == "source page or file"
+    )
 
 
 # ---------------------------------------------------------------- CLI
@@ -345,7 +395,9 @@ def test_cli_classify_texts_table_and_jsonl(capsys, saved):
     assert lines[0].split() == ["指标", "一级指标", "二级指标", "置信度", "前几位候选", "(概率)"]
     assert lines[2].split()[:3] == ["服务民营中小企业数量", "1-产出指标", "11-数量指标"]
     assert lines[3].split()[:3] == ["群众满意度", "3-满意度指标", "31-服务对象满意度指标"]
-    code, out, _ = _cli(capsys, "classify", "群众满意度", "--target", "≥90%", "--format", "jsonl", "--model", saved)
+    code, out, _ = _cli(
+        capsys, "classify", "群众满意度", "--target", "≥90%", "--format", "jsonl", "--model", saved
+    )
     obj = json.loads(out)
     assert obj["level2_code"] == "31" and obj["target"] == "≥90%" and len(obj["alternatives"]) == 3
     code, out, err = _cli(capsys, "classify", "--model", saved)
@@ -354,8 +406,10 @@ def test_cli_classify_texts_table_and_jsonl(capsys, saved):
 
 def test_cli_classify_input_keeps_order_and_given_labels(capsys, saved, tmp_path):
     f = tmp_path / "t.csv"
-    f.write_text("indicator,target,level1,level2\n群众满意度,≥90%,效益指标,社会效益\n"
-                 "资金拨付及时率,100%,,\n,5个,,\n", encoding="utf-8")
+    f.write_text(
+        "indicator,target,level1,level2\n群众满意度,≥90%,效益指标,社会效益\n资金拨付及时率,100%,,\n,5个,,\n",
+        encoding="utf-8",
+    )
     code, out, err = _cli(capsys, "classify", "--input", f, "--format", "jsonl", "--model", saved)
     rows = [json.loads(x) for x in out.splitlines()]
     assert code == 0 and [r["indicator"] for r in rows] == ["群众满意度", "资金拨付及时率"]
@@ -367,8 +421,10 @@ def test_cli_classify_input_keeps_order_and_given_labels(capsys, saved, tmp_path
 
 def test_cli_code_writes_back_csv_and_seed(capsys, saved, tmp_path):
     f = tmp_path / "draft.csv"
-    f.write_text("项目,指标名称,年度指标值\n甲,群众满意度,≥90%\n甲,服务企业数量,300家\n甲,推进工作,有效\n",
-                 encoding="utf-8")
+    f.write_text(
+        "项目,指标名称,年度指标值\n甲,群众满意度,≥90%\n甲,服务企业数量,300家\n甲,推进工作,有效\n",
+        encoding="utf-8",
+    )
     code, _, err = _cli(capsys, "code", f, "--model", saved, "--threshold", "0.8")
     assert code == 0 and "written to" in err
     import csv
@@ -377,7 +433,9 @@ def test_cli_code_writes_back_csv_and_seed(capsys, saved, tmp_path):
     assert rows[0] == ["项目", "指标名称", "年度指标值", "一级指标(自动)", "二级指标(自动)", "置信度", "复核"]
     assert rows[1][:5] == ["甲", "群众满意度", "≥90%", "3-满意度指标", "31-服务对象满意度指标"]
     assert rows[1][6] == ""
-    assert rows[3][6] == "需人工确认" and float(rows[3][5]) < 0.8  # a vague text is marked, not silently coded
+    assert (
+        rows[3][6] == "需人工确认" and float(rows[3][5]) < 0.8
+    )  # a vague text is marked, not silently coded
     seed = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
     out = tmp_path / "seed.coded.txt"
     code, _, err = _cli(capsys, "code", seed, "--model", saved, "--recode", "--output", out)
@@ -397,8 +455,19 @@ def test_cli_train_and_evaluate(capsys, tmp_path):
     own = _own_table(tmp_path / "college.tsv", 4)
     code, _, err = _cli(capsys, "train", "--data", own)
     assert code == 2 and "--out" in err
-    code, out, err = _cli(capsys, "evaluate", "--data", own, "--no-default-data", "--folds", "2", "--format", "json",
-                          "--model-config", '{"calibrate": false}')
+    code, out, err = _cli(
+        capsys,
+        "evaluate",
+        "--data",
+        own,
+        "--no-default-data",
+        "--folds",
+        "2",
+        "--format",
+        "json",
+        "--model-config",
+        '{"calibrate": false}',
+    )
     assert code == 0
     res = json.loads(out)
     assert (res["n"], res["groups"], res["folds"], res["labels"]) == (36, 4, 2, ["12", "31"])
@@ -440,7 +509,8 @@ def test_handwritten_examples_are_marked_and_train_only(data):
     # calibration scores real rows only: hand-written rows are never held out
     m = IndicatorClassifier()
     scores, labels = m.fit(sub, [r.level2_code for r in sub])._heldout_scores(
-        sub + hand, np.array([r.level2_code for r in sub + hand]), None, [r.group for r in sub + hand])
+        sub + hand, np.array([r.level2_code for r in sub + hand]), None, [r.group for r in sub + hand]
+    )
     # every real row is scored once (the examples cover every class, so no inner fold lacks one)
     col = {c: j for j, c in enumerate(m.classes_)}
     assert sorted(labels.tolist()) == sorted(col[r.level2_code] for r in sub) and len(scores) == 160
@@ -451,11 +521,16 @@ def test_handwritten_file_must_say_so_on_every_row(tmp_path):
     from indicatorml.tables import read_table
 
     path = tmp_path / "examples.tsv"
-    path.write_text("provenance\tlevel1\tlevel2\tindicator\ttarget\n"
-                    "hand-written\t产出指标\t数量指标\t举办培训期数\t≥6期\n"
-                    "corpus\t产出指标\t质量指标\t验收合格率\t100%\n", encoding="utf-8")
+    path.write_text(
+        "provenance\tlevel1\tlevel2\tindicator\ttarget\n"
+        "hand-written\t产出指标\t数量指标\t举办培训期数\t≥6期\n"
+        "corpus\t产出指标\t质量指标\t验收合格率\t100%\n",
+        encoding="utf-8",
+    )
     with pytest.raises(IndicatormlError, match=r"examples.tsv:3: provenance is 'corpus'"):
         _mark_handwritten(read_table(str(path)), path)
-    path.write_text("level1\tlevel2\tindicator\ttarget\n产出指标\t数量指标\t举办培训期数\t≥6期\n", encoding="utf-8")
+    path.write_text(
+        "level1\tlevel2\tindicator\ttarget\n产出指标\t数量指标\t举办培训期数\t≥6期\n", encoding="utf-8"
+    )
     with pytest.raises(IndicatormlError, match="needs a 'provenance' column"):
         _mark_handwritten(read_table(str(path)), path)

@@ -15,8 +15,19 @@ from indicatorml.tables import read_table
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
 CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"
-REQUIRED = ["project", "goal", "level1_code", "level1", "level2_code", "level2", "level2_raw", "indicator",
-            "target", "period_target", "source"]
+REQUIRED = [
+    "project",
+    "goal",
+    "level1_code",
+    "level1",
+    "level2_code",
+    "level2",
+    "level2_raw",
+    "indicator",
+    "target",
+    "period_target",
+    "source",
+]
 
 
 def test_parse_jsonl(capsys: pytest.CaptureFixture[str]) -> None:
@@ -25,7 +36,9 @@ def test_parse_jsonl(capsys: pytest.CaptureFixture[str]) -> None:
     rows = [json.loads(line) for line in out.splitlines()]
     assert len(rows) == 75
     assert all(list(r)[:11] == REQUIRED for r in rows)
-    assert rows[0]["level2_code"] == "11" and rows[0]["level2"] == "数量指标" and rows[0]["level1_code"] == "1"
+    assert (
+        rows[0]["level2_code"] == "11" and rows[0]["level2"] == "数量指标" and rows[0]["level1_code"] == "1"
+    )
     assert rows[0]["source"] == f"{SEED}:12" and rows[0]["url"] is None
     assert len({r["project"] for r in rows}) == 24
     assert err.strip().splitlines() == ["读取 75 条指标, 24 个项目 (1 个文件); 0 个问题 (0 处)"]
@@ -35,8 +48,16 @@ def test_parse_table_view(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parse", str(SEED), "--format", "table"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["项目", "一级指标", "二级指标", "指标", "年度指标值", "位置"]
-    assert lines[2].split() == ["专业批发市场工作经费", "1", "产出指标", "11", "数量指标", "业态提升和规范整治市场数量",
-                                "5个", "12"]
+    assert lines[2].split() == [
+        "专业批发市场工作经费",
+        "1",
+        "产出指标",
+        "11",
+        "数量指标",
+        "业态提升和规范整治市场数量",
+        "5个",
+        "12",
+    ]
     assert lines[3].split()[:4] == ["2", "效益指标", "22", "社会效益指标"]  # project shown once
     assert len(lines) == 2 + 75
 
@@ -49,7 +70,9 @@ def test_parse_to_file_reads_back(tmp_path: Path, fmt: str, capsys: pytest.Captu
     back = read_table(out)
     assert back.problems == [] and len(back.records) == 75 + 627
     assert back.records[0].level2_code == "11" and back.records[75].url.startswith("http")
-    assert [r.source for r in back.records] == [r.source for r in read_table(SEED).records + read_table(CORPUS).records]
+    assert [r.source for r in back.records] == [
+        r.source for r in read_table(SEED).records + read_table(CORPUS).records
+    ]
 
 
 def test_parse_xlsx_needs_output(capsys: pytest.CaptureFixture[str]) -> None:
@@ -127,14 +150,37 @@ def test_subprocess_no_traceback(tmp_path: Path, strict: bool, code: int) -> Non
 def test_taxonomy_verb(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     assert main(["taxonomy", "--format", "jsonl"]) == 0
     rows = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
-    assert [r["code"] for r in rows] == ["1", "11", "12", "13", "14", "2", "21", "22", "23", "24", "3", "31",
-                                         "4", "41", "42", "43"]
-    assert rows[1] == {"code": "11", "name": "数量指标", "level": 2, "parent": "1-产出指标", "layout": "通用",
-                       "description": rows[1]["description"]}
+    assert [r["code"] for r in rows] == [
+        "1",
+        "11",
+        "12",
+        "13",
+        "14",
+        "2",
+        "21",
+        "22",
+        "23",
+        "24",
+        "3",
+        "31",
+        "4",
+        "41",
+        "42",
+        "43",
+    ]
+    assert rows[1] == {
+        "code": "11",
+        "name": "数量指标",
+        "level": 2,
+        "parent": "1-产出指标",
+        "layout": "通用",
+        "description": rows[1]["description"],
+    }
     assert main(["taxonomy"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[0].split() == ["代码", "名称", "层级", "上级", "版式", "说明"]
     assert lines[3].split()[:5] == ["11", "数量指标", "2", "1-产出指标", "通用"]
     assert main(["taxonomy", "--output", str(tmp_path / "t.csv")]) == 0
-    assert (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()[0] == \
-        "code,name,level,parent,layout,description"
+    assert (tmp_path / "t.csv").read_text(encoding="utf-8").splitlines()[
+        0
+    ] == "code,name,level,parent,layout,description"

@@ -33,8 +33,10 @@ DRAFT = (
     "3、推进工作;实施周期指标值：无;年度指标值：有效。</p>\n"
 )
 # One item: number、level 1；level 2；name；period；target, in either width (the review mark may follow level 2).
-_CODED_ITEM = re.compile(r"(\d)、(\d)-[^；;]+指标[；;](\d\d)-[^；;（]+指标(?:（需人工确认）)?[；;]([^；;]+)"
-                         r"[；;]实施周期指标值[:：]无[；;]年度指标值[:：]([^。]+)。")
+_CODED_ITEM = re.compile(
+    r"(\d)、(\d)-[^；;]+指标[；;](\d\d)-[^；;（]+指标(?:（需人工确认）)?[；;]([^；;]+)"
+    r"[；;]实施周期指标值[:：]无[；;]年度指标值[:：]([^。]+)。"
+)
 
 
 @pytest.fixture(autouse=True)
@@ -53,8 +55,11 @@ def test_code_unlabeled_seed_draft(tmp_path: Path, capsys: pytest.CaptureFixture
     back = read_table(out)
     assert back.problems == [] and len(back.records) == len(given) == 5
     assert [(r.project, r.indicator, r.target) for r in back.records] == [
-        (r.project, r.indicator, r.target) for r in given]
-    assert [(r.level1_code, r.level2_code) for r in back.records] == [(p.level1_code, p.level2_code) for p in preds]
+        (r.project, r.indicator, r.target) for r in given
+    ]
+    assert [(r.level1_code, r.level2_code) for r in back.records] == [
+        (p.level1_code, p.level2_code) for p in preds
+    ]
     for rec, p in zip(back.records, preds, strict=True):
         assert rec.level1_code == parent(rec.level2_code).code
         assert (REVIEW_MARK in rec.level2_raw) == (p.confidence < 0.9), (rec.indicator, p.confidence)
@@ -72,7 +77,8 @@ def test_code_unlabeled_seed_draft(tmp_path: Path, capsys: pytest.CaptureFixture
     items = _CODED_ITEM.findall(cell1) + _CODED_ITEM.findall(cell2[3:-4])
     assert [(n, l1, l2, name, target) for n, l1, l2, name, target in items] == [
         (str(k), r.level1_code, r.level2_code, r.indicator, r.target)
-        for k, r in zip([1, 2, 1, 2, 3], back.records, strict=True)]
+        for k, r in zip([1, 2, 1, 2, 3], back.records, strict=True)
+    ]
     assert "".join(m.group(0) for m in _CODED_ITEM.finditer(cell1)) == cell1
 
 
@@ -117,7 +123,9 @@ def test_code_keeps_a_given_level1(tmp_path: Path) -> None:
     assert back[1].level2_code == free.level2_code  # the unlabeled twin is coded freely
 
 
-def test_code_refuses_an_output_kind_it_cannot_write(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_code_refuses_an_output_kind_it_cannot_write(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     draft = tmp_path / "draft.txt"
     draft.write_text(DRAFT, encoding="utf-8")
     assert main(["code", str(draft), "--output", str(tmp_path / "coded.pdf")]) == 2

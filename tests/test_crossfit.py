@@ -33,7 +33,7 @@ def _pages(n: int, skip: int = 0) -> tuple[list[str], list[list[str]]]:
     for r in body:
         if r[0] not in urls:
             urls.append(r[0])
-    keep = set(urls[skip:skip + n])
+    keep = set(urls[skip : skip + n])
     return header, [r for r in body if r[0] in keep]
 
 

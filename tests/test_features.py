@@ -18,7 +18,15 @@ from indicatorml.coding.features import (
     to_simplified,
 )
 
-TRAIN = ["服务企业数量", "群众满意度", "资金拨付及时率", "验收合格率", "服务企业满意度", "培训人次", "培训合格率"]
+TRAIN = [
+    "服务企业数量",
+    "群众满意度",
+    "资金拨付及时率",
+    "验收合格率",
+    "服务企业满意度",
+    "培训人次",
+    "培训合格率",
+]
 TEST = ["服务企业培训人次", "完全陌生的文字", "", "满意度满意度满意度", "Number of firms"]
 
 
@@ -71,10 +79,27 @@ def test_hstack_and_sparse_dot_match_scipy():
 
 def test_text_tokens_are_words_bigrams_chars_and_head_word():
     assert text_tokens("指标1:服务企业数量(≥**%)", 2, 1, 1) == [
-        "w:服务", "w:企业", "w:数量", "w:服务 企业", "w:企业 数量",
-        "c:服", "c:务", "c:企", "c:业", "c:数", "c:量", "e:数量",
+        "w:服务",
+        "w:企业",
+        "w:数量",
+        "w:服务 企业",
+        "w:企业 数量",
+        "c:服",
+        "c:务",
+        "c:企",
+        "c:业",
+        "c:数",
+        "c:量",
+        "e:数量",
     ]
-    assert text_tokens("培训人数（人）", 1, 2, 2) == ["w:培训", "w:人数", "c:培训", "c:训人", "c:人数", "e:人数"]
+    assert text_tokens("培训人数（人）", 1, 2, 2) == [
+        "w:培训",
+        "w:人数",
+        "c:培训",
+        "c:训人",
+        "c:人数",
+        "e:人数",
+    ]
     assert text_tokens("") == []
     assert text_tokens("！！！") == []
 
@@ -109,4 +134,11 @@ def test_char_ngram_index_finds_exactly_the_c_tokens():
     rows, cols = index.lookup(["服务服务", "务"])
     tokens = block.tokens
     assert sorted(zip(rows.tolist(), (tokens[c] for c in cols), strict=True)) == [
-        (0, "c:务"), (0, "c:务"), (0, "c:服"), (0, "c:服"), (0, "c:服务"), (0, "c:服务"), (1, "c:务")]
+        (0, "c:务"),
+        (0, "c:务"),
+        (0, "c:服"),
+        (0, "c:服"),
+        (0, "c:服务"),
+        (0, "c:服务"),
+        (1, "c:务"),
+    ]

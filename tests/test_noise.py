@@ -19,8 +19,10 @@ def clean_rows() -> list[Indicator]:
     rows = []
     for g in range(4):
         for texts, code, target in ((SAT, "31", "≥90%"), (NUM, "11", "≥100人"), (TIME, "13", "12月底前")):
-            rows += [Indicator(t, target=target, level2_code=code, source=f"page{g}.csv:{i + 2}")
-                     for i, t in enumerate(texts)]
+            rows += [
+                Indicator(t, target=target, level2_code=code, source=f"page{g}.csv:{i + 2}")
+                for i, t in enumerate(texts)
+            ]
     return rows
 
 

@@ -46,8 +46,18 @@ def shipped_tokens() -> list[list[str]]:
 
 # ------------------------------------------------------------------------- exactness vs rank-bm25
 REAL_QUERIES = [
-    "引进首店数量", "资金支付及时率", "服务对象满意度", "培训人次", "首店", "新增四上商贸企业",
-    "受益群众满意度", "项目验收合格率", "带动就业人数", "政策知晓率", "设备购置数量", "按时完成率",
+    "引进首店数量",
+    "资金支付及时率",
+    "服务对象满意度",
+    "培训人次",
+    "首店",
+    "新增四上商贸企业",
+    "受益群众满意度",
+    "项目验收合格率",
+    "带动就业人数",
+    "政策知晓率",
+    "设备购置数量",
+    "按时完成率",
 ]
 
 
@@ -97,7 +107,7 @@ def test_edge_case_values_are_pinned():
     # word in every document of a 1-document corpus: idf = log(0.5) - log(1.5) < 0, mean idf is that
     # same value, so the epsilon floor is negative too and the only document scores below zero.
     one = BM25().index([["a", "b", "a"]])
-    (doc, score), = one.search(["a"], 5)
+    ((doc, score),) = one.search(["a"], 5)
     assert doc == 0 and score < 0
     corpus = [["a", "b"], ["b", "c"], ["c", "d"], ["a", "a", "d"]]
     bm = BM25().index(corpus)
@@ -133,7 +143,15 @@ def small_index(shipped_tokens) -> BM25:
 def test_save_load_roundtrip_and_mmap(small_index, tmp_path):
     small_index.save(tmp_path / "ix")
     files = sorted(p.name for p in (tmp_path / "ix").iterdir())
-    assert files == ["data.npy", "doc_len.npy", "idf.npy", "indices.npy", "indptr.npy", "params.json", "vocab.json"]
+    assert files == [
+        "data.npy",
+        "doc_len.npy",
+        "idf.npy",
+        "indices.npy",
+        "indptr.npy",
+        "params.json",
+        "vocab.json",
+    ]
     for f in (tmp_path / "ix").glob("*.npy"):
         np.load(f, allow_pickle=False)  # plain arrays only
     for mmap in (False, True):
@@ -183,8 +201,10 @@ def _damage_params(d: Path) -> str:
     return "not an indicatorml BM25 index"
 
 
-@pytest.mark.parametrize("damage", [_damage_missing, _damage_garbage, _damage_json, _damage_range,
-                                    _damage_truncated, _damage_params])
+@pytest.mark.parametrize(
+    "damage",
+    [_damage_missing, _damage_garbage, _damage_json, _damage_range, _damage_truncated, _damage_params],
+)
 def test_damaged_index_gives_clear_error(small_index, tmp_path, damage):
     small_index.save(tmp_path / "ix")
     expected = damage(tmp_path / "ix")
@@ -225,20 +245,27 @@ def test_shipped_goal_search_finds_corpus_goals():
     assert len(docs) == 24 + 28  # the seed's project goals + the corpus's
     hit = P.search("地方粮食储备", kind="goal", top=1)[0]
     assert (hit["project"], hit["goal"]) == ("县级储备粮", "保持和稳定地方粮食储备机制")
-    assert hit["source"] == "data/corpus/public_indicators.tsv:403" and hit["url"].startswith("https://taowenge.com/")
+    assert hit["source"] == "data/corpus/public_indicators.tsv:403" and hit["url"].startswith(
+        "https://taowenge.com/"
+    )
     assert len(hit["indicators"]) == 16 and hit["indicators"][0] == "5000吨稻谷、500吨成品粮储备到位率"
 
 
 def test_flat_table_goals_are_indexed(tmp_path):
     f = tmp_path / "flat.tsv"
-    f.write_text("url\tproject\tgoal\tindicator\tlevel2\n"
-                 "a\t甲项目\t按时足额发放补贴\t补贴发放及时率\t时效指标\n"
-                 "a\t甲项目\t按时足额发放补贴\t补贴发放人数\t数量指标\n"
-                 "b\t甲项目\t按时足额发放补贴\t受益群众满意度\t满意度\n"
-                 "b\t乙项目\t\t培训人次\t数量指标\n", encoding="utf-8")
+    f.write_text(
+        "url\tproject\tgoal\tindicator\tlevel2\n"
+        "a\t甲项目\t按时足额发放补贴\t补贴发放及时率\t时效指标\n"
+        "a\t甲项目\t按时足额发放补贴\t补贴发放人数\t数量指标\n"
+        "b\t甲项目\t按时足额发放补贴\t受益群众满意度\t满意度\n"
+        "b\t乙项目\t\t培训人次\t数量指标\n",
+        encoding="utf-8",
+    )
     idx = P.build_index([f], progress=False)
     assert [(d["url"], d["project"], d["indicators"]) for d in idx.goal_docs] == [
-        ("a", "甲项目", ["补贴发放及时率", "补贴发放人数"]), ("b", "甲项目", ["受益群众满意度"])]
+        ("a", "甲项目", ["补贴发放及时率", "补贴发放人数"]),
+        ("b", "甲项目", ["受益群众满意度"]),
+    ]
     assert P.search("发放补贴", kind="goal", index=idx)[0]["source"] == f"{f}:2"
 
 
@@ -262,8 +289,9 @@ def _tiny_table() -> Table:
     ]
     t = Table("tiny.tsv", "tsv")
     for n, (text, code, name, target) in enumerate(rows, 2):
-        t.records.append(Indicator(text, target=target, level2_code=code, level2=name, project="p",
-                                   source=f"tiny.tsv:{n}"))
+        t.records.append(
+            Indicator(text, target=target, level2_code=code, level2=name, project="p", source=f"tiny.tsv:{n}")
+        )
     t.projects.append(Project("p", goal="按时足额支付资金", indicator_rows=[0, 1]))
     return t
 
@@ -272,8 +300,17 @@ def test_precedents_summary_on_tiny_table():
     idx = P.PrecedentIndex.from_tables([_tiny_table()])
     p = P.precedents("支付及时率", top=10, index=idx, min_ratio=0)
     texts = [h["indicator"] for h in p.hits]
-    assert sorted(texts) == sorted(["资金支付及时率", "补贴支付及时率", "工资支付及时率", "款项支付率",
-                                    "支付完成时间", "资金支付情况", "资金支付计划"])  # not 植树数量
+    assert sorted(texts) == sorted(
+        [
+            "资金支付及时率",
+            "补贴支付及时率",
+            "工资支付及时率",
+            "款项支付率",
+            "支付完成时间",
+            "资金支付情况",
+            "资金支付计划",
+        ]
+    )  # not 植树数量
     assert p.categories == [
         {"code": "13", "name": "时效指标", "count": 5, "of": 7},
         {"code": "11", "name": "数量指标", "count": 1, "of": 7},
@@ -291,7 +328,10 @@ def test_precedents_summary_on_tiny_table():
     assert [h["score"] for h in best.hits] == [p.hits[0]["score"]] * len(best.hits)
     assert 1 <= len(best.hits) < len(p.hits)
     # goals of the tiny table are searchable too
-    assert P.search("支付资金", kind="goal", index=idx)[0]["indicators"] == ["资金支付及时率", "补贴支付及时率"]
+    assert P.search("支付资金", kind="goal", index=idx)[0]["indicators"] == [
+        "资金支付及时率",
+        "补贴支付及时率",
+    ]
 
 
 def test_precedent_index_save_load(tmp_path):
@@ -320,8 +360,10 @@ def test_cli_search_jsonl_keys(capsys):
 
 def test_cli_index_build_then_search_and_precedents(tmp_path, capsys):
     f = tmp_path / "mine.tsv"
-    f.write_text("indicator\tlevel2\ttarget\n引进首店数量\t数量指标\t≥5家\n商户满意度\t满意度\t≥90%\n",
-                 encoding="utf-8")
+    f.write_text(
+        "indicator\tlevel2\ttarget\n引进首店数量\t数量指标\t≥5家\n商户满意度\t满意度\t≥90%\n",
+        encoding="utf-8",
+    )
     assert main(["index", "build", str(f), "--out", str(tmp_path / "ix")]) == 0
     assert "indexed 2 indicators" in capsys.readouterr().out
     assert main(["search", "首店", "--index", str(tmp_path / "ix"), "--format", "csv"]) == 0
@@ -334,16 +376,19 @@ def test_cli_index_build_then_search_and_precedents(tmp_path, capsys):
     assert "no project goals" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("argv, message", [
-    (["search", ""], "the query is empty"),
-    (["search", "  "], "the query is empty"),
-    (["search", "？！，。…"], "no words to search for"),
-    (["precedents", "!!!"], "no words to search for"),
-    (["search", "满" * 10_000], "10,000 characters"),
-    (["search", "首店", "--index", "/nonexistent/ix"], "does not exist"),
-    (["search", "首店", "--top", "0"], "at least 1"),
-    (["index", "build", "/nonexistent.tsv", "--out", "x"], "no such file"),
-])
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["search", ""], "the query is empty"),
+        (["search", "  "], "the query is empty"),
+        (["search", "？！，。…"], "no words to search for"),
+        (["precedents", "!!!"], "no words to search for"),
+        (["search", "满" * 10_000], "10,000 characters"),
+        (["search", "首店", "--index", "/nonexistent/ix"], "does not exist"),
+        (["search", "首店", "--top", "0"], "at least 1"),
+        (["index", "build", "/nonexistent.tsv", "--out", "x"], "no such file"),
+    ],
+)
 def test_cli_bad_input_exits_2(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
@@ -360,8 +405,12 @@ def test_cli_damaged_index_exits_2(tmp_path, capsys):
 
 
 def test_cli_long_query_in_a_real_process():
-    r = subprocess.run([sys.executable, "-m", "indicatorml.cli", "precedents", "资" * 10_000],
-                       capture_output=True, text=True, timeout=60)
+    r = subprocess.run(
+        [sys.executable, "-m", "indicatorml.cli", "precedents", "资" * 10_000],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert r.returncode == 2 and "Traceback" not in r.stderr and "10,000 characters" in r.stderr
 
 

@@ -8,13 +8,17 @@ from hypothesis import strategies as st
 from indicatorml import segment
 from indicatorml.coding import load_labeled
 
-_ALPHABET = st.sampled_from(list("服务企业数量满意度及时率合格验收培训人次成本控制万元年月日")
-                            + list("abcXYZ0123456789 .%-_+#&，。、；：()（）≥≤*★\t\n²½") + ["\u3000", "é", "ア", "鿖", "_"])
+_ALPHABET = st.sampled_from(
+    list("服务企业数量满意度及时率合格验收培训人次成本控制万元年月日")
+    + list("abcXYZ0123456789 .%-_+#&，。、；：()（）≥≤*★\t\n²½")
+    + ["\u3000", "é", "ア", "鿖", "_"]
+)
 
 
 def _jieba(text: str) -> tuple[str, ...]:
-    return tuple(w for w in segment.tokenizer().cut(text, HMM=False)
-                 if w.strip() and not segment._NON_WORD.match(w))
+    return tuple(
+        w for w in segment.tokenizer().cut(text, HMM=False) if w.strip() and not segment._NON_WORD.match(w)
+    )
 
 
 def test_route_equals_jieba_on_every_shipped_text():

@@ -62,15 +62,70 @@ def test_seed_counts(seed: Table) -> None:
     assert len(seed.projects) == 24
     assert len(seed.records) == 75
     assert Counter(r.level2_code for r in seed.records) == {
-        "11": 23, "22": 16, "21": 14, "12": 11, "13": 5, "31": 5, "24": 1}
+        "11": 23,
+        "22": 16,
+        "21": 14,
+        "12": 11,
+        "13": 5,
+        "31": 5,
+        "24": 1,
+    }
     assert Counter(r.level1_code for r in seed.records) == {"1": 39, "2": 31, "3": 5}
     assert Counter(r.period_target for r in seed.records) == {"无": 75}
     # Project rows are lines 12..39 minus the blank lines; 合计 (10) and the department (11) are not.
     lines = [int(p.source.rsplit(":", 1)[1]) for p in seed.projects]
-    assert lines == [12, 13, 14, 15, 17, 18, 19, 20, 21, 23, 24, 25, 26, 27, 29, 30, 31, 32, 33, 35, 36, 37,
-                     38, 39]
-    assert [len(p.indicator_rows) for p in seed.projects] == [2, 2, 5, 2, 3, 4, 3, 2, 2, 2, 3, 2, 5, 2, 2, 5,
-                                                              2, 6, 3, 3, 2, 2, 5, 6]
+    assert lines == [
+        12,
+        13,
+        14,
+        15,
+        17,
+        18,
+        19,
+        20,
+        21,
+        23,
+        24,
+        25,
+        26,
+        27,
+        29,
+        30,
+        31,
+        32,
+        33,
+        35,
+        36,
+        37,
+        38,
+        39,
+    ]
+    assert [len(p.indicator_rows) for p in seed.projects] == [
+        2,
+        2,
+        5,
+        2,
+        3,
+        4,
+        3,
+        2,
+        2,
+        2,
+        3,
+        2,
+        5,
+        2,
+        2,
+        5,
+        2,
+        6,
+        3,
+        3,
+        2,
+        2,
+        5,
+        6,
+    ]
     assert all(r.project and r.goal for r in seed.records)
     assert seed.preamble[2] == "项目支出绩效目标表（含转移支付项目）"
     assert seed.columns[0] == "项目名称（资金使用单位）"
@@ -81,17 +136,31 @@ def test_seed_first_project(seed: Table) -> None:
     assert first == {
         "project": "专业批发市场工作经费",
         "goal": seed.projects[0].goal,
-        "level1_code": "1", "level1": "产出指标",
-        "level2_code": "11", "level2": "数量指标", "level2_raw": "11-数量指标",
-        "indicator": "业态提升和规范整治市场数量", "target": "5个", "period_target": "无",
-        "source": f"{SEED}:12", "level1_raw": "1-产出指标", "url": None,
+        "level1_code": "1",
+        "level1": "产出指标",
+        "level2_code": "11",
+        "level2": "数量指标",
+        "level2_raw": "11-数量指标",
+        "indicator": "业态提升和规范整治市场数量",
+        "target": "5个",
+        "period_target": "无",
+        "source": f"{SEED}:12",
+        "level1_raw": "1-产出指标",
+        "url": None,
     }
     assert second["level2_code"] == "22" and second["level2"] == "社会效益指标"
     assert second["level2_raw"] == "22-社会效益" and second["level1_code"] == "2"
     assert second["indicator"] == "推动专业批发市场、重点企业与大型商业综合体开展产业联动"
     assert second["target"] == "区内受惠企业不少于10家"
-    assert seed.projects[0].goal.startswith("以目标和问题为导向") and seed.projects[0].goal.endswith("试点市场。")
-    assert seed.projects[0].amounts == {"总计": 15.0, "财政拨款": 15.0, "财政专户拨款": None, "其他资金": None}
+    assert seed.projects[0].goal.startswith("以目标和问题为导向") and seed.projects[0].goal.endswith(
+        "试点市场。"
+    )
+    assert seed.projects[0].amounts == {
+        "总计": 15.0,
+        "财政拨款": 15.0,
+        "财政专户拨款": None,
+        "其他资金": None,
+    }
 
 
 def test_seed_wrapped_half_width_row(seed: Table) -> None:
@@ -109,14 +178,18 @@ def test_seed_wrapped_half_width_row(seed: Table) -> None:
 def test_seed_full_width_keys_and_amounts(seed: Table) -> None:
     recs = [r for r in seed.records if r.source.endswith(":17")]
     assert [(r.level2_code, r.indicator, r.target) for r in recs] == [
-        ("11", "进出口增长率", "≥0%"), ("12", "服务外包离岸执行额增长率", "≥1%"),
-        ("21", "各级政策的执行与落实", "指导和协助企业了解政策，用足用好政策")]
+        ("11", "进出口增长率", "≥0%"),
+        ("12", "服务外包离岸执行额增长率", "≥1%"),
+        ("21", "各级政策的执行与落实", "指导和协助企业了解政策，用足用好政策"),
+    ]
     assert recs[0].extra["_seed"]["style"]["k2"] == "："
     big = [p for p in seed.projects if p.name == "2023年批发零售业稳增长措施专项资金"][0]
     assert big.amounts["总计"] == 2220.0 and big.amounts["财政拨款"] == 2220.0
     assert [p.amounts["总计"] for p in seed.projects if "服务贸易专题" in p.name] == [2100.0]
     only24 = [r for r in seed.records if r.level2_code == "24"]
-    assert [(r.project, r.indicator) for r in only24] == [("2024年天河区促消费专项活动工作经费", "天河区影响力")]
+    assert [(r.project, r.indicator) for r in only24] == [
+        ("2024年天河区促消费专项活动工作经费", "天河区影响力")
+    ]
 
 
 def test_seed_round_trip_bytes_and_records(seed: Table, tmp_path: Path) -> None:
@@ -124,10 +197,13 @@ def test_seed_round_trip_bytes_and_records(seed: Table, tmp_path: Path) -> None:
     write_table(seed, out, "seed")
     assert out.read_bytes() == SEED.read_bytes()
     again = read_table(out)
-    assert [comparable(r) | {"source": ""} for r in again.records] == \
-        [comparable(r) | {"source": ""} for r in seed.records]
+    assert [comparable(r) | {"source": ""} for r in again.records] == [
+        comparable(r) | {"source": ""} for r in seed.records
+    ]
     assert [r.extra for r in again.records] == [r.extra for r in seed.records]
-    assert [(p.name, p.goal, p.amounts) for p in again.projects] == [(p.name, p.goal, p.amounts) for p in seed.projects]
+    assert [(p.name, p.goal, p.amounts) for p in again.projects] == [
+        (p.name, p.goal, p.amounts) for p in seed.projects
+    ]
 
 
 def test_seed_write_after_changes(tmp_path: Path) -> None:
@@ -142,7 +218,10 @@ def test_seed_write_after_changes(tmp_path: Path) -> None:
     after = out.read_text(encoding="utf-8").split("\n")
     assert [i + 1 for i, (a, b) in enumerate(zip(before, after, strict=True)) if a != b] == [12, 13, 39]
     assert after[11].startswith("专业批发市场工作经费\t1,234.50\t15.00\t")
-    assert "1、1-产出指标；12-质量指标；业态提升和规范整治市场数量；实施周期指标值:无；年度指标值:5个。2、" in after[11]
+    assert (
+        "1、1-产出指标；12-质量指标；业态提升和规范整治市场数量；实施周期指标值:无；年度指标值:5个。2、"
+        in after[11]
+    )
     assert after[38].startswith("<p>") and after[38].endswith("年度指标值:90%以上。</p>")
     u = read_table(out)
     assert u.problems == []
@@ -155,22 +234,47 @@ def test_seed_write_after_changes(tmp_path: Path) -> None:
 def test_render_seed_and_rows(seed: Table) -> None:
     assert render_seed(seed) == SEED.read_text(encoding="utf-8")
     rows = records_to_rows(seed.records)
-    assert list(rows[0]) == ["project", "goal", "level1_code", "level1", "level2_code", "level2", "level2_raw",
-                             "indicator", "target", "period_target", "source", "level1_raw", "url"]
+    assert list(rows[0]) == [
+        "project",
+        "goal",
+        "level1_code",
+        "level1",
+        "level2_code",
+        "level2",
+        "level2_raw",
+        "indicator",
+        "target",
+        "period_target",
+        "source",
+        "level1_raw",
+        "url",
+    ]
     assert "_seed" not in rows[0] and rows[74]["level2_code"] == "31"
 
 
 def test_seed_indicator_string(seed: Table) -> None:
     cell = SEED.read_text(encoding="utf-8").split("\n")[11].split("\t")[6]
     assert seed_indicator_string(seed.records[:2]) == cell
-    fresh = [Indicator("服务企业数量", target="≥10家", level1_code="1", level2_code="11"),
-             Indicator("满意度", target=None, level1_raw="满意度指标", level1_code="3",
-                       level2_raw="服务对象满意度", level2_code="31", period_target="≥80%")]
+    fresh = [
+        Indicator("服务企业数量", target="≥10家", level1_code="1", level2_code="11"),
+        Indicator(
+            "满意度",
+            target=None,
+            level1_raw="满意度指标",
+            level1_code="3",
+            level2_raw="服务对象满意度",
+            level2_code="31",
+            period_target="≥80%",
+        ),
+    ]
     assert seed_indicator_string(fresh) == (
         "1、1-产出指标；11-数量指标；服务企业数量；实施周期指标值:；年度指标值:≥10家。"
-        "2、满意度指标；服务对象满意度；满意度；实施周期指标值:≥80%；年度指标值:。")
+        "2、满意度指标；服务对象满意度；满意度；实施周期指标值:≥80%；年度指标值:。"
+    )
     # A raw label that no longer means the record's code is replaced by code-名称.
-    stale = Indicator("x", level2_raw="11-数量指标", level2_code="12", level1_code="1", level1_raw="1-产出指标")
+    stale = Indicator(
+        "x", level2_raw="11-数量指标", level2_code="12", level1_code="1", level1_raw="1-产出指标"
+    )
     assert "；12-质量指标；" in seed_indicator_string([stale])
 
 
@@ -182,7 +286,9 @@ def test_flat_records_written_as_seed_read_back(corpus: Table, tmp_path: Path) -
     for r in corpus.records:
         groups.setdefault((r.project or "", r.goal or ""), []).append(r)
     assert len(back.projects) == len(groups) == 87
-    want = [(r.project, r.indicator, r.level1_code, r.level2_code, r.target) for g in groups.values() for r in g]
+    want = [
+        (r.project, r.indicator, r.level1_code, r.level2_code, r.target) for g in groups.values() for r in g
+    ]
     assert [(r.project, r.indicator, r.level1_code, r.level2_code, r.target) for r in back.records] == want
     # The 53 corpus rows without a project share one nameless row: read, and reported.
     assert problems_of(back) == [(2, "row has no project name")]
@@ -225,7 +331,8 @@ def test_add_column_for_writing_back(tmp_path: Path) -> None:
     add_column(t, "二级指标(建议)", ["11-数量指标", "13-时效指标"])
     write_table(t, tmp_path / "coded.csv")
     assert (tmp_path / "coded.csv").read_text(encoding="utf-8") == (
-        "指标名称,年度指标值,二级指标(建议)\n服务企业数量,≥10家,11-数量指标\n,,\n资金支付及时率,100%,13-时效指标\n")
+        "指标名称,年度指标值,二级指标(建议)\n服务企业数量,≥10家,11-数量指标\n,,\n资金支付及时率,100%,13-时效指标\n"
+    )
     with pytest.raises(ValueError):
         add_column(t, "x", [1])
 
@@ -237,10 +344,25 @@ def test_corpus_reads_as_is(corpus: Table) -> None:
     assert len({r.url for r in corpus.records}) == 95
     assert sum(r.target is None for r in corpus.records) == 64  # empty targets are fine, not problems
     assert Counter(r.level2_code for r in corpus.records) == {
-        "11": 197, "12": 118, "13": 68, "22": 67, "31": 53, "14": 46, "24": 31, "21": 27, "23": 15, "41": 5}
+        "11": 197,
+        "12": 118,
+        "13": 68,
+        "22": 67,
+        "31": 53,
+        "14": 46,
+        "24": 31,
+        "21": 27,
+        "23": 15,
+        "41": 5,
+    }
     r = corpus.records[0]
-    assert (r.indicator, r.target, r.level1_code, r.level2_code, r.level2_raw) == \
-        ("开通业务月份", "≥1个月", "1", "11", "数量指标")
+    assert (r.indicator, r.target, r.level1_code, r.level2_code, r.level2_raw) == (
+        "开通业务月份",
+        "≥1个月",
+        "1",
+        "11",
+        "数量指标",
+    )
     assert r.source == f"{CORPUS}:2" and r.group == r.url and r.url.startswith("http://117.141.250.58")
     quoted = [x for x in corpus.records if x.source.endswith(":124")][0]
     assert quoted.indicator == '实现"清瓶"城中村、住宅区数'  # a quote inside a TSV cell is literal
@@ -256,12 +378,16 @@ def test_chinese_headers_with_notes_and_preamble(tmp_path: Path) -> None:
         "一级指标 ,二级指标（必填）,三级指标（指标名称）,年度指标值 (目标),备注\n"
         "产出指标,数量指标 (必填硬性指标),培训人次,≥500人次,第一季度\n"
         "效益指标,社会效益 指标,群众知晓率,≥90%,\n"
-        ",,草稿指标,,\n", encoding="utf-8")
+        ",,草稿指标,,\n",
+        encoding="utf-8",
+    )
     t = read_table(f)
     assert t.problems == [] and t.kind == "csv"
     assert t.preamble == ["某单位2024年项目绩效目标表,,,,"]
-    got = [(r.level1_code, r.level2_code, r.level2_raw, r.indicator, r.target, comparable(r)["extra"])
-           for r in t.records]
+    got = [
+        (r.level1_code, r.level2_code, r.level2_raw, r.indicator, r.target, comparable(r)["extra"])
+        for r in t.records
+    ]
     assert got == [
         ("1", "11", "数量指标 (必填硬性指标)", "培训人次", "≥500人次", {"备注": "第一季度"}),
         ("2", "22", "社会效益 指标", "群众知晓率", "≥90%", {"备注": ""}),
@@ -276,7 +402,9 @@ def test_draft_with_only_an_indicator_column(tmp_path: Path) -> None:
     t = read_table(f)
     assert t.problems == []
     assert [(r.indicator, r.target, r.level2_code) for r in t.records] == [
-        ("服务企业数量", None, None), ("资金支付及时率", None, None)]
+        ("服务企业数量", None, None),
+        ("资金支付及时率", None, None),
+    ]
 
 
 def test_level2_only_gives_level1_from_parent(tmp_path: Path) -> None:
@@ -302,8 +430,10 @@ def test_xlsx_merged_cells_percent_and_second_sheet(tmp_path: Path) -> None:
     wb.save(path)
     t = read_table(path)
     assert t.kind == "xlsx" and t.problems == []
-    assert [(r.project, r.level1_code, r.level2_code, r.indicator, r.target, r.source.rsplit(":", 1)[1])
-            for r in t.records] == [
+    assert [
+        (r.project, r.level1_code, r.level2_code, r.indicator, r.target, r.source.rsplit(":", 1)[1])
+        for r in t.records
+    ] == [
         ("培训项目", "1", "11", "培训人次", "500", "2"),
         ("培训项目", "1", "12", "考核合格率", "95%", "3"),
         ("培训项目", "2", "22", "群众知晓率", "≥90%", "4"),
@@ -345,7 +475,9 @@ def test_seed_layout_saved_as_spreadsheet(seed: Table, tmp_path: Path, fmt: str)
 
 def test_flat_cells_lose_p_wrappers(tmp_path: Path) -> None:
     f = tmp_path / "p.tsv"
-    f.write_text("项目名称\t指标名称\t二级指标\n<p>培训项目</p>\t<p>培训人次</p>\t<p>数量指标</p>\n", encoding="utf-8")
+    f.write_text(
+        "项目名称\t指标名称\t二级指标\n<p>培训项目</p>\t<p>培训人次</p>\t<p>数量指标</p>\n", encoding="utf-8"
+    )
     r = read_table(f).records[0]
     assert (r.project, r.indicator, r.level2_raw, r.level2_code) == ("培训项目", "培训人次", "数量指标", "11")
 
@@ -408,7 +540,8 @@ def test_missing_indicator_column_names_columns_found(tmp_path: Path) -> None:
     f = tmp_path / "x.csv"
     f.write_text("名称,数值\n甲,1\n", encoding="utf-8")
     assert problems_of(read_table(f)) == [
-        (None, "no indicator column (indicator / 指标名称 / 三级指标); columns found: '名称', '数值'")]
+        (None, "no indicator column (indicator / 指标名称 / 三级指标); columns found: '名称', '数值'")
+    ]
     wb = Workbook()
     wb.active.append(["名称", "数值"])
     wb.save(tmp_path / "x.xlsx")
@@ -434,17 +567,24 @@ def test_strict_raises(tmp_path: Path) -> None:
 
 def test_flat_garbled_rows(tmp_path: Path) -> None:
     f = tmp_path / "g.tsv"
-    f.write_text("indicator\tlevel2\ttarget\n"
-                 "服务企业数量\t数量指标\t≥10家\n"
-                 "多了一列\t数量指标\t1\t2\n"
-                 "少了一列\t质量指标\n"
-                 "神秘的指标\t神秘指标\t1\n"
-                 "\t\t\n"
-                 "\t数量指标\t5\n"
-                 "资金支付及时率\t时效指标\t100%\n", encoding="utf-8")
+    f.write_text(
+        "indicator\tlevel2\ttarget\n"
+        "服务企业数量\t数量指标\t≥10家\n"
+        "多了一列\t数量指标\t1\t2\n"
+        "少了一列\t质量指标\n"
+        "神秘的指标\t神秘指标\t1\n"
+        "\t\t\n"
+        "\t数量指标\t5\n"
+        "资金支付及时率\t时效指标\t100%\n",
+        encoding="utf-8",
+    )
     t = read_table(f)
     assert [(r.indicator, r.level2_code, r.source.rsplit(":", 1)[1]) for r in t.records] == [
-        ("服务企业数量", "11", "2"), ("少了一列", "12", "4"), ("神秘的指标", None, "5"), ("资金支付及时率", "13", "8")]
+        ("服务企业数量", "11", "2"),
+        ("少了一列", "12", "4"),
+        ("神秘的指标", None, "5"),
+        ("资金支付及时率", "13", "8"),
+    ]
     assert t.records[2].level2_raw == "神秘指标"
     assert problems_of(t) == [
         (3, "row has 4 fields, the header has 3; row not read"),
@@ -459,11 +599,17 @@ def test_flat_garbled_rows(tmp_path: Path) -> None:
 
 def test_csv_unbalanced_quote_does_not_swallow_the_rest(tmp_path: Path) -> None:
     f = tmp_path / "q.csv"
-    f.write_text('指标名称,年度指标值\n"多行\n指标",1\n"坏引号,2\n服务企业数量,3\n资金支付及时率,4\n', encoding="utf-8")
+    f.write_text(
+        '指标名称,年度指标值\n"多行\n指标",1\n"坏引号,2\n服务企业数量,3\n资金支付及时率,4\n', encoding="utf-8"
+    )
     t = read_table(f)
     # The damaged line is read on its own (quote kept) and reported; the rows after it come through.
     assert [(r.indicator, r.target, r.source.rsplit(":", 1)[1]) for r in t.records] == [
-        ("多行\n指标", "1", "2"), ('"坏引号', "2", "4"), ("服务企业数量", "3", "5"), ("资金支付及时率", "4", "6")]
+        ("多行\n指标", "1", "2"),
+        ('"坏引号', "2", "4"),
+        ("服务企业数量", "3", "5"),
+        ("资金支付及时率", "4", "6"),
+    ]
     assert problems_of(t) == [(4, 'unbalanced quote (") in this row')]
     # The same on the last line, and a quoted comma that is fine.
     f.write_text('指标名称,年度指标值\n"服务企业数量,共3家",3\n"坏引号,2\n', encoding="utf-8")
@@ -474,12 +620,18 @@ def test_csv_unbalanced_quote_does_not_swallow_the_rest(tmp_path: Path) -> None:
 
 def test_jsonl_bad_lines(tmp_path: Path) -> None:
     f = tmp_path / "r.jsonl"
-    f.write_text(json.dumps({"indicator": "服务企业数量", "level2_code": "11", "target": "≥10家"},
-                            ensure_ascii=False) + "\n{broken\n[1, 2]\n"
-                 + json.dumps({"indicator": "x", "level2_code": "99"}) + "\n", encoding="utf-8")
+    f.write_text(
+        json.dumps({"indicator": "服务企业数量", "level2_code": "11", "target": "≥10家"}, ensure_ascii=False)
+        + "\n{broken\n[1, 2]\n"
+        + json.dumps({"indicator": "x", "level2_code": "99"})
+        + "\n",
+        encoding="utf-8",
+    )
     t = read_table(f)
     assert [(r.indicator, r.level1_code, r.level2_code) for r in t.records] == [
-        ("服务企业数量", "1", "11"), ("x", None, None)]
+        ("服务企业数量", "1", "11"),
+        ("x", None, None),
+    ]
     assert [x[0] for x in problems_of(t)] == [2, 3, 4]
     assert problems_of(t)[1] == (3, "not a JSON object")
     assert "unknown level-2 code '99'" in problems_of(t)[2][1]
@@ -513,10 +665,14 @@ def test_seed_truncated_row_keeps_readable_indicators(tmp_path: Path) -> None:
     line = _line(14)
     cut = line[: line.index("21-经") + 4]
     t = _seed_with_line(tmp_path, 14, cut)
-    assert _from(t, 14) == [("11", "新增知名品牌数（个）", "10个"), ("11", "首店引进数量", "引进广州首店20家"),
-                            ("12", "系列品牌节庆活动举办情况", "精心打造广州国际购物节等重大节庆活动，加强品牌引进")]
-    assert problems_of(t) == [(14, "indicator 4: cannot read '4、2-效益指标；21-经' "
-                                   "(expected 5 fields separated by ；)")]
+    assert _from(t, 14) == [
+        ("11", "新增知名品牌数（个）", "10个"),
+        ("11", "首店引进数量", "引进广州首店20家"),
+        ("12", "系列品牌节庆活动举办情况", "精心打造广州国际购物节等重大节庆活动，加强品牌引进"),
+    ]
+    assert problems_of(t) == [
+        (14, "indicator 4: cannot read '4、2-效益指标；21-经' (expected 5 fields separated by ；)")
+    ]
     assert len(t.records) == 73  # every other row intact
 
 
@@ -556,9 +712,16 @@ def test_seed_unparsable_and_empty_indicator_cells(tmp_path: Path) -> None:
     assert problems_of(t) == [(14, "project has a goal but no indicators (绩效指标 is empty)")]
     assert [p.name for p in t.projects].count("天河商圈打造工作经费") == 1
     # A name field missing: the keyed value is not taken for a name.
-    t = _seed_with_line(tmp_path, 14, _line(14).replace("11-数量指标；新增知名品牌数（个）；", "11-数量指标；", 1))
+    t = _seed_with_line(
+        tmp_path, 14, _line(14).replace("11-数量指标；新增知名品牌数（个）；", "11-数量指标；", 1)
+    )
     assert problems_of(t)[0][0] == 14 and problems_of(t)[0][1].startswith("indicator 1: no indicator name")
-    assert [x[1] for x in _from(t, 14)] == ["首店引进数量", "系列品牌节庆活动举办情况", "新增四上商贸企业", "营造商圈商业氛围"]
+    assert [x[1] for x in _from(t, 14)] == [
+        "首店引进数量",
+        "系列品牌节庆活动举办情况",
+        "新增四上商贸企业",
+        "营造商圈商业氛围",
+    ]
 
 
 def test_seed_targets_with_numbering_and_full_stops(tmp_path: Path) -> None:
@@ -581,22 +744,44 @@ def _draft(tmp_path: Path, *cells: str) -> Table:
 
 
 def _fields(t: Table) -> list[tuple]:
-    return [(r.project, r.level1_raw, r.level1_code, r.level2_raw, r.level2_code, r.indicator, r.period_target,
-             r.target) for r in t.records]
+    return [
+        (
+            r.project,
+            r.level1_raw,
+            r.level1_code,
+            r.level2_raw,
+            r.level2_code,
+            r.indicator,
+            r.period_target,
+            r.target,
+        )
+        for r in t.records
+    ]
 
 
 def test_seed_draft_without_labels(tmp_path: Path) -> None:
-    t = _draft(tmp_path,
-               "1、业态提升和规范整治市场数量；实施周期指标值:无；年度指标值:5个。2、推动专业批发市场、重点企业与大型商业"
-               "综合体开展产业联动；实施周期指标值:无；年度指标值:区内受惠企业不少于10家。",
-               "<p>1、服务企业数量;实施周期指标值：无;年度指标值：≥50家。2、服务对象满意度;年度指标值：≥90%</p>",
-               # a numbered target, and "1、产出…" inside a target, are not items
-               "1、摸底整治；实施周期指标值:无；年度指标值:1、产出达标；2、效益明显。2、整治完成率；实施周期指标值:"
-               "无；年度指标值:100%。")
+    t = _draft(
+        tmp_path,
+        "1、业态提升和规范整治市场数量；实施周期指标值:无；年度指标值:5个。2、推动专业批发市场、重点企业与大型商业"
+        "综合体开展产业联动；实施周期指标值:无；年度指标值:区内受惠企业不少于10家。",
+        "<p>1、服务企业数量;实施周期指标值：无;年度指标值：≥50家。2、服务对象满意度;年度指标值：≥90%</p>",
+        # a numbered target, and "1、产出…" inside a target, are not items
+        "1、摸底整治；实施周期指标值:无；年度指标值:1、产出达标；2、效益明显。2、整治完成率；实施周期指标值:"
+        "无；年度指标值:100%。",
+    )
     assert t.kind == "seed" and t.problems == [] and len(t.projects) == 3
     assert _fields(t) == [
         ("项目1", None, None, None, None, "业态提升和规范整治市场数量", "无", "5个"),
-        ("项目1", None, None, None, None, "推动专业批发市场、重点企业与大型商业综合体开展产业联动", "无", "区内受惠企业不少于10家"),
+        (
+            "项目1",
+            None,
+            None,
+            None,
+            None,
+            "推动专业批发市场、重点企业与大型商业综合体开展产业联动",
+            "无",
+            "区内受惠企业不少于10家",
+        ),
         ("项目2", None, None, None, None, "服务企业数量", "无", "≥50家"),
         ("项目2", None, None, None, None, "服务对象满意度", None, "≥90%"),
         ("项目3", None, None, None, None, "摸底整治", "无", "1、产出达标；2、效益明显"),
@@ -606,11 +791,13 @@ def test_seed_draft_without_labels(tmp_path: Path) -> None:
 
 
 def test_seed_draft_with_one_label(tmp_path: Path) -> None:
-    t = _draft(tmp_path,
-               "1、1-产出指标；业态提升市场数量；实施周期指标值:无；年度指标值:5个。2、满意度；服务对象满意度；"
-               "实施周期指标值:无；年度指标值:≥90%。",
-               "<p>1、11-数量指标;服务企业数量;实施周期指标值：无;年度指标值：≥50家。2、社会效益;带动就业;"
-               "年度指标值：100人</p>")
+    t = _draft(
+        tmp_path,
+        "1、1-产出指标；业态提升市场数量；实施周期指标值:无；年度指标值:5个。2、满意度；服务对象满意度；"
+        "实施周期指标值:无；年度指标值:≥90%。",
+        "<p>1、11-数量指标;服务企业数量;实施周期指标值：无;年度指标值：≥50家。2、社会效益;带动就业;"
+        "年度指标值：100人</p>",
+    )
     assert t.problems == []
     assert _fields(t) == [
         ("项目1", "1-产出指标", "1", None, None, "业态提升市场数量", "无", "5个"),
@@ -622,18 +809,26 @@ def test_seed_draft_with_one_label(tmp_path: Path) -> None:
 
 
 def test_seed_draft_problems(tmp_path: Path) -> None:
-    t = _draft(tmp_path,
-               "1、推动A；推动B；实施周期指标值:无；年度指标值:5个。",  # a ； in the name, or a damaged label
-               "1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。",  # no name
-               "1、甲事项；实施周期指标值:无；年度指标值:5个。3、乙事项；实施周期指标值:无；年度指标值:3个。",
-               # a misspelled key: its stray fields are reported and do not make the table "labeled"
-               "1、丙事项；实施周期指标值:无；年度指值标:5个。2、丁事项；实施周期指标值:无；年度指标值:3个。")
+    t = _draft(
+        tmp_path,
+        "1、推动A；推动B；实施周期指标值:无；年度指标值:5个。",  # a ； in the name, or a damaged label
+        "1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。",  # no name
+        "1、甲事项；实施周期指标值:无；年度指标值:5个。3、乙事项；实施周期指标值:无；年度指标值:3个。",
+        # a misspelled key: its stray fields are reported and do not make the table "labeled"
+        "1、丙事项；实施周期指标值:无；年度指值标:5个。2、丁事项；实施周期指标值:无；年度指标值:3个。",
+    )
     assert [(r.indicator, r.level1_raw, r.target) for r in t.records] == [
-        ("推动A；推动B", None, "5个"), ("甲事项", None, "5个"), ("乙事项", None, "3个"),
-        ("年度指值标:5个。2、丁事项", "丙事项", "3个")]
+        ("推动A；推动B", None, "5个"),
+        ("甲事项", None, "5个"),
+        ("乙事项", None, "3个"),
+        ("年度指值标:5个。2、丁事项", "丙事项", "3个"),
+    ]
     assert problems_of(t) == [
         (3, "indicator 1: '推动A' before the name is not a category label; kept as part of the name"),
-        (4, "indicator 1: no indicator name in '1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。'"),
+        (
+            4,
+            "indicator 1: no indicator name in '1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。'",
+        ),
         (5, "indicator 2: numbered 3"),
         (6, "indicator 1: unknown level-1 label '丙事项'"),
         (6, "indicator 1: unknown level-2 label '实施周期指标值:无'"),
@@ -642,27 +837,42 @@ def test_seed_draft_problems(tmp_path: Path) -> None:
 
 def test_seed_draft_in_a_labeled_table_is_reported(tmp_path: Path) -> None:
     """Where other items carry both labels, an item without them most likely lost them."""
-    t = _draft(tmp_path, "1、1-产出指标；11-数量指标；甲；实施周期指标值:无；年度指标值:5个。",
-               "1、乙；实施周期指标值:无；年度指标值:3个。2、2-效益指标；丙；实施周期指标值:无；年度指标值:1个。")
+    t = _draft(
+        tmp_path,
+        "1、1-产出指标；11-数量指标；甲；实施周期指标值:无；年度指标值:5个。",
+        "1、乙；实施周期指标值:无；年度指标值:3个。2、2-效益指标；丙；实施周期指标值:无；年度指标值:1个。",
+    )
     assert [(r.indicator, r.level1_code, r.level2_code) for r in t.records] == [
-        ("甲", "1", "11"), ("乙", None, None), ("丙", "2", None)]
-    assert problems_of(t) == [(4, "indicator 1: no level-1 label"), (4, "indicator 1: no level-2 label"),
-                              (4, "indicator 2: no level-2 label")]
+        ("甲", "1", "11"),
+        ("乙", None, None),
+        ("丙", "2", None),
+    ]
+    assert problems_of(t) == [
+        (4, "indicator 1: no level-1 label"),
+        (4, "indicator 1: no level-2 label"),
+        (4, "indicator 2: no level-2 label"),
+    ]
 
 
 def test_flat_cell_with_unlabeled_numbered_string(tmp_path: Path) -> None:
     f = tmp_path / "d.csv"
-    f.write_text("项目名称,绩效指标\n甲,1、服务企业数量；实施周期指标值:无；年度指标值:≥50家。2、11-数量指标；培训人次；"
-                 "年度指标值:300人次。\n", encoding="utf-8")
+    f.write_text(
+        "项目名称,绩效指标\n甲,1、服务企业数量；实施周期指标值:无；年度指标值:≥50家。2、11-数量指标；培训人次；"
+        "年度指标值:300人次。\n",
+        encoding="utf-8",
+    )
     t = read_table(f)
     assert t.problems == []
-    assert [(r.project, r.level1_code, r.level2_code, r.indicator, r.period_target, r.target) for r in t.records] == [
-        ("甲", None, None, "服务企业数量", "无", "≥50家"), ("甲", "1", "11", "培训人次", None, "300人次")]
+    assert [
+        (r.project, r.level1_code, r.level2_code, r.indicator, r.period_target, r.target) for r in t.records
+    ] == [("甲", None, None, "服务企业数量", "无", "≥50家"), ("甲", "1", "11", "培训人次", None, "300人次")]
 
 
 def test_seed_draft_written_back(tmp_path: Path) -> None:
-    cells = ("1、甲事项数量；实施周期指标值:无；年度指标值:5个。2、乙事项；实施周期指标值:无；年度指标值:3个。",
-             "<p>1、11-数量指标;丙事项;实施周期指标值：无;年度指标值：≥50家。2、丁事项满意度;年度指标值：≥90%</p>")
+    cells = (
+        "1、甲事项数量；实施周期指标值:无；年度指标值:5个。2、乙事项；实施周期指标值:无；年度指标值:3个。",
+        "<p>1、11-数量指标;丙事项;实施周期指标值：无;年度指标值：≥50家。2、丁事项满意度;年度指标值：≥90%</p>",
+    )
     t = _draft(tmp_path, *cells)
     assert render_seed(t) == (tmp_path / "draft.txt").read_text(encoding="utf-8")  # unchanged: byte-equal
     assert seed_indicator_string(t.records[:2]) == cells[0]  # the label-less writer
@@ -672,18 +882,32 @@ def test_seed_draft_written_back(tmp_path: Path) -> None:
         rec.level2_code, rec.level2, rec.level2_raw = cat.code, cat.name, cat.label
         rec.level1_code, rec.level1, rec.level1_raw = parent(code).code, parent(code).name, parent(code).label
     lines = render_seed(t).split("\n")
-    assert lines[2].split("\t")[6] == ("1、1-产出指标；11-数量指标；甲事项数量；实施周期指标值:无；年度指标值:5个。"
-                                       "2、2-效益指标；22-社会效益指标；乙事项；实施周期指标值:无；年度指标值:3个。")
-    assert lines[3].split("\t")[6] == ("<p>1、1-产出指标;11-数量指标;丙事项;实施周期指标值：无;年度指标值：≥50家。"
-                                       "2、3-满意度指标;31-服务对象满意度指标;丁事项满意度;年度指标值：≥90%</p>")
+    assert lines[2].split("\t")[6] == (
+        "1、1-产出指标；11-数量指标；甲事项数量；实施周期指标值:无；年度指标值:5个。"
+        "2、2-效益指标；22-社会效益指标；乙事项；实施周期指标值:无；年度指标值:3个。"
+    )
+    assert lines[3].split("\t")[6] == (
+        "<p>1、1-产出指标;11-数量指标;丙事项;实施周期指标值：无;年度指标值：≥50家。"
+        "2、3-满意度指标;31-服务对象满意度指标;丁事项满意度;年度指标值：≥90%</p>"
+    )
     f = tmp_path / "coded.txt"
     write_table(t, f)
     assert [(r.level1_code, r.level2_code, r.indicator) for r in read_table(f).records] == [
-        ("1", "11", "甲事项数量"), ("2", "22", "乙事项"), ("1", "11", "丙事项"), ("3", "31", "丁事项满意度")]
+        ("1", "11", "甲事项数量"),
+        ("2", "22", "乙事项"),
+        ("1", "11", "丙事项"),
+        ("3", "31", "丁事项满意度"),
+    ]
     assert read_table(f).problems == []
     # Flat records without labels written as a seed cell: no empty label fields.
-    flat = [Indicator(indicator="甲", target="5个"), Indicator(indicator="乙", target=None, period_target="无")]
-    assert seed_indicator_string(flat) == "1、甲；实施周期指标值:；年度指标值:5个。2、乙；实施周期指标值:无；年度指标值:。"
+    flat = [
+        Indicator(indicator="甲", target="5个"),
+        Indicator(indicator="乙", target=None, period_target="无"),
+    ]
+    assert (
+        seed_indicator_string(flat)
+        == "1、甲；实施周期指标值:；年度指标值:5个。2、乙；实施周期指标值:无；年度指标值:。"
+    )
 
 
 # ---------------------------------------------------------------- property: mutated seed lines
@@ -691,9 +915,21 @@ def test_seed_draft_written_back(tmp_path: Path) -> None:
 _SEED_LINES = SEED.read_text(encoding="utf-8").split("\n")
 _BASE = read_table(SEED)
 _PROJECT_LINES = [int(p.source.rsplit(":", 1)[1]) for p in _BASE.projects]
+
+
 def _key(r: Indicator) -> tuple:
-    return (r.source.rsplit(":", 1)[1], r.project, r.goal, r.level1_raw, r.level1_code, r.level2_raw,
-            r.level2_code, r.indicator, r.period_target, r.target)
+    return (
+        r.source.rsplit(":", 1)[1],
+        r.project,
+        r.goal,
+        r.level1_raw,
+        r.level1_code,
+        r.level2_raw,
+        r.level2_code,
+        r.indicator,
+        r.period_target,
+        r.target,
+    )
 
 
 _WIDTH = {"；": ";", ";": "；", "：": ":", ":": "：", "、": ",", "。": "."}
@@ -702,11 +938,11 @@ _WIDTH = {"；": ";", ";": "；", "：": ":", ":": "：", "、": ",", "。": "."
 def _mutate(line: str, op: str, pos: int, text: str) -> str:
     pos = pos % (len(line) + 1)
     if op == "delete":
-        return line[:pos] + line[pos + 1:]
+        return line[:pos] + line[pos + 1 :]
     if op == "duplicate":
-        return line[:pos] + line[pos:pos + 1] + line[pos:]
+        return line[:pos] + line[pos : pos + 1] + line[pos:]
     if op == "swap" and pos + 1 < len(line):
-        return line[:pos] + line[pos + 1] + line[pos] + line[pos + 2:]
+        return line[:pos] + line[pos + 1] + line[pos] + line[pos + 2 :]
     if op == "flip":  # separators from this point on flipped in width
         return line[:pos] + "".join(_WIDTH.get(c, c) for c in line[pos:])
     if op == "truncate":
@@ -740,8 +976,11 @@ def test_mutated_seed_line_is_read_or_reported(tmp_path: Path, lineno: int, muta
     read = [r for r in t.records if r.source == f"{f}:{lineno}"]
     reported = any(p.line == lineno for p in t.problems)
     cells = line.split("\t")
-    non_project = not line.strip() or (len(cells) == 7 and not "".join(cells[5:]).strip()) \
+    non_project = (
+        not line.strip()
+        or (len(cells) == 7 and not "".join(cells[5:]).strip())
         or (len(cells) == 7 and cells[0].startswith(("合计", "总计", "小计")) and not cells[6].strip())
+    )
     assert read or reported or non_project, line
     # Every other line reads exactly as before.
     others = [_key(r) for r in t.records if r.source != f"{f}:{lineno}"]
@@ -749,8 +988,11 @@ def test_mutated_seed_line_is_read_or_reported(tmp_path: Path, lineno: int, muta
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lineno=st.sampled_from(_PROJECT_LINES), pos=st.integers(min_value=0, max_value=3000),
-       junk=st.binary(min_size=1, max_size=8).filter(lambda b: b"\n" not in b and b"\r" not in b))
+@given(
+    lineno=st.sampled_from(_PROJECT_LINES),
+    pos=st.integers(min_value=0, max_value=3000),
+    junk=st.binary(min_size=1, max_size=8).filter(lambda b: b"\n" not in b and b"\r" not in b),
+)
 def test_random_bytes_in_a_seed_line(tmp_path: Path, lineno: int, pos: int, junk: bytes) -> None:
     raw = [ln.encode("utf-8") for ln in _SEED_LINES]
     line = raw[lineno - 1]

@@ -52,17 +52,43 @@ def test_table_codes_names_parents() -> None:
 
 # Every spelling listed in TAXONOMY.md ("Labels as people write them") and in issue 2.
 SPELLINGS = {
-    "社会效益 指标": "22", "社会效益": "22", "社会效益值": "22",
-    "数量": "11", "数量值": "11", "产出数量": "11", "产出指标-数量指标": "11",
-    "数量指标 (必填硬性指标)": "11", "质量指标(必填)": "12", "时效指标(5分)": "13",
-    "成本指标(10分)": "14", "时效性指标": "13", "时效指标(工期指标)": "13",
-    "数量指标(或建筑规模指标)": "11", "可持续性": "24", "可持续性发展影响指标": "24",
-    "可持续影 响指标": "24", "环境效益指标": "23", "进度指标": "13",
-    "满意度": "31", "满意度指标": "31", "服务对象满意度": "31", "服务对象 满意度指 标": "31",
-    "社会公众或服务对象满意度指标": "31", "服务对象或受益者满意度指标": "31",
-    "11-数量指标": "11", "11": "11", "22-社会效益": "22", "24-可持续影响": "24",
-    "31-服务对象满意度": "31", "数量指标（必填）": "11", "１２－质量指标": "12", "11 数量指标": "11",
-    "经济成本指标": "41", "社会成本指标": "42", "生态环境成本指标": "43", "服务对象满意度指标等": "31",
+    "社会效益 指标": "22",
+    "社会效益": "22",
+    "社会效益值": "22",
+    "数量": "11",
+    "数量值": "11",
+    "产出数量": "11",
+    "产出指标-数量指标": "11",
+    "数量指标 (必填硬性指标)": "11",
+    "质量指标(必填)": "12",
+    "时效指标(5分)": "13",
+    "成本指标(10分)": "14",
+    "时效性指标": "13",
+    "时效指标(工期指标)": "13",
+    "数量指标(或建筑规模指标)": "11",
+    "可持续性": "24",
+    "可持续性发展影响指标": "24",
+    "可持续影 响指标": "24",
+    "环境效益指标": "23",
+    "进度指标": "13",
+    "满意度": "31",
+    "满意度指标": "31",
+    "服务对象满意度": "31",
+    "服务对象 满意度指 标": "31",
+    "社会公众或服务对象满意度指标": "31",
+    "服务对象或受益者满意度指标": "31",
+    "11-数量指标": "11",
+    "11": "11",
+    "22-社会效益": "22",
+    "24-可持续影响": "24",
+    "31-服务对象满意度": "31",
+    "数量指标（必填）": "11",
+    "１２－质量指标": "12",
+    "11 数量指标": "11",
+    "经济成本指标": "41",
+    "社会成本指标": "42",
+    "生态环境成本指标": "43",
+    "服务对象满意度指标等": "31",
 }
 
 
@@ -77,7 +103,9 @@ def test_every_corpus_level2_raw_maps_to_its_level2_name() -> None:
     assert len(rows) == 627
     pairs = {(r["level2_raw"], r["level2"]) for r in rows}
     assert len({raw for raw, _ in pairs}) == 45  # distinct printed spellings in the corpus
-    wrong = [(raw, name, normalize_label(raw).name) for raw, name in pairs if normalize_label(raw).name != name]
+    wrong = [
+        (raw, name, normalize_label(raw).name) for raw, name in pairs if normalize_label(raw).name != name
+    ]
     assert wrong == []
     for _raw, name in pairs:  # the normalized names themselves map too
         assert normalize_label(name).name == name
@@ -85,11 +113,23 @@ def test_every_corpus_level2_raw_maps_to_its_level2_name() -> None:
         assert normalize_level1(level1).name == level1
 
 
-@pytest.mark.parametrize("label,code", [
-    ("1-产出指标", "1"), ("产出指标", "1"), ("1", "1"), ("2-效益指标", "2"), ("效益指标", "2"),
-    ("效果指标", "2"), ("3-满意度指标", "3"), ("满意度", "3"), ("成本指标", "4"), ("4", "4"),
-    ("产出指标（必填）", "1"), ("1 产出指标", "1"),
-])
+@pytest.mark.parametrize(
+    "label,code",
+    [
+        ("1-产出指标", "1"),
+        ("产出指标", "1"),
+        ("1", "1"),
+        ("2-效益指标", "2"),
+        ("效益指标", "2"),
+        ("效果指标", "2"),
+        ("3-满意度指标", "3"),
+        ("满意度", "3"),
+        ("成本指标", "4"),
+        ("4", "4"),
+        ("产出指标（必填）", "1"),
+        ("1 产出指标", "1"),
+    ],
+)
 def test_level1_spellings(label: str, code: str) -> None:
     assert normalize_level1(label).code == code
 
@@ -123,7 +163,9 @@ def test_code_conflict() -> None:
 
 
 def test_cost_layouts() -> None:
-    assert canonical_level2("41") == "14" and canonical_level2("43") == "14" and canonical_level2("11") == "11"
+    assert (
+        canonical_level2("41") == "14" and canonical_level2("43") == "14" and canonical_level2("11") == "11"
+    )
     assert to_layout("41", "pre2021").code == "14"
     assert to_layout("14", "2021").code == "41"
     assert to_layout("42", "2021").code == "42"
@@ -137,6 +179,8 @@ def test_category_rows() -> None:
     assert [r["code"] for r in rows] == [c.code for c in CATEGORIES]
     by = {r["code"]: r for r in rows}
     assert by["11"]["name"] == "数量指标" and by["11"]["parent"] == "1-产出指标" and by["11"]["level"] == 2
-    assert by["14"]["layout"] == "2021年前" and by["41"]["layout"] == "2021年起" and by["1"]["layout"] == "通用"
+    assert (
+        by["14"]["layout"] == "2021年前" and by["41"]["layout"] == "2021年起" and by["1"]["layout"] == "通用"
+    )
     assert by["1"]["parent"] is None
     assert all(r["description"] for r in rows)

@@ -23,17 +23,22 @@ from indicatorml.web.state import Settings  # noqa: E402
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
 XSS = "<script>alert(1)</script>"
-LABELED_CSV = "\n".join([
-    "项目名称,绩效目标,一级指标,二级指标,三级指标,年度指标值",
-    "合规培训项目,开展企业合规培训,产出指标,数量指标,培训企业数量,≥50家",
-    "合规培训项目,开展企业合规培训,产出指标,质量指标,培训合格率,≥95%",
-    "合规培训项目,开展企业合规培训,产出指标,时效指标,培训完成时间,2024年6月底前",
-    "合规培训项目,开展企业合规培训,效益指标,社会效益指标,企业合规意识提升率,≥80%",
-    "合规培训项目,开展企业合规培训,满意度指标,服务对象满意度指标,参训企业满意度,≥90%",
-    "展会项目,举办展会,产出指标,数量指标,举办展会场次,≥3场",
-    "展会项目,举办展会,效益指标,经济效益指标,带动销售额,≥1亿元",
-    "展会项目,举办展会,满意度指标,服务对象满意度指标,参展企业满意度,≥90%",
-]) + "\n"
+LABELED_CSV = (
+    "\n".join(
+        [
+            "项目名称,绩效目标,一级指标,二级指标,三级指标,年度指标值",
+            "合规培训项目,开展企业合规培训,产出指标,数量指标,培训企业数量,≥50家",
+            "合规培训项目,开展企业合规培训,产出指标,质量指标,培训合格率,≥95%",
+            "合规培训项目,开展企业合规培训,产出指标,时效指标,培训完成时间,2024年6月底前",
+            "合规培训项目,开展企业合规培训,效益指标,社会效益指标,企业合规意识提升率,≥80%",
+            "合规培训项目,开展企业合规培训,满意度指标,服务对象满意度指标,参训企业满意度,≥90%",
+            "展会项目,举办展会,产出指标,数量指标,举办展会场次,≥3场",
+            "展会项目,举办展会,效益指标,经济效益指标,带动销售额,≥1亿元",
+            "展会项目,举办展会,满意度指标,服务对象满意度指标,参展企业满意度,≥90%",
+        ]
+    )
+    + "\n"
+)
 
 
 @pytest.fixture(scope="module")
@@ -53,8 +58,16 @@ def test_healthz(client):
     assert r.status_code == 200 and r.json() == {"status": "ok"}
 
 
-@pytest.mark.parametrize("path,text", [("/review", "审核绩效目标表"), ("/write", "填报指标"),
-                                       ("/search", "检索以往"), ("/models", "本单位模型"), ("/api/docs", "JSON API")])
+@pytest.mark.parametrize(
+    "path,text",
+    [
+        ("/review", "审核绩效目标表"),
+        ("/write", "填报指标"),
+        ("/search", "检索以往"),
+        ("/models", "本单位模型"),
+        ("/api/docs", "JSON API"),
+    ],
+)
 def test_pages_render_in_chinese(client, path, text):
     r = client.get(path)
     assert r.status_code == 200 and text in r.text and 'lang="zh-CN"' in r.text
@@ -79,7 +92,9 @@ def test_check_seed_matches_the_api(client):
     r = client.post("/api/check", files=seed_upload())
     assert r.status_code == 200
     body = r.json()
-    assert body["files"] == [{"name": "种子表.txt", "kind": "seed", "indicators": 75, "projects": 24, "problems": []}]
+    assert body["files"] == [
+        {"name": "种子表.txt", "kind": "seed", "indicators": 75, "projects": 24, "problems": []}
+    ]
     expected = [f.to_dict() for f in check_tables([read_table(SEED)])]
     assert len(body["findings"]) == len(expected)
     assert [(f["rule"], f["row"]) for f in body["findings"]] == [(f["rule"], f["row"]) for f in expected]
@@ -101,12 +116,15 @@ def test_check_several_files_and_the_workbook(client):
     assert "问题清单" in wb.sheetnames and len(wb.sheetnames) == 3
 
 
-@pytest.mark.parametrize("name,data,reason", [
-    ("garbage.bin", bytes(range(256)) * 40, "binary"),
-    ("empty.csv", b"", "empty"),
-    ("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, ".xls"),
-    ("broken.xlsx", b"PK\x03\x04not really a zip", ""),
-])
+@pytest.mark.parametrize(
+    "name,data,reason",
+    [
+        ("garbage.bin", bytes(range(256)) * 40, "binary"),
+        ("empty.csv", b"", "empty"),
+        ("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, ".xls"),
+        ("broken.xlsx", b"PK\x03\x04not really a zip", ""),
+    ],
+)
 def test_bad_files_give_the_readers_problems_not_500(client, name, data, reason):
     r = client.post("/api/check", files={"file": (name, data)})
     assert r.status_code == 200
@@ -157,12 +175,14 @@ def test_upload_over_20_mb_is_413_with_a_message(client):
 
 def test_413_without_content_length_counts_bytes(client):
     def chunks():
-        yield b"--x\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.txt\"\r\n\r\n"
+        yield b'--x\r\nContent-Disposition: form-data; name="file"; filename="a.txt"\r\n\r\n'
         for _ in range(21):
             yield b"b" * (1024 * 1024)
         yield b"\r\n--x--\r\n"
 
-    r = client.post("/api/check", content=chunks(), headers={"content-type": "multipart/form-data; boundary=x"})
+    r = client.post(
+        "/api/check", content=chunks(), headers={"content-type": "multipart/form-data; boundary=x"}
+    )
     assert r.status_code == 413 and "20 MB" in r.json()["error"]
 
 
@@ -170,8 +190,16 @@ def test_413_without_content_length_counts_bytes(client):
 def test_classify_gives_the_cli_keys(client):
     from indicatorml.coding import classify
 
-    r = client.post("/api/classify", json={"items": [{"indicator": "资金支付及时率"},
-                                                     {"indicator": "群众满意度", "target": "≥90%"}, "培训人次"]})
+    r = client.post(
+        "/api/classify",
+        json={
+            "items": [
+                {"indicator": "资金支付及时率"},
+                {"indicator": "群众满意度", "target": "≥90%"},
+                "培训人次",
+            ]
+        },
+    )
     assert r.status_code == 200
     res = r.json()["results"]
     assert [x["level2_code"] for x in res[:2]] == ["13", "31"]
@@ -179,8 +207,17 @@ def test_classify_gives_the_cli_keys(client):
     assert res[0] == classify([("资金支付及时率", None)])[0].to_dict()
 
 
-@pytest.mark.parametrize("body", [b"not json", b"[]", b'{"items": 3}', b'{"items": [{"target": "x"}]}',
-                                  b'{"items": [], "top_k": 0}', b'{"items": [], "layout": "x"}'])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"not json",
+        b"[]",
+        b'{"items": 3}',
+        b'{"items": [{"target": "x"}]}',
+        b'{"items": [], "top_k": 0}',
+        b'{"items": [], "layout": "x"}',
+    ],
+)
 def test_classify_bad_bodies_are_400(client, body):
     r = client.post("/api/classify", content=body, headers={"content-type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]
@@ -296,7 +333,9 @@ def _finished_job(client, job: str, tries: int, pause: float) -> dict:
 
 
 def test_train_a_local_model_then_use_it(client):
-    r = client.post("/models/train", files={"file": ("我局2023.csv", LABELED_CSV.encode())}, follow_redirects=False)
+    r = client.post(
+        "/models/train", files={"file": ("我局2023.csv", LABELED_CSV.encode())}, follow_redirects=False
+    )
     assert r.status_code == 303
     job = r.headers["location"].split("job=")[1]
     j = _finished_job(client, job, tries=240, pause=0.5)
@@ -315,8 +354,9 @@ def test_train_a_local_model_then_use_it(client):
 
 
 def test_training_on_unlabeled_tables_fails_with_a_message(client):
-    r = client.post("/models/train", files={"file": ("x.csv", "三级指标\n培训人数\n".encode())},
-                    follow_redirects=False)
+    r = client.post(
+        "/models/train", files={"file": ("x.csv", "三级指标\n培训人数\n".encode())}, follow_redirects=False
+    )
     job = r.headers["location"].split("job=")[1]
     j = _finished_job(client, job, tries=60, pause=0.2)
     assert j["state"] == "failed" and j["error"]

@@ -20,7 +20,9 @@ SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
 ON_CI = os.environ.get("CI", "").lower() == "true"
 
 if not Path(CHROMIUM).exists() and not ON_CI:
-    pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True)
+    pytest.skip(
+        f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True
+    )
 if not ON_CI:
     pytest.importorskip("playwright")
 
@@ -93,15 +95,19 @@ def test_download_the_annotated_workbook_and_read_it_back(page, server, tmp_path
 def test_typing_a_draft_updates_suggestion_and_precedents(page, server):
     page.goto(f"{server}/write")
     page.locator("#indicator").press_sequentially("资金支付及时率", delay=20)
-    page.wait_for_function("document.querySelector('#suggestion') && "
-                           "document.querySelector('#suggestion').textContent.includes('时效')")
+    page.wait_for_function(
+        "document.querySelector('#suggestion') && "
+        "document.querySelector('#suggestion').textContent.includes('时效')"
+    )
     assert page.locator("#hits tbody tr").count() >= 3
     assert page.locator("svg.chart rect").count() >= 1
     page.fill("#indicator", "")
     page.locator("#indicator").press_sequentially("群众满意度", delay=20)
     # Emptying the field shows the hint panel (no #suggestion) until the next answer arrives.
-    page.wait_for_function("document.querySelector('#suggestion') && "
-                           "document.querySelector('#suggestion').textContent.includes('满意度')")
+    page.wait_for_function(
+        "document.querySelector('#suggestion') && "
+        "document.querySelector('#suggestion').textContent.includes('满意度')"
+    )
     page.locator("#target").press_sequentially("≥90%", delay=20)
     page.wait_for_function("location.search.includes('target=')")
 
@@ -111,7 +117,9 @@ def test_escaped_text_shows_as_text(page, server):
     dialogs = []
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
     page.fill("#indicator", "<script>alert(1)</script>")
-    page.wait_for_function("document.querySelector('#panel').textContent.includes('<script>alert(1)</script>')")
+    page.wait_for_function(
+        "document.querySelector('#panel').textContent.includes('<script>alert(1)</script>')"
+    )
     assert dialogs == []
 
 
@@ -125,15 +133,21 @@ def test_search_page(page, server):
 
 def test_model_page_trains_on_a_small_table(page, server, tmp_path):
     csv = tmp_path / "我局2023.csv"
-    csv.write_text("\n".join([
-        "项目名称,一级指标,二级指标,三级指标,年度指标值",
-        "培训项目,产出指标,数量指标,培训企业数量,≥50家",
-        "培训项目,产出指标,质量指标,培训合格率,≥95%",
-        "培训项目,效益指标,社会效益指标,企业合规意识提升率,≥80%",
-        "培训项目,满意度指标,服务对象满意度指标,参训企业满意度,≥90%",
-        "展会项目,产出指标,数量指标,举办展会场次,≥3场",
-        "展会项目,效益指标,经济效益指标,带动销售额,≥1亿元",
-    ]) + "\n", encoding="utf-8")
+    csv.write_text(
+        "\n".join(
+            [
+                "项目名称,一级指标,二级指标,三级指标,年度指标值",
+                "培训项目,产出指标,数量指标,培训企业数量,≥50家",
+                "培训项目,产出指标,质量指标,培训合格率,≥95%",
+                "培训项目,效益指标,社会效益指标,企业合规意识提升率,≥80%",
+                "培训项目,满意度指标,服务对象满意度指标,参训企业满意度,≥90%",
+                "展会项目,产出指标,数量指标,举办展会场次,≥3场",
+                "展会项目,效益指标,经济效益指标,带动销售额,≥1亿元",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     page.goto(f"{server}/models")
     page.set_input_files("#train-file", str(csv))
     page.click("#train-form button[type=submit]")

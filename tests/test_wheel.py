@@ -37,32 +37,66 @@ def installed(tmp_path_factory):
     # Build from a copy: setuptools keeps a build/ folder in the source tree, whose stale files
     # (a module since moved or removed) would otherwise end up in the wheel.
     src = tmp / "src"
-    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "build", "dist", "*.egg-info",
-                                                             "__pycache__", ".pytest_cache", ".ruff_cache",
-                                                             ".hypothesis", "docs", "notebooks"))
-    build = subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(src), "-w", str(tmp / "dist")],
-                           capture_output=True, text=True, timeout=300)
+    shutil.copytree(
+        ROOT,
+        src,
+        ignore=shutil.ignore_patterns(
+            ".venv",
+            ".git",
+            "build",
+            "dist",
+            "*.egg-info",
+            "__pycache__",
+            ".pytest_cache",
+            ".ruff_cache",
+            ".hypothesis",
+            "docs",
+            "notebooks",
+        ),
+    )
+    build = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(src), "-w", str(tmp / "dist")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert build.returncode == 0, build.stderr[-2000:]
     wheel = next((tmp / "dist").glob("indicatorml-*.whl"))
     venv = tmp / "venv"
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True, timeout=120)
     py = venv / "bin" / "python"
-    own = subprocess.run([str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
-                         capture_output=True, text=True, check=True).stdout.strip()
+    own = subprocess.run(
+        [str(py), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     (Path(own) / "_outer_env.pth").write_text("\n".join(site.getsitepackages()) + "\n")
-    inst = subprocess.run([sys.executable, "-m", "pip", "--python", str(py), "install", "-q", "--no-deps", str(wheel)],
-                          capture_output=True, text=True, timeout=300)
+    inst = subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(py), "install", "-q", "--no-deps", str(wheel)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert inst.returncode == 0, inst.stderr[-2000:]
     work = tmp / "elsewhere"
     work.mkdir()
     shutil.copy(SEED, work / "种子表.txt")
-    return {"wheel": wheel, "venv": venv, "py": py, "bin": venv / "bin" / "indicatorml", "cwd": work, "own": own}
+    return {
+        "wheel": wheel,
+        "venv": venv,
+        "py": py,
+        "bin": venv / "bin" / "indicatorml",
+        "cwd": work,
+        "own": own,
+    }
 
 
 def run(installed, *args, timeout=120):
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "INDICATORML_MODEL")}
-    return subprocess.run([str(a) for a in args], cwd=installed["cwd"], capture_output=True, text=True,
-                          timeout=timeout, env=env)
+    return subprocess.run(
+        [str(a) for a in args], cwd=installed["cwd"], capture_output=True, text=True, timeout=timeout, env=env
+    )
 
 
 def test_wheel_carries_data_and_model_but_no_pickles_or_caches(installed):
@@ -72,14 +106,21 @@ def test_wheel_carries_data_and_model_but_no_pickles_or_caches(installed):
     assert "indicatorml/_shipped/data/corpus/public_indicators.tsv" in names
     assert any(n.startswith("indicatorml/_shipped/data/seed/") for n in names)
     assert "indicatorml/web/templates/base.html" in names and "indicatorml/web/static/app.js" in names
-    bad = [n for n in names if n.endswith((".pkl", ".pickle", ".pyc", ".joblib")) or "__pycache__" in n
-           or ".ipynb" in n]
+    bad = [
+        n
+        for n in names
+        if n.endswith((".pkl", ".pickle", ".pyc", ".joblib")) or "__pycache__" in n or ".ipynb" in n
+    ]
     assert bad == []
 
 
 def test_installed_package_is_the_wheel_not_the_clone(installed):
-    r = run(installed, installed["py"], "-c", "import indicatorml, indicatorml.shipped as s; "
-            "print(indicatorml.__file__); print(s.MODEL_DIR)")
+    r = run(
+        installed,
+        installed["py"],
+        "-c",
+        "import indicatorml, indicatorml.shipped as s; print(indicatorml.__file__); print(s.MODEL_DIR)",
+    )
     assert r.returncode == 0, r.stderr
     where, model = r.stdout.split()
     assert where.startswith(installed["own"]) and str(ROOT) not in model
@@ -100,9 +141,13 @@ def test_cli_works_from_outside_the_repo(installed):
 
 def test_serve_answers_healthz(installed):
     port = free_port()
-    proc = subprocess.Popen([str(installed["bin"]), "serve", "--port", str(port), "--data-dir",
-                             str(installed["cwd"] / "srv")], cwd=installed["cwd"],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [str(installed["bin"]), "serve", "--port", str(port), "--data-dir", str(installed["cwd"] / "srv")],
+        cwd=installed["cwd"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         body = None
         for _ in range(120):

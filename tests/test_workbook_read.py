@@ -37,9 +37,19 @@ _spec.loader.exec_module(mf)
 
 
 def got_rows(t, any_sheet: bool = False) -> list[dict[str, Any]]:
-    return [{"sheet": None if any_sheet or "[" not in r.source else r.extra.get("_sheet"),
-             "project": r.project, "goal": r.goal, "indicator": r.indicator, "target": r.target,
-             "period_target": r.period_target, "level1": r.level1, "level2": r.level2} for r in t.records]
+    return [
+        {
+            "sheet": None if any_sheet or "[" not in r.source else r.extra.get("_sheet"),
+            "project": r.project,
+            "goal": r.goal,
+            "indicator": r.indicator,
+            "target": r.target,
+            "period_target": r.period_target,
+            "level1": r.level1,
+            "level2": r.level2,
+        }
+        for r in t.records
+    ]
 
 
 # ---------------------------------------------------------------- the fixture set
@@ -100,9 +110,19 @@ def test_cells_point_at_the_sheet_cells_and_sheet_infos() -> None:
     ws = wb["项目1"]
     assert ws.cell(tab["header_row"], 3).value == "三级指标"
     assert tab["first_row"] == tab["header_row"] + 1 and tab["last_col"] == 4
-    assert tab["last_row"] == max(r.extra["_cells"]["indicator"][0] for r in t.records if r.extra["_sheet"] == "项目1")
-    assert t.sheets[-1] == {"name": "填表说明", "kind": "sheet", "tables": [], "header_row": None,
-                            "first_row": None, "last_row": None, "first_col": None, "last_col": None}
+    assert tab["last_row"] == max(
+        r.extra["_cells"]["indicator"][0] for r in t.records if r.extra["_sheet"] == "项目1"
+    )
+    assert t.sheets[-1] == {
+        "name": "填表说明",
+        "kind": "sheet",
+        "tables": [],
+        "header_row": None,
+        "first_row": None,
+        "last_row": None,
+        "first_col": None,
+        "last_col": None,
+    }
 
 
 def test_self_evaluation_columns_kept_beside_the_record() -> None:
@@ -149,47 +169,69 @@ def test_pdf_header_block_inside_the_table_is_read() -> None:
 EXAMPLES = int(os.environ.get("INDICATORML_FORM_EXAMPLES", "25"))  # more for a deeper run
 CORPUS_PAGES = [p for p in mf.pages(mf.corpus_rows()) if len(p) >= 3]
 
-form_opts = st.fixed_dictionaries({
-    "label_style": st.integers(0, 3),
-    "goal_style": st.integers(0, 1),
-    "title": st.booleans(),
-    "label_col": st.booleans(),
-    "merge_levels": st.booleans(),
-    "score_suffix": st.booleans(),
-    "values": st.sampled_from(["plain", "period", "direction_unit", "twice"]),
-    "selfeval": st.booleans(),
-    "col_order": st.none() | st.permutations(["level1", "level2", "indicator", "target"]),
-    "blank": st.booleans(),
-    "slots": st.booleans(),
-    "signature": st.booleans(),
-    "notes": st.booleans(),
-    "n": st.integers(1, 9),
-    "page": st.integers(0, len(CORPUS_PAGES) - 1),
-})
+form_opts = st.fixed_dictionaries(
+    {
+        "label_style": st.integers(0, 3),
+        "goal_style": st.integers(0, 1),
+        "title": st.booleans(),
+        "label_col": st.booleans(),
+        "merge_levels": st.booleans(),
+        "score_suffix": st.booleans(),
+        "values": st.sampled_from(["plain", "period", "direction_unit", "twice"]),
+        "selfeval": st.booleans(),
+        "col_order": st.none() | st.permutations(["level1", "level2", "indicator", "target"]),
+        "blank": st.booleans(),
+        "slots": st.booleans(),
+        "signature": st.booleans(),
+        "notes": st.booleans(),
+        "n": st.integers(1, 9),
+        "page": st.integers(0, len(CORPUS_PAGES) - 1),
+    }
+)
 
 
 def _form(rng: random.Random, o: dict[str, Any], **extra: Any) -> Any:
     values = o["values"]
     page = CORPUS_PAGES[o["page"]]
     start = rng.randrange(len(page))
-    rows = (page[start:] + page[:start])
-    f = mf.make_form(rng, rows, o["n"], label_style=o["label_style"], title=o["title"],
-                     label_col=o["label_col"], merge_levels=o["merge_levels"], score_suffix=o["score_suffix"],
-                     period=values == "period", direction_unit=values == "direction_unit",
-                     twice=values == "twice" and not o["selfeval"], selfeval=o["selfeval"],
-                     goal_style=(2 if o["selfeval"] and o["goal_style"] else o["goal_style"]),
-                     col_order=o["col_order"], blank_rows=list(range(o["n"])) if o["blank"] else [],
-                     slots=o["slots"], signature=o["signature"], notes=o["notes"], **extra)
+    rows = page[start:] + page[:start]
+    f = mf.make_form(
+        rng,
+        rows,
+        o["n"],
+        label_style=o["label_style"],
+        title=o["title"],
+        label_col=o["label_col"],
+        merge_levels=o["merge_levels"],
+        score_suffix=o["score_suffix"],
+        period=values == "period",
+        direction_unit=values == "direction_unit",
+        twice=values == "twice" and not o["selfeval"],
+        selfeval=o["selfeval"],
+        goal_style=(2 if o["selfeval"] and o["goal_style"] else o["goal_style"]),
+        col_order=o["col_order"],
+        blank_rows=list(range(o["n"])) if o["blank"] else [],
+        slots=o["slots"],
+        signature=o["signature"],
+        notes=o["notes"],
+        **extra,
+    )
     return f
 
 
 @settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(seed=st.integers(0, 10**6), sheets=st.lists(st.lists(form_opts, min_size=1, max_size=2), min_size=1,
-                                                     max_size=3), notes_sheet=st.booleans(), lead=st.integers(0, 2))
+@given(
+    seed=st.integers(0, 10**6),
+    sheets=st.lists(st.lists(form_opts, min_size=1, max_size=2), min_size=1, max_size=3),
+    notes_sheet=st.booleans(),
+    lead=st.integers(0, 2),
+)
 def test_random_form_workbooks_read_back(seed: int, sheets: list, notes_sheet: bool, lead: int) -> None:
     rng = random.Random(seed)
-    drawn = [mf.render_sheet(f"表单{k + 1}", [_form(rng, o) for o in forms], gap=rng.randint(1, 2), lead=lead)
-             for k, forms in enumerate(sheets)]
+    drawn = [
+        mf.render_sheet(f"表单{k + 1}", [_form(rng, o) for o in forms], gap=rng.randint(1, 2), lead=lead)
+        for k, forms in enumerate(sheets)
+    ]
     all_sheets = drawn + ([mf.notes_sheet()] if notes_sheet else [])
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "random.xlsx"
@@ -241,18 +283,30 @@ def test_hand_written_self_evaluation_form(tmp_path: Path) -> None:
 
     wb = Workbook()
     ws = wb.active
-    for r in [["项目支出绩效自评表"], ["项目名称：\n城市更新项目"],
-              ["主管部门", "某区住建局", "", "", "实施单位", "某区更新中心"],
-              ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
-              ["", "年度资金总额", "100", "120", "95", "10", "79%", "7.9"],
-              ["", "其中：财政拨款", "100", "120", "95", "—", "", "—"],
-              ["年度总体目标", "预期目标", "", "", "实际完成情况"],
-              ["", "完成10个小区改造", "", "", "完成9个小区改造"],
-              ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"],
-              ["产出指标(50分)", "数量指标", "改造小区数量", "≥10个", "9个", "20", "18", "一个小区居民意见未统一"],
-              ["", "质量指标", "验收合格率", "100%", "100%", "30", "30", ""],
-              ["满意度指标（10分）", "服务对象满意度", "居民满意度", "≥90%", "92%", "10", "10", ""],
-              ["总分", "", "", "", "", "100", "95.9", ""]]:
+    for r in [
+        ["项目支出绩效自评表"],
+        ["项目名称：\n城市更新项目"],
+        ["主管部门", "某区住建局", "", "", "实施单位", "某区更新中心"],
+        ["项目资金（万元）", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+        ["", "年度资金总额", "100", "120", "95", "10", "79%", "7.9"],
+        ["", "其中：财政拨款", "100", "120", "95", "—", "", "—"],
+        ["年度总体目标", "预期目标", "", "", "实际完成情况"],
+        ["", "完成10个小区改造", "", "", "完成9个小区改造"],
+        [
+            "一级指标",
+            "二级指标",
+            "三级指标",
+            "年度指标值",
+            "实际完成值",
+            "分值",
+            "得分",
+            "偏差原因分析及改进措施",
+        ],
+        ["产出指标(50分)", "数量指标", "改造小区数量", "≥10个", "9个", "20", "18", "一个小区居民意见未统一"],
+        ["", "质量指标", "验收合格率", "100%", "100%", "30", "30", ""],
+        ["满意度指标（10分）", "服务对象满意度", "居民满意度", "≥90%", "92%", "10", "10", ""],
+        ["总分", "", "", "", "", "100", "95.9", ""],
+    ]:
         ws.append(r)
     for rng in ("A1:H1", "A2:H2", "A4:A6", "A7:A8", "B7:D7", "B8:D8", "E7:H7", "E8:H8", "A10:A11"):
         ws.merge_cells(rng)
@@ -262,20 +316,50 @@ def test_hand_written_self_evaluation_form(tmp_path: Path) -> None:
     assert [(r.project, r.goal, r.level1, r.level2, r.indicator, r.target) for r in t.records] == [
         ("城市更新项目", "完成10个小区改造", "产出指标", "数量指标", "改造小区数量", "≥10个"),
         ("城市更新项目", "完成10个小区改造", "产出指标", "质量指标", "验收合格率", "100%"),
-        ("城市更新项目", "完成10个小区改造", "满意度指标", "服务对象满意度指标", "居民满意度", "≥90%")]
+        ("城市更新项目", "完成10个小区改造", "满意度指标", "服务对象满意度指标", "居民满意度", "≥90%"),
+    ]
     e = t.records[0].extra
-    assert {k: e[k] for k in ("actual", "weight", "score", "deviation", "level1_score", "org", "implementer",
-                              "amount", "amount_fiscal", "budget_start", "budget_year", "spent", "goal_actual")} == {
-        "actual": "9个", "weight": "20", "score": "18", "deviation": "一个小区居民意见未统一", "level1_score": "50分",
-        "org": "某区住建局", "implementer": "某区更新中心", "amount": "100", "amount_fiscal": "100",
-        "budget_start": "100", "budget_year": "120", "spent": "95", "goal_actual": "完成9个小区改造"}
+    assert {
+        k: e[k]
+        for k in (
+            "actual",
+            "weight",
+            "score",
+            "deviation",
+            "level1_score",
+            "org",
+            "implementer",
+            "amount",
+            "amount_fiscal",
+            "budget_start",
+            "budget_year",
+            "spent",
+            "goal_actual",
+        )
+    } == {
+        "actual": "9个",
+        "weight": "20",
+        "score": "18",
+        "deviation": "一个小区居民意见未统一",
+        "level1_score": "50分",
+        "org": "某区住建局",
+        "implementer": "某区更新中心",
+        "amount": "100",
+        "amount_fiscal": "100",
+        "budget_start": "100",
+        "budget_year": "120",
+        "spent": "95",
+        "goal_actual": "完成9个小区改造",
+    }
     assert e["_cells"] == {"indicator": [10, 3], "target": [10, 4], "level1": [10, 1], "level2": [10, 2]}
-    assert t.sheets[0]["tables"] == [{"header_row": 9, "first_row": 10, "last_row": 12, "first_col": 1,
-                                      "last_col": 8}]
+    assert t.sheets[0]["tables"] == [
+        {"header_row": 9, "first_row": 10, "last_row": 12, "first_col": 1, "last_col": 8}
+    ]
 
 
-def test_damaged_bytes_are_problems_never_tracebacks_or_noise(tmp_path: Path,
-                                                              capsys: pytest.CaptureFixture[str]) -> None:
+def test_damaged_bytes_are_problems_never_tracebacks_or_noise(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Random bytes changed in a workbook, .xls, document or PDF: read to records and problems,
     with no internal error and nothing printed by the libraries (xlrd's warnings go to stdout)."""
     rng = random.Random(1)

@@ -75,26 +75,38 @@ def build_workbook(path: Path) -> Path:
     wb = Workbook()
     ws = wb.active
     ws.title = "甲项目"
-    _form(ws, "合规培训项目", [
-        ("产出指标", "数量指标", "培训企业数量", "≥95%"),        # row 6: a % on a count
-        ("", "质量指标", "培训合格率", "≥95%"),                  # row 7
-        ("", "时效指标", "培训完成时间", "及时"),                # row 8: vague; a user's comment
-        ("效益指标", "社会效益指标", "企业合规意识提升率", "≥80%"),  # row 9
-        ("", "数量指标", "宣传覆盖企业数", "≥100家"),            # row 10: 数量 under 效益
-        ("满意度指标", "服务对象满意度指标", "参训企业满意度", "≥90%"),  # row 11
-    ], ["A6:A8", "A9:A10"])
+    _form(
+        ws,
+        "合规培训项目",
+        [
+            ("产出指标", "数量指标", "培训企业数量", "≥95%"),  # row 6: a % on a count
+            ("", "质量指标", "培训合格率", "≥95%"),  # row 7
+            ("", "时效指标", "培训完成时间", "及时"),  # row 8: vague; a user's comment
+            ("效益指标", "社会效益指标", "企业合规意识提升率", "≥80%"),  # row 9
+            ("", "数量指标", "宣传覆盖企业数", "≥100家"),  # row 10: 数量 under 效益
+            ("满意度指标", "服务对象满意度指标", "参训企业满意度", "≥90%"),  # row 11
+        ],
+        ["A6:A8", "A9:A10"],
+    )
     ws["D8"].comment = Comment("请核实完成时间", "张三")
     dv = DataValidation(type="list", formula1='"产出指标,效益指标,满意度指标"')
     ws.add_data_validation(dv)
     dv.add("A6:A11")
-    ws.conditional_formatting.add("D6:D11", CellIsRule(operator="equal", formula=['"及时"'],
-                                                       fill=PatternFill("solid", start_color="00FF00")))
+    ws.conditional_formatting.add(
+        "D6:D11",
+        CellIsRule(operator="equal", formula=['"及时"'], fill=PatternFill("solid", start_color="00FF00")),
+    )
     ws2 = wb.create_sheet("乙项目")
-    _form(ws2, "企业服务项目", [
-        ("产出指标", "数量指标", "服务企业数量", "≥50家"),       # row 6
-        ("", "质量指标", "服务合格率", ""),                      # row 7: no target
-        ("效益指标", "经济效益指标", "带动企业营收增长", "≥5%"),  # row 8
-    ], ["A6:A7"])
+    _form(
+        ws2,
+        "企业服务项目",
+        [
+            ("产出指标", "数量指标", "服务企业数量", "≥50家"),  # row 6
+            ("", "质量指标", "服务合格率", ""),  # row 7: no target
+            ("效益指标", "经济效益指标", "带动企业营收增长", "≥5%"),  # row 8
+        ],
+        ["A6:A7"],
+    )
     notes = wb.create_sheet("填表说明")
     notes["A1"] = "一、请按年度填写绩效目标和指标。"
     notes.column_dimensions["A"].width = 60
@@ -106,13 +118,29 @@ def build_workbook(path: Path) -> Path:
 # ---------------------------------------------------------------------------- comparing workbooks
 def _style(cell) -> tuple:
     f, fill, b, a = cell.font, cell.fill, cell.border, cell.alignment
-    return (f.name, f.sz, f.b, f.i, f.color.rgb if f.color is not None else None, fill.patternType,
-            fill.fgColor.rgb, b.left.style, b.right.style, b.top.style, b.bottom.style, a.horizontal,
-            a.vertical, a.wrap_text, cell.number_format, cell.protection.locked)
+    return (
+        f.name,
+        f.sz,
+        f.b,
+        f.i,
+        f.color.rgb if f.color is not None else None,
+        fill.patternType,
+        fill.fgColor.rgb,
+        b.left.style,
+        b.right.style,
+        b.top.style,
+        b.bottom.style,
+        a.horizontal,
+        a.vertical,
+        a.wrap_text,
+        cell.number_format,
+        cell.protection.locked,
+    )
 
 
-def snapshot(path: Path, skip: set[tuple[str, str]] = frozenset(), skip_cols: dict[str, int] | None = None
-             ) -> dict[str, Any]:
+def snapshot(
+    path: Path, skip: set[tuple[str, str]] = frozenset(), skip_cols: dict[str, int] | None = None
+) -> dict[str, Any]:
     """Everything a round trip must keep, except the cells in ``skip`` (sheet, coordinate) and
     the columns from ``skip_cols[sheet]`` on."""
     wb = load_workbook(path)
@@ -129,8 +157,11 @@ def snapshot(path: Path, skip: set[tuple[str, str]] = frozenset(), skip_cols: di
         out[ws.title] = {
             "cells": cells,
             "merged": sorted(str(r) for r in ws.merged_cells.ranges),
-            "widths": {k: (d.min, d.max, d.width) for k, d in ws.column_dimensions.items()
-                       if (d.min or 0) < first_skipped},
+            "widths": {
+                k: (d.min, d.max, d.width)
+                for k, d in ws.column_dimensions.items()
+                if (d.min or 0) < first_skipped
+            },
             "heights": {k: d.height for k, d in ws.row_dimensions.items() if d.height},
             "freeze": ws.freeze_panes,
             "print": (ws.page_setup.orientation, ws.print_options.horizontalCentered, ws.print_title_rows),
@@ -164,10 +195,22 @@ def checked(tmp_path: Path):
     table = read_table(src)
     findings = check_table(table, labels=False)
     # A label finding as the model would give it (the model is not under test here).
-    findings.append(Finding(row=1, project="合规培训项目", rule="label.improbable", kind="label",
-                            severity="warning", message="「培训合格率」更像「11-数量指标」(0.90);核对二级指标",
-                            file=table.path, indicator="培训合格率", field="level2",
-                            given_level2_code="12", suggested_level2_code="11", probability=0.9))
+    findings.append(
+        Finding(
+            row=1,
+            project="合规培训项目",
+            rule="label.improbable",
+            kind="label",
+            severity="warning",
+            message="「培训合格率」更像「11-数量指标」(0.90);核对二级指标",
+            file=table.path,
+            indicator="培训合格率",
+            field="level2",
+            given_level2_code="12",
+            suggested_level2_code="11",
+            probability=0.9,
+        )
+    )
     out = tmp_path / "审核.xlsx"
     write_findings_xlsx([table], findings, str(out))
     return src, table, findings, out
@@ -176,8 +219,16 @@ def checked(tmp_path: Path):
 def test_the_reader_sees_both_forms(checked):
     _, table, findings, _ = checked
     assert [(r.extra["_sheet"], r.extra["_cells"]["indicator"]) for r in table.records] == [
-        ("甲项目", [6, 3]), ("甲项目", [7, 3]), ("甲项目", [8, 3]), ("甲项目", [9, 3]), ("甲项目", [10, 3]),
-        ("甲项目", [11, 3]), ("乙项目", [6, 3]), ("乙项目", [7, 3]), ("乙项目", [8, 3])]
+        ("甲项目", [6, 3]),
+        ("甲项目", [7, 3]),
+        ("甲项目", [8, 3]),
+        ("甲项目", [9, 3]),
+        ("甲项目", [10, 3]),
+        ("甲项目", [11, 3]),
+        ("乙项目", [6, 3]),
+        ("乙项目", [7, 3]),
+        ("乙项目", [8, 3]),
+    ]
     assert [(f.rule, f.row, f.field) for f in findings] == [
         ("target.rate-on-count", 0, "target"),
         ("target.vague", 2, "target"),
@@ -193,24 +244,40 @@ def test_findings_are_marked_on_their_cells(checked):
     wb = load_workbook(out)
     a, b = wb["甲项目"], wb["乙项目"]
     assert _marked(a) == {
-        "D6": (AMBER, "[警告] 「培训企业数量」是数量,指标值「≥95%」却是百分比;写成数量(如「≥N个」),"
-                      "或把指标改成比率(…率)"),
+        "D6": (
+            AMBER,
+            "[警告] 「培训企业数量」是数量,指标值「≥95%」却是百分比;写成数量(如「≥N个」),"
+            "或把指标改成比率(…率)",
+        ),
         "B7": (AMBER, "[警告] 「培训合格率」更像「11-数量指标」(0.90);核对二级指标"),
         # the user's comment stays, ours goes below it
-        "D8": (AMBER, "请核实完成时间\n—— indicatorml ——\n[警告] 指标值「及时」没有数字和比较符,无法考核;"
-                      "时效指标通常写作「≤N个工作日」「X月底前」「≥95%」(及时率)"),
+        "D8": (
+            AMBER,
+            "请核实完成时间\n—— indicatorml ——\n[警告] 指标值「及时」没有数字和比较符,无法考核;"
+            "时效指标通常写作「≤N个工作日」「X月底前」「≥95%」(及时率)",
+        ),
         # row 10's 一级指标 is merged A9:A10: the mark goes on the range's top-left cell
-        "A9": (RED, "[错误] 二级指标「11-数量指标」不属于一级指标「2-效益指标」,应在「1-产出指标」下;"
-                    "改一级指标或改二级指标"),
+        "A9": (
+            RED,
+            "[错误] 二级指标「11-数量指标」不属于一级指标「2-效益指标」,应在「1-产出指标」下;"
+            "改一级指标或改二级指标",
+        ),
         # the added 问题级别 column
-        "F6": (AMBER, None), "F7": (AMBER, None), "F8": (AMBER, None), "F10": (RED, None),
+        "F6": (AMBER, None),
+        "F7": (AMBER, None),
+        "F8": (AMBER, None),
+        "F10": (RED, None),
     }
     assert a["D8"].comment.author == f"张三 / {AUTHOR}"
     assert _marked(b) == {
         "D7": (RED, "[错误] 没有指标值;填写可考核的年度指标值,质量指标通常写作「≥95%」「=100%」"),
         # a project's finding: on the project's first indicator (a form has no project column)
-        "C6": (AMBER, "[警告] 项目「企业服务项目」: 项目面向「企业」,没有满意度指标;加一个「服务对象满意度 ≥90%」"),
-        "F6": (AMBER, None), "F7": (RED, None),
+        "C6": (
+            AMBER,
+            "[警告] 项目「企业服务项目」: 项目面向「企业」,没有满意度指标;加一个「服务对象满意度 ≥90%」",
+        ),
+        "F6": (AMBER, None),
+        "F7": (RED, None),
     }
     # openpyxl does not read comment sizes back: look at the drawing it wrote
     import zipfile
@@ -228,14 +295,35 @@ def test_added_columns_right_of_each_table(checked):
     assert _style(a["F5"]) == _style(a["E5"])  # styled like the table's header
     assert a.column_dimensions["G"].width == 50
     assert [[a.cell(row=r, column=c).value for c in range(6, 11)] for r in range(6, 12)] == [
-        ["警告", "[警告] 「培训企业数量」是数量,指标值「≥95%」却是百分比;写成数量(如「≥N个」),或把指标改成比率(…率)",
-         "target.rate-on-count", None, None],
-        ["警告", "[警告] 「培训合格率」更像「11-数量指标」(0.90);核对二级指标", "label.improbable", "11-数量指标", 0.9],
-        ["警告", "[警告] 指标值「及时」没有数字和比较符,无法考核;时效指标通常写作「≤N个工作日」「X月底前」「≥95%」(及时率)",
-         "target.vague", None, None],
+        [
+            "警告",
+            "[警告] 「培训企业数量」是数量,指标值「≥95%」却是百分比;写成数量(如「≥N个」),或把指标改成比率(…率)",
+            "target.rate-on-count",
+            None,
+            None,
+        ],
+        [
+            "警告",
+            "[警告] 「培训合格率」更像「11-数量指标」(0.90);核对二级指标",
+            "label.improbable",
+            "11-数量指标",
+            0.9,
+        ],
+        [
+            "警告",
+            "[警告] 指标值「及时」没有数字和比较符,无法考核;时效指标通常写作「≤N个工作日」「X月底前」「≥95%」(及时率)",
+            "target.vague",
+            None,
+            None,
+        ],
         [None] * 5,
-        ["错误", "[错误] 二级指标「11-数量指标」不属于一级指标「2-效益指标」,应在「1-产出指标」下;改一级指标或改二级指标",
-         "structure.level-parent", None, None],
+        [
+            "错误",
+            "[错误] 二级指标「11-数量指标」不属于一级指标「2-效益指标」,应在「1-产出指标」下;改一级指标或改二级指标",
+            "structure.level-parent",
+            None,
+            None,
+        ],
         [None] * 5,
     ]
     assert a["J7"].number_format == "0.00"
@@ -265,8 +353,14 @@ def test_problem_list_links_every_finding(checked):
     assert [r[6] for r in rows[1:]] == [x.message for x in findings]
     assert rows[-1][8] == "11-数量指标"
     links = [ws.cell(row=r, column=3).hyperlink for r in range(2, len(rows) + 1)]
-    assert [h.location for h in links] == ["'甲项目'!D6", "'甲项目'!D8", "'甲项目'!A9", "'乙项目'!C6",
-                                           "'乙项目'!D7", "'甲项目'!B7"]
+    assert [h.location for h in links] == [
+        "'甲项目'!D6",
+        "'甲项目'!D8",
+        "'甲项目'!A9",
+        "'乙项目'!C6",
+        "'乙项目'!D7",
+        "'甲项目'!B7",
+    ]
     assert all(h.target is None for h in links)  # internal links: no external relationship
     assert [_fill(ws, f"D{r}") for r in range(2, 8)] == [AMBER, AMBER, RED, AMBER, RED, AMBER]
 
@@ -354,8 +448,11 @@ def test_output_paths_never_collide(tmp_path: Path):
 # ---------------------------------------------------------------------------- a new workbook for other inputs
 def test_csv_input_gets_a_new_workbook_laid_out_like_it(tmp_path: Path):
     src = tmp_path / "表.csv"
-    src.write_text("说明:2025年\n项目名称,三级指标,二级指标,年度指标值\n甲,培训人数,数量指标,及时\n"
-                   "甲,满意度,服务对象满意度指标,=100%\n", encoding="utf-8")
+    src.write_text(
+        "说明:2025年\n项目名称,三级指标,二级指标,年度指标值\n甲,培训人数,数量指标,及时\n"
+        "甲,满意度,服务对象满意度指标,=100%\n",
+        encoding="utf-8",
+    )
     table = read_table(src)
     out = tmp_path / "out.xlsx"
     write_findings_xlsx([table], check_table(table, labels=False), str(out))
@@ -425,8 +522,10 @@ def test_code_writes_into_the_users_workbook(tmp_path: Path, monkeypatch):
     from indicatorml.coding.predict import Prediction
 
     def fake_classify(records, model, top_k=3, layout="pre2021"):
-        return [Prediction("服务对象满意度", "≥90%", "3", "满意度指标", "31", "服务对象满意度指标", 0.98),
-                Prediction("推进工作", "有效", "2", "效益指标", "22", "社会效益指标", 0.41)][: len(records)]
+        return [
+            Prediction("服务对象满意度", "≥90%", "3", "满意度指标", "31", "服务对象满意度指标", 0.98),
+            Prediction("推进工作", "有效", "2", "效益指标", "22", "社会效益指标", 0.41),
+        ][: len(records)]
 
     monkeypatch.setattr(write_back, "classify", fake_classify)
     monkeypatch.setattr(write_back, "_keep_given_level1", lambda *a, **k: None)
@@ -456,12 +555,14 @@ def test_code_csv_keeps_its_own_kind(tmp_path: Path):
 
 
 # ---------------------------------------------------------------------------- what openpyxl cannot keep
-_TEXT_BOX = ('<twoCellAnchor><from><col>8</col><colOff>0</colOff><row>1</row><rowOff>0</rowOff></from><to>'
-             '<col>11</col><colOff>0</colOff><row>4</row><rowOff>0</rowOff></to><sp macro="" textlink="">'
-             '<nvSpPr><cNvPr id="9" name="TextBox 1"/><cNvSpPr txBox="1"/></nvSpPr><spPr/><txBody>'
-             '<a:bodyPr xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"/>'
-             '<a:p xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:r><a:t>审核盖章</a:t></a:r>'
-             '</a:p></txBody></sp><clientData/></twoCellAnchor>')
+_TEXT_BOX = (
+    "<twoCellAnchor><from><col>8</col><colOff>0</colOff><row>1</row><rowOff>0</rowOff></from><to>"
+    '<col>11</col><colOff>0</colOff><row>4</row><rowOff>0</rowOff></to><sp macro="" textlink="">'
+    '<nvSpPr><cNvPr id="9" name="TextBox 1"/><cNvSpPr txBox="1"/></nvSpPr><spPr/><txBody>'
+    '<a:bodyPr xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"/>'
+    '<a:p xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><a:r><a:t>审核盖章</a:t></a:r>'
+    "</a:p></txBody></sp><clientData/></twoCellAnchor>"
+)
 
 
 def test_images_and_charts_kept_text_boxes_dropped_with_a_warning(tmp_path: Path, capsys):
@@ -512,18 +613,28 @@ def test_code_recodes_every_form_of_a_workbook(tmp_path: Path, monkeypatch):
     src = build_workbook(tmp_path / "申报表.xlsx")
 
     def fake_classify(records, model, top_k=3, layout="pre2021"):
-        return [Prediction(r.indicator, r.target, "1", "产出指标", "11", "数量指标", 0.95 if k % 2 else 0.5)
-                for k, r in enumerate(records)]
+        return [
+            Prediction(r.indicator, r.target, "1", "产出指标", "11", "数量指标", 0.95 if k % 2 else 0.5)
+            for k, r in enumerate(records)
+        ]
 
     monkeypatch.setattr(write_back, "classify", fake_classify)
     out = tmp_path / "coded.xlsx"
-    write_back.code_table(src, out, model=object.__new__(write_back.IndicatorClassifier), recode=True, stream=None)
+    write_back.code_table(
+        src, out, model=object.__new__(write_back.IndicatorClassifier), recode=True, stream=None
+    )
     wb = load_workbook(out)
     for name, rows in (("甲项目", range(6, 12)), ("乙项目", range(6, 9))):
         ws = wb[name]
-        assert [ws.cell(row=5, column=c).value for c in range(6, 10)] == ["建议一级指标", "建议二级指标", "置信度", "复核"]
+        assert [ws.cell(row=5, column=c).value for c in range(6, 10)] == [
+            "建议一级指标",
+            "建议二级指标",
+            "置信度",
+            "复核",
+        ]
         assert [ws.cell(row=r, column=9).value for r in rows] == [
-            "需人工确认" if k % 2 == 0 else None for k in range(len(rows))]
+            "需人工确认" if k % 2 == 0 else None for k in range(len(rows))
+        ]
     first = {"甲项目": 6, "乙项目": 6}
     assert snapshot(out, skip_cols=first) == snapshot(src, skip_cols=first)
 
@@ -560,12 +671,19 @@ def test_document_input_gets_a_workbook_laid_out_like_it(tmp_path: Path, name: s
 
 
 def test_seed_project_without_indicators_is_marked_on_its_own_row(tmp_path: Path):
-    cell = ("1、1-产出指标；11-数量指标；培训企业数量；实施周期指标值:无；年度指标值:≥50家。"
-            "2、2-效益指标；22-社会效益；企业合规意识提升率；实施周期指标值:无；年度指标值:≥80%。"
-            "3、3-满意度指标；31-服务对象满意度；参训企业满意度；实施周期指标值:无；年度指标值:≥90%。")
-    lines = ["项目支出绩效目标表", "", "项目名称（资金使用单位）\t总计\t财政拨款\t财政专户拨款\t其他资金\t绩效目标\t绩效指标",
-             "合计\t20.00\t20.00\t\t\t\t", f"甲项目\t10.00\t10.00\t\t\t{GOAL}\t{cell}",
-             f"乙项目\t10.00\t10.00\t\t\t{GOAL}\t"]
+    cell = (
+        "1、1-产出指标；11-数量指标；培训企业数量；实施周期指标值:无；年度指标值:≥50家。"
+        "2、2-效益指标；22-社会效益；企业合规意识提升率；实施周期指标值:无；年度指标值:≥80%。"
+        "3、3-满意度指标；31-服务对象满意度；参训企业满意度；实施周期指标值:无；年度指标值:≥90%。"
+    )
+    lines = [
+        "项目支出绩效目标表",
+        "",
+        "项目名称（资金使用单位）\t总计\t财政拨款\t财政专户拨款\t其他资金\t绩效目标\t绩效指标",
+        "合计\t20.00\t20.00\t\t\t\t",
+        f"甲项目\t10.00\t10.00\t\t\t{GOAL}\t{cell}",
+        f"乙项目\t10.00\t10.00\t\t\t{GOAL}\t",
+    ]
     src = tmp_path / "seed.txt"
     src.write_text("\n".join(lines) + "\n", encoding="utf-8")
     table = read_table(src)
@@ -575,6 +693,12 @@ def test_seed_project_without_indicators_is_marked_on_its_own_row(tmp_path: Path
     write_findings_xlsx([table], findings, str(out))
     wb = load_workbook(out)
     ws = wb["seed"]
-    assert [ws.cell(row=r, column=1).value for r in range(1, 6)] == ["项目名称", "乙项目", "甲项目", "甲项目", "甲项目"]
+    assert [ws.cell(row=r, column=1).value for r in range(1, 6)] == [
+        "项目名称",
+        "乙项目",
+        "甲项目",
+        "甲项目",
+        "甲项目",
+    ]
     assert _fill(ws, "A2") == RED and ws["A2"].comment.text.startswith("[错误] 项目「乙项目」: ")
     assert wb["问题清单"]["C2"].hyperlink.location == "'seed'!A2"

@@ -15,9 +15,15 @@ from .workbook import write_checked_workbooks
 __all__ = ["run_check"]
 
 
-def run_check(files: Sequence[str], fmt: str | None = None, output: str | None = None,
-              model_dir: str | None = None, fail_on: str | None = None,
-              stream: TextIO | None = None, err: TextIO | None = None) -> int:
+def run_check(
+    files: Sequence[str],
+    fmt: str | None = None,
+    output: str | None = None,
+    model_dir: str | None = None,
+    fail_on: str | None = None,
+    stream: TextIO | None = None,
+    err: TextIO | None = None,
+) -> int:
     """The ``check`` verb: read, check, write; the exit code for ``--fail-on``.
 
     ``xlsx`` output is the reviewer's workbook: each ``.xlsx`` input comes back as itself with
@@ -60,8 +66,11 @@ def run_check(files: Sequence[str], fmt: str | None = None, output: str | None =
         emit(render_findings(findings, tables), output, stream)
     else:
         write_rows(finding_rows(findings), fmt, output, columns=FINDING_COLUMNS, stream=stream)
-    print(f"检查 {len(tables)} 个文件: {counts_line(findings)}" + (f",读取问题 {n_problems}" if n_problems else ""),
-          file=err)
+    print(
+        f"检查 {len(tables)} 个文件: {counts_line(findings)}"
+        + (f",读取问题 {n_problems}" if n_problems else ""),
+        file=err,
+    )
     if fail_on is None:
         return 0
     limit = SEVERITIES.index(fail_on)

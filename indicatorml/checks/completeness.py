@@ -16,48 +16,98 @@ _BENEFICIARY = re.compile(
     r"企业|群众|市民|服务对象|学生|居民|商户|农户|村民|患者|老人|老年人|儿童|游客|消费者|家庭|残疾人|"
     r"职工|受益|用户|困难群体|低收入|商家|经营主体|市场主体|退休|优抚对象|学员|幼儿|病人|考生"
 )
-_SERVICE = re.compile(r"服务|扶持|支持|帮扶|补贴|补助|慰问|培训|资助|惠|宣讲|宣传|帮助|协助|助推|发放|奖励|救助|走访|解决")
+_SERVICE = re.compile(
+    r"服务|扶持|支持|帮扶|补贴|补助|慰问|培训|资助|惠|宣讲|宣传|帮助|协助|助推|发放|奖励|救助|走访|解决"
+)
 
 
-def _project_findings(table: Table, proj: str | None, goal: str | None,
-                      rows: Sequence[tuple[int, Indicator]], has_goal_row: bool, where: str = "") -> list[Finding]:
+def _project_findings(
+    table: Table,
+    proj: str | None,
+    goal: str | None,
+    rows: Sequence[tuple[int, Indicator]],
+    has_goal_row: bool,
+    where: str = "",
+) -> list[Finding]:
     out: list[Finding] = []
     f = table.path
     where = where or (rows[0][1].source if rows else "")
     if not rows:
         if has_goal_row:
-            out.append(_finding("completeness.no-indicators", "项目有绩效目标,没有任何绩效指标;按目标补齐产出、效益指标",
-                                None, None, proj, f, source=where))
+            out.append(
+                _finding(
+                    "completeness.no-indicators",
+                    "项目有绩效目标,没有任何绩效指标;按目标补齐产出、效益指标",
+                    None,
+                    None,
+                    proj,
+                    f,
+                    source=where,
+                )
+            )
         return out
     level1s = {r.level1_code or (parent(r.level2_code).code if r.level2_code else None) for _, r in rows}
     if "1" not in level1s:
-        out.append(_finding("completeness.no-output", "项目没有产出指标;至少加一个产出指标(数量、质量或时效)",
-                            None, None, proj, f, source=where))
+        out.append(
+            _finding(
+                "completeness.no-output",
+                "项目没有产出指标;至少加一个产出指标(数量、质量或时效)",
+                None,
+                None,
+                proj,
+                f,
+                source=where,
+            )
+        )
     if "2" not in level1s:
-        out.append(_finding("completeness.no-effect", "项目没有效益指标;至少加一个效益指标(经济、社会、生态或可持续影响)",
-                            None, None, proj, f, source=where))
-    if "3" not in level1s and not any(_is_satisfaction(clean_indicator(r.indicator), r.level2_code)
-                                      for _, r in rows):
+        out.append(
+            _finding(
+                "completeness.no-effect",
+                "项目没有效益指标;至少加一个效益指标(经济、社会、生态或可持续影响)",
+                None,
+                None,
+                proj,
+                f,
+                source=where,
+            )
+        )
+    if "3" not in level1s and not any(
+        _is_satisfaction(clean_indicator(r.indicator), r.level2_code) for _, r in rows
+    ):
         texts = [goal or ""] + [f"{r.indicator} {r.target or ''}" for _, r in rows]
         joined = " ".join(normalize(t) for t in texts)
         who = _BENEFICIARY.search(joined)
         if who and _SERVICE.search(joined):
-            out.append(_finding("completeness.no-satisfaction",
-                                f"项目面向「{who.group(0)}」,没有满意度指标;加一个「服务对象满意度 ≥90%」",
-                                None, None, proj, f, source=where))
+            out.append(
+                _finding(
+                    "completeness.no-satisfaction",
+                    f"项目面向「{who.group(0)}」,没有满意度指标;加一个「服务对象满意度 ≥90%」",
+                    None,
+                    None,
+                    proj,
+                    f,
+                    source=where,
+                )
+            )
     seen: dict[str, int] = {}
     for i, r in rows:
         key = re.sub(r"[\W_]+", "", clean_indicator(r.indicator))
         if not key:
             continue
         if key in seen:
-            out.append(_finding("completeness.duplicate",
-                                f"与第{seen[key] + 1}条指标「{_quote(r.indicator)}」重复;删去一条或改成不同的指标",
-                                i, r, proj, f, "indicator"))
+            out.append(
+                _finding(
+                    "completeness.duplicate",
+                    f"与第{seen[key] + 1}条指标「{_quote(r.indicator)}」重复;删去一条或改成不同的指标",
+                    i,
+                    r,
+                    proj,
+                    f,
+                    "indicator",
+                )
+            )
         else:
             seen[key] = i
     if goal:
         out.extend(_goal_findings(table, proj, goal, rows, where))
     return out
-
-

@@ -26,23 +26,47 @@ RULES: dict[str, tuple[str, str, str]] = {
     "structure.code-name": ("structure", "error", "a label whose code and name disagree (11-质量指标)"),
     "structure.level-parent": ("structure", "error", "level 2 not under its level 1"),
     "structure.layout-mix": ("structure", "warning", "成本 both under 产出 and as level 1 in one table"),
-    "label.improbable": ("label", "warning", "the model finds the given category improbable and another likely"),
-    "label.trained-on": ("label", "info", "the model was trained on this very file: its labels go unquestioned"),
+    "label.improbable": (
+        "label",
+        "warning",
+        "the model finds the given category improbable and another likely",
+    ),
+    "label.trained-on": (
+        "label",
+        "info",
+        "the model was trained on this very file: its labels go unquestioned",
+    ),
     "target.empty": ("target", "error", "no target"),
     "target.vague": ("target", "warning", "no number and no comparison where the category needs one"),
-    "target.vague-effect": ("target", "info", "a 效益 target with no number (allowed only where none can be had)"),
+    "target.vague-effect": (
+        "target",
+        "info",
+        "a 效益 target with no number (allowed only where none can be had)",
+    ),
     "target.rate-on-count": ("target", "warning", "a % target on a count indicator"),
     "target.count-on-rate": ("target", "warning", "a count target on a rate indicator"),
     "target.not-time": ("target", "warning", "a time indicator whose target is no time"),
     "target.satisfaction-no-percent": ("target", "warning", "a 满意度 indicator without a percentage"),
     "target.impossible": ("target", "error", "a target that cannot be reached (a rate over 100%)"),
     "target.ge-100": ("target", "warning", "≥100% on a rate that cannot exceed 100%"),
-    "target.trivial": ("target", "warning", "a target of ≥0: nothing required (a count) or only no decline (a rate)"),
+    "target.trivial": (
+        "target",
+        "warning",
+        "a target of ≥0: nothing required (a count) or only no decline (a rate)",
+    ),
     "completeness.no-indicators": ("completeness", "error", "a project with a goal and no indicator"),
     "completeness.no-output": ("completeness", "error", "a project without a 产出 indicator"),
     "completeness.no-effect": ("completeness", "error", "a project without a 效益 indicator"),
-    "completeness.no-satisfaction": ("completeness", "warning", "serves people or firms, no 满意度 indicator"),
-    "completeness.duplicate": ("completeness", "warning", "an indicator repeating another of the same project"),
+    "completeness.no-satisfaction": (
+        "completeness",
+        "warning",
+        "serves people or firms, no 满意度 indicator",
+    ),
+    "completeness.duplicate": (
+        "completeness",
+        "warning",
+        "an indicator repeating another of the same project",
+    ),
     "goal.uncovered": ("goal", "info", "a number or commitment in the goal that no indicator measures"),
 }
 
@@ -83,13 +107,30 @@ class Finding:
         return d
 
 
-def _finding(rule: str, message: str, row: int | None, rec: Indicator | None, project: str | None,
-             file: str, field: str | None = None, source: str = "", **label: Any) -> Finding:
+def _finding(
+    rule: str,
+    message: str,
+    row: int | None,
+    rec: Indicator | None,
+    project: str | None,
+    file: str,
+    field: str | None = None,
+    source: str = "",
+    **label: Any,
+) -> Finding:
     kind, severity, _ = RULES[rule]
     return Finding(
-        row=row, project=project, rule=rule, kind=kind, severity=severity, message=message,
-        file=file, source=rec.source if rec is not None else source,
-        indicator=rec.indicator if rec is not None else None, field=field, **label,
+        row=row,
+        project=project,
+        rule=rule,
+        kind=kind,
+        severity=severity,
+        message=message,
+        file=file,
+        source=rec.source if rec is not None else source,
+        indicator=rec.indicator if rec is not None else None,
+        field=field,
+        **label,
     )
 
 
@@ -111,5 +152,3 @@ def _name(code: str | None) -> str:
 def _quote(text: str | None, n: int = 24) -> str:
     s = normalize(text).replace("\n", " ") if text else ""
     return s if len(s) <= n else s[: n - 1] + "…"
-
-

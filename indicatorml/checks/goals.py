@@ -11,11 +11,17 @@ from ..targets import COUNT_UNITS
 from .finding import Finding, _finding, _quote
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
-_GOAL_UNITS = sorted(set(COUNT_UNITS) | {"%", "万元", "亿元", "万人", "万户", "万家", "万平方米", "公顷"},
-                     key=len, reverse=True)
+_GOAL_UNITS = sorted(
+    set(COUNT_UNITS) | {"%", "万元", "亿元", "万人", "万户", "万家", "万平方米", "公顷"},
+    key=len,
+    reverse=True,
+)
 _GOAL_NUMBER = re.compile(
-    r"((?:不少于|不低于|至少|超过|达到|新增|累计|完成|突破|控制在)?\s*(" + _NUM + r")\s*(?:"
-    + "|".join(re.escape(u) for u in _GOAL_UNITS) + r"))"
+    r"((?:不少于|不低于|至少|超过|达到|新增|累计|完成|突破|控制在)?\s*("
+    + _NUM
+    + r")\s*(?:"
+    + "|".join(re.escape(u) for u in _GOAL_UNITS)
+    + r"))"
 )
 _COMMIT = re.compile(r"(打造|建成|创建|举办|培育|引进|新建|建立)([^,，。;；!！?？:：]{2,40})")
 _GOAL_STOP = frozenset(
@@ -28,8 +34,9 @@ def _numbers(text: str) -> set[float]:
     return {float(m.replace(",", "")) for m in re.findall(_NUM, normalize(text))}
 
 
-def _goal_findings(table: Table, proj: str | None, goal: str,
-                   rows: Sequence[tuple[int, Indicator]], where: str = "") -> list[Finding]:
+def _goal_findings(
+    table: Table, proj: str | None, goal: str, rows: Sequence[tuple[int, Indicator]], where: str = ""
+) -> list[Finding]:
     out: list[Finding] = []
     g = normalize(goal)
     measured = " ".join(normalize(f"{r.indicator} {r.target or ''}") for _, r in rows)
@@ -39,25 +46,35 @@ def _goal_findings(table: Table, proj: str | None, goal: str,
     for m in _GOAL_NUMBER.finditer(g):
         value = float(m.group(2).replace(",", ""))
         phrase = m.group(1).strip()
-        after = g[m.end(): m.end() + 1]
+        after = g[m.end() : m.end() + 1]
         if 1900 <= value <= 2100 and (after in ("年", "、") or phrase.endswith("年")):
             continue
         if value in measured_numbers or phrase in reported:
             continue
         reported.add(phrase)
         spans.append(m.span())
-        ctx = g[max(0, m.start() - 8): m.end() + 8]
-        out.append(_finding("goal.uncovered",
-                            f"绩效目标中的「{phrase}」(…{ctx}…)没有指标衡量;加一个指标,把它写成指标值",
-                            None, None, proj, table.path, source=where))
+        ctx = g[max(0, m.start() - 8) : m.end() + 8]
+        out.append(
+            _finding(
+                "goal.uncovered",
+                f"绩效目标中的「{phrase}」(…{ctx}…)没有指标衡量;加一个指标,把它写成指标值",
+                None,
+                None,
+                proj,
+                table.path,
+                source=where,
+            )
+        )
     measured_words = set(words(measured))
     for m in _COMMIT.finditer(g):
         phrase = m.group(0)
-        if re.search(r"关于|贯彻|落实|按照|根据", g[max(0, m.start() - 8): m.start()]):
+        if re.search(r"关于|贯彻|落实|按照|根据", g[max(0, m.start() - 8) : m.start()]):
             continue  # "贯彻…关于建立…的部署": the context, not this project's commitment
         if any(a < m.end() and m.start() < b for a, b in spans):
             continue  # "举办宣讲会3场": already reported as a number
-        content = [w for w in words(m.group(2)) if len(w) >= 2 and w not in _GOAL_STOP and not re.match(_NUM, w)]
+        content = [
+            w for w in words(m.group(2)) if len(w) >= 2 and w not in _GOAL_STOP and not re.match(_NUM, w)
+        ]
         if not content:
             continue
         head = content[-1]
@@ -65,9 +82,15 @@ def _goal_findings(table: Table, proj: str | None, goal: str,
         if head in measured or len(set(overlap)) >= 2 or phrase in reported:
             continue
         reported.add(phrase)
-        out.append(_finding("goal.uncovered",
-                            f"绩效目标承诺「{_quote(phrase, 30)}」,没有指标衡量;加一个能说明是否做到的指标",
-                            None, None, proj, table.path, source=where))
+        out.append(
+            _finding(
+                "goal.uncovered",
+                f"绩效目标承诺「{_quote(phrase, 30)}」,没有指标衡量;加一个能说明是否做到的指标",
+                None,
+                None,
+                proj,
+                table.path,
+                source=where,
+            )
+        )
     return out
-
-

@@ -44,8 +44,12 @@ def _family(code: str) -> str:
     return parent(canonical_level2(code)).code
 
 
-def label_findings(table: Table, model: Any, rule: LabelRule = DEFAULT_LABEL_RULE,
-                   rows: Sequence[tuple[int, Indicator, str | None]] | None = None) -> list[Finding]:
+def label_findings(
+    table: Table,
+    model: Any,
+    rule: LabelRule = DEFAULT_LABEL_RULE,
+    rows: Sequence[tuple[int, Indicator, str | None]] | None = None,
+) -> list[Finding]:
     """Findings of the label rule: rows whose given level 2 the model finds improbable."""
     if rows is None:
         rows = [(i, r, r.project) for i, r in enumerate(table.records)]
@@ -69,13 +73,20 @@ def label_findings(table: Table, model: Any, rule: LabelRule = DEFAULT_LABEL_RUL
         same = _family(suggested) == _family(given)
         if not rule.flags(p_given, p_best, same):
             continue
-        out.append(_finding(
-            "label.improbable",
-            f"「{_quote(rec.indicator)}」不太像{by_code(given).name}(模型概率{p_given:.0%}),"
-            f"更像{by_code(suggested).name}({p_best:.0%});核对二级指标",
-            i, rec, proj, table.path, "level2",
-            given_level2_code=rec.level2_code, suggested_level2_code=suggested,
-            probability=p_best, given_probability=p_given))
+        out.append(
+            _finding(
+                "label.improbable",
+                f"「{_quote(rec.indicator)}」不太像{by_code(given).name}(模型概率{p_given:.0%}),"
+                f"更像{by_code(suggested).name}({p_best:.0%});核对二级指标",
+                i,
+                rec,
+                proj,
+                table.path,
+                "level2",
+                given_level2_code=rec.level2_code,
+                suggested_level2_code=suggested,
+                probability=p_best,
+                given_probability=p_given,
+            )
+        )
     return out
-
-

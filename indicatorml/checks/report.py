@@ -17,10 +17,26 @@ from .finding import TABLE_RULES, Finding
 __all__ = ["SEVERITY_ZH", "FINDING_COLUMNS", "finding_rows", "render_findings", "counts_line"]
 
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-KIND_ZH = {"structure": "结构", "label": "类别", "target": "指标值", "completeness": "完整性", "goal": "目标覆盖"}
+KIND_ZH = {
+    "structure": "结构",
+    "label": "类别",
+    "target": "指标值",
+    "completeness": "完整性",
+    "goal": "目标覆盖",
+}
 FINDING_COLUMNS = (
-    "file", "row", "project", "severity", "kind", "rule", "indicator", "message",
-    "given_level2_code", "suggested_level2_code", "probability", "source",
+    "file",
+    "row",
+    "project",
+    "severity",
+    "kind",
+    "rule",
+    "indicator",
+    "message",
+    "given_level2_code",
+    "suggested_level2_code",
+    "probability",
+    "source",
 )
 
 
@@ -44,7 +60,9 @@ def render_findings(findings: Sequence[Finding], tables: Sequence[Table], width:
         mine = [f for f in findings if f.file == table.path]
         n_projects = len({r.project for r in table.records} | {p.name for p in table.projects})
         unread = f",读取问题 {len(table.problems)}" if table.problems else ""
-        lines.append(f"{table.path}: {len(table.records)} 条指标, {n_projects} 个项目 — {counts_line(mine)}{unread}")
+        lines.append(
+            f"{table.path}: {len(table.records)} 条指标, {n_projects} 个项目 — {counts_line(mine)}{unread}"
+        )
         if not mine:
             # "No problems" only when something was read and nothing was unreadable: an empty,
             # binary or column-less file must not look like a clean table.

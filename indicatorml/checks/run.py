@@ -44,13 +44,20 @@ def _order(findings: list[Finding], table: Table) -> list[Finding]:
     order: dict[str | None, int] = {}
     for k, pr in enumerate(_projects(table)):
         order.setdefault(pr.name, k)
-    return sorted(findings, key=lambda f: (-1 if f.rule in TABLE_RULES else order.get(f.project, len(order)),
-                                           -1 if f.row is None else f.row,
-                                           _SEVERITY_RANK[f.severity], f.rule))
+    return sorted(
+        findings,
+        key=lambda f: (
+            -1 if f.rule in TABLE_RULES else order.get(f.project, len(order)),
+            -1 if f.row is None else f.row,
+            _SEVERITY_RANK[f.severity],
+            f.rule,
+        ),
+    )
 
 
-def check_table(table: Table, model: Any = None, *, labels: bool = True,
-                label_rule: LabelRule = DEFAULT_LABEL_RULE) -> list[Finding]:
+def check_table(
+    table: Table, model: Any = None, *, labels: bool = True, label_rule: LabelRule = DEFAULT_LABEL_RULE
+) -> list[Finding]:
     """All findings for one table, grouped by project and in reading order.
 
     ``model`` is a fitted classifier (``classes_``, ``predict_proba``); None loads the shipped
@@ -67,10 +74,18 @@ def check_table(table: Table, model: Any = None, *, labels: bool = True,
             model = _default_model()
         findings.extend(label_findings(table, model, label_rule, rows))
         if _trained_on(table, model):
-            findings.append(_finding(
-                "label.trained-on", "类别检查所用的模型是用这张表训练的,不会质疑它自己的类别;要检查类别,"
-                "用不含这张表训练的模型(indicatorml train … --out DIR,再 check --model DIR)",
-                None, None, None, table.path, None))
+            findings.append(
+                _finding(
+                    "label.trained-on",
+                    "类别检查所用的模型是用这张表训练的,不会质疑它自己的类别;要检查类别,"
+                    "用不含这张表训练的模型(indicatorml train … --out DIR,再 check --model DIR)",
+                    None,
+                    None,
+                    None,
+                    table.path,
+                    None,
+                )
+            )
     return _order(findings, table)
 
 
@@ -90,8 +105,13 @@ def _default_model() -> Any:
     return load_model()
 
 
-def check_tables(tables: Sequence[Table], model: Any = None, *, labels: bool = True,
-                 label_rule: LabelRule = DEFAULT_LABEL_RULE) -> list[Finding]:
+def check_tables(
+    tables: Sequence[Table],
+    model: Any = None,
+    *,
+    labels: bool = True,
+    label_rule: LabelRule = DEFAULT_LABEL_RULE,
+) -> list[Finding]:
     """Findings of several tables, one model load for all."""
     if labels and model is None and any(t.records for t in tables):
         model = _default_model()
@@ -101,8 +121,13 @@ def check_tables(tables: Sequence[Table], model: Any = None, *, labels: bool = T
     return out
 
 
-def check_files(paths: Sequence[str], model: Any = None, *, labels: bool = True,
-                label_rule: LabelRule = DEFAULT_LABEL_RULE) -> list[Finding]:
+def check_files(
+    paths: Sequence[str],
+    model: Any = None,
+    *,
+    labels: bool = True,
+    label_rule: LabelRule = DEFAULT_LABEL_RULE,
+) -> list[Finding]:
     """Read each file with the table reader and check it. Read problems stay in the tables
     (see :func:`indicatorml.tables.report_problems`); use :func:`check_tables` to get both."""
     from ..tables import read_tables

@@ -15,46 +15,82 @@ def _structure(table: Table, rows: Sequence[tuple[int, Indicator, str | None]]) 
     for i, rec, proj in rows:
         if rec.level2_code is None:
             if (rec.level2_raw or "").strip():
-                out.append(_finding(
-                    "structure.unknown-label",
-                    f"二级指标「{_quote(rec.level2_raw)}」不是已知类别;改成标准名称,如「11-数量指标」「22-社会效益指标」",
-                    i, rec, proj, f, "level2"))
+                out.append(
+                    _finding(
+                        "structure.unknown-label",
+                        f"二级指标「{_quote(rec.level2_raw)}」不是已知类别;改成标准名称,如「11-数量指标」「22-社会效益指标」",
+                        i,
+                        rec,
+                        proj,
+                        f,
+                        "level2",
+                    )
+                )
             else:
-                out.append(_finding(
-                    "structure.missing-label", "没有二级指标;填写二级指标(如「11-数量指标」)",
-                    i, rec, proj, f, "level2"))
+                out.append(
+                    _finding(
+                        "structure.missing-label",
+                        "没有二级指标;填写二级指标(如「11-数量指标」)",
+                        i,
+                        rec,
+                        proj,
+                        f,
+                        "level2",
+                    )
+                )
         elif rec.level1_code is None and (rec.level1_raw or "").strip():
-            out.append(_finding(
-                "structure.unknown-label",
-                f"一级指标「{_quote(rec.level1_raw)}」不是已知类别;改成「1-产出指标」「2-效益指标」「3-满意度指标」等",
-                i, rec, proj, f, "level1"))
+            out.append(
+                _finding(
+                    "structure.unknown-label",
+                    f"一级指标「{_quote(rec.level1_raw)}」不是已知类别;改成「1-产出指标」「2-效益指标」「3-满意度指标」等",
+                    i,
+                    rec,
+                    proj,
+                    f,
+                    "level1",
+                )
+            )
         for field, raw in (("level1", rec.level1_raw), ("level2", rec.level2_raw)):
             conflict = code_conflict(raw or "")
             if conflict:
                 written, named = conflict
-                out.append(_finding(
-                    "structure.code-name",
-                    f"「{_quote(raw)}」编号{written}是「{_name(written)}」,名称却是「{by_code(named).name}」;"
-                    f"统一编号和名称(如「{_name(named)}」)",
-                    i, rec, proj, f, field))
+                out.append(
+                    _finding(
+                        "structure.code-name",
+                        f"「{_quote(raw)}」编号{written}是「{_name(written)}」,名称却是「{by_code(named).name}」;"
+                        f"统一编号和名称(如「{_name(named)}」)",
+                        i,
+                        rec,
+                        proj,
+                        f,
+                        field,
+                    )
+                )
         if rec.level1_code and rec.level2_code:
             l1, l2 = rec.level1_code, rec.level2_code
             ok = parent(l2).code == l1 or (l2 == "14" and l1 == "4")  # 成本指标 under level-1 成本 is fine
             if not ok:
-                out.append(_finding(
-                    "structure.level-parent",
-                    f"二级指标「{_name(l2)}」不属于一级指标「{_name(l1)}」,应在「{_name(parent(l2).code)}」下;"
-                    "改一级指标或改二级指标",
-                    i, rec, proj, f, "level1"))
+                out.append(
+                    _finding(
+                        "structure.level-parent",
+                        f"二级指标「{_name(l2)}」不属于一级指标「{_name(l1)}」,应在「{_name(parent(l2).code)}」下;"
+                        "改一级指标或改二级指标",
+                        i,
+                        rec,
+                        proj,
+                        f,
+                        "level1",
+                    )
+                )
     # Layout mix: cost under 产出 (pre-2021) and cost as level 1 (2021) in one table.
     pre = [(i, r, p) for i, r, p in rows if r.level2_code in COST_CODES and r.level1_code == "1"]
     new = [(i, r, p) for i, r, p in rows if r.level1_code == "4"]
     if pre and new:
         minority = pre if len(pre) < len(new) else new
-        msg = (f"本表成本指标两种写法混用:{len(pre)}条在「1-产出指标」下,{len(new)}条为一级「成本指标」;"
-               "按本表采用的版式统一")
+        msg = (
+            f"本表成本指标两种写法混用:{len(pre)}条在「1-产出指标」下,{len(new)}条为一级「成本指标」;"
+            "按本表采用的版式统一"
+        )
         for i, rec, proj in minority:
             out.append(_finding("structure.layout-mix", msg, i, rec, proj, f, "level1"))
     return out
-
-

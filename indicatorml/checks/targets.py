@@ -31,46 +31,72 @@ def _target_findings(i: int, rec: Indicator, proj: str | None, file: str) -> lis
         out.append(_finding(rule, msg, i, rec, proj, file, "target"))
 
     if t.kind == "empty":
-        add("target.empty", "没有指标值;填写可考核的年度指标值" + (
-            f",{by_code(code).name}通常写作{_USUAL_FORM[code]}" if code in _USUAL_FORM else ""))
+        add(
+            "target.empty",
+            "没有指标值;填写可考核的年度指标值"
+            + (f",{by_code(code).name}通常写作{_USUAL_FORM[code]}" if code in _USUAL_FORM else ""),
+        )
         return out
     satisfaction = _is_satisfaction(text, code)
     percent_text = bool(_PERCENT_IN_TEXT.search(normalize(rec.indicator)))
     if satisfaction:
         if t.kind != "percent" and not (t.kind == "number" and percent_text):
-            add("target.satisfaction-no-percent",
-                f"满意度指标的指标值「{tq}」不是百分比;写作「≥90%」这样的比例")
+            add(
+                "target.satisfaction-no-percent",
+                f"满意度指标的指标值「{tq}」不是百分比;写作「≥90%」这样的比例",
+            )
     elif t.kind == "qualitative":
         if code in _NEEDS_NUMBER:
-            add("target.vague", f"指标值「{tq}」没有数字和比较符,无法考核;"
-                f"{by_code(code).name}通常写作{_USUAL_FORM[code]}")
+            add(
+                "target.vague",
+                f"指标值「{tq}」没有数字和比较符,无法考核;{by_code(code).name}通常写作{_USUAL_FORM[code]}",
+            )
         elif code is not None:
-            add("target.vague-effect", f"指标值「{tq}」是定性描述;能量化时写成数字"
-                f"(如{_USUAL_FORM.get(code, '「≥N」')}),不能量化时写明可核验的标准")
+            add(
+                "target.vague-effect",
+                f"指标值「{tq}」是定性描述;能量化时写成数字"
+                f"(如{_USUAL_FORM.get(code, '「≥N」')}),不能量化时写明可核验的标准",
+            )
     if t.kind == "percent" and _is_count(text) and not satisfaction:
-        add("target.rate-on-count", f"「{_quote(rec.indicator)}」是数量,指标值「{tq}」却是百分比;"
-            "写成数量(如「≥N个」),或把指标改成比率(…率)")
+        add(
+            "target.rate-on-count",
+            f"「{_quote(rec.indicator)}」是数量,指标值「{tq}」却是百分比;"
+            "写成数量(如「≥N个」),或把指标改成比率(…率)",
+        )
     if t.kind == "count" and _is_rate(text) and not percent_text:
-        add("target.count-on-rate", f"「{_quote(rec.indicator)}」是比率,指标值「{tq}」却是数量;"
-            "写成百分比(如「≥95%」),或把指标改成数量")
+        add(
+            "target.count-on-rate",
+            f"「{_quote(rec.indicator)}」是比率,指标值「{tq}」却是数量;"
+            "写成百分比(如「≥95%」),或把指标改成数量",
+        )
     if _is_time(text, code) and not satisfaction and t.kind in ("count", "number", "money", "percent"):
         time_ok = (t.kind in ("percent", "number") and _is_rate(text)) or (
-            t.kind == "number" and bool(_TIME_UNIT_IN_TEXT.search(normalize(rec.indicator))))
+            t.kind == "number" and bool(_TIME_UNIT_IN_TEXT.search(normalize(rec.indicator)))
+        )
         if not time_ok:
-            add("target.not-time", f"时效指标的指标值「{tq}」不是时间;写成「≤N个工作日」「X月底前」或及时率「≥95%」")
+            add(
+                "target.not-time",
+                f"时效指标的指标值「{tq}」不是时间;写成「≤N个工作日」「X月底前」或及时率「≥95%」",
+            )
     if t.comparison == "≥" and t.value == 0 and t.kind in ("percent", "count", "number", "money"):
         what = "只要求不下降" if t.kind == "percent" else "不做任何事也能达到"
-        add("target.trivial", f"指标值「{tq}」{what},起不到考核作用;写一个有要求的值"
-            "(如增长率「≥5%」、数量「≥N个」)")
+        add(
+            "target.trivial",
+            f"指标值「{tq}」{what},起不到考核作用;写一个有要求的值(如增长率「≥5%」、数量「≥N个」)",
+        )
     # Impossible targets: a rate that cannot exceed 100% asked to exceed it.
     capped = (_is_rate(text) or satisfaction) and not _UNCAPPED.search(text)
-    pct = t.value if (t.kind == "percent" or (t.kind == "number" and capped and (
-        percent_text or _is_rate(text)))) else None
+    pct = (
+        t.value
+        if (t.kind == "percent" or (t.kind == "number" and capped and (percent_text or _is_rate(text))))
+        else None
+    )
     if capped and pct is not None:
         if pct > 100 or (pct == 100 and t.comparison == ">"):
-            add("target.impossible", f"比率不能超过100%,指标值「{tq}」达不到;改成不超过100%的值(如「≥95%」「=100%」)")
+            add(
+                "target.impossible",
+                f"比率不能超过100%,指标值「{tq}」达不到;改成不超过100%的值(如「≥95%」「=100%」)",
+            )
         elif pct == 100 and t.comparison == "≥":
             add("target.ge-100", f"比率最多100%,「{tq}」就是要求100%;写作「=100%」")
     return out
-
-

@@ -12,7 +12,9 @@ from ..targets import COUNT_UNITS
 # What an indicator's own words say about the target it needs.
 _RATE = re.compile(r"率|比例|占比|比重|百分比|%|％")
 # Rates that may exceed 100%: growth, change, ratios to last year.
-_UNCAPPED = re.compile(r"增长|增速|增幅|增加|增量|提高|提升|上升|下降|降低|减少|同比|环比|比上年|较上年|倍|超额|节约|节省|偏差|差异|变化|产出比|回报")
+_UNCAPPED = re.compile(
+    r"增长|增速|增幅|增加|增量|提高|提升|上升|下降|降低|减少|同比|环比|比上年|较上年|倍|超额|节约|节省|偏差|差异|变化|产出比|回报"
+)
 _COUNT = re.compile(
     r"数量|个数|人数|人次|户数|次数|场次|家数|件数|项数|册数|份数|台数|套数|批次|"
     r"[（(]\s*(?:" + "|".join(u for u in COUNT_UNITS if len(u) <= 2) + r")\s*[）)]|数\s*$"
@@ -56,5 +58,3 @@ def _is_time(text: str, code: str | None) -> bool:
 
 def _is_satisfaction(text: str, code: str | None) -> bool:
     return code == "31" or bool(_SATISFACTION.search(text))
-
-

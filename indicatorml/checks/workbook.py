@@ -37,8 +37,16 @@ from ..taxonomy import by_code
 from .finding import SEVERITIES, TABLE_RULES, Finding
 from .report import SEVERITY_ZH
 
-__all__ = ["FILL_COLOURS", "ADDED_COLUMNS", "LIST_HEADER", "LIST_SHEET", "write_findings_xlsx",
-           "write_checked_workbooks", "annotatable", "findings_marks"]
+__all__ = [
+    "FILL_COLOURS",
+    "ADDED_COLUMNS",
+    "LIST_HEADER",
+    "LIST_SHEET",
+    "write_findings_xlsx",
+    "write_checked_workbooks",
+    "annotatable",
+    "findings_marks",
+]
 
 FILL_COLOURS = FILLS  # by severity: red, amber, blue (Excel's own "bad / neutral / note" tones)
 ADDED_COLUMNS = ("问题级别", "问题", "规则", "建议二级指标", "建议概率", "审核意见")
@@ -73,9 +81,16 @@ def findings_marks(table: Table, findings: Sequence[Finding]) -> tuple[list[Note
     for f in mine:
         whole = f.rule in TABLE_RULES or (f.row is None and f.project is None)
         about = f"项目「{f.project}」: " if f.row is None and not whole else ""
-        notes.append(Note(record=f.row, field=f.field, fill=FILL_COLOURS[f.severity],
-                          text=f"[{SEVERITY_ZH[f.severity]}] {about}{f.message}", project=None if whole else f.project,
-                          rank=_RANK[f.severity]))
+        notes.append(
+            Note(
+                record=f.row,
+                field=f.field,
+                fill=FILL_COLOURS[f.severity],
+                text=f"[{SEVERITY_ZH[f.severity]}] {about}{f.message}",
+                project=None if whole else f.project,
+                rank=_RANK[f.severity],
+            )
+        )
         if whole:
             continue
         key = f.row if f.row is not None else first.get(f.project)
@@ -97,18 +112,39 @@ def findings_marks(table: Table, findings: Sequence[Finding]) -> tuple[list[Note
     return notes, list(cols.values())
 
 
-def _listing(tables: Sequence[Table], findings: Sequence[Finding], notes_by_table: Sequence[Sequence[Note]]
-             ) -> tuple[Listing, dict[int, int]]:
+def _listing(
+    tables: Sequence[Table], findings: Sequence[Finding], notes_by_table: Sequence[Sequence[Note]]
+) -> tuple[Listing, dict[int, int]]:
     """问题清单: one row per finding, in the tables' order; {id(note): table index} for the links."""
-    listing = Listing(LIST_SHEET, LIST_HEADER, link_column=3, fill_column=4, sheet_column=2, ref_column=3,
-                      widths=(24, 14, 8, 6, 24, 26, 70, 26, 20))
+    listing = Listing(
+        LIST_SHEET,
+        LIST_HEADER,
+        link_column=3,
+        fill_column=4,
+        sheet_column=2,
+        ref_column=3,
+        widths=(24, 14, 8, 6, 24, 26, 70, 26, 20),
+    )
     owner: dict[int, int] = {}
     for k, (table, notes) in enumerate(zip(tables, notes_by_table, strict=True)):
         mine = [f for f in findings if f.file == table.path]
         for f, note in zip(mine, notes, strict=True):
-            where = "整张表" if f.rule in TABLE_RULES else (f"第{f.row + 1}条" if f.row is not None else "项目")
-            listing.rows.append([table.path, None, None, SEVERITY_ZH[f.severity], f.project or "",
-                                 f.indicator or where, f.message, f.rule, _suggested(f) or ""])
+            where = (
+                "整张表" if f.rule in TABLE_RULES else (f"第{f.row + 1}条" if f.row is not None else "项目")
+            )
+            listing.rows.append(
+                [
+                    table.path,
+                    None,
+                    None,
+                    SEVERITY_ZH[f.severity],
+                    f.project or "",
+                    f.indicator or where,
+                    f.message,
+                    f.rule,
+                    _suggested(f) or "",
+                ]
+            )
             listing.links.append(note)
             listing.fills.append(FILL_COLOURS[f.severity])
             owner[id(note)] = k
@@ -129,8 +165,12 @@ def write_findings_xlsx(tables: Sequence[Table], findings: Sequence[Finding], pa
     if len(tables) == 1 and annotatable(tables[0]):
         notes, columns = marks[0]
         return annotate_workbook(tables[0], path, notes, columns, listing)
-    report_workbook([(t, n, c) for t, (n, c) in zip(tables, marks, strict=True)], path, listing,
-                    listing_table=lambda note: owner.get(id(note)))
+    report_workbook(
+        [(t, n, c) for t, (n, c) in zip(tables, marks, strict=True)],
+        path,
+        listing,
+        listing_table=lambda note: owner.get(id(note)),
+    )
     return []
 
 
@@ -161,8 +201,9 @@ def output_paths(tables: Sequence[Table], output: str) -> list[Path]:
     return paths
 
 
-def write_checked_workbooks(tables: Sequence[Table], findings: Sequence[Finding], output: str,
-                            err: Any = None) -> list[Path]:
+def write_checked_workbooks(
+    tables: Sequence[Table], findings: Sequence[Finding], output: str, err: Any = None
+) -> list[Path]:
     """``check … -o``: one marked workbook per input (see :func:`output_paths`); the paths
     written. What openpyxl could not keep of an input is said on ``err``."""
     paths = output_paths(tables, output)

@@ -18,10 +18,15 @@ from .saved import default_model_dir, load_model
 # Training, evaluation and the write-back verb read tables (openpyxl, python-docx, pdfplumber):
 # imported on first use, so `indicatorml classify TEXT` starts without them.
 _LAZY = {
-    "cross_val_predict_proba": "evaluation", "evaluate": "evaluation",
-    "DEFAULT_OWN_WEIGHT": "labeled_data", "is_handwritten": "labeled_data", "load_labeled": "labeled_data",
+    "cross_val_predict_proba": "evaluation",
+    "evaluate": "evaluation",
+    "DEFAULT_OWN_WEIGHT": "labeled_data",
+    "is_handwritten": "labeled_data",
+    "load_labeled": "labeled_data",
     "train": "training",
-    "REVIEW_MARK": "write_back", "CodeResult": "write_back", "code_table": "write_back",
+    "REVIEW_MARK": "write_back",
+    "CodeResult": "write_back",
+    "code_table": "write_back",
 }
 
 
@@ -31,6 +36,7 @@ def __getattr__(name: str) -> Any:
         globals()[name] = value
         return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "IndicatorClassifier",

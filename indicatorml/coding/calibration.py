@@ -55,7 +55,7 @@ def fit_vector_scaling(scores: np.ndarray, labels: np.ndarray, scale0: float, re
         z = z - z.max(axis=1, keepdims=True)
         logp = z - np.log(np.exp(z).sum(axis=1, keepdims=True))
         g = (np.exp(logp) - onehot) / n
-        val = -float((logp * onehot).sum()) / n + reg * float(((a - scale0) ** 2).sum() + (b ** 2).sum())
+        val = -float((logp * onehot).sum()) / n + reg * float(((a - scale0) ** 2).sum() + (b**2).sum())
         ga = (g * scores).sum(axis=0) + 2 * reg * (a - scale0)
         gb = g.sum(axis=0) + 2 * reg * b
         return val, np.r_[ga * a, gb]

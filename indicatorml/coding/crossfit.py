@@ -53,8 +53,9 @@ def _fold_of(rec: Indicator, file_sha: str | None, keys: dict[str, int]) -> int 
     return None
 
 
-def heldout_proba(model: Any, records: Sequence[Indicator], file_sha: str | None = None
-                  ) -> tuple[np.ndarray, np.ndarray]:
+def heldout_proba(
+    model: Any, records: Sequence[Indicator], file_sha: str | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Probabilities (columns = ``model.classes_``) from models that never saw each row's source.
 
     Returns ``(proba, heldout)``: ``heldout[i]`` is True where row i came from a training
@@ -104,6 +105,7 @@ def fold_model(model: Any, k: int) -> Any:
         try:
             cache[k] = load_model(path)
         except IndicatormlError as e:
-            raise IndicatormlError(f"the model's fold {k} cannot be loaded ({e}); retrain with "
-                                   "`indicatorml train --out DIR`") from None
+            raise IndicatormlError(
+                f"the model's fold {k} cannot be loaded ({e}); retrain with `indicatorml train --out DIR`"
+            ) from None
     return cache[k]

@@ -31,12 +31,18 @@ def evaluation_groups(records: Sequence[Indicator], n_splits: int) -> tuple[list
     raise IndicatormlError("grouped evaluation needs at least two sources (pages, files or projects)")
 
 
-def cross_val_predict_proba(records: Sequence[Indicator], n_splits: int = 5, config: dict | None = None,
-                            seed: int = 0, sample_weight: Sequence[float] | None = None,
-                            groups: Sequence[str] | None = None,
-                            progress: bool = False, train_only: Sequence[Indicator] = (),
-                            train_only_weight: float = 1.0, keep_models: list | None = None,
-                            ) -> tuple[np.ndarray, np.ndarray]:
+def cross_val_predict_proba(
+    records: Sequence[Indicator],
+    n_splits: int = 5,
+    config: dict | None = None,
+    seed: int = 0,
+    sample_weight: Sequence[float] | None = None,
+    groups: Sequence[str] | None = None,
+    progress: bool = False,
+    train_only: Sequence[Indicator] = (),
+    train_only_weight: float = 1.0,
+    keep_models: list | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold calibrated probabilities; folds never split a group (default: record.group).
 
     Returns ``(proba, classes)``: ``proba[i]`` comes from a model that never saw row i's group.
@@ -68,13 +74,18 @@ def cross_val_predict_proba(records: Sequence[Indicator], n_splits: int = 5, con
     for train_idx, test_idx in it:
         fold_w = None
         if extra and (w is not None or train_only_weight != 1.0):
-            fold_w = np.r_[np.ones(len(train_idx)) if w is None else w[train_idx],
-                           np.full(len(extra), float(train_only_weight))]
+            fold_w = np.r_[
+                np.ones(len(train_idx)) if w is None else w[train_idx],
+                np.full(len(extra), float(train_only_weight)),
+            ]
         elif w is not None:
             fold_w = w[train_idx]
-        m = IndicatorClassifier(**cfg).fit([records[i] for i in train_idx] + extra,
-                                           [*y[train_idx].tolist(), *y_extra], fold_w,
-                                           groups=[keys[i] for i in train_idx] + [r.group for r in extra])
+        m = IndicatorClassifier(**cfg).fit(
+            [records[i] for i in train_idx] + extra,
+            [*y[train_idx].tolist(), *y_extra],
+            fold_w,
+            groups=[keys[i] for i in train_idx] + [r.group for r in extra],
+        )
         if keep_models is not None:
             keep_models.append((m, np.asarray(test_idx)))
         p = m.predict_proba([records[i] for i in test_idx])
@@ -83,21 +94,36 @@ def cross_val_predict_proba(records: Sequence[Indicator], n_splits: int = 5, con
     return proba, classes
 
 
-def figures_of(records: Sequence[Indicator], proba: np.ndarray, classes: np.ndarray, cfg: dict) -> dict[str, Any]:
+def figures_of(
+    records: Sequence[Indicator], proba: np.ndarray, classes: np.ndarray, cfg: dict
+) -> dict[str, Any]:
     decider = IndicatorClassifier(**cfg)
     decider.classes_ = classes
     chosen = decider._decide(proba)
     pred = classes[chosen]
     conf = proba[np.arange(len(pred)), chosen]
     y = [canonical_level2(r.level2_code or "") for r in records]
-    return classification_figures(y, pred, conf, list(classes), {c: parent(c).code for c in classes},
-                                  {c: by_code(c).name for c in classes})
+    return classification_figures(
+        y,
+        pred,
+        conf,
+        list(classes),
+        {c: parent(c).code for c in classes},
+        {c: by_code(c).name for c in classes},
+    )
 
 
-def evaluate(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
-             config: dict | str | None = None, folds: int = 5, seed: int = 0,
-             own_weight: float = DEFAULT_OWN_WEIGHT, progress: bool = True,
-             records: Sequence[Indicator] | None = None, handwritten: bool = True) -> dict[str, Any]:
+def evaluate(
+    paths: Sequence[str | os.PathLike] = (),
+    default_data: bool = True,
+    config: dict | str | None = None,
+    folds: int = 5,
+    seed: int = 0,
+    own_weight: float = DEFAULT_OWN_WEIGHT,
+    progress: bool = True,
+    records: Sequence[Indicator] | None = None,
+    handwritten: bool = True,
+) -> dict[str, Any]:
     """Grouped k-fold figures: level-2 accuracy, macro-F1, level-1 accuracy, per-class P/R,
     confusion matrix, ECE, coverage at 95% precision. Hand-written rows (``handwritten``, on by
     default like in :func:`train`) join every training fold and are never scored."""
@@ -110,14 +136,17 @@ def evaluate(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
     hand = [r for r in records if is_handwritten(r)] if handwritten else []
     records, own = drop_handwritten(records, own)
     groups, grouping = evaluation_groups(records, folds)
-    proba, classes = cross_val_predict_proba(records, folds, cfg, seed, own_weights(own, own_weight), groups,
-                                             progress=progress, train_only=hand)
+    proba, classes = cross_val_predict_proba(
+        records, folds, cfg, seed, own_weights(own, own_weight), groups, progress=progress, train_only=hand
+    )
     out = figures_of(records, proba, classes, cfg)
-    out.update({
-        "folds": min(folds, len(set(groups))),
-        "grouped_by": grouping,
-        "groups": len(set(groups)),
-        "seed": seed,
-        "config": IndicatorClassifier(**cfg).get_params(),
-    })
+    out.update(
+        {
+            "folds": min(folds, len(set(groups))),
+            "grouped_by": grouping,
+            "groups": len(set(groups)),
+            "seed": seed,
+            "config": IndicatorClassifier(**cfg).get_params(),
+        }
+    )
     return out

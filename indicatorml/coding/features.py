@@ -41,7 +41,9 @@ __all__ = [
 
 # Units in brackets after an indicator name: "(万元)", "（个）", "[%]" carry no category of
 # their own beyond what the target says, and vary by publisher.
-_BRACKET_UNIT = re.compile(r"[(\[](?:万元|元|亿元|个|家|人|人次|次|%|％|天|日|月|年|户|项|件|场|期|份|平方米|公里|吨|亩)[)\]]")
+_BRACKET_UNIT = re.compile(
+    r"[(\[](?:万元|元|亿元|个|家|人|人次|次|%|％|天|日|月|年|户|项|件|场|期|份|平方米|公里|吨|亩)[)\]]"
+)
 _LEAD_MARKS = re.compile(r"^[\s★☆▲●◆■*＊]+")
 _MAX_CHARS = 200  # an indicator is a phrase; beyond this, text is a pasted paragraph
 
@@ -192,8 +194,12 @@ class TfidfBlock:
     weight: float = 1.0
 
     @classmethod
-    def from_tokens(cls, tokens: Sequence[str], idf: np.ndarray, sublinear_tf: bool, weight: float) -> TfidfBlock:
-        return cls({t: i for i, t in enumerate(tokens)}, np.asarray(idf, dtype=np.float64), sublinear_tf, weight)
+    def from_tokens(
+        cls, tokens: Sequence[str], idf: np.ndarray, sublinear_tf: bool, weight: float
+    ) -> TfidfBlock:
+        return cls(
+            {t: i for i, t in enumerate(tokens)}, np.asarray(idf, dtype=np.float64), sublinear_tf, weight
+        )
 
     @property
     def tokens(self) -> list[str]:
@@ -202,8 +208,9 @@ class TfidfBlock:
             out[i] = t
         return out
 
-    def transform(self, docs: Sequence[Sequence[str]], extra: tuple[np.ndarray, np.ndarray] | None = None
-                  ) -> SparseRows:
+    def transform(
+        self, docs: Sequence[Sequence[str]], extra: tuple[np.ndarray, np.ndarray] | None = None
+    ) -> SparseRows:
         """TF-IDF rows of token lists; unknown tokens are ignored, an empty row stays empty.
 
         ``extra`` = (row, column) pairs of tokens found another way (:class:`CharNgramIndex`),
@@ -227,7 +234,9 @@ class TfidfBlock:
     def _rows(self, rows: np.ndarray, cols: np.ndarray, n: int) -> SparseRows:
         n_cols = len(self.vocabulary)
         if len(cols) == 0:
-            return SparseRows(np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), n_cols)
+            return SparseRows(
+                np.zeros(n + 1, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0), n_cols
+            )
         keys, counts = np.unique(rows * n_cols + cols, return_counts=True)
         r, c = keys // n_cols, keys % n_cols
         tf = counts.astype(np.float64)
@@ -256,7 +265,9 @@ class CharNgramIndex:
     """
 
     def __init__(self, vocabulary: dict[str, int], n_min: int, n_max: int) -> None:
-        grams = [(t[2:], i) for t, i in vocabulary.items() if t.startswith("c:") and n_min <= len(t) - 2 <= n_max]
+        grams = [
+            (t[2:], i) for t, i in vocabulary.items() if t.startswith("c:") and n_min <= len(t) - 2 <= n_max
+        ]
         chars = sorted({ch for g, _ in grams for ch in g})
         self.n_min, self.n_max = n_min, n_max
         self.codepoints = np.array([ord(ch) for ch in chars], dtype=np.int64)
@@ -266,7 +277,10 @@ class CharNgramIndex:
         for n in range(n_min, n_max + 1):
             ks = [(self._key_of([cid[ch] for ch in g]), i) for g, i in grams if len(g) == n]
             ks.sort()
-            self.keys[n] = (np.array([k for k, _ in ks], dtype=np.int64), np.array([i for _, i in ks], dtype=np.int64))
+            self.keys[n] = (
+                np.array([k for k, _ in ks], dtype=np.int64),
+                np.array([i for _, i in ks], dtype=np.int64),
+            )
 
     def _key_of(self, ids: Sequence[int]) -> int:
         key = 0

@@ -42,8 +42,10 @@ def default_data_paths() -> list[Path]:
     corpus = _DATA_DIR / "corpus" / "public_indicators.tsv"
     seeds = sorted((_DATA_DIR / "seed").glob("*.txt"))
     if not corpus.is_file():
-        raise IndicatormlError(f"the shipped data ({corpus}) is not in this installation; "
-                               "train with --no-default-data --data YOUR_TABLES")
+        raise IndicatormlError(
+            f"the shipped data ({corpus}) is not in this installation; "
+            "train with --no-default-data --data YOUR_TABLES"
+        )
     return [corpus, *seeds]
 
 
@@ -62,8 +64,12 @@ def _mark_handwritten(table: Any, path: Path) -> None:
         r.extra["provenance"] = HANDWRITTEN
 
 
-def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
-                 stream: Any = ..., handwritten: bool = False) -> tuple[list[Indicator], np.ndarray]:
+def load_labeled(
+    paths: Sequence[str | os.PathLike] = (),
+    default_data: bool = True,
+    stream: Any = ...,
+    handwritten: bool = False,
+) -> tuple[list[Indicator], np.ndarray]:
     """Labeled records of the shipped data and/or ``paths``, and a flag per row: from ``paths``?
 
     Unreadable rows are reported (file:line) on ``stream``; rows without a level-2 label are
@@ -82,8 +88,11 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
     for p in paths:
         path = Path(p)
         if path.is_dir():
-            found = sorted(q for q in path.rglob("*") if q.is_file() and q.suffix.lower()
-                           in (".txt", ".tsv", ".csv", ".xlsx", ".jsonl"))
+            found = sorted(
+                q
+                for q in path.rglob("*")
+                if q.is_file() and q.suffix.lower() in (".txt", ".tsv", ".csv", ".xlsx", ".jsonl")
+            )
             if not found:
                 raise IndicatormlError(f"{path}: no tables (.txt .tsv .csv .xlsx .jsonl) in this directory")
             files += [(q, True) for q in found]
@@ -103,7 +112,7 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
         if not is_own:  # shipped files are named from the repository top, wherever it lives,
             rel = path.relative_to(_DATA_DIR.parent).as_posix()  # so folds (and models) are the same
             for r in table.records:
-                r.source = rel + r.source[len(str(path)):] if r.source.startswith(str(path)) else r.source
+                r.source = rel + r.source[len(str(path)) :] if r.source.startswith(str(path)) else r.source
         if path.parent.name == "handwritten" and path.parent.parent == _DATA_DIR:
             _mark_handwritten(table, path)
         tables.append(table)
@@ -133,9 +142,11 @@ def load_labeled(paths: Sequence[str | os.PathLike] = (), default_data: bool = T
         names = ", ".join(str(p) for p in paths)
         if not own_read:
             raise IndicatormlError(f"{names}: no indicators could be read, so there is nothing to learn from")
-        raise IndicatormlError(f"{names}: none of the {own_read} indicator(s) read has a level-2 label (二级指标), "
-                               "so there is nothing to learn from them; label them first (e.g. "
-                               "`indicatorml code FILE`, then review the codes) or leave out --data")
+        raise IndicatormlError(
+            f"{names}: none of the {own_read} indicator(s) read has a level-2 label (二级指标), "
+            "so there is nothing to learn from them; label them first (e.g. "
+            "`indicatorml code FILE`, then review the codes) or leave out --data"
+        )
     if not records:
         raise IndicatormlError("no labeled indicators to learn from")
     return records, np.asarray(own, dtype=bool)
@@ -147,6 +158,8 @@ def own_weights(own: np.ndarray | None, own_weight: float) -> np.ndarray | None:
     return np.where(own, float(own_weight), 1.0)
 
 
-def drop_handwritten(records: list[Indicator], own: np.ndarray | None) -> tuple[list[Indicator], np.ndarray | None]:
+def drop_handwritten(
+    records: list[Indicator], own: np.ndarray | None
+) -> tuple[list[Indicator], np.ndarray | None]:
     keep = [i for i, r in enumerate(records) if not is_handwritten(r)]
     return [records[i] for i in keep], (None if own is None else own[keep])

@@ -85,15 +85,21 @@ def reliability(confidence: np.ndarray, correct: np.ndarray, bins: int = 10) -> 
     out = []
     for k in range(bins):
         m = b == k
-        out.append({
-            "low": k / bins, "high": (k + 1) / bins, "n": int(m.sum()),
-            "confidence": float(confidence[m].mean()) if m.any() else None,
-            "accuracy": float(correct[m].mean()) if m.any() else None,
-        })
+        out.append(
+            {
+                "low": k / bins,
+                "high": (k + 1) / bins,
+                "n": int(m.sum()),
+                "confidence": float(confidence[m].mean()) if m.any() else None,
+                "accuracy": float(correct[m].mean()) if m.any() else None,
+            }
+        )
     return out
 
 
-def coverage_at_precision(score: np.ndarray, correct: np.ndarray, precision: float = 0.95) -> tuple[float, float | None]:
+def coverage_at_precision(
+    score: np.ndarray, correct: np.ndarray, precision: float = 0.95
+) -> tuple[float, float | None]:
     """(coverage, threshold): the largest share of rows with score ≥ threshold whose accuracy is
     ≥ ``precision``. Rows tied at the threshold are all in or all out. (0.0, None) if none."""
     score = np.asarray(score, dtype=float)
@@ -113,9 +119,14 @@ def coverage_at_precision(score: np.ndarray, correct: np.ndarray, precision: flo
     return float(best), thr
 
 
-def classification_figures(y_true: Sequence[str], y_pred: Sequence[str], confidence: Sequence[float],
-                           labels: Sequence[str], parent_of: dict[str, str],
-                           names: dict[str, str] | None = None) -> dict[str, Any]:
+def classification_figures(
+    y_true: Sequence[str],
+    y_pred: Sequence[str],
+    confidence: Sequence[float],
+    labels: Sequence[str],
+    parent_of: dict[str, str],
+    names: dict[str, str] | None = None,
+) -> dict[str, Any]:
     """Every figure ``indicatorml evaluate`` reports, from out-of-fold predictions."""
     y_true = np.asarray(y_true)
     y_pred = np.asarray(y_pred)
@@ -131,8 +142,16 @@ def classification_figures(y_true: Sequence[str], y_pred: Sequence[str], confide
         f = 2 * p * r / (p + r) if p + r else 0.0
         if support:
             f1s.append(f)
-        per_class.append({"level2_code": c, "level2": (names or {}).get(c, c), "support": int(support),
-                          "precision": round(float(p), 4), "recall": round(float(r), 4), "f1": round(float(f), 4)})
+        per_class.append(
+            {
+                "level2_code": c,
+                "level2": (names or {}).get(c, c),
+                "support": int(support),
+                "precision": round(float(p), 4),
+                "recall": round(float(r), 4),
+                "f1": round(float(f), 4),
+            }
+        )
     l1_true = np.array([parent_of[c] for c in y_true])
     l1_pred = np.array([parent_of[c] for c in y_pred])
     cov, thr = coverage_at_precision(conf, correct, 0.95)

@@ -53,7 +53,6 @@ __all__ = [
 ]
 
 
-
 Item = str | tuple | Indicator | dict
 
 
@@ -84,7 +83,9 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return e / e.sum(axis=1, keepdims=True)
 
 
-def _data_hash(pairs: Sequence[tuple[str, str | None]], y: Sequence[str], weights: Sequence[float] | None) -> str:
+def _data_hash(
+    pairs: Sequence[tuple[str, str | None]], y: Sequence[str], weights: Sequence[float] | None
+) -> str:
     h = hashlib.sha256()
     for i, (text, target) in enumerate(pairs):
         w = 1.0 if weights is None else float(weights[i])
@@ -161,8 +162,9 @@ class IndicatorClassifier(EstimatorParams):
         pairs = [_as_pair(x) for x in X]
         return self._docs_of_clean([clean_text(t) for t, _ in pairs], [g for _, g in pairs])
 
-    def _docs_of_clean(self, cleaned: Sequence[str], targets: Sequence[str | None]
-                       ) -> tuple[list[list[str]], list[list[str]]]:
+    def _docs_of_clean(
+        self, cleaned: Sequence[str], targets: Sequence[str | None]
+    ) -> tuple[list[list[str]], list[list[str]]]:
         text = [tokens_of_clean(t, self.word_ngrams, self.char_min, self.char_max) for t in cleaned]
         tgt = [target_tokens(g) for g in targets] if self.use_target else [[] for _ in targets]
         return text, tgt
@@ -198,8 +200,13 @@ class IndicatorClassifier(EstimatorParams):
         return self._rows_of_clean([clean_text(t) for t, _ in pairs], [g for _, g in pairs])
 
     # ------------------------------------------------ training
-    def fit(self, X: Sequence[Item], y: Sequence[str], sample_weight: Sequence[float] | None = None,
-            groups: Sequence[str] | None = None) -> IndicatorClassifier:
+    def fit(
+        self,
+        X: Sequence[Item],
+        y: Sequence[str],
+        sample_weight: Sequence[float] | None = None,
+        groups: Sequence[str] | None = None,
+    ) -> IndicatorClassifier:
         """Fit TF-IDF, the linear model and (with ``calibrate``) the calibration.
 
         ``groups`` (source page/file per row) keep calibration honest; Indicator items bring
@@ -232,12 +239,19 @@ class IndicatorClassifier(EstimatorParams):
         text, tgt = self._docs(X)
         blocks = []
         for docs, weight in ((text, 1.0), (tgt, self.target_weight if self.use_target else 0.0)):
-            vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=self.sublinear_tf,
-                                  min_df=self.min_df if docs is text else 1, dtype=np.float64)
+            vec = TfidfVectorizer(
+                analyzer=_identity,
+                sublinear_tf=self.sublinear_tf,
+                min_df=self.min_df if docs is text else 1,
+                dtype=np.float64,
+            )
             if any(docs):
                 vec.fit(docs)
-                blocks.append(TfidfBlock.from_tokens(list(vec.get_feature_names_out()), vec.idf_,
-                                                     self.sublinear_tf, weight))
+                blocks.append(
+                    TfidfBlock.from_tokens(
+                        list(vec.get_feature_names_out()), vec.idf_, self.sublinear_tf, weight
+                    )
+                )
             else:
                 blocks.append(TfidfBlock({}, np.zeros(0), self.sublinear_tf, weight))
         self.text_block_, self.target_block_ = blocks
@@ -261,7 +275,9 @@ class IndicatorClassifier(EstimatorParams):
             scores, labels, rows = self._heldout(X, y, w, groups)
             temperature, calibration = self._fit_calibration(scores, labels)
             if noise:
-                self.noise_rows_ = contradicted(softmax(scores * calibration[0] + calibration[1]), labels, rows, w)
+                self.noise_rows_ = contradicted(
+                    softmax(scores * calibration[0] + calibration[1]), labels, rows, w
+                )
                 self.training_["noise_downweighted"] = int(len(self.noise_rows_))
                 if len(self.noise_rows_):
                     w = np.ones(len(X)) if w is None else w.copy()
@@ -285,6 +301,7 @@ class IndicatorClassifier(EstimatorParams):
 
             def make():
                 return LinearSVC(C=self.C, random_state=self.seed, max_iter=20000)
+
         # One-vs-rest by hand: liblinear is fast and deterministic (multinomial lbfgs takes
         # seconds per fit here); the calibrated softmax turns the k scores into probabilities.
         classes = self.classes_
@@ -309,14 +326,16 @@ class IndicatorClassifier(EstimatorParams):
         calibration[0] = 1.0 / temperature
         return temperature, calibration
 
-    def _heldout_scores(self, X: list, y: np.ndarray, w: np.ndarray | None,
-                        groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray]:
+    def _heldout_scores(
+        self, X: list, y: np.ndarray, w: np.ndarray | None, groups: Sequence[str] | None
+    ) -> tuple[np.ndarray, np.ndarray]:
         """Scores of models that did not see the row's group (inner grouped folds), and labels."""
         scores, labels, _ = self._heldout(X, y, w, groups)
         return scores, labels
 
-    def _heldout(self, X: list, y: np.ndarray, w: np.ndarray | None,
-                 groups: Sequence[str] | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def _heldout(
+        self, X: list, y: np.ndarray, w: np.ndarray | None, groups: Sequence[str] | None
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Scores of models that did not see the row's group (inner grouped folds), labels, and
         the position in X of each scored row.
 
@@ -326,8 +345,13 @@ class IndicatorClassifier(EstimatorParams):
         """
         from .metrics import group_folds
 
-        hand = np.array([isinstance(x, Indicator) and str(x.extra.get("provenance", "")).strip() == "hand-written"
-                         for x in X], dtype=bool)
+        hand = np.array(
+            [
+                isinstance(x, Indicator) and str(x.extra.get("provenance", "")).strip() == "hand-written"
+                for x in X
+            ],
+            dtype=bool,
+        )
         real = np.flatnonzero(~hand)
         all_keys = list(groups) if groups is not None else [str(i) for i in range(len(X))]
         keys = [all_keys[i] for i in real]
@@ -407,5 +431,3 @@ class IndicatorClassifier(EstimatorParams):
         from .saved import read_model
 
         return read_model(Path(directory))
-
-

@@ -35,7 +35,9 @@ def make_config(config: dict[str, Any] | str | None) -> dict[str, Any]:
     valid = set(IndicatorClassifier._param_names())
     unknown = sorted(set(config) - valid)
     if unknown:
-        raise IndicatormlError(f"unknown model option(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}")
+        raise IndicatormlError(
+            f"unknown model option(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}"
+        )
     for key, value in config.items():
         ok, want = _OPTION_CHECKS[key]
         if not ok(value):

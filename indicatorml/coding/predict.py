@@ -74,8 +74,12 @@ def _row_message(text: str, cleaned: str) -> tuple[bool, str | None]:
 _UNKNOWN = "none of its words or characters is known to the model: the answer rests on the target alone"
 
 
-def classify(items: Iterable[Item], model: IndicatorClassifier | str | os.PathLike | None = None,
-             top_k: int = 3, layout: str = "pre2021") -> list[Prediction]:
+def classify(
+    items: Iterable[Item],
+    model: IndicatorClassifier | str | os.PathLike | None = None,
+    top_k: int = 3,
+    layout: str = "pre2021",
+) -> list[Prediction]:
     """Classify indicators (texts, (text, target) pairs, Indicators or dicts), in input order.
 
     Never raises for a bad row: an unusable text gets codes ``None`` and a ``message``.
@@ -159,8 +163,9 @@ def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, lay
         p.confidence = conf[r]
         p.level1_confidence = l1conf[r]
         pr = rounded[r]
-        p.alternatives = [{"level2_code": shown[k].code, "level2": shown[k].name, "probability": pr[k]}
-                          for k in order[r]]
+        p.alternatives = [
+            {"level2_code": shown[k].code, "level2": shown[k].name, "probability": pr[k]} for k in order[r]
+        ]
         if not known[r]:
             p.message = f"{p.message}; {_UNKNOWN}" if p.message else _UNKNOWN
     return out

@@ -15,12 +15,31 @@ from .predict import Prediction
 
 __all__ = ["PREDICTION_COLUMNS", "PREDICTION_HEADERS", "prediction_rows", "render_evaluation", "short_name"]
 
-PREDICTION_COLUMNS = ("indicator", "target", "level1_code", "level1", "level2_code", "level2", "confidence",
-                      "alternatives", "level1_confidence", "message", "given_level2_code", "source")
+PREDICTION_COLUMNS = (
+    "indicator",
+    "target",
+    "level1_code",
+    "level1",
+    "level2_code",
+    "level2",
+    "confidence",
+    "alternatives",
+    "level1_confidence",
+    "message",
+    "given_level2_code",
+    "source",
+)
 TABLE_COLUMNS = ("indicator", "target", "level1", "level2", "confidence", "top", "message")
-PREDICTION_HEADERS = {"indicator": "指标", "target": "年度指标值", "level1": "一级指标", "level2": "二级指标",
-                      "confidence": "置信度", "top": "前几位候选 (概率)", "message": "说明",
-                      "given_level2_code": "原二级指标"}
+PREDICTION_HEADERS = {
+    "indicator": "指标",
+    "target": "年度指标值",
+    "level1": "一级指标",
+    "level2": "二级指标",
+    "confidence": "置信度",
+    "top": "前几位候选 (概率)",
+    "message": "说明",
+    "given_level2_code": "原二级指标",
+}
 
 
 _SHORTER = {"31": "满意度", "24": "可持续"}
@@ -35,20 +54,26 @@ def _top(p: Prediction) -> str:
     return " ".join(f"{short_name(a['level2_code'])} {a['probability']:.2f}" for a in p.alternatives)
 
 
-def prediction_rows(preds: Sequence[Prediction], fmt: str) -> tuple[list[dict[str, Any]], list[str], dict[str, str]]:
+def prediction_rows(
+    preds: Sequence[Prediction], fmt: str
+) -> tuple[list[dict[str, Any]], list[str], dict[str, str]]:
     """(rows, columns, headers) for ``write_rows``: full objects for JSONL, flat cells otherwise."""
     if fmt == "jsonl":
         return [p.to_dict() for p in preds], list(PREDICTION_COLUMNS), {}
     if fmt == "table":
         rows = []
         for p in preds:
-            rows.append({
-                "indicator": p.indicator, "target": p.target or "",
-                "level1": f"{p.level1_code}-{p.level1}" if p.level1_code else "",
-                "level2": f"{p.level2_code}-{p.level2}" if p.level2_code else "",
-                "confidence": "" if p.confidence is None else f"{p.confidence:.2f}",
-                "top": _top(p), "message": p.message or "",
-            })
+            rows.append(
+                {
+                    "indicator": p.indicator,
+                    "target": p.target or "",
+                    "level1": f"{p.level1_code}-{p.level1}" if p.level1_code else "",
+                    "level2": f"{p.level2_code}-{p.level2}" if p.level2_code else "",
+                    "confidence": "" if p.confidence is None else f"{p.confidence:.2f}",
+                    "top": _top(p),
+                    "message": p.message or "",
+                }
+            )
         cols = list(TABLE_COLUMNS)
         if not any(r["target"] for r in rows):
             cols.remove("target")
@@ -74,16 +99,36 @@ def render_evaluation(res: dict[str, Any]) -> str:
         f"level-1 accuracy            {res['level1_accuracy']:.3f}",
         f"calibration error (ECE)     {res['ece']:.3f}",
         f"coverage at 95% precision   {res['coverage_at_95_precision']:.3f}"
-        + (f"  (confidence ≥ {res['coverage_threshold']:.2f})" if res.get("coverage_threshold") is not None else ""),
+        + (
+            f"  (confidence ≥ {res['coverage_threshold']:.2f})"
+            if res.get("coverage_threshold") is not None
+            else ""
+        ),
         f"confidence ≥ 0.9            {res['share_confidence_ge_0_9']:.3f} of rows, "
-        + ("accuracy n/a" if res["accuracy_confidence_ge_0_9"] is None
-           else f"{res['accuracy_confidence_ge_0_9']:.3f} right"),
+        + (
+            "accuracy n/a"
+            if res["accuracy_confidence_ge_0_9"] is None
+            else f"{res['accuracy_confidence_ge_0_9']:.3f} right"
+        ),
         "",
     ]
-    rows = [{"cls": f"{c['level2_code']}-{c['level2']}", "n": c["support"], "p": f"{c['precision']:.2f}",
-             "r": f"{c['recall']:.2f}", "f1": f"{c['f1']:.2f}"} for c in res["per_class"]]
-    lines.append(render_table(rows, ["cls", "n", "p", "r", "f1"],
-                              headers={"cls": "二级指标", "n": "数量", "p": "精确率", "r": "召回率", "f1": "F1"}))
+    rows = [
+        {
+            "cls": f"{c['level2_code']}-{c['level2']}",
+            "n": c["support"],
+            "p": f"{c['precision']:.2f}",
+            "r": f"{c['recall']:.2f}",
+            "f1": f"{c['f1']:.2f}",
+        }
+        for c in res["per_class"]
+    ]
+    lines.append(
+        render_table(
+            rows,
+            ["cls", "n", "p", "r", "f1"],
+            headers={"cls": "二级指标", "n": "数量", "p": "精确率", "r": "召回率", "f1": "F1"},
+        )
+    )
     labels = res["labels"]
     cm_rows = []
     for code, counts in zip(labels, res["confusion"], strict=True):

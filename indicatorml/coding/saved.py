@@ -24,7 +24,14 @@ from .features import (
 )
 from .model import IndicatorClassifier
 
-__all__ = ["MODEL_FORMAT", "MODEL_FORMAT_VERSION", "save_model", "read_model", "load_model", "default_model_dir"]
+__all__ = [
+    "MODEL_FORMAT",
+    "MODEL_FORMAT_VERSION",
+    "save_model",
+    "read_model",
+    "load_model",
+    "default_model_dir",
+]
 
 MODEL_FORMAT = "indicatorml-classifier"
 MODEL_FORMAT_VERSION = 1
@@ -62,10 +69,16 @@ def save_model(model: IndicatorClassifier, directory: str | os.PathLike) -> Path
         "config": model.get_params(),
         "temperature": float(model.temperature_),
         "blocks": {
-            "text": {"size": len(model.text_block_.vocabulary), "weight": model.text_block_.weight,
-                     "sublinear_tf": model.text_block_.sublinear_tf},
-            "target": {"size": len(model.target_block_.vocabulary), "weight": model.target_block_.weight,
-                       "sublinear_tf": model.target_block_.sublinear_tf},
+            "text": {
+                "size": len(model.text_block_.vocabulary),
+                "weight": model.text_block_.weight,
+                "sublinear_tf": model.text_block_.sublinear_tf,
+            },
+            "target": {
+                "size": len(model.target_block_.vocabulary),
+                "weight": model.target_block_.weight,
+                "sublinear_tf": model.target_block_.sublinear_tf,
+            },
         },
         "training": model.training_,
         "evaluation": model.evaluation_,
@@ -74,8 +87,9 @@ def save_model(model: IndicatorClassifier, directory: str | os.PathLike) -> Path
     crossfit = getattr(model, "crossfit_", None)
     if crossfit:
         meta["crossfit"] = crossfit
-    (d / _MODEL_JSON).write_text(json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n",
-                                 encoding="utf-8")
+    (d / _MODEL_JSON).write_text(
+        json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
+    )
     return d
 
 
@@ -93,8 +107,9 @@ def _bad(d: Path, why: str) -> IndicatormlError:
 
 def read_model(d: Path) -> IndicatorClassifier:
     if d.exists() and not d.is_dir():
-        raise IndicatormlError(f"{d} is a file; --model takes a model directory (one written by "
-                               "`indicatorml train --out DIR`)")
+        raise IndicatormlError(
+            f"{d} is a file; --model takes a model directory (one written by `indicatorml train --out DIR`)"
+        )
     if not d.is_dir():
         raise IndicatormlError(f"no model directory at {d} (train one with `indicatorml train --out {d}`)")
     mpath = d / _MODEL_JSON
@@ -107,8 +122,11 @@ def read_model(d: Path) -> IndicatorClassifier:
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
         raise _bad(d, f"{_MODEL_JSON} does not describe an {MODEL_FORMAT} model")
     if meta.get("format_version") != MODEL_FORMAT_VERSION:
-        raise _bad(d, f"model format version {meta.get('format_version')!r}; this indicatorml reads "
-                      f"version {MODEL_FORMAT_VERSION} (retrain with `indicatorml train`)")
+        raise _bad(
+            d,
+            f"model format version {meta.get('format_version')!r}; this indicatorml reads "
+            f"version {MODEL_FORMAT_VERSION} (retrain with `indicatorml train`)",
+        )
     digests = meta.get("files")
     if not isinstance(digests, dict):
         raise _bad(d, "no file checksums in model.json")
@@ -153,8 +171,13 @@ def read_model(d: Path) -> IndicatorClassifier:
         raise _bad(d, f"{_MODEL_JSON} is incomplete or has unknown values ({e})") from None
     n_feat = len(text_tokens_) + len(target_tokens_)
     k = len(classes)
-    shapes = {"coef": (n_feat, k), "intercept": (k,), "calibration": (2, k), "idf_text": (len(text_tokens_),),
-              "idf_target": (len(target_tokens_),)}
+    shapes = {
+        "coef": (n_feat, k),
+        "intercept": (k,),
+        "calibration": (2, k),
+        "idf_text": (len(text_tokens_),),
+        "idf_target": (len(target_tokens_),),
+    }
     for name, shape in shapes.items():
         if arrays[name].shape != shape:
             raise _bad(d, f"{name}.npy has shape {arrays[name].shape}, expected {shape}")
@@ -167,9 +190,14 @@ def read_model(d: Path) -> IndicatorClassifier:
     model.calibration_ = arrays["calibration"]
     try:
         model.text_block_, model.target_block_ = (
-            TfidfBlock.from_tokens(tokens, arrays[f"idf_{name}"], bool(blocks[name]["sublinear_tf"]),
-                                   float(blocks[name]["weight"]))
-            for name, tokens in (("text", text_tokens_), ("target", target_tokens_)))
+            TfidfBlock.from_tokens(
+                tokens,
+                arrays[f"idf_{name}"],
+                bool(blocks[name]["sublinear_tf"]),
+                float(blocks[name]["weight"]),
+            )
+            for name, tokens in (("text", text_tokens_), ("target", target_tokens_))
+        )
     except (KeyError, TypeError, ValueError) as e:
         raise _bad(d, f"{_MODEL_JSON} has a malformed 'blocks' entry ({e})") from None
     model.training_ = meta.get("training")
@@ -206,5 +234,3 @@ def load_model(directory: str | os.PathLike | None = None) -> IndicatorClassifie
     except OSError:
         stamp = ()
     return _load_cached(str(d), stamp)
-
-

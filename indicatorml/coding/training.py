@@ -33,14 +33,30 @@ from .labeled_data import DEFAULT_OWN_WEIGHT, drop_handwritten, is_handwritten, 
 from .model import IndicatorClassifier
 from .options import check_counts, make_config
 
-_SAVED_FIGURES = ("n", "level2_accuracy", "macro_f1", "level1_accuracy", "ece", "coverage_at_95_precision",
-                  "coverage_threshold", "share_confidence_ge_0_9", "accuracy_confidence_ge_0_9")
+_SAVED_FIGURES = (
+    "n",
+    "level2_accuracy",
+    "macro_f1",
+    "level1_accuracy",
+    "ece",
+    "coverage_at_95_precision",
+    "coverage_threshold",
+    "share_confidence_ge_0_9",
+    "accuracy_confidence_ge_0_9",
+)
 
 
-def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
-          out: str | os.PathLike | None = None, config: dict | str | None = None,
-          own_weight: float = DEFAULT_OWN_WEIGHT, folds: int = 5, with_evaluation: bool = True,
-          progress: bool = True, handwritten: bool = True) -> IndicatorClassifier:
+def train(
+    paths: Sequence[str | os.PathLike] = (),
+    default_data: bool = True,
+    out: str | os.PathLike | None = None,
+    config: dict | str | None = None,
+    own_weight: float = DEFAULT_OWN_WEIGHT,
+    folds: int = 5,
+    with_evaluation: bool = True,
+    progress: bool = True,
+    handwritten: bool = True,
+) -> IndicatorClassifier:
     """Train on the shipped data (with the hand-written examples unless ``handwritten`` is
     False) plus ``paths`` (rows of ``paths`` weigh ``own_weight``), record the grouped-CV
     figures of real rows in the model's metadata, and save to ``out`` if given."""
@@ -62,11 +78,21 @@ def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
             groups = None
         if groups is not None and len(set(y)) >= 2:
             hand = [r for r in records if is_handwritten(r)]
-            proba, classes = cross_val_predict_proba(scored, folds, cfg, 0, own_weights(scored_own, own_weight),
-                                                     groups, progress=progress, train_only=hand,
-                                                     keep_models=fold_models)
-            crossfit = {"folds": len(fold_models),
-                        "keys": fold_keys(scored, [t for _, t in fold_models], grouping.startswith("project"))}
+            proba, classes = cross_val_predict_proba(
+                scored,
+                folds,
+                cfg,
+                0,
+                own_weights(scored_own, own_weight),
+                groups,
+                progress=progress,
+                train_only=hand,
+                keep_models=fold_models,
+            )
+            crossfit = {
+                "folds": len(fold_models),
+                "keys": fold_keys(scored, [t for _, t in fold_models], grouping.startswith("project")),
+            }
             fig = figures_of(scored, proba, classes, cfg)
             evaluation = {k: fig[k] for k in _SAVED_FIGURES}
             mine = np.flatnonzero(scored_own) if scored_own is not None else np.zeros(0, dtype=int)
@@ -75,11 +101,20 @@ def train(paths: Sequence[str | os.PathLike] = (), default_data: bool = True,
                 # model's figures on your tables (the web page's 本单位模型 comparison).
                 own_fig = figures_of([scored[i] for i in mine], proba[mine], classes, cfg)
                 evaluation["own"] = {k: own_fig[k] for k in _SAVED_FIGURES}
-            evaluation.update({"folds": min(folds, len(set(groups))), "grouped_by": grouping,
-                               "groups": len(set(groups)), "seed": 0})
+            evaluation.update(
+                {
+                    "folds": min(folds, len(set(groups))),
+                    "grouped_by": grouping,
+                    "groups": len(set(groups)),
+                    "seed": 0,
+                }
+            )
     if progress:
-        print(f"indicatorml: fitting on {len(records)} indicators "
-              f"({int(own.sum())} from your tables, weight {own_weight:g})", file=sys.stderr)
+        print(
+            f"indicatorml: fitting on {len(records)} indicators "
+            f"({int(own.sum())} from your tables, weight {own_weight:g})",
+            file=sys.stderr,
+        )
     model = IndicatorClassifier(**cfg).fit(records, y, w)
     model.training_["own_rows"] = int(own.sum())
     model.training_["own_weight"] = float(own_weight) if w is not None else 1.0

@@ -58,9 +58,15 @@ def coded_path(path: str | os.PathLike) -> Path:
     return p.with_name(f"{p.stem}.coded{suffix}")
 
 
-def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None, threshold: float = 0.9,
-               model: IndicatorClassifier | str | os.PathLike | None = None, layout: str = "pre2021",
-               recode: bool = False, stream: Any = ...) -> CodeResult:
+def code_table(
+    path: str | os.PathLike,
+    output: str | os.PathLike | None = None,
+    threshold: float = 0.9,
+    model: IndicatorClassifier | str | os.PathLike | None = None,
+    layout: str = "pre2021",
+    recode: bool = False,
+    stream: Any = ...,
+) -> CodeResult:
     """Code every unlabeled indicator of a table (all of them with ``recode``) and write it back."""
     from ..tables import add_column, read_table, report_problems, write_table
 
@@ -87,8 +93,10 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
     if suffix in ("csv", "tsv", "xlsx", "jsonl") and suffix != fmt:
         fmt = suffix
     elif suffix and suffix not in ("csv", "tsv", "xlsx", "jsonl", "txt", "tab"):
-        raise IndicatormlError(f"--output {out}: cannot write a .{suffix} file; use .txt (the seed layout), "
-                               ".csv, .tsv, .xlsx or .jsonl")
+        raise IndicatormlError(
+            f"--output {out}: cannot write a .{suffix} file; use .txt (the seed layout), "
+            ".csv, .tsv, .xlsx or .jsonl"
+        )
     if not isinstance(model, IndicatorClassifier):
         model = load_model(model)
     preds = classify(table.records, model, top_k=3, layout=layout)
@@ -140,8 +148,12 @@ def code_table(path: str | os.PathLike, output: str | os.PathLike | None = None,
 def _workbook_columns(auto1: list, auto2: list, confs: list, marks: list) -> list[Column]:
     """The added columns of a workbook written back: the suggestion, its confidence, and
     需人工确认 (amber, with the suggestion's cells) where the model is not sure."""
-    cols = [Column("建议一级指标", 14), Column("建议二级指标", 22), Column("置信度", 8, number_format="0.00"),
-            Column("复核", 14, wrap=True)]
+    cols = [
+        Column("建议一级指标", 14),
+        Column("建议二级指标", 22),
+        Column("置信度", 8, number_format="0.00"),
+        Column("复核", 14, wrap=True),
+    ]
     for i, (a1, a2, c, m) in enumerate(zip(auto1, auto2, confs, marks, strict=True)):
         for col, v in zip(cols, (a1, a2, c, m), strict=True):
             if v not in ("", None):
@@ -152,16 +164,20 @@ def _workbook_columns(auto1: list, auto2: list, confs: list, marks: list) -> lis
     return cols
 
 
-def _keep_given_level1(records, preds: list[Prediction], model: IndicatorClassifier, layout: str,
-                       recode: bool) -> None:
+def _keep_given_level1(
+    records, preds: list[Prediction], model: IndicatorClassifier, layout: str, recode: bool
+) -> None:
     """A draft row that names its level 1 but not its level 2 keeps that level 1.
 
     Why: the person's level-1 label outranks the model's, as a level-2 label does. The model
     then chooses the best level 2 *within* that level 1, and the confidence is the model's
     probability of that level 2 given the level 1 (its probabilities renormalized in the family).
     """
-    rows = [i for i, r in enumerate(records)
-            if r.level1_code and not r.level2_code and not recode and preds[i].level2_code is not None]
+    rows = [
+        i
+        for i, r in enumerate(records)
+        if r.level1_code and not r.level2_code and not recode and preds[i].level2_code is not None
+    ]
     if not rows:
         return
     proba = model.predict_proba([records[i] for i in rows])

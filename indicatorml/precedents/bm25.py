@@ -65,8 +65,9 @@ class BM25:
         self.idf: np.ndarray | None = None
 
     # ------------------------------------------------------------------ building
-    def index(self, corpus: Sequence[Sequence[str]], progress: bool = False,
-              chunk_size: int = 20_000) -> BM25:
+    def index(
+        self, corpus: Sequence[Sequence[str]], progress: bool = False, chunk_size: int = 20_000
+    ) -> BM25:
         """Score every (word, document) pair of ``corpus`` (a list of token lists) once.
 
         Documents are read in chunks so peak memory stays near the size of the result; word ids
@@ -91,14 +92,21 @@ class BM25:
             chunk = corpus[start : start + chunk_size]
             m = len(chunk)
             total = int(lens[start : start + m].sum())
-            ids = np.fromiter((setdefault(t, len(vocab)) for d in chunk for t in d), dtype=np.int64,
-                              count=total)
+            ids = np.fromiter(
+                (setdefault(t, len(vocab)) for d in chunk for t in d), dtype=np.int64, count=total
+            )
             ids *= m
             ids += np.repeat(np.arange(m, dtype=np.int64), lens[start : start + m])
             keys, tf = np.unique(ids, return_counts=True)
             del ids
-            parts.append((start, (keys // m).astype(np.int32), (keys % m + start).astype(np.int32),
-                          tf.astype(np.int32)))
+            parts.append(
+                (
+                    start,
+                    (keys // m).astype(np.int32),
+                    (keys % m + start).astype(np.int32),
+                    tf.astype(np.int32),
+                )
+            )
             del keys, tf
             if bar is not None:
                 bar.update(m)
@@ -255,8 +263,10 @@ class BM25:
         if not isinstance(params, dict) or params.get("format") != FORMAT:
             raise IndicatormlError(f"{d / 'params.json'} is not an indicatorml BM25 index")
         if params.get("version") != _VERSION:
-            raise IndicatormlError(f"{d}: index version {params.get('version')} is not supported "
-                                   f"(this indicatorml reads version {_VERSION}); rebuild it")
+            raise IndicatormlError(
+                f"{d}: index version {params.get('version')} is not supported "
+                f"(this indicatorml reads version {_VERSION}); rebuild it"
+            )
         vocab = _read_json(d / "vocab.json", d)
         try:
             self = cls(params["k1"], params["b"], params["epsilon"])
@@ -275,7 +285,9 @@ class BM25:
             try:
                 arrays[name] = np.load(f, mmap_mode="r" if mmap else None, allow_pickle=False)
             except (ValueError, OSError, EOFError):
-                raise IndicatormlError(f"{f} is damaged (not a readable .npy array); rebuild the index") from None
+                raise IndicatormlError(
+                    f"{f} is damaged (not a readable .npy array); rebuild the index"
+                ) from None
         _validate(d, params, vocab, arrays)
         self.vocabulary = {w: j for j, w in enumerate(vocab)}
         for name, a in arrays.items():
@@ -303,7 +315,13 @@ def _validate(d: Path, params: dict, vocab: list, a: dict[str, np.ndarray]) -> N
         problems.append("indptr.npy has the wrong shape or type")
     elif ip[0] != 0 or ip[-1] != len(ix) or (len(ip) > 1 and (np.diff(ip) < 0).any()):
         problems.append("indptr.npy is not a valid row pointer")
-    if ix.ndim != 1 or ix.dtype.kind != "i" or len(ix) != len(data) or data.ndim != 1 or data.dtype.kind != "f":
+    if (
+        ix.ndim != 1
+        or ix.dtype.kind != "i"
+        or len(ix) != len(data)
+        or data.ndim != 1
+        or data.dtype.kind != "f"
+    ):
         problems.append("indices.npy / data.npy have the wrong shape or type")
     elif len(ix) and (int(ix.min()) < 0 or int(ix.max()) >= n_docs):
         problems.append("indices.npy refers to documents that do not exist")

@@ -28,8 +28,18 @@ from .. import shipped
 from ..errors import IndicatormlError
 from .bm25 import BM25
 
-__all__ = ["KINDS", "MAX_QUERY_CHARS", "PrecedentIndex", "DATA_DIR", "default_data_paths", "build_index",
-           "load_index", "query_tokens", "search", "search_columns"]
+__all__ = [
+    "KINDS",
+    "MAX_QUERY_CHARS",
+    "PrecedentIndex",
+    "DATA_DIR",
+    "default_data_paths",
+    "build_index",
+    "load_index",
+    "query_tokens",
+    "search",
+    "search_columns",
+]
 
 KINDS = ("indicator", "goal")
 
@@ -47,8 +57,18 @@ MAX_QUERY_CHARS = 2000
 DATA_DIR = shipped.DATA_DIR
 
 
-INDICATOR_KEYS = ("indicator", "level1_code", "level1", "level2_code", "level2", "target",
-                  "period_target", "project", "source", "url")
+INDICATOR_KEYS = (
+    "indicator",
+    "level1_code",
+    "level1",
+    "level2_code",
+    "level2",
+    "target",
+    "period_target",
+    "project",
+    "source",
+    "url",
+)
 
 
 GOAL_KEYS = ("goal", "project", "source", "url", "indicators")
@@ -61,7 +81,8 @@ def default_data_paths() -> list[Path]:
     if not corpus.is_file():
         raise IndicatormlError(
             f"the shipped data ({corpus}) is not there, so there is no default index; "
-            "build one from your tables with `indicatorml index build FILE... --out DIR` and pass --index DIR")
+            "build one from your tables with `indicatorml index build FILE... --out DIR` and pass --index DIR"
+        )
     return [corpus, *seeds]
 
 
@@ -107,8 +128,13 @@ class PrecedentIndex:
         if progress:  # segmenting is the slow part of indexing a big table, so it gets the bar
             from tqdm import tqdm
 
-            bar = tqdm(total=sum(len(t.records) + len(t.projects) for t in tables), unit="row",
-                       desc="segmenting", leave=False, file=sys.stderr)
+            bar = tqdm(
+                total=sum(len(t.records) + len(t.projects) for t in tables),
+                unit="row",
+                desc="segmenting",
+                leave=False,
+                file=sys.stderr,
+            )
         for t in tables:
             for r in t.records:
                 if bar is not None:
@@ -123,18 +149,27 @@ class PrecedentIndex:
                 if not (p.goal or "").strip():
                     continue
                 recs = [t.records[i] for i in p.indicator_rows if 0 <= i < len(t.records)]
-                goal_docs.append({
-                    "goal": p.goal,
-                    "project": p.name,
-                    "source": p.source,
-                    "url": next((r.url for r in recs if r.url), None),
-                    "indicators": [r.indicator for r in recs],
-                })
+                goal_docs.append(
+                    {
+                        "goal": p.goal,
+                        "project": p.name,
+                        "source": p.source,
+                        "url": next((r.url for r in recs if r.url), None),
+                        "indicators": [r.indicator for r in recs],
+                    }
+                )
                 goal_tokens.append(search_tokens(p.name) + search_tokens(p.goal))
             if not t.projects:  # a flat table has no project rows: its goals sit on the indicator rows
                 for (url, name, goal), recs in _flat_goals(t.records).items():
-                    goal_docs.append({"goal": goal, "project": name, "source": recs[0].source, "url": url,
-                                      "indicators": [r.indicator for r in recs]})
+                    goal_docs.append(
+                        {
+                            "goal": goal,
+                            "project": name,
+                            "source": recs[0].source,
+                            "url": url,
+                            "indicators": [r.indicator for r in recs],
+                        }
+                    )
                     goal_tokens.append(search_tokens(name or "") + search_tokens(goal))
         if bar is not None:
             bar.close()
@@ -143,14 +178,23 @@ class PrecedentIndex:
             raise IndicatormlError(f"nothing to index: no indicator or goal was read from {names}")
         ind = BM25().index(ind_tokens, progress=progress) if ind_docs and any(ind_tokens) else None
         goal = BM25().index(goal_tokens, progress=progress) if goal_docs and any(goal_tokens) else None
-        return cls(ind_docs if ind else [], ind, goal_docs if goal else [], goal,
-                   [t.path for t in tables], _dictionary_sha())
+        return cls(
+            ind_docs if ind else [],
+            ind,
+            goal_docs if goal else [],
+            goal,
+            [t.path for t in tables],
+            _dictionary_sha(),
+        )
 
     def _pair(self, kind: str) -> tuple[BM25, list[dict[str, Any]]]:
         if kind not in KINDS:
             raise IndicatormlError(f"unknown search kind {kind!r}; choose one of {', '.join(KINDS)}")
-        bm25, docs = (self.indicator_bm25, self.indicator_docs) if kind == "indicator" else (
-            self.goal_bm25, self.goal_docs)
+        bm25, docs = (
+            (self.indicator_bm25, self.indicator_docs)
+            if kind == "indicator"
+            else (self.goal_bm25, self.goal_docs)
+        )
         if bm25 is None:
             what = "indicators" if kind == "indicator" else "project goals (绩效目标)"
             raise IndicatormlError(f"this index has no {what} to search; its tables had none")
@@ -162,7 +206,9 @@ class PrecedentIndex:
         tokens = query_tokens(query)
         if top < 1:
             raise IndicatormlError(f"--top must be at least 1 (got {top})")
-        return [{"score": round(score, 6), **docs[i]} for i, score in bm25.search(tokens, top, matched_only=True)]
+        return [
+            {"score": round(score, 6), **docs[i]} for i, score in bm25.search(tokens, top, matched_only=True)
+        ]
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> None:
@@ -185,8 +231,14 @@ class PrecedentIndex:
             with open(d / kind / "docs.jsonl", "w", encoding="utf-8") as fh:
                 for doc in docs:
                     fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
-        meta = {"format": FORMAT, "version": _VERSION, "counts": counts, "inputs": self.inputs,
-                "tokenizer": "indicatorml.segment.search_tokens", "dictionary": self.dictionary}
+        meta = {
+            "format": FORMAT,
+            "version": _VERSION,
+            "counts": counts,
+            "inputs": self.inputs,
+            "tokenizer": "indicatorml.segment.search_tokens",
+            "dictionary": self.dictionary,
+        }
         (d / "index.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
     @classmethod
@@ -194,17 +246,25 @@ class PrecedentIndex:
         """Load a saved index (arrays memory-mapped by default); damage gives IndicatormlError."""
         d = Path(path)
         if not d.is_dir():
-            raise IndicatormlError(f"index directory {d} does not exist; build it with "
-                                   "`indicatorml index build FILE... --out DIR`")
+            raise IndicatormlError(
+                f"index directory {d} does not exist; build it with "
+                "`indicatorml index build FILE... --out DIR`"
+            )
         f = d / "index.json"
         try:
             meta = json.loads(f.read_text(encoding="utf-8"))
         except FileNotFoundError:
-            raise IndicatormlError(f"{d} is not an indicatorml index (no index.json); build it with "
-                                   "`indicatorml index build FILE... --out DIR`") from None
+            raise IndicatormlError(
+                f"{d} is not an indicatorml index (no index.json); build it with "
+                "`indicatorml index build FILE... --out DIR`"
+            ) from None
         except (ValueError, UnicodeDecodeError, OSError) as e:
             raise IndicatormlError(f"{f} is damaged ({e}); rebuild the index") from None
-        if not isinstance(meta, dict) or meta.get("format") != FORMAT or not isinstance(meta.get("counts"), dict):
+        if (
+            not isinstance(meta, dict)
+            or meta.get("format") != FORMAT
+            or not isinstance(meta.get("counts"), dict)
+        ):
             raise IndicatormlError(f"{f} is not an indicatorml precedent index")
         if meta.get("version") != _VERSION:
             raise IndicatormlError(f"{d}: index version {meta.get('version')} is not supported; rebuild it")
@@ -216,14 +276,24 @@ class PrecedentIndex:
             bm25 = BM25.load(d / kind, mmap=mmap)
             docs = _read_docs(d / kind / "docs.jsonl")
             if len(docs) != bm25.n_docs:
-                raise IndicatormlError(f"{d / kind / 'docs.jsonl'} has {len(docs)} rows but the index has "
-                                       f"{bm25.n_docs} documents; rebuild the index")
+                raise IndicatormlError(
+                    f"{d / kind / 'docs.jsonl'} has {len(docs)} rows but the index has "
+                    f"{bm25.n_docs} documents; rebuild the index"
+                )
             parts[kind] = (bm25, docs)
-        index = cls(parts["indicator"][1], parts["indicator"][0], parts["goal"][1], parts["goal"][0],
-                    list(meta.get("inputs") or []), str(meta.get("dictionary") or ""))
+        index = cls(
+            parts["indicator"][1],
+            parts["indicator"][0],
+            parts["goal"][1],
+            parts["goal"][0],
+            list(meta.get("inputs") or []),
+            str(meta.get("dictionary") or ""),
+        )
         if index.dictionary != _dictionary_sha():
-            index.notes.append(f"the index {d} was built with another version of the word dictionary, so "
-                               "queries are cut into words differently; rebuild it with `indicatorml index build`")
+            index.notes.append(
+                f"the index {d} was built with another version of the word dictionary, so "
+                "queries are cut into words differently; rebuild it with `indicatorml index build`"
+            )
         return index
 
 
@@ -231,8 +301,9 @@ def _read_docs(f: Path) -> list[dict[str, Any]]:
     try:
         lines = f.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
-        raise IndicatormlError(f"index directory {f.parent} is incomplete: docs.jsonl is missing; "
-                               "rebuild it") from None
+        raise IndicatormlError(
+            f"index directory {f.parent} is incomplete: docs.jsonl is missing; rebuild it"
+        ) from None
     except (OSError, UnicodeDecodeError) as e:
         raise IndicatormlError(f"{f} is damaged ({e}); rebuild the index") from None
     docs = []
@@ -248,8 +319,12 @@ def _read_docs(f: Path) -> list[dict[str, Any]]:
 
 
 # ---------------------------------------------------------------------------- API functions
-def build_index(paths: Sequence[str | Path], out: str | Path | None = None, progress: bool = True,
-                problems_stream: Any = None) -> PrecedentIndex:
+def build_index(
+    paths: Sequence[str | Path],
+    out: str | Path | None = None,
+    progress: bool = True,
+    problems_stream: Any = None,
+) -> PrecedentIndex:
     """Read tables (any kind ``tables.read_table`` reads), index them, save to ``out`` if given.
 
     Rows that cannot be read are reported (file:line) on ``problems_stream`` (stderr) and the
@@ -281,7 +356,7 @@ def _default_index() -> PrecedentIndex:
     index = build_index(paths, progress=False, problems_stream=io.StringIO())
     for doc in index.indicator_docs + index.goal_docs:
         if isinstance(doc.get("source"), str) and doc["source"].startswith(root):
-            doc["source"] = doc["source"][len(root):]
+            doc["source"] = doc["source"][len(root) :]
     index.inputs = [str(p.relative_to(DATA_DIR.parent)) for p in paths]
     return index
 
@@ -301,34 +376,49 @@ def query_tokens(text: str | None) -> list[str]:
 
     s = "" if text is None else str(text)
     if not s.strip():
-        raise IndicatormlError("the query is empty; give a draft indicator or goal text, e.g. \"引进首店数量\"")
+        raise IndicatormlError('the query is empty; give a draft indicator or goal text, e.g. "引进首店数量"')
     if len(s) > MAX_QUERY_CHARS:
-        raise IndicatormlError(f"the query is {len(s):,} characters long; the limit is {MAX_QUERY_CHARS:,} "
-                               "(a draft indicator or one project goal)")
+        raise IndicatormlError(
+            f"the query is {len(s):,} characters long; the limit is {MAX_QUERY_CHARS:,} "
+            "(a draft indicator or one project goal)"
+        )
     tokens = search_tokens(s)
     if not tokens:
-        raise IndicatormlError(f"the query {s.strip()[:40]!r} has no words to search for "
-                               "(only punctuation, symbols or spaces)")
+        raise IndicatormlError(
+            f"the query {s.strip()[:40]!r} has no words to search for (only punctuation, symbols or spaces)"
+        )
     return tokens
 
 
-def search(query: str, kind: str = "indicator", top: int = 10,
-           index: str | Path | PrecedentIndex | None = None) -> list[dict[str, Any]]:
+def search(
+    query: str, kind: str = "indicator", top: int = 10, index: str | Path | PrecedentIndex | None = None
+) -> list[dict[str, Any]]:
     """BM25 hits for ``query`` among past indicators (``kind="indicator"``) or project goals."""
     idx = load_index(index)
     idx._pair(kind)  # a clear error for an index without that kind, before tokenizing
     return idx.search(query, kind=kind, top=top)
 
 
-HEADERS = {"score": "得分", "indicator": "指标", "level2": "二级指标", "target": "指标值",
-           "project": "项目", "source": "来源", "goal": "绩效目标", "indicators": "指标数"}
+HEADERS = {
+    "score": "得分",
+    "indicator": "指标",
+    "level2": "二级指标",
+    "target": "指标值",
+    "project": "项目",
+    "source": "来源",
+    "goal": "绩效目标",
+    "indicators": "指标数",
+}
 
 
 def search_columns(kind: str, fmt: str) -> tuple[list[str], dict[str, str] | None]:
     """Columns (and Chinese headers for the terminal table) of search hits in each format."""
     if fmt == "table":
-        cols = (["score", "indicator", "level2", "target", "project", "source"] if kind == "indicator"
-                else ["score", "project", "goal", "source"])
+        cols = (
+            ["score", "indicator", "level2", "target", "project", "source"]
+            if kind == "indicator"
+            else ["score", "project", "goal", "source"]
+        )
         return cols, HEADERS
     if kind == "indicator":
         return ["score", *INDICATOR_KEYS], None

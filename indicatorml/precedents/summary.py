@@ -30,7 +30,12 @@ class Precedents:
     targets: list[dict[str, Any]]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"query": self.query, "hits": self.hits, "categories": self.categories, "targets": self.targets}
+        return {
+            "query": self.query,
+            "hits": self.hits,
+            "categories": self.categories,
+            "targets": self.targets,
+        }
 
     def render(self) -> str:
         """The terminal view: the hits, then where they were filed, then their targets."""
@@ -53,8 +58,9 @@ class Precedents:
         return "".join(out)
 
 
-def precedents(text: str, top: int = 10, index: str | Path | PrecedentIndex | None = None,
-               min_ratio: float = 0.25) -> Precedents:
+def precedents(
+    text: str, top: int = 10, index: str | Path | PrecedentIndex | None = None, min_ratio: float = 0.25
+) -> Precedents:
     """The ``top`` most similar past indicators, the categories they were filed under and their targets.
 
     Hits scoring below ``min_ratio`` × the best hit's score are left out, so the summary is not
@@ -123,11 +129,16 @@ def summarize_targets(hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         values = [t.value for t in ts if t.value is not None]
         label = {"qualitative": "定性", "date": "日期"}.get(kind) or f"{cmp_}…{unit}"
         g: dict[str, Any] = {
-            "group": label, "kind": kind, "comparison": cmp_ or None, "unit": unit or None,
-            "count": len(ts), "of": n_with,
+            "group": label,
+            "kind": kind,
+            "comparison": cmp_ or None,
+            "unit": unit or None,
+            "count": len(ts),
+            "of": n_with,
             "forms": [{"form": f, "count": c} for f, c in sorted(forms.items(), key=lambda x: (-x[1], x[0]))],
             "median": statistics.median(values) if values else None,
-            "min": min(values) if values else None, "max": max(values) if values else None,
+            "min": min(values) if values else None,
+            "max": max(values) if values else None,
         }
         shown = ", ".join(f"{f['form']} ×{f['count']}" for f in g["forms"][:4])
         if len(g["forms"]) > 4:

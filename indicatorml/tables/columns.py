@@ -18,17 +18,54 @@ from ..records import Indicator
 from ..taxonomy import Category, UnknownLabel, by_code, normalize_label, normalize_level1, parent
 from .seed_cell import strip_p
 
-__all__ = ["FIELDS", "EXTRA_FIELDS", "join_target", "canon_header", "match_columns", "row_to_indicator", "cell_text", "label_category",
-           "head_rows", "HEADER_SCAN"]
+__all__ = [
+    "FIELDS",
+    "EXTRA_FIELDS",
+    "join_target",
+    "canon_header",
+    "match_columns",
+    "row_to_indicator",
+    "cell_text",
+    "label_category",
+    "head_rows",
+    "HEADER_SCAN",
+]
 
 # Canonical field → header spellings (after canon_header). First match wins per column.
 FIELDS: dict[str, tuple[str, ...]] = {
-    "indicator": ("indicator", "indicatortext", "text", "指标名称", "三级指标", "三级指标名称", "指标",
-                  "指标内容", "绩效指标", "绩效指标名称", "具体指标"),
-    "target": ("target", "年度指标值", "指标值", "目标值", "年度目标值", "绩效指标值", "指标目标值",
-               "预期指标值", "全年指标值", "年度指标"),
-    "period_target": ("period_target", "periodtarget", "实施周期指标值", "实施期指标值", "中长期指标值",
-                      "周期指标值"),
+    "indicator": (
+        "indicator",
+        "indicatortext",
+        "text",
+        "指标名称",
+        "三级指标",
+        "三级指标名称",
+        "指标",
+        "指标内容",
+        "绩效指标",
+        "绩效指标名称",
+        "具体指标",
+    ),
+    "target": (
+        "target",
+        "年度指标值",
+        "指标值",
+        "目标值",
+        "年度目标值",
+        "绩效指标值",
+        "指标目标值",
+        "预期指标值",
+        "全年指标值",
+        "年度指标",
+    ),
+    "period_target": (
+        "period_target",
+        "periodtarget",
+        "实施周期指标值",
+        "实施期指标值",
+        "中长期指标值",
+        "周期指标值",
+    ),
     "level1": ("level1", "一级指标", "一级指标名称", "一级"),
     "level2": ("level2", "二级指标", "二级指标名称", "二级"),
     "level1_raw": ("level1_raw", "level1raw"),
@@ -47,12 +84,28 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "explain": ("explain", "指标解释", "指标说明", "指标值说明"),
     "scoring": ("scoring", "评分标准", "评分规则", "评分方法", "计分方法"),
     # 自评表 columns.
-    "actual": ("actual", "实际完成值", "实际值", "全年实际值", "实际完成指标值", "完成值", "全年实际完成值",
-               "实际完成数"),
+    "actual": (
+        "actual",
+        "实际完成值",
+        "实际值",
+        "全年实际值",
+        "实际完成指标值",
+        "完成值",
+        "全年实际完成值",
+        "实际完成数",
+    ),
     "weight": ("weight", "分值", "权重", "指标分值", "指标权重", "标准分值", "权重分值"),
     "score": ("score", "得分", "自评得分", "实际得分"),
-    "deviation": ("deviation", "偏差原因分析及改进措施", "偏差原因分析", "偏差原因", "偏差原因及改进措施",
-                  "未完成原因分析", "原因分析及改进措施", "偏差原因分析及整改措施"),
+    "deviation": (
+        "deviation",
+        "偏差原因分析及改进措施",
+        "偏差原因分析",
+        "偏差原因",
+        "偏差原因及改进措施",
+        "未完成原因分析",
+        "原因分析及改进措施",
+        "偏差原因分析及整改措施",
+    ),
 }
 # Fields kept in ``Indicator.extra`` under their English key (the cell's text, "" when empty).
 EXTRA_FIELDS = ("direction", "unit", "nature", "explain", "scoring", "actual", "weight", "score", "deviation")
@@ -76,7 +129,6 @@ def head_rows(rows: Sequence[_T], is_blank: Callable[[_T], bool]) -> Iterator[tu
 
 
 @functools.lru_cache(maxsize=4096)
-
 def _cached_code(label: str, level: int) -> str | None:
     try:
         return (normalize_level1 if level == 1 else normalize_label)(label).code
@@ -146,8 +198,9 @@ def _get(cells: Sequence[str], cols: dict[str, int], name: str) -> str | None:
     return v or None
 
 
-def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequence[str],
-                     source: str, where: str) -> tuple[Indicator | None, list[str]]:
+def row_to_indicator(
+    cells: Sequence[str], cols: dict[str, int], columns: Sequence[str], source: str, where: str
+) -> tuple[Indicator | None, list[str]]:
     """One flat row → (Indicator or None, problem reasons).
 
     Labels: the raw spelling is ``level2_raw`` if the table has it (the corpus does), else the
@@ -186,8 +239,9 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
         cat2 = _code_category(l2_code, 2, problems)
     if cat2 is not None:
         if l2_code and l2_code != cat2.code and (l2_raw or l2_name):
-            problems.append(f"level2_code {l2_code!r} disagrees with label {l2_raw!r} "
-                            f"({cat2.code}); the label is used")
+            problems.append(
+                f"level2_code {l2_code!r} disagrees with label {l2_raw!r} ({cat2.code}); the label is used"
+            )
         rec.level2_code, rec.level2 = cat2.code, cat2.name
     # Level 1.
     l1_raw = _get(cells, cols, "level1_raw") or _get(cells, cols, "level1")
@@ -239,8 +293,10 @@ def row_to_indicator(cells: Sequence[str], cols: dict[str, int], columns: Sequen
 
 
 _SCORE = re.compile(r"[(（]\s*([\d.]+(?:\s*[-~～—至]\s*[\d.]+)?\s*分?)\s*[)）]\s*(分?)\s*$")
-_COMPARE = re.compile(r"^(?:[≥≤=<>＜＞≧≦≠]+|大于等于|小于等于|大于|小于|等于|不低于|不高于|不少于|不多于|不超过|不大于|不小于|"
-                      r"达到|高于|低于|超过|以上|以下|约)$")
+_COMPARE = re.compile(
+    r"^(?:[≥≤=<>＜＞≧≦≠]+|大于等于|小于等于|大于|小于|等于|不低于|不高于|不少于|不多于|不超过|不大于|不小于|"
+    r"达到|高于|低于|超过|以上|以下|约)$"
+)
 
 
 def join_target(direction: str, value: str, unit: str) -> str:

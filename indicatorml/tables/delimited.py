@@ -65,7 +65,7 @@ def _csv_rows(lines: list[str], start: int, width: int | None) -> Iterator[tuple
             i += max(used, 1)
             continue
         cells = next(csv.reader([line], quoting=csv.QUOTE_NONE))
-        yield i + 1, cells, "unbalanced quote (\") in this row"
+        yield i + 1, cells, 'unbalanced quote (") in this row'
         i += 1
 
 
@@ -82,8 +82,13 @@ def read_delimited(lines: list[str], delim: str, table: Table) -> None:
         first = next((ln for ln in lines if ln.strip()), "")
         cells = _split_line(first, delim) if delim == "\t" else next(csv.reader([first]), [])
         found = ", ".join(repr(c.strip()) for c in cells if c.strip())
-        table.problems.append(Problem(p, None, "no indicator column (indicator / 指标名称 / 三级指标); "
-                                      f"columns found: {found or 'none'}"))
+        table.problems.append(
+            Problem(
+                p,
+                None,
+                f"no indicator column (indicator / 指标名称 / 三级指标); columns found: {found or 'none'}",
+            )
+        )
         return
     table.preamble = lines[:header_idx]
     table.columns = header
@@ -96,8 +101,13 @@ def read_delimited(lines: list[str], delim: str, table: Table) -> None:
     rows_to_records(rows, header, table, check_width=True)
 
 
-def rows_to_records(rows: Iterable[tuple[int, list[Any], str | None]], header: Sequence[str], table: Table,
-                     check_width: bool, texts: Sequence[list[str]] | None = None) -> None:
+def rows_to_records(
+    rows: Iterable[tuple[int, list[Any], str | None]],
+    header: Sequence[str],
+    table: Table,
+    check_width: bool,
+    texts: Sequence[list[str]] | None = None,
+) -> None:
     cols = match_columns(header)
     p = table.path
     # The seed's columns saved as CSV/XLSX: summary rows (合计, the department) have neither goal
@@ -110,15 +120,21 @@ def rows_to_records(rows: Iterable[tuple[int, list[Any], str | None]], header: S
             table.problems.append(Problem(p, lineno, problem))
         if not any(str(c).strip() for c in text_cells):
             continue
-        if seed_like and not any(strip_p(str(text_cells[cols[c]]))[0] for c in ("indicator", "goal")
-                                 if cols[c] < len(text_cells)):
+        if seed_like and not any(
+            strip_p(str(text_cells[cols[c]]))[0] for c in ("indicator", "goal") if cols[c] < len(text_cells)
+        ):
             continue
         where = f"{p}:{lineno}"
         if check_width and len(text_cells) != len(header):
             short = len(text_cells) < len(header)
-            table.problems.append(Problem(p, lineno, f"row has {len(text_cells)} fields, the header has "
-                                          f"{len(header)}" + ("; missing fields read as empty" if short
-                                                              else "; row not read")))
+            table.problems.append(
+                Problem(
+                    p,
+                    lineno,
+                    f"row has {len(text_cells)} fields, the header has "
+                    f"{len(header)}" + ("; missing fields read as empty" if short else "; row not read"),
+                )
+            )
             if not short:
                 continue
         rec, reasons = row_to_indicator(text_cells, cols, header, where, where)
@@ -128,7 +144,8 @@ def rows_to_records(rows: Iterable[tuple[int, list[Any], str | None]], header: S
             continue
         rec.extra["_row"] = len(table.rows) - 1
         if NUMBERED.match(rec.indicator):
-            table.records.extend(expand_numbered(rec, lambda reason, n=lineno: table.problems.append(
-                Problem(p, n, reason))))
+            table.records.extend(
+                expand_numbered(rec, lambda reason, n=lineno: table.problems.append(Problem(p, n, reason)))
+            )
         else:
             table.records.append(rec)

@@ -22,8 +22,18 @@ __all__ = ["FORM_LABELS", "form_label"]
 _LABELS: dict[str, tuple[str, ...]] = {
     "project": ("项目名称", "项目名", "项目"),
     "code": ("项目编码", "项目代码", "项目编号"),
-    "org": ("主管部门", "主管部门及代码", "主管部门名称", "部门名称", "预算部门", "预算单位", "单位名称",
-            "填报单位", "申报单位", "部门"),
+    "org": (
+        "主管部门",
+        "主管部门及代码",
+        "主管部门名称",
+        "部门名称",
+        "预算部门",
+        "预算单位",
+        "单位名称",
+        "填报单位",
+        "申报单位",
+        "部门",
+    ),
     "implementer": ("实施单位", "项目实施单位", "执行单位", "资金使用单位"),
     "period": ("实施期", "项目期", "实施周期", "项目周期", "项目实施期", "实施期限"),
     "attribute": ("项目属性", "项目类型", "项目类别"),
@@ -38,15 +48,36 @@ _LABELS: dict[str, tuple[str, ...]] = {
     "funds_weight": ("分值",),
     "funds_rate": ("执行率", "预算执行率"),
     "funds_score": ("得分",),
-    "goal": ("年度绩效目标", "年度总体目标", "年度目标", "绩效目标", "总体绩效目标", "预期目标", "年度预期目标"),
+    "goal": (
+        "年度绩效目标",
+        "年度总体目标",
+        "年度目标",
+        "绩效目标",
+        "总体绩效目标",
+        "预期目标",
+        "年度预期目标",
+    ),
     "goal_long": ("总体目标", "中长期目标", "实施期目标", "实施周期目标", "项目总体目标", "实施期绩效目标"),
     "goal_actual": ("实际完成情况", "年度实际完成情况", "实际完成"),
 }
 FORM_LABELS = {label: key for key, labels in _LABELS.items() for label in labels}
 
 # Block keys that go to extra under the same name (project and goal are fields).
-_BLOCK_EXTRA = ("code", "org", "implementer", "period", "attribute", "amount", "amount_fiscal", "amount_other",
-                "budget_start", "budget_year", "spent", "goal_long", "goal_actual")
+_BLOCK_EXTRA = (
+    "code",
+    "org",
+    "implementer",
+    "period",
+    "attribute",
+    "amount",
+    "amount_fiscal",
+    "amount_other",
+    "budget_start",
+    "budget_year",
+    "spent",
+    "goal_long",
+    "goal_actual",
+)
 _INLINE = re.compile(r"^\s*([^:：\n]{2,14}?)\s*[:：]\s*(.+)$", re.S)
 _BLOCK_TEXT = ("项目名称", "年度绩效目标", "年度总体目标")  # labels a Word table's paragraphs above may carry
 
@@ -81,7 +112,9 @@ def _block_values(block: _Block, last: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def _take_pending(pending: dict[int, tuple[str, int]], dist: list[tuple[int, str]], block: _Block) -> set[int]:
+def _take_pending(
+    pending: dict[int, tuple[str, int]], dist: list[tuple[int, str]], block: _Block
+) -> set[int]:
     """Values in the row under labels that had none (年度总体目标 | 预期目标 | 实际完成情况, then their texts)."""
     taken: set[int] = set()
     if not pending:
@@ -113,7 +146,11 @@ def _read_labels(dist, labels, inline, block: _Block, pending, taken: set[int]) 
             k += 1
             continue
         nxt = dist[k + 1] if k + 1 < n else None
-        if nxt is not None and labels[k + 1][2] is None and not (inline[k + 1] and form_label(inline[k + 1].group(1))):
+        if (
+            nxt is not None
+            and labels[k + 1][2] is None
+            and not (inline[k + 1] and form_label(inline[k + 1].group(1)))
+        ):
             block.values[key] = nxt[1]
             k += 2
             continue

@@ -50,8 +50,10 @@ ROLES = ("title", "form", "header", "indicator", "slot", "total", "notes", "blan
 
 _TOTAL = {"合计", "总计", "小计", "总分", "合计得分", "总得分", "自评总分", "综合得分", "总体得分"}
 _NOTES = re.compile(r"^\s*(?:注|说明|备注|填表说明|填报说明)\s*(?:[:：\d一二三四五六七八九、.]|$)")
-_SIGN = re.compile(r"^\s*(?:填表人|填报人|联系电话|联系人|审核人|经办人|复核人|单位负责人|财务负责人|项目负责人|"
-                   r"负责人|填报日期|填表日期|填报时间|单位盖章|盖章|签字|签章)\s*(?:[:：(（]|$)")
+_SIGN = re.compile(
+    r"^\s*(?:填表人|填报人|联系电话|联系人|审核人|经办人|复核人|单位负责人|财务负责人|项目负责人|"
+    r"负责人|填报日期|填表日期|填报时间|单位盖章|盖章|签字|签章)\s*(?:[:：(（]|$)"
+)
 
 
 def _distinct(cells: Sequence[str], cont: Sequence[bool]) -> list[tuple[int, str]]:
@@ -120,8 +122,9 @@ def read_grids(grids: Sequence[Grid], table: Table) -> None:
     for g in grids:
         for row, reason in g.problems:
             table.problems.append(Problem(table.path, row, reason, sheet=g.name if ctx.multi else None))
-        info, prev_block, cont_cols = _read_grid(g, ctx, prev_block if g.kind == "page" else {},
-                                                 cont_cols if g.kind == "page" else None)
+        info, prev_block, cont_cols = _read_grid(
+            g, ctx, prev_block if g.kind == "page" else {}, cont_cols if g.kind == "page" else None
+        )
         table.sheets.append(info)
     ctx.table.projects.extend(ctx.projects.values())
     n_tables = sum(len(s["tables"]) for s in table.sheets)
@@ -173,10 +176,19 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
     state = cont_cols  # the open indicator table: cols, skip, header, tab info
     if state is not None:  # a PDF table running on from the page before, without its header again
         old = state["tab"]
-        state = dict(state, closed=False, tab={"header_row": None, "first_row": None, "last_row": None,
-                                               "first_col": old["first_col"], "last_col": old["last_col"],
-                                               "continued": True},
-                     carry=dict(state.get("last_levels", {})))
+        state = dict(
+            state,
+            closed=False,
+            tab={
+                "header_row": None,
+                "first_row": None,
+                "last_row": None,
+                "first_col": old["first_col"],
+                "last_col": old["last_col"],
+                "continued": True,
+            },
+            carry=dict(state.get("last_levels", {})),
+        )
     last_block = dict(inherit)
     # A Word table's own paragraphs above it (项目名称：…) are a header block too.
     for text in g.above:
@@ -200,10 +212,19 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
                 _close(state, info)
             values = _block_values(block, last_block)
             last_block = dict(values)
-            state = {"cols": cols, "skip": skip, "header": list(cells), "block": values,
-                     "tab": {"header_row": rn, "first_row": None, "last_row": None,
-                             "first_col": min([c + 1 for c, _ in _distinct(cells, cont)] or [1]),
-                             "last_col": max([c + 1 for c, t in enumerate(cells) if t.strip()] or [1])}}
+            state = {
+                "cols": cols,
+                "skip": skip,
+                "header": list(cells),
+                "block": values,
+                "tab": {
+                    "header_row": rn,
+                    "first_row": None,
+                    "last_row": None,
+                    "first_col": min([c + 1 for c, _ in _distinct(cells, cont)] or [1]),
+                    "last_col": max([c + 1 for c, t in enumerate(cells) if t.strip()] or [1]),
+                },
+            }
             pending.clear()
             fresh = True
             continue
@@ -221,11 +242,17 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
             continue
         labels = [(c, t, form_label(t)) for c, t in dist]
         inline = [_INLINE.match(t) for _, t in dist]
-        is_label = [bool(k) or bool(m and form_label(m.group(1))) for (_, _, k), m in zip(labels, inline, strict=True)]
+        is_label = [
+            bool(k) or bool(m and form_label(m.group(1))) for (_, _, k), m in zip(labels, inline, strict=True)
+        ]
         # Under a table, a block starts only with a label in the row's first cell.
         has_label = is_label[0] if state is not None else any(is_label)
-        if (has_label and state is not None and not any(is_label[1:])
-                and _indicator_named_like_a_label(state["cols"], cells, dist[0][0])):
+        if (
+            has_label
+            and state is not None
+            and not any(is_label[1:])
+            and _indicator_named_like_a_label(state["cols"], cells, dist[0][0])
+        ):
             has_label = False
         if state is not None and not has_label:
             filled = [t for t in cells if t.strip()]
@@ -287,6 +314,7 @@ def _title_like(dist: list[tuple[int, str]]) -> bool:
 def _sub_header_only(dist: list[tuple[int, str]]) -> bool:
     return bool(dist) and all(_ALIAS.get(canon_header(t)) for _, t in dist)
 
+
 def _close(state: dict[str, Any], info: dict[str, Any]) -> None:
     if state.get("closed"):
         return
@@ -308,8 +336,11 @@ def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -
                 cells[c] = text
             else:
                 del carry[c]
-    state["last_levels"] = {cols[lv]: cells[cols[lv]] for lv in _LEVEL
-                            if lv in cols and cols[lv] < len(cells) and cells[cols[lv]].strip()}
+    state["last_levels"] = {
+        cols[lv]: cells[cols[lv]]
+        for lv in _LEVEL
+        if lv in cols and cols[lv] < len(cells) and cells[cols[lv]].strip()
+    }
     tab = state["tab"]
     if tab["first_row"] is None:
         tab["first_row"] = rn
@@ -322,8 +353,11 @@ def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -
     seed_like = canon_header(header[cols["indicator"]]) == "绩效指标" and "goal" in cols
     ind = cols["indicator"]
     if not (ind < len(cells) and strip_p(cells[ind])[0]):
-        filled = [c for c in keep if cells[c].strip() and c not in (cols.get("level1"), cols.get("level2"))
-                  and not cont[c]]
+        filled = [
+            c
+            for c in keep
+            if cells[c].strip() and c not in (cols.get("level1"), cols.get("level2")) and not cont[c]
+        ]
         if seed_like and not (cols["goal"] < len(cells) and cells[cols["goal"]].strip()):
             return  # the seed's 合计 / department rows
         if not filled:
@@ -337,19 +371,29 @@ def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -
     _with_block(rec, state["block"])
     rec.extra["_file"] = table.path
     rec.extra["_sheet"] = g.name
-    rec.extra["_cells"] = {f: [rn, cols[f] + 1] for f in ("indicator", "target", "period_target", "level1", "level2")
-                           if f in cols}
-    recs = expand_numbered(rec, lambda reason: problem(rn, reason)) if NUMBERED.match(rec.indicator) else [rec]
+    rec.extra["_cells"] = {
+        f: [rn, cols[f] + 1]
+        for f in ("indicator", "target", "period_target", "level1", "level2")
+        if f in cols
+    }
+    recs = (
+        expand_numbered(rec, lambda reason: problem(rn, reason)) if NUMBERED.match(rec.indicator) else [rec]
+    )
     for r in recs:
         _add_project(ctx, r)
         table.records.append(r)
+
+
 def _add_project(ctx: _Ctx, rec: Indicator) -> None:
     if not rec.project:
         return
     pr = ctx.projects.get(rec.project)
     if pr is None:
-        amounts = {k: _number(rec.extra.get(k)) for k in ("amount", "amount_fiscal", "amount_other")
-                   if rec.extra.get(k)}
+        amounts = {
+            k: _number(rec.extra.get(k))
+            for k in ("amount", "amount_fiscal", "amount_other")
+            if rec.extra.get(k)
+        }
         pr = ctx.projects[rec.project] = Project(rec.project, rec.goal, amounts, rec.source)
     elif not pr.goal and rec.goal:
         pr.goal = rec.goal

@@ -27,7 +27,9 @@ def unwrap(text: str) -> str:
     lines = [ln.strip() for ln in text.strip().split("\n") if ln.strip()]
     out = lines[0] if lines else ""
     for ln in lines[1:]:
-        sep = " " if out[-1:].isascii() and out[-1:].isalnum() and ln[:1].isascii() and ln[:1].isalnum() else ""
+        sep = (
+            " " if out[-1:].isascii() and out[-1:].isalnum() and ln[:1].isascii() and ln[:1].isalnum() else ""
+        )
         out += sep + ln
     return out
 
@@ -102,8 +104,9 @@ def read_pdf(path: Path, table: Table) -> None:
     for n in scanned:
         table.problems.append(Problem(table.path, None, f"page {n} has no text layer: OCR it first"))
     if not grids:
-        table.problems.append(Problem(table.path, None, "no table found in the PDF (tables are found by their "
-                                      "ruling lines)"))
+        table.problems.append(
+            Problem(table.path, None, "no table found in the PDF (tables are found by their ruling lines)")
+        )
         return
     read_grids(grids, table)
     no_table(table, grids, "page")

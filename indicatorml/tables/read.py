@@ -97,7 +97,9 @@ def _read_into(path: Path, table: Table) -> None:
         return
     suffix = path.suffix.lower()
     if suffix in _WPS:
-        problem(None, f"WPS's own {suffix} format cannot be read: in WPS, save it as {_WPS[suffix]} and read that")
+        problem(
+            None, f"WPS's own {suffix} format cannot be read: in WPS, save it as {_WPS[suffix]} and read that"
+        )
         return
     if data.startswith(b"PK\x03\x04"):
         table.sha256 = digest(data, None)
@@ -109,7 +111,10 @@ def _read_into(path: Path, table: Table) -> None:
             table.kind = "xlsx"
             read_xlsx(path, table)
         else:
-            problem(None, f"a zip file that is neither an Excel workbook (.xlsx) nor a Word document (.docx): {kind}")
+            problem(
+                None,
+                f"a zip file that is neither an Excel workbook (.xlsx) nor a Word document (.docx): {kind}",
+            )
         return
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         table.sha256 = digest(data, None)
@@ -162,7 +167,7 @@ _WPS = {".et": ".xlsx", ".ett": ".xlsx", ".wps": ".docx", ".wpt": ".docx", ".dps
 
 
 def _zip_kind(path: Path, suffix: str) -> str:
-    """"xlsx", "docx", or what else the zip holds. A zip too damaged to list goes by its suffix."""
+    """ "xlsx", "docx", or what else the zip holds. A zip too damaged to list goes by its suffix."""
     import zipfile
 
     try:

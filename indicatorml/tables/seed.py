@@ -17,10 +17,27 @@ from ..taxonomy import UnknownLabel, by_code, parent
 from .columns import canon_header, head_rows, label_category
 from .seed_cell import ItemParse, format_amount, parse_amount, parse_indicator_cell, render_item, strip_p
 
-__all__ = ["SEED_HEADER", "find_seed_header", "read_seed", "render_seed", "seed_indicator_string",
-           "expand_numbered", "NUMBERED"]
+__all__ = [
+    "SEED_HEADER",
+    "find_seed_header",
+    "read_seed",
+    "render_seed",
+    "seed_indicator_string",
+    "expand_numbered",
+    "NUMBERED",
+]
 
-SEED_HEADER = ["项目名称（资金使用单位）", "总计", "财政拨款", "财政专户拨款", "其他资金", "绩效目标", "绩效指标"]
+SEED_HEADER = [
+    "项目名称（资金使用单位）",
+    "总计",
+    "财政拨款",
+    "财政专户拨款",
+    "其他资金",
+    "绩效目标",
+    "绩效指标",
+]
+
+
 def find_seed_header(lines: Sequence[str]) -> int | None:
     """A tab-separated header with 项目名称, 绩效目标 and 绩效指标 and no per-row indicator column."""
     for i, line in head_rows(lines, lambda ln: not ln.strip()):
@@ -47,14 +64,17 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
     header = lines[h].split("\t")
     table.preamble = lines[:h]
     table.columns = header
-    table.rows = [ln.split("\t") for ln in lines[h + 1:]]
+    table.rows = [ln.split("\t") for ln in lines[h + 1 :]]
     i_name, i_goal, i_ind, amount_cols = _seed_columns(header)
 
     def problem(line: int, reason: str) -> None:
         table.problems.append(Problem(p, line, reason))
 
-    parsed = {k: parse_indicator_cell(strip_p(cells[i_ind])[0]) for k, cells in enumerate(table.rows)
-              if len(cells) == len(header) and strip_p(cells[i_ind])[0]}
+    parsed = {
+        k: parse_indicator_cell(strip_p(cells[i_ind])[0])
+        for k, cells in enumerate(table.rows)
+        if len(cells) == len(header) and strip_p(cells[i_ind])[0]
+    }
     labeled = any(_labeled(c.items) for c in parsed.values())
     for k, cells in enumerate(table.rows):
         lineno = h + 2 + k
@@ -89,9 +109,16 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
         for reason in cell.problems:
             problem(lineno, reason)
         for item in cell.items:
-            rec = Indicator(indicator=item.name, target=item.target, period_target=item.period,
-                            level1_raw=item.level1 or None, level2_raw=item.level2 or None,
-                            project=name or None, goal=goal, source=where)
+            rec = Indicator(
+                indicator=item.name,
+                target=item.target,
+                period_target=item.period,
+                level1_raw=item.level1 or None,
+                level2_raw=item.level2 or None,
+                project=name or None,
+                goal=goal,
+                source=where,
+            )
             _set_codes(rec, item, labeled, lambda reason, n=lineno: problem(n, reason))
             if item.problem:
                 problem(lineno, item.problem)
@@ -146,8 +173,15 @@ def _set_codes(rec: Indicator, item: ItemParse, labeled: bool, report) -> None:
 
 def _seed_fields(rec: Indicator) -> list[str | None]:
     """What an item was read as; an item whose fields still equal this is written unchanged."""
-    return [rec.level1_raw, rec.level2_raw, rec.indicator, rec.period_target, rec.target,
-            rec.level1_code, rec.level2_code]
+    return [
+        rec.level1_raw,
+        rec.level2_raw,
+        rec.indicator,
+        rec.period_target,
+        rec.target,
+        rec.level1_code,
+        rec.level2_code,
+    ]
 
 
 def _label_for(raw: str | None, code: str | None, level: int) -> str:
@@ -179,8 +213,9 @@ def seed_indicator_string(records: Sequence[Indicator]) -> str:
     Raw label spellings are used where they still mean the record's code, else ``code-名称``;
     punctuation follows each record's own (from the seed) or the seed's most common style.
     """
-    return "".join(_render_record(r, k + 1, (r.extra.get("_seed") or {}).get("style"))
-                   for k, r in enumerate(records))
+    return "".join(
+        _render_record(r, k + 1, (r.extra.get("_seed") or {}).get("style")) for k, r in enumerate(records)
+    )
 
 
 def _replace_inner(raw_cell: str, new_inner: str) -> str:
@@ -188,7 +223,7 @@ def _replace_inner(raw_cell: str, new_inner: str) -> str:
     inner, wrapped = strip_p(raw_cell)
     if inner and inner in raw_cell:
         off = raw_cell.index(inner)
-        return raw_cell[:off] + new_inner + raw_cell[off + len(inner):]
+        return raw_cell[:off] + new_inner + raw_cell[off + len(inner) :]
     return f"<p>{new_inner}</p>" if wrapped else new_inner
 
 
@@ -259,9 +294,18 @@ def expand_numbered(rec: Indicator, report) -> list[Indicator]:
     labeled = _labeled(cell.items)
     out = []
     for item in cell.items:
-        new = Indicator(indicator=item.name, target=item.target, period_target=item.period,
-                        level1_raw=item.level1 or None, level2_raw=item.level2 or None, project=rec.project,
-                        goal=rec.goal, source=rec.source, url=rec.url, extra=dict(rec.extra))
+        new = Indicator(
+            indicator=item.name,
+            target=item.target,
+            period_target=item.period,
+            level1_raw=item.level1 or None,
+            level2_raw=item.level2 or None,
+            project=rec.project,
+            goal=rec.goal,
+            source=rec.source,
+            url=rec.url,
+            extra=dict(rec.extra),
+        )
         _set_codes(new, item, labeled, report)
         if item.problem:
             report(item.problem)

@@ -136,35 +136,57 @@ def _parse_item(text: str, start: int, expected: int) -> tuple[ItemParse | None,
         style["end"] = m.group("end").strip() and "。" or ""
         if m.group("s3") is None:
             style["no_period"] = "1"
-        item = ItemParse(int(m.group("num")), m.group("l1").strip(), m.group("l2").strip(),
-                         m.group("name").strip(), _value(m.group("period")), _value(m.group("target")),
-                         style, span, text)
+        item = ItemParse(
+            int(m.group("num")),
+            m.group("l1").strip(),
+            m.group("l2").strip(),
+            m.group("name").strip(),
+            _value(m.group("period")),
+            _value(m.group("target")),
+            style,
+            span,
+            text,
+        )
     else:
         # Fallback: keys misspelled or missing; 4 or 5 fields split on ；/;.
         head = re.match(r"^\s*(\d+)\s*、", text)
         if not head:
             return None, f"indicator {expected}: cannot read {_short(text)!r}"
-        body = text[head.end():].rstrip()
+        body = text[head.end() :].rstrip()
         end = "。" if body.endswith("。") else ""
         body = body[:-1] if end else body
         parts = re.split(r"[；;]", body)
         if len(parts) not in (4, 5):
-            return None, f"indicator {expected}: cannot read {_short(text)!r} (expected 5 fields separated by ；)"
+            return (
+                None,
+                f"indicator {expected}: cannot read {_short(text)!r} (expected 5 fields separated by ；)",
+            )
         vals = [_LOOSE_KEY.sub("", p, count=1) for p in parts[3:]]
         period, target = (None, vals[0]) if len(vals) == 1 else (vals[0], vals[1])
         style = dict(DEFAULT_STYLE, end=end)
         if len(vals) == 1:
             style["no_period"] = "1"
-        item = ItemParse(int(head.group(1)), parts[0].strip(), parts[1].strip(), parts[2].strip(),
-                         _value(period), _value(target), style, span, text)
+        item = ItemParse(
+            int(head.group(1)),
+            parts[0].strip(),
+            parts[1].strip(),
+            parts[2].strip(),
+            _value(period),
+            _value(target),
+            style,
+            span,
+            text,
+        )
     for level, label in ((1, item.level1), (2, item.level2)):
         if label == "":
             item.style[f"keep_l{level}"] = "1"  # an empty label field, written back as such
     if not item.name or _KEYS_INSIDE.search(item.name) or (flex is not None and _not_a_name(item.name)):
         return None, f"indicator {expected}: no indicator name in {_short(text)!r}"
     if item.target and _KEYS_INSIDE.search(item.target):
-        item.problem = (f"indicator {expected}: its target holds another indicator's fields "
-                        f"({_short(item.target)!r}); a label or 、 is probably damaged")
+        item.problem = (
+            f"indicator {expected}: its target holds another indicator's fields "
+            f"({_short(item.target)!r}); a label or 、 is probably damaged"
+        )
     elif item.number != expected:
         item.problem = f"indicator {expected}: numbered {item.number}"
     elif flex is not None and flex.problem:
@@ -187,9 +209,15 @@ def _flex_item(text: str, span: tuple[int, int]) -> ItemParse | None:
     if len(parts) > 3 or _KEYS_INSIDE.search(head):
         return None
     sep = parts[1] if len(parts) == 3 else (m.group("s3") or m.group("s4"))
-    style = {"s1": sep, "s2": sep, "s3": m.group("s3") or sep, "s4": m.group("s4"),
-             "k1": m.group("k1") or m.group("k2"), "k2": m.group("k2"),
-             "end": m.group("end").strip() and "。" or ""}
+    style = {
+        "s1": sep,
+        "s2": sep,
+        "s3": m.group("s3") or sep,
+        "s4": m.group("s4"),
+        "k1": m.group("k1") or m.group("k2"),
+        "k2": m.group("k2"),
+        "end": m.group("end").strip() and "。" or "",
+    }
     if m.group("s3") is None:
         style["no_period"] = "1"
     level1 = level2 = None
@@ -203,10 +231,21 @@ def _flex_item(text: str, span: tuple[int, int]) -> ItemParse | None:
         elif level == 2:
             level2, name = first, parts[2].strip()
         else:
-            problem = (f"indicator {{n}}: {_short(first, 20)!r} before the name is not a category label; "
-                       "kept as part of the name")
-    item = ItemParse(int(m.group("num")), level1, level2, name, _value(m.group("period")),
-                     _value(m.group("target")), style, span, text)
+            problem = (
+                f"indicator {{n}}: {_short(first, 20)!r} before the name is not a category label; "
+                "kept as part of the name"
+            )
+    item = ItemParse(
+        int(m.group("num")),
+        level1,
+        level2,
+        name,
+        _value(m.group("period")),
+        _value(m.group("target")),
+        style,
+        span,
+        text,
+    )
     item.problem = problem
     return item
 
@@ -218,7 +257,9 @@ def _label_text(s: str) -> str:
 
 
 _L1_SHAPE = re.compile(r"(?:\d[-－—.、]?)?(?:产出|效益|效果|满意度?|成本)(?:指标)?|\d")
-_L2_SHAPE = re.compile(r"\d\d(?!\d)[-－—.、]?.*|.{0,10}(?:指标|效益|满意度)|产出数量|数量|质量|时效|成本|可持续影响")
+_L2_SHAPE = re.compile(
+    r"\d\d(?!\d)[-－—.、]?.*|.{0,10}(?:指标|效益|满意度)|产出数量|数量|质量|时效|成本|可持续影响"
+)
 
 
 @functools.lru_cache(maxsize=1024)
@@ -276,7 +317,9 @@ def _unlabeled_starts(text: str, lo: int, hi: int, owned: bool, expected: int) -
         cands = list(_ANY_START.finditer(text, lo, end))
         pick = next((c for c in reversed(cands) if int(c.group(1)) == expected), None)
         if pick is None:
-            pick = next((c for c in reversed(cands) if c.start() == 0 or text[c.start() - 1] in _BOUNDARY), None)
+            pick = next(
+                (c for c in reversed(cands) if c.start() == 0 or text[c.start() - 1] in _BOUNDARY), None
+            )
         if pick is not None:
             starts.append(pick.start())
             expected += 1
@@ -336,7 +379,7 @@ def parse_indicator_cell(cell: str) -> CellParse:
         out.problems.append(f"unreadable text before the first indicator: {_short(lead)!r}")
     bounds = starts + [len(text)]
     for k in range(len(starts)):
-        item, problem = _parse_item(text[bounds[k]: bounds[k + 1]], bounds[k], k + 1)
+        item, problem = _parse_item(text[bounds[k] : bounds[k + 1]], bounds[k], k + 1)
         if problem:
             out.problems.append(problem)
         if item is not None:
@@ -358,12 +401,21 @@ def _check_cut_tail(out: CellParse, n_items: int) -> None:
     last = out.items[-1]
     m = _CUT_TAIL.search(last.target or "")
     if m and int(m.group(1)) == n_items + 1:
-        last.problem = (f"indicator {n_items}: its target ends in {_short(last.target[m.start():], 20)!r}, "
-                        f"the start of indicator {n_items + 1}; the cell looks cut off there")
+        last.problem = (
+            f"indicator {n_items}: its target ends in {_short(last.target[m.start() :], 20)!r}, "
+            f"the start of indicator {n_items + 1}; the cell looks cut off there"
+        )
 
 
-def render_item(number: int, level1: str | None, level2: str | None, name: str, period: str | None,
-                target: str | None, style: dict[str, str] | None = None) -> str:
+def render_item(
+    number: int,
+    level1: str | None,
+    level2: str | None,
+    name: str,
+    period: str | None,
+    target: str | None,
+    style: dict[str, str] | None = None,
+) -> str:
     """One item in the seed's spelling. A label that is None is left out with its separator
     (a draft's item); other missing values are written empty (read back as None)."""
     st = dict(DEFAULT_STYLE, **(style or {}))

@@ -20,8 +20,15 @@ from ..records import RECORD_KEYS, Indicator, Table
 from .columns import cell_text
 from .seed import render_seed
 
-__all__ = ["WRITE_FORMATS", "write_table", "record_columns", "records_to_rows", "add_column", "xlsx_value",
-           "keep_as_text"]
+__all__ = [
+    "WRITE_FORMATS",
+    "write_table",
+    "record_columns",
+    "records_to_rows",
+    "add_column",
+    "xlsx_value",
+    "keep_as_text",
+]
 
 WRITE_FORMATS = ("seed", "csv", "tsv", "xlsx", "jsonl")
 

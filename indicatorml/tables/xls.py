@@ -20,8 +20,9 @@ def xls_grids(data: bytes) -> list[Grid]:
     import xlrd
 
     # xlrd writes its warnings to stdout by default: that would mix with parse's JSONL output.
-    book = xlrd.open_workbook(file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO(),
-                              verbosity=0)
+    book = xlrd.open_workbook(
+        file_contents=data, formatting_info=True, on_demand=True, logfile=io.StringIO(), verbosity=0
+    )
     grids = []
     try:
         for k in range(book.nsheets):
@@ -72,7 +73,9 @@ def read_xls(path: Path, data: bytes, table: Table) -> None:
     try:
         grids = xls_grids(data)
     except Exception as e:  # noqa: BLE001 - a damaged file is a problem, not a crash
-        table.problems.append(Problem(table.path, None, f"cannot read as .xls (Excel 97–2003): {type(e).__name__}: {e}"))
+        table.problems.append(
+            Problem(table.path, None, f"cannot read as .xls (Excel 97–2003): {type(e).__name__}: {e}")
+        )
         return
     read_grids(grids, table)
     no_table(table, grids, "sheet")

@@ -57,7 +57,9 @@ def _sheet_grid(ws: Any, ranges: list[tuple[int, int, int, int]] | None, path: P
         from openpyxl import load_workbook
 
         full = load_workbook(path, data_only=True)[ws.title]
-        ranges = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in full.merged_cells.ranges]
+        ranges = [
+            (r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in full.merged_cells.ranges
+        ]
     values: list[list[Any]] = []
     texts: list[list[str]] = []
     for row in ws.iter_rows(min_row=1, min_col=1):
@@ -90,7 +92,9 @@ def read_xlsx(path: Path, table: Table) -> None:
         grids = xlsx_grids(path)
     except Exception as e:  # noqa: BLE001 - any damage in the zip/XML is a problem, not a crash
         hint = "the file is damaged or cut short: " if isinstance(e, zipfile.BadZipFile) else ""
-        table.problems.append(Problem(table.path, None, f"cannot read as XLSX: {hint}{type(e).__name__}: {e}"))
+        table.problems.append(
+            Problem(table.path, None, f"cannot read as XLSX: {hint}{type(e).__name__}: {e}")
+        )
         return
     read_grids(grids, table)
     no_table(table, grids, "sheet")
@@ -102,5 +106,10 @@ def no_table(table: Table, grids: list[Grid], what: str) -> None:
         return
     names = ", ".join(g.name for g in grids) or "none"
     noun = {"sheet": "sheet", "table": "table", "page": "page"}[what]
-    table.problems.append(Problem(table.path, None, f"no {noun} has an indicator column (indicator / 指标名称 / "
-                                  f"三级指标); {noun}s: {names}"))
+    table.problems.append(
+        Problem(
+            table.path,
+            None,
+            f"no {noun} has an indicator column (indicator / 指标名称 / 三级指标); {noun}s: {names}",
+        )
+    )

@@ -19,8 +19,14 @@ def create_app(*args, **kwargs):
     return _create(*args, **kwargs)
 
 
-def serve(host: str = "127.0.0.1", port: int = 8765, model: str | None = None, index: str | None = None,
-          data_dir: str | None = None, log_level: str = "info") -> None:
+def serve(
+    host: str = "127.0.0.1",
+    port: int = 8765,
+    model: str | None = None,
+    index: str | None = None,
+    data_dir: str | None = None,
+    log_level: str = "info",
+) -> None:
     """Run the server until interrupted (``indicatorml serve``)."""
     import uvicorn
 
@@ -28,6 +34,8 @@ def serve(host: str = "127.0.0.1", port: int = 8765, model: str | None = None, i
 
     settings = Settings(model=model, index=index, data_dir=Path(data_dir) if data_dir else default_data_dir())
     app = create_app(settings)
-    print(f"indicatorml: serving on http://{host}:{port}/ (data under {settings.data_dir}; Ctrl-C stops)",
-          flush=True)
+    print(
+        f"indicatorml: serving on http://{host}:{port}/ (data under {settings.data_dir}; Ctrl-C stops)",
+        flush=True,
+    )
     uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)

@@ -26,8 +26,11 @@ from .limits import MAX_UPLOAD_BYTES, BodyLimit, error_response
 from .state import DEFAULT, LOCAL, ServerState, Settings
 from .uploads import Upload, attachment, coded_name, media_type, read_uploads, staged
 
-STATIC_TYPES = {".css": "text/css; charset=utf-8", ".js": "text/javascript; charset=utf-8",
-                ".svg": "image/svg+xml"}
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 
 def _static_files() -> dict[str, tuple[bytes, str]]:
@@ -43,8 +46,10 @@ def _static_files() -> dict[str, tuple[bytes, str]]:
 def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette:
     """The web app. ``warm`` loads the model and the precedent index before the first request."""
     state = ServerState(settings or Settings())
-    env = Environment(loader=PackageLoader("indicatorml.web", "templates"),
-                      autoescape=select_autoescape(["html"], default_for_string=True, default=True))
+    env = Environment(
+        loader=PackageLoader("indicatorml.web", "templates"),
+        autoescape=select_autoescape(["html"], default_for_string=True, default=True),
+    )
     env.globals.update(version=__version__, severity_zh=views.SEVERITY_ZH, label=views.label)
     templates = Jinja2Templates(env=env)
     static = _static_files()
@@ -70,7 +75,9 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
     async def uploads_of(request: Request, single: bool = False) -> list[Upload]:
         ctype = request.headers.get("content-type", "")
         if not ctype.startswith("multipart/form-data"):
-            raise IndicatormlError("请用 multipart/form-data 上传, 字段名 file (upload files as multipart field 'file')")
+            raise IndicatormlError(
+                "请用 multipart/form-data 上传, 字段名 file (upload files as multipart field 'file')"
+            )
         async with request.form(max_files=100) as form:
             ups = await read_uploads(form)
         if not ups:
@@ -105,10 +112,20 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
                 return out.read_bytes()
             files = []
             for up, t in zip(ups, tables, strict=True):
-                n_proj = len(t.projects) if t.kind == "seed" else len({r.project for r in t.records if r.project})
-                files.append({"name": up.name, "kind": t.kind, "indicators": len(t.records), "projects": n_proj,
-                              "problems": [{"file": up.name, "line": x.line, "reason": x.reason}
-                                           for x in t.problems]})
+                n_proj = (
+                    len(t.projects) if t.kind == "seed" else len({r.project for r in t.records if r.project})
+                )
+                files.append(
+                    {
+                        "name": up.name,
+                        "kind": t.kind,
+                        "indicators": len(t.records),
+                        "projects": n_proj,
+                        "problems": [
+                            {"file": up.name, "line": x.line, "reason": x.reason} for x in t.problems
+                        ],
+                    }
+                )
             return {"files": files, "findings": [st.shown_dict(f.to_dict()) for f in findings]}
 
     def do_code(up: Upload, model_name: str | None) -> tuple[bytes, dict[str, str]]:
@@ -120,11 +137,16 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
             try:
                 res = code_table(st.paths[0], output=out, model=state.model_dir(model_name), stream=None)
             except IndicatormlError as e:
-                problems = [{"file": up.name, "line": x.line, "reason": x.reason}
-                            for x in read_table(st.paths[0]).problems]
+                problems = [
+                    {"file": up.name, "line": x.line, "reason": x.reason}
+                    for x in read_table(st.paths[0]).problems
+                ]
                 raise _Answer(400, {"error": st.shown(str(e)), "problems": problems}) from None
-            headers = {"X-Indicatorml-Coded": str(res.coded), "X-Indicatorml-Review": str(res.review),
-                       "X-Indicatorml-Kept": str(res.kept)}
+            headers = {
+                "X-Indicatorml-Coded": str(res.coded),
+                "X-Indicatorml-Review": str(res.review),
+                "X-Indicatorml-Kept": str(res.kept),
+            }
             return out.read_bytes(), headers
 
     def do_suggest(indicator: str, target: str | None, model_name: str | None) -> dict[str, Any]:
@@ -145,7 +167,9 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
     async def review_post(request: Request) -> Response:
         ups = await uploads_of(request)
         model_name = request.query_params.get("model") or None
-        files = await run_in_threadpool(do_review, ups, model_name if model_name in (DEFAULT, LOCAL) else None)
+        files = await run_in_threadpool(
+            do_review, ups, model_name if model_name in (DEFAULT, LOCAL) else None
+        )
         token = state.reviews.add(ups)
         rules = sorted({r for f in files for r in f["rules"]})
         return page(request, "review.html", files=files, token=token, rules=rules)
@@ -202,9 +226,14 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
     async def models_page(request: Request) -> Response:
         job = state.jobs.get(request.query_params.get("job", ""))
         default = state.model(DEFAULT)
-        return page(request, "models.html", job=job.to_dict() if job else None,
-                    figures=state.local_figures(), default_training=default.training_ or {},
-                    default_path=state.settings.model or "随附模型 (shipped)")
+        return page(
+            request,
+            "models.html",
+            job=job.to_dict() if job else None,
+            figures=state.local_figures(),
+            default_training=default.training_ or {},
+            default_path=state.settings.model or "随附模型 (shipped)",
+        )
 
     async def models_train(request: Request) -> Response:
         ups = await uploads_of(request)
@@ -235,7 +264,9 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         try:
             body = await request.json()
         except ValueError:
-            raise IndicatormlError('请求体应为 JSON: {"items": [{"indicator": "…", "target": "…"}]}') from None
+            raise IndicatormlError(
+                '请求体应为 JSON: {"items": [{"indicator": "…", "target": "…"}]}'
+            ) from None
         items = body.get("items") if isinstance(body, dict) else None
         if not isinstance(items, list):
             raise IndicatormlError('缺少 items 列表: {"items": [{"indicator": "…", "target": "…"}]}')
@@ -244,7 +275,9 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
             if isinstance(it, str):
                 it = {"indicator": it}
             if not isinstance(it, dict) or not isinstance(it.get("indicator"), str):
-                raise IndicatormlError(f"items[{k}] 应为含 indicator 文本的对象 (an object with an 'indicator' string)")
+                raise IndicatormlError(
+                    f"items[{k}] 应为含 indicator 文本的对象 (an object with an 'indicator' string)"
+                )
             t = it.get("target")
             pairs.append((it["indicator"], t if isinstance(t, str) and t.strip() else None))
         top_k = body.get("top_k", 3)
@@ -270,8 +303,9 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         kind = request.query_params.get("kind", "indicator")
         if kind not in ("indicator", "goal"):
             raise IndicatormlError("kind 应为 indicator 或 goal")
-        hits = await run_in_threadpool(search, request.query_params.get("q", ""), kind, top_param(request),
-                                       state.index())
+        hits = await run_in_threadpool(
+            search, request.query_params.get("q", ""), kind, top_param(request), state.index()
+        )
         return JSONResponse({"hits": hits})
 
     async def api_code(request: Request) -> Response:
@@ -300,8 +334,11 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         return error_response(request.url.path, 400, str(exc))
 
     async def on_answer(request: Request, exc: Exception) -> Response:
-        return JSONResponse(exc.body, status_code=exc.status) if request.url.path.startswith("/api/") \
+        return (
+            JSONResponse(exc.body, status_code=exc.status)
+            if request.url.path.startswith("/api/")
             else error_response(request.url.path, exc.status, exc.body.get("error", ""))
+        )
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
         return error_response(request.url.path, exc.status_code, str(exc.detail))
@@ -330,9 +367,16 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         Route("/api/models/jobs/{job}", api_job),
         Route("/static/{name}", static_file),
     ]
-    app = Starlette(routes=routes, middleware=[Middleware(BodyLimit, limit=MAX_UPLOAD_BYTES)],
-                    exception_handlers={IndicatormlError: on_indicatorml_error, _Answer: on_answer,
-                                        HTTPException: on_http_error, Exception: on_error})
+    app = Starlette(
+        routes=routes,
+        middleware=[Middleware(BodyLimit, limit=MAX_UPLOAD_BYTES)],
+        exception_handlers={
+            IndicatormlError: on_indicatorml_error,
+            _Answer: on_answer,
+            HTTPException: on_http_error,
+            Exception: on_error,
+        },
+    )
     app.state.indicatorml = state
     if warm:
         try:

@@ -23,8 +23,11 @@ from .uploads import Upload, staged
 
 
 def start(state: ServerState, uploads: list[Upload]) -> Job:
-    job = Job(id=secrets.token_urlsafe(8), files=[u.name for u in uploads],
-              expected_seconds=state.last_train_seconds)
+    job = Job(
+        id=secrets.token_urlsafe(8),
+        files=[u.name for u in uploads],
+        expected_seconds=state.last_train_seconds,
+    )
     state.jobs[job.id] = job
     threading.Thread(target=_run, args=(state, job, uploads), name=f"train-{job.id}", daemon=True).start()
     return job
@@ -78,7 +81,9 @@ def _train(state: ServerState, job: Job, uploads: list[Upload]) -> None:
             "problems": problems[:50],
         }
     _replace(fresh, settings.local_model_dir)
-    settings.local_figures_path.write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
+    settings.local_figures_path.write_text(
+        json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8"
+    )
 
 
 def _accuracy(records: list, preds: list) -> dict[str, Any]:
@@ -97,8 +102,11 @@ def _accuracy(records: list, preds: list) -> dict[str, Any]:
             mine = canonical_level2(p.level2_code)
             ok2 += mine == given
             ok1 += parent(mine).code == given1
-    return {"n": n, "level2_accuracy": round(ok2 / n, 3) if n else None,
-            "level1_accuracy": round(ok1 / n, 3) if n else None}
+    return {
+        "n": n,
+        "level2_accuracy": round(ok2 / n, 3) if n else None,
+        "level1_accuracy": round(ok1 / n, 3) if n else None,
+    }
 
 
 def _replace(fresh: Path, target: Path) -> None:

@@ -15,8 +15,10 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 
 def too_large_message(limit: int) -> str:
-    return (f"上传内容超过 {limit // (1024 * 1024)} MB 的上限,没有处理。请把表格拆成几个文件分别上传。"
-            f" (upload larger than {limit // (1024 * 1024)} MB)")
+    return (
+        f"上传内容超过 {limit // (1024 * 1024)} MB 的上限,没有处理。请把表格拆成几个文件分别上传。"
+        f" (upload larger than {limit // (1024 * 1024)} MB)"
+    )
 
 
 def error_response(path: str, status: int, message: str) -> Response:
@@ -25,10 +27,12 @@ def error_response(path: str, status: int, message: str) -> Response:
         return JSONResponse({"error": message}, status_code=status)
     from html import escape
 
-    return HTMLResponse(f"<!doctype html><meta charset=utf-8><title>{status}</title>"
-                        f"<p style='font:16px sans-serif;margin:2em'>{escape(message)}"
-                        f"<p style='margin:2em'><a href='javascript:history.back()'>返回</a>",
-                        status_code=status)
+    return HTMLResponse(
+        f"<!doctype html><meta charset=utf-8><title>{status}</title>"
+        f"<p style='font:16px sans-serif;margin:2em'>{escape(message)}"
+        f"<p style='margin:2em'><a href='javascript:history.back()'>返回</a>",
+        status_code=status,
+    )
 
 
 class BodyLimit:

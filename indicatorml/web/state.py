@@ -89,9 +89,15 @@ class Job:
 
     def to_dict(self) -> dict[str, Any]:
         end = self.finished or time.time()
-        return {"id": self.id, "files": self.files, "state": self.state, "stage": self.stage,
-                "elapsed": round(end - self.started, 1), "expected_seconds": self.expected_seconds,
-                "error": self.error}
+        return {
+            "id": self.id,
+            "files": self.files,
+            "state": self.state,
+            "stage": self.stage,
+            "elapsed": round(end - self.started, 1),
+            "expected_seconds": self.expected_seconds,
+            "error": self.error,
+        }
 
 
 class ServerState:

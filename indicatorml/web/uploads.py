@@ -90,7 +90,9 @@ def staged(uploads: list[Upload]) -> Iterator[Staged]:
 
 def attachment(name: str) -> dict[str, str]:
     """A Content-Disposition header for a download named ``name`` (any script, RFC 6266)."""
-    ascii_name = "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name) or "download"
+    ascii_name = (
+        "".join(ch if ch.isascii() and (ch.isalnum() or ch in "._-") else "_" for ch in name) or "download"
+    )
     return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
 
 

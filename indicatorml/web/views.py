@@ -38,16 +38,23 @@ def review(tables: list, findings: list, preds: list[list], st: Any) -> list[dic
             if not proj.get("goal") and r.goal:
                 proj["goal"] = r.goal
             fs = by_row.get(i, [])
-            proj["rows"].append({
-                "n": i + 1, "indicator": r.indicator, "target": r.target or "",
-                "given": label(r.level2_code, r.level2) or (r.level2_raw or ""),
-                "given_raw": r.level2_raw or "",
-                "suggested": label(p.level2_code, p.level2), "confidence": p.confidence,
-                "differs": bool(r.level2_code and p.level2_code and r.level2_code != p.level2_code),
-                "message": p.message, "source": st.shown(r.source), "findings": fs,
-                "severities": " ".join(sorted({f["severity"] for f in fs})),
-                "rules": " ".join(sorted({f["rule"] for f in fs})),
-            })
+            proj["rows"].append(
+                {
+                    "n": i + 1,
+                    "indicator": r.indicator,
+                    "target": r.target or "",
+                    "given": label(r.level2_code, r.level2) or (r.level2_raw or ""),
+                    "given_raw": r.level2_raw or "",
+                    "suggested": label(p.level2_code, p.level2),
+                    "confidence": p.confidence,
+                    "differs": bool(r.level2_code and p.level2_code and r.level2_code != p.level2_code),
+                    "message": p.message,
+                    "source": st.shown(r.source),
+                    "findings": fs,
+                    "severities": " ".join(sorted({f["severity"] for f in fs})),
+                    "rules": " ".join(sorted({f["rule"] for f in fs})),
+                }
+            )
         for name in by_project:
             projects.setdefault(name, {"name": name, "goal": None, "rows": []})
         for proj in projects.values():
@@ -55,14 +62,20 @@ def review(tables: list, findings: list, preds: list[list], st: Any) -> list[dic
             proj["severities"] = " ".join(sorted({f["severity"] for f in proj["findings"]}))
             proj["rules"] = " ".join(sorted({f["rule"] for f in proj["findings"]}))
         counts = Counter(f.severity for f in mine)
-        out.append({
-            "index": ti, "name": st.shown(table.path), "kind": table.kind,
-            "indicators": len(table.records), "projects": list(projects.values()),
-            "n_projects": sum(1 for p in projects.values() if p["name"]),
-            "problems": [{"line": x.line, "reason": x.reason} for x in table.problems],
-            "whole": whole, "counts": [(s, SEVERITY_ZH[s], counts.get(s, 0)) for s in SEVERITY_ORDER],
-            "rules": sorted({f.rule for f in mine}),
-        })
+        out.append(
+            {
+                "index": ti,
+                "name": st.shown(table.path),
+                "kind": table.kind,
+                "indicators": len(table.records),
+                "projects": list(projects.values()),
+                "n_projects": sum(1 for p in projects.values() if p["name"]),
+                "problems": [{"line": x.line, "reason": x.reason} for x in table.problems],
+                "whole": whole,
+                "counts": [(s, SEVERITY_ZH[s], counts.get(s, 0)) for s in SEVERITY_ORDER],
+                "rules": sorted({f.rule for f in mine}),
+            }
+        )
     return out
 
 
@@ -74,6 +87,8 @@ def target_chart(targets: list[dict[str, Any]], n: int = 6) -> dict[str, Any]:
             forms[f["form"]] += f["count"]
     top = forms.most_common(n)
     most = top[0][1] if top else 1
-    bars = [{"form": form, "count": c, "width": round(150 * c / most), "y": 4 + 24 * i}
-            for i, (form, c) in enumerate(top)]
+    bars = [
+        {"form": form, "count": c, "width": round(150 * c / most), "y": 4 + 24 * i}
+        for i, (form, c) in enumerate(top)
+    ]
     return {"bars": bars, "height": 8 + 24 * len(bars), "rest": sum(forms.values()) - sum(c for _, c in top)}

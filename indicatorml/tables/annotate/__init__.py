@@ -28,6 +28,22 @@ from .new_workbook import NEW_WORKBOOK, report_workbook
 from .own_workbook import OWN_WORKBOOK, annotate_workbook
 from .write_marks import link_ref, same_file
 
-__all__ = ["Note", "Column", "Listing", "Place", "Sheet", "layout", "annotate_workbook", "report_workbook",
-           "link_ref", "same_file", "AUTHOR", "RECORD_HEADER", "FILLS", "OWN_WORKBOOK", "NEW_WORKBOOK",
-           "losses", "lost_line"]
+__all__ = [
+    "Note",
+    "Column",
+    "Listing",
+    "Place",
+    "Sheet",
+    "layout",
+    "annotate_workbook",
+    "report_workbook",
+    "link_ref",
+    "same_file",
+    "AUTHOR",
+    "RECORD_HEADER",
+    "FILLS",
+    "OWN_WORKBOOK",
+    "NEW_WORKBOOK",
+    "losses",
+    "lost_line",
+]

@@ -18,8 +18,15 @@ __all__ = ["Place", "Grid", "Sheet", "layout", "RECORD_HEADER"]
 
 # The records' columns: the layout of a table that has no grid of its own (the seed layout, JSONL).
 RECORD_HEADER = ("项目名称", "绩效目标", "一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值")
-_RECORD_FIELD_COL = {"project": 1, "goal": 2, "level1": 3, "level2": 4, "indicator": 5, "period_target": 6,
-                     "target": 7}
+_RECORD_FIELD_COL = {
+    "project": 1,
+    "goal": 2,
+    "level1": 3,
+    "level2": 4,
+    "indicator": 5,
+    "period_target": 6,
+    "target": 7,
+}
 _CELL_FIELDS = ("project", "goal", "level1", "level2", "indicator", "period_target", "target")
 _SHEET_BAD = "[]:*?/\\"
 
@@ -57,9 +64,13 @@ class Sheet:
     bold_rows: list[int] = field(default_factory=list)
     project_rows: dict[str, int] = field(default_factory=dict)  # a project without indicators: its own row
 
+
 def _flat(table: Table) -> bool:
-    return (table.kind in ("csv", "tsv", "xlsx") and bool(table.columns)
-            and all("_row" in r.extra for r in table.records))
+    return (
+        table.kind in ("csv", "tsv", "xlsx")
+        and bool(table.columns)
+        and all("_row" in r.extra for r in table.records)
+    )
 
 
 def _native(table: Table) -> bool:
@@ -88,7 +99,9 @@ def _sheet_of_flat_xlsx(table: Table, wb: Any) -> str:
     return wb.worksheets[0].title
 
 
-def layout(table: Table, wb: Any = None, new: bool = False, title: str | None = None) -> tuple[list[Sheet], list[Place]]:
+def layout(
+    table: Table, wb: Any = None, new: bool = False, title: str | None = None
+) -> tuple[list[Sheet], list[Place]]:
     """The sheets of ``table`` and the place of each record.
 
     ``wb`` is the user's workbook (annotating in place: sheet names come from it); ``new``
@@ -123,8 +136,12 @@ def layout(table: Table, wb: Any = None, new: bool = False, title: str | None = 
         grid = Grid(header_row, header_row + 1, header_row + len(table.rows), len(table.columns))
         sheet = Sheet(sheet_name, [grid])
         if new:
-            pre = [line.split("\t") if table.kind not in ("csv", "tsv") else [line] for line in table.preamble]
-            sheet.rows = pre + [list(table.columns)] + [list(r) + [None] * (width - len(r)) for r in table.rows]
+            pre = [
+                line.split("\t") if table.kind not in ("csv", "tsv") else [line] for line in table.preamble
+            ]
+            sheet.rows = (
+                pre + [list(table.columns)] + [list(r) + [None] * (width - len(r)) for r in table.rows]
+            )
             sheet.bold_rows = [header_row]
             for f, w in (("indicator", 30), ("goal", 30), ("project", 24), ("target", 16)):
                 if f in fcols:
@@ -165,8 +182,14 @@ def _grids_of(info: dict[str, Any] | None, recs: list[tuple[int, dict[str, tuple
     grids = []
     for t in (info or {}).get("tables") or []:
         try:
-            grids.append(Grid(int(t["header_row"]), int(t["first_row"] or t["header_row"]),
-                              int(t["last_row"] or t["header_row"]), int(t["last_col"])))
+            grids.append(
+                Grid(
+                    int(t["header_row"]),
+                    int(t["first_row"] or t["header_row"]),
+                    int(t["last_row"] or t["header_row"]),
+                    int(t["last_col"]),
+                )
+            )
         except (KeyError, TypeError, ValueError):
             continue
     if grids:
@@ -211,8 +234,10 @@ def _fill_from_grid(sheet: Sheet, grid: Any) -> None:
     rows: list[list[Any]] = [[] for _ in range(n)]
     values = grid.values if getattr(grid, "values", None) is not None else grid.cells
     for k, rn in enumerate(grid.rownums):
-        rows[rn - 1] = [None if (grid.cont[k][c] if c < len(grid.cont[k]) else False) else v
-                        for c, v in enumerate(values[k])]
+        rows[rn - 1] = [
+            None if (grid.cont[k][c] if c < len(grid.cont[k]) else False) else v
+            for c, v in enumerate(values[k])
+        ]
     sheet.rows = rows
     sheet.merges = _merges_from_cont(grid)
     sheet.bold_rows = [g.header_row for g in sheet.grids]
@@ -241,8 +266,11 @@ def _merges_from_cont(grid: Any) -> list[str]:
             while free(r, c + w + 1):
                 w += 1
             h = 0
-            while (r + h + 1 < len(cont) and nums[r + h + 1] == nums[r + h] + 1
-                   and all(free(r + h + 1, c + j) for j in range(w + 1))):
+            while (
+                r + h + 1 < len(cont)
+                and nums[r + h + 1] == nums[r + h] + 1
+                and all(free(r + h + 1, c + j) for j in range(w + 1))
+            ):
                 h += 1
             used.update((r + i, c + j) for i in range(h + 1) for j in range(w + 1))
             if w or h:
@@ -262,12 +290,27 @@ def _record_layout(table: Table, name: str) -> tuple[list[Sheet], list[Place]]:
             alone[p.name] = len(rows)
     places = []
     for r in table.records:
-        rows.append([r.project, r.goal or goals.get(r.project), _label(r.level1_code, r.level1_raw),
-                     _label(r.level2_code, r.level2_raw), r.indicator, r.period_target, r.target])
+        rows.append(
+            [
+                r.project,
+                r.goal or goals.get(r.project),
+                _label(r.level1_code, r.level1_raw),
+                _label(r.level2_code, r.level2_raw),
+                r.indicator,
+                r.period_target,
+                r.target,
+            ]
+        )
         n = len(rows)
         places.append(Place(name, n, {f: (n, c) for f, c in _RECORD_FIELD_COL.items()}, 0))
-    sheet = Sheet(name, [Grid(1, 2, len(rows), len(RECORD_HEADER))], rows=rows, bold_rows=[1],
-                  widths={1: 24, 2: 30, 5: 30, 7: 20}, project_rows=alone)
+    sheet = Sheet(
+        name,
+        [Grid(1, 2, len(rows), len(RECORD_HEADER))],
+        rows=rows,
+        bold_rows=[1],
+        widths={1: 24, 2: 30, 5: 30, 7: 20},
+        project_rows=alone,
+    )
     return [sheet], places
 
 

@@ -24,8 +24,12 @@ __all__ = ["report_workbook", "NEW_WORKBOOK"]
 NEW_WORKBOOK = (".xls", ".docx", ".pdf")
 
 
-def report_workbook(items: Sequence[tuple[Table, Sequence[Note], Sequence[Column]]], out: str | Path,
-                    listing: Listing | None = None, listing_table: Any = None) -> None:
+def report_workbook(
+    items: Sequence[tuple[Table, Sequence[Note], Sequence[Column]]],
+    out: str | Path,
+    listing: Listing | None = None,
+    listing_table: Any = None,
+) -> None:
     """A NEW workbook: per table, one sheet per input sheet laid out like the input, marked.
 
     ``listing`` rows link through ``listing_table(i)`` → the index into ``items`` of the
@@ -70,8 +74,14 @@ def report_workbook(items: Sequence[tuple[Table, Sequence[Note], Sequence[Column
             if sheet.grids:
                 ws.freeze_panes = ws.cell(row=sheet.grids[0].header_row + 1, column=1)
             if columns:
-                _add_columns(ws, sheet, [_renamed(p, names) for p in places], names[sheet.name], columns,
-                             header_style=False)
+                _add_columns(
+                    ws,
+                    sheet,
+                    [_renamed(p, names) for p in places],
+                    names[sheet.name],
+                    columns,
+                    header_style=False,
+                )
         _mark_cells(wb, table, places, notes, names, sheets)
         laid.append((sheets, places, names))
     if listing is not None:

@@ -24,8 +24,13 @@ __all__ = ["annotate_workbook", "OWN_WORKBOOK"]
 OWN_WORKBOOK = (".xlsx", ".xlsm")
 
 
-def annotate_workbook(table: Table, out: str | Path, notes: Sequence[Note] = (), columns: Sequence[Column] = (),
-                      listing: Listing | None = None) -> list[str]:
+def annotate_workbook(
+    table: Table,
+    out: str | Path,
+    notes: Sequence[Note] = (),
+    columns: Sequence[Column] = (),
+    listing: Listing | None = None,
+) -> list[str]:
     """Load the user's own ``.xlsx`` (``table.path``), mark it and save it as ``out``: the
     notes on their cells, the columns right of each table, the listing as a last sheet whose
     rows link to their notes' cells. Refuses to overwrite the input. Returns what openpyxl
@@ -35,8 +40,9 @@ def annotate_workbook(table: Table, out: str | Path, notes: Sequence[Note] = (),
 
     src = Path(table.path)
     if same_file(src, out):
-        raise IndicatormlError(f"--output {out} is the input file; choose another name (the input is never "
-                               "overwritten)")
+        raise IndicatormlError(
+            f"--output {out} is the input file; choose another name (the input is never overwritten)"
+        )
     try:
         wb = load_workbook(src)
     except Exception as e:  # noqa: BLE001 - a workbook openpyxl cannot load is the user's to fix

@@ -40,8 +40,9 @@ def _top_left(ws: Any, row: int, col: int) -> tuple[int, int]:
     return row, col
 
 
-def _note_cell(note: Note, table: Table, places: Sequence[Place], sheets: Sequence[Sheet] = ()
-               ) -> tuple[str, int, int] | None:
+def _note_cell(
+    note: Note, table: Table, places: Sequence[Place], sheets: Sequence[Sheet] = ()
+) -> tuple[str, int, int] | None:
     """The (sheet, row, col) a note marks, or None (a whole-table note, or no place)."""
     idx = note.record
     fld = note.field
@@ -70,8 +71,14 @@ def _comment_size(text: str) -> tuple[int, int]:
     return width, min(40 + 15 * lines, 600)
 
 
-def _mark_cells(wb: Any, table: Table, places: Sequence[Place], notes: Sequence[Note],
-                sheet_map: dict[str, str] | None = None, sheets: Sequence[Sheet] = ()) -> None:
+def _mark_cells(
+    wb: Any,
+    table: Table,
+    places: Sequence[Place],
+    notes: Sequence[Note],
+    sheet_map: dict[str, str] | None = None,
+    sheets: Sequence[Sheet] = (),
+) -> None:
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -147,8 +154,14 @@ def _set_width(ws: Any, col: int, width: float) -> None:
     ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def _add_columns(ws: Any, sheet: Sheet, places: Sequence[Place], sheet_name: str, columns: Sequence[Column],
-                 header_style: bool) -> dict[int, int]:
+def _add_columns(
+    ws: Any,
+    sheet: Sheet,
+    places: Sequence[Place],
+    sheet_name: str,
+    columns: Sequence[Column],
+    header_style: bool,
+) -> dict[int, int]:
     """Write each grid's added columns; returns {grid index: first added column}."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
@@ -222,7 +235,9 @@ def _write_listing(wb: Any, listing: Listing, table_of: Any) -> None:
             cell.font = Font(color="0563C1", underline="single")
         fill = listing.fills[r - 2] if r - 2 < len(listing.fills) else None
         if fill and listing.fill_column:
-            ws.cell(row=r, column=listing.fill_column).fill = PatternFill("solid", start_color=fill, end_color=fill)
+            ws.cell(row=r, column=listing.fill_column).fill = PatternFill(
+                "solid", start_color=fill, end_color=fill
+            )
     for c, w in enumerate(listing.widths, start=1):
         ws.column_dimensions[get_column_letter(c)].width = w
     ws.freeze_panes = "A2"
@@ -230,9 +245,15 @@ def _write_listing(wb: Any, listing: Listing, table_of: Any) -> None:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(listing.header))}{len(listing.rows) + 1}"
 
 
-def _target_of(wb: Any, table: Table, places: Sequence[Place], sheets: Sequence[Sheet],
-               sheet_map: dict[str, str] | None = None):
+def _target_of(
+    wb: Any,
+    table: Table,
+    places: Sequence[Place],
+    sheets: Sequence[Sheet],
+    sheet_map: dict[str, str] | None = None,
+):
     """A note → the (sheet, row, col) its list row links to: its cell, else the table's header."""
+
     def target(note: Note) -> tuple[str, int, int] | None:
         at = _note_cell(note, table, places, sheets)
         if at is None and sheets:
@@ -246,6 +267,7 @@ def _target_of(wb: Any, table: Table, places: Sequence[Place], sheets: Sequence[
             return None
         r, c = _top_left(wb[sheet], at[1], at[2])
         return sheet, r, c
+
     return target
 
 
