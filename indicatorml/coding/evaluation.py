@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import IndicatormlError
 from ..records import Indicator
 from ..taxonomy import by_code, canonical_level2, parent
+from .decision import decide
 from .labeled_data import DEFAULT_OWN_WEIGHT, drop_handwritten, is_handwritten, load_labeled, own_weights
 from .metrics import classification_figures, group_folds
 from .model import IndicatorClassifier
@@ -97,9 +98,7 @@ def cross_val_predict_proba(
 def figures_of(
     records: Sequence[Indicator], proba: np.ndarray, classes: np.ndarray, cfg: dict
 ) -> dict[str, Any]:
-    decider = IndicatorClassifier(**cfg)
-    decider.classes_ = classes
-    chosen = decider._decide(proba)
+    chosen = decide(proba, classes, IndicatorClassifier(**cfg).level1_rule)
     pred = classes[chosen]
     conf = proba[np.arange(len(pred)), chosen]
     y = [canonical_level2(r.level2_code or "") for r in records]

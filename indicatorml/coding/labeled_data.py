@@ -49,7 +49,7 @@ def default_data_paths() -> list[Path]:
     return [corpus, *seeds]
 
 
-def _mark_handwritten(table: Any, path: Path) -> None:
+def mark_handwritten(table: Any, path: Path) -> None:
     """Mark every record of a hand-written file, refusing a file whose rows do not all say so
     (a real row must never slip into the training-only set, nor a made-up one into the scores)."""
     cols = [c.strip().lower() for c in (table.columns or [])]
@@ -114,7 +114,7 @@ def load_labeled(
             for r in table.records:
                 r.source = rel + r.source[len(str(path)) :] if r.source.startswith(str(path)) else r.source
         if path.parent.name == "handwritten" and path.parent.parent == _DATA_DIR:
-            _mark_handwritten(table, path)
+            mark_handwritten(table, path)
         tables.append(table)
         own_read += len(table.records) if is_own else 0
         for r in table.records:
