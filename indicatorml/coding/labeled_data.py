@@ -18,6 +18,7 @@ import numpy as np
 from .. import shipped
 from ..errors import IndicatormlError
 from ..records import Indicator
+from ..shipped import default_data_paths
 from ..taxonomy import by_code, canonical_level2
 
 _DATA_DIR = shipped.DATA_DIR
@@ -35,18 +36,6 @@ def handwritten_paths() -> list[Path]:
 def is_handwritten(record: Indicator) -> bool:
     """True for a row from a hand-written examples file (never scored in an evaluation)."""
     return str(record.extra.get("provenance", "")).strip() == HANDWRITTEN
-
-
-def default_data_paths() -> list[Path]:
-    """The shipped labeled data: the public corpus and the seed table(s)."""
-    corpus = _DATA_DIR / "corpus" / "public_indicators.tsv"
-    seeds = sorted((_DATA_DIR / "seed").glob("*.txt"))
-    if not corpus.is_file():
-        raise IndicatormlError(
-            f"the shipped data ({corpus}) is not in this installation; "
-            "train with --no-default-data --data YOUR_TABLES"
-        )
-    return [corpus, *seeds]
 
 
 def mark_handwritten(table: Any, path: Path) -> None:

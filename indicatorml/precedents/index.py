@@ -26,6 +26,7 @@ from typing import Any
 
 from .. import shipped
 from ..errors import IndicatormlError
+from ..shipped import default_data_paths
 from .bm25 import BM25
 
 __all__ = [
@@ -72,18 +73,6 @@ INDICATOR_KEYS = (
 
 
 GOAL_KEYS = ("goal", "project", "source", "url", "indicators")
-
-
-def default_data_paths() -> list[Path]:
-    """The shipped tables: the corpus TSV and every seed table, in a fixed order."""
-    corpus = DATA_DIR / "corpus" / "public_indicators.tsv"
-    seeds = sorted((DATA_DIR / "seed").glob("*.txt"))
-    if not corpus.is_file():
-        raise IndicatormlError(
-            f"the shipped data ({corpus}) is not there, so there is no default index; "
-            "build one from your tables with `indicatorml index build FILE... --out DIR` and pass --index DIR"
-        )
-    return [corpus, *seeds]
 
 
 def _dictionary_sha() -> str:
