@@ -43,13 +43,17 @@ class Interval:
     def is_satisfied_by(self, value: Any) -> bool:
         if isinstance(value, bool) or not isinstance(value, self.type):
             return False
-        if not isinstance(value, Integral) and not math.isfinite(value):
+        try:
+            if not math.isfinite(float(value)):
+                return False
+        except OverflowError:  # an int beyond any float is no usable number either
             return False
+        x: float = int(value) if isinstance(value, Integral) else float(value)  # ints compare exactly
         if self.left is not None:
-            if value < self.left or (value == self.left and self.closed in ("right", "neither")):
+            if x < self.left or (x == self.left and self.closed in ("right", "neither")):
                 return False
         if self.right is not None:
-            if value > self.right or (value == self.right and self.closed in ("left", "neither")):
+            if x > self.right or (x == self.right and self.closed in ("left", "neither")):
                 return False
         return True
 

@@ -35,14 +35,14 @@ def evaluation_groups(records: Sequence[Indicator], n_splits: int) -> tuple[list
 def cross_val_predict_proba(
     records: Sequence[Indicator],
     n_splits: int = 5,
-    config: dict | None = None,
+    config: dict[str, Any] | None = None,
     seed: int = 0,
-    sample_weight: Sequence[float] | None = None,
+    sample_weight: Sequence[float] | np.ndarray | None = None,
     groups: Sequence[str] | None = None,
     progress: bool = False,
     train_only: Sequence[Indicator] = (),
     train_only_weight: float = 1.0,
-    keep_models: list | None = None,
+    keep_models: list[tuple[IndicatorClassifier, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold calibrated probabilities; folds never split a group (default: record.group).
 
@@ -96,8 +96,10 @@ def cross_val_predict_proba(
 
 
 def figures_of(
-    records: Sequence[Indicator], proba: np.ndarray, classes: np.ndarray, cfg: dict
+    records: Sequence[Indicator], proba: np.ndarray, classes: np.ndarray, cfg: dict[str, Any]
 ) -> dict[str, Any]:
+    """The figures of out-of-fold probabilities (columns = ``classes``), deciding as a model
+    with the options ``cfg`` would (:func:`.decision.decide`)."""
     chosen = decide(proba, classes, IndicatorClassifier(**cfg).level1_rule)
     pred = classes[chosen]
     conf = proba[np.arange(len(pred)), chosen]
@@ -113,9 +115,9 @@ def figures_of(
 
 
 def evaluate(
-    paths: Sequence[str | os.PathLike] = (),
+    paths: Sequence[str | os.PathLike[str]] = (),
     default_data: bool = True,
-    config: dict | str | None = None,
+    config: dict[str, Any] | str | None = None,
     folds: int = 5,
     seed: int = 0,
     own_weight: float = DEFAULT_OWN_WEIGHT,

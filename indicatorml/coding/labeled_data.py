@@ -54,7 +54,7 @@ def mark_handwritten(table: Any, path: Path) -> None:
 
 
 def load_labeled(
-    paths: Sequence[str | os.PathLike] = (),
+    paths: Sequence[str | os.PathLike[str]] = (),
     default_data: bool = True,
     stream: Any = ...,
     handwritten: bool = False,

@@ -36,7 +36,7 @@ class EstimatorParams:
         changed = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if defaults.get(k) != v)
         return f"{type(self).__name__}({changed})"
 
-    def __sklearn_tags__(self):  # called by scikit-learn only, so importing it here is free
+    def __sklearn_tags__(self) -> Any:  # called by scikit-learn only, so importing it here is free
         from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
 
         return Tags(

@@ -50,10 +50,10 @@ _SAVED_FIGURES = (
 
 
 def train(
-    paths: Sequence[str | os.PathLike] = (),
+    paths: Sequence[str | os.PathLike[str]] = (),
     default_data: bool = True,
-    out: str | os.PathLike | None = None,
-    config: dict | str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    config: dict[str, Any] | str | None = None,
     own_weight: float = DEFAULT_OWN_WEIGHT,
     folds: int = 5,
     with_evaluation: bool = True,

@@ -165,13 +165,13 @@ class PrecedentIndex:
         if not ind_docs and not goal_docs:
             names = ", ".join(t.path for t in tables) or "(no files)"
             raise IndicatormlError(f"nothing to index: no indicator or goal was read from {names}")
-        ind = BM25().index(ind_tokens, progress=progress) if ind_docs and any(ind_tokens) else None
-        goal = BM25().index(goal_tokens, progress=progress) if goal_docs and any(goal_tokens) else None
+        ind_bm25 = BM25().index(ind_tokens, progress=progress) if ind_docs and any(ind_tokens) else None
+        goal_bm25 = BM25().index(goal_tokens, progress=progress) if goal_docs and any(goal_tokens) else None
         return cls(
-            ind_docs if ind else [],
-            ind,
-            goal_docs if goal else [],
-            goal,
+            ind_docs if ind_bm25 else [],
+            ind_bm25,
+            goal_docs if goal_bm25 else [],
+            goal_bm25,
             [t.path for t in tables],
             _dictionary_sha(),
         )
