@@ -367,8 +367,8 @@ class IndicatorClassifier(EstimatorParams):
         every input, quickly, with finite probabilities: parameters within
         ``_parameter_constraints``, the rest as :func:`.invariants.check_fitted_parts` says.
         """
+        cls.check_params(config, f"{cls.__name__} parameter")  # what is not given is a default
         model = cls(**config)
-        model._validate_params()
         check_fitted_parts(
             classes,
             arrays,

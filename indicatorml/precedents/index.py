@@ -383,9 +383,7 @@ def search(
     query: str, kind: str = "indicator", top: int = 10, index: str | Path | PrecedentIndex | None = None
 ) -> list[dict[str, Any]]:
     """BM25 hits for ``query`` among past indicators (``kind="indicator"``) or project goals."""
-    idx = load_index(index)
-    idx._pair(kind)  # a clear error for an index without that kind, before tokenizing
-    return idx.search(query, kind=kind, top=top)
+    return load_index(index).search(query, kind=kind, top=top)  # checks the kind before the query
 
 
 HEADERS = {
