@@ -200,3 +200,17 @@ def test_the_shipped_model_passes_every_check() -> None:
     assert model.crossfit_ is not None
     for k in range(model.crossfit_.folds):  # and so do its fold models
         assert model.crossfit_.fold(k).classes_.tolist() == model.classes_.tolist()
+
+
+def test_no_module_imports_one_that_imports_it_back() -> None:
+    """model.py and saved.py imported each other; no pair of modules may (function-level imports count)."""
+    import grimp  # installed with import-linter
+
+    graph = grimp.build_graph("indicatorml")
+    cycles = [
+        (a, b)
+        for a in sorted(graph.modules)
+        for b in graph.find_modules_directly_imported_by(a)
+        if graph.chain_exists(importer=b, imported=a)
+    ]
+    assert cycles == []
