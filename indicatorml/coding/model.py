@@ -43,7 +43,6 @@ from .crossfit import CrossFit
 from .decision import LEVEL1_RULES, decide
 from .features import SparseRows, TfidfBlock, clean_text, sparse_dot, target_tokens, tokens_of_clean
 from .fitting import data_hash, fit_blocks, fit_calibration, fit_linear
-from .heldout import heldout_scores
 from .invariants import check_fitted_parts
 from .items import Item, as_pair
 from .noise import contradicted
@@ -306,6 +305,8 @@ class IndicatorClassifier(EstimatorParams):
         """(scores, labels, rows) of X's real rows from inner models that did not see their group,
         in ``classes_`` order: what ``fit`` calibrates on and the noise rule reads. The inner
         models have these parameters, uncalibrated; see :func:`.heldout.heldout_scores`."""
+        from .heldout import heldout_scores  # training only: keeps its imports off the classify path
+
         inner = {**self.get_params(), "calibrate": False, "noise_weight": 1.0}
         return heldout_scores(
             lambda: type(self)(**inner),
