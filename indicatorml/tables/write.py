@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import IndicatormlError
+from ..output import keep_as_text
 from ..records import RECORD_KEYS, Indicator, Table
 from .columns import cell_text
 from .seed import render_seed
@@ -27,7 +28,6 @@ __all__ = [
     "records_to_rows",
     "add_column",
     "xlsx_value",
-    "keep_as_text",
 ]
 
 WRITE_FORMATS = ("seed", "csv", "tsv", "xlsx", "jsonl")
@@ -130,7 +130,8 @@ def _write_table(table: Table, path: Path, fmt: str) -> None:
         ws.append(cols)
         for r in rows:
             ws.append([xlsx_value(v) for v in r])
-        _no_formulas(ws)
+        for row in ws.iter_rows():
+            keep_as_text(row)
         wb.save(path)
         return
     if fmt == "tsv":
@@ -158,18 +159,6 @@ def _text(v: Any) -> str:
 def _tsv_cell(v: Any) -> str:
     """TSV has no quoting: a tab or line break inside a cell becomes a space."""
     return re.sub(r"[\t\n\r]", " ", _text(v))
-
-
-def keep_as_text(cells: Iterable[Any]) -> None:
-    """openpyxl cells whose text starts with ``=``: a target such as ``=100%`` is text, not a formula."""
-    for cell in cells:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
-
-
-def _no_formulas(ws: Any) -> None:
-    for row in ws.iter_rows():
-        keep_as_text(row)
 
 
 def xlsx_value(v: Any) -> Any:

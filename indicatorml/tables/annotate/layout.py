@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ...output import display_width
 from ...records import Table
 from ..columns import cell_text, match_columns
 
@@ -242,7 +243,7 @@ def _fill_from_grid(sheet: Sheet, grid: Any) -> None:
     sheet.merges = _merges_from_cont(grid)
     sheet.bold_rows = [g.header_row for g in sheet.grids]
     for c in range(grid.width):
-        longest = max((_display_len(str(r[c])) for r in grid.cells if c < len(r) and r[c]), default=0)
+        longest = max((display_width(str(r[c])) for r in grid.cells if c < len(r) and r[c]), default=0)
         sheet.widths[c + 1] = max(8, min(40, longest + 2))
 
 
@@ -337,7 +338,3 @@ def _safe_title(name: str, used: set[str] | None = None) -> str:
         title, k = base[: 31 - len(suffix)] + suffix, k + 1
     used.add(title)
     return title
-
-
-def _display_len(s: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)

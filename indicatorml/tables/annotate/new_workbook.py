@@ -12,8 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import IndicatormlError
+from ...output import keep_as_text
 from ...records import Table
-from ..write import keep_as_text, xlsx_value
+from ..write import xlsx_value
 from .layout import Place, Sheet, _safe_title, layout
 from .marks import Column, Listing, Note
 from .write_marks import _add_columns, _mark_cells, _save, _target_of, _write_listing, same_file

@@ -14,10 +14,10 @@ from pathlib import Path
 from typing import Any
 
 from ...errors import IndicatormlError
+from ...output import display_width, keep_as_text
 from ...records import Table
 from ..columns import cell_text
-from ..write import keep_as_text
-from .layout import Grid, Place, Sheet, _display_len
+from .layout import Grid, Place, Sheet
 from .marks import AUTHOR, Column, Listing, Note
 
 __all__ = ["link_ref", "same_file"]
@@ -67,7 +67,7 @@ def _note_cell(
 def _comment_size(text: str) -> tuple[int, int]:
     """Width and height (pt) of a comment box that shows its text: ~22 CJK characters a line."""
     width = 300
-    lines = sum(max(1, math.ceil(_display_len(line) / 44)) for line in text.split("\n"))
+    lines = sum(max(1, math.ceil(display_width(line) / 44)) for line in text.split("\n"))
     return width, min(40 + 15 * lines, 600)
 
 
