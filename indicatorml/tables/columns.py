@@ -24,6 +24,7 @@ __all__ = [
     "join_target",
     "canon_header",
     "match_columns",
+    "header_field",
     "row_to_indicator",
     "cell_text",
     "label_category",
@@ -161,11 +162,21 @@ def _canon_text(text: str) -> str:
     return s.lower()
 
 
+def header_field(cell: Any) -> str | None:
+    """The field a header cell names (``指标名称（必填）`` → ``indicator``), or None.
+
+    Public because a form's indicator table (:mod:`.forms`) matches its header cells one by one
+    (merge continuations skipped, a second header row under the first) with the same names as a
+    flat table's header row (:func:`match_columns`).
+    """
+    return _ALIAS.get(canon_header(cell))
+
+
 def match_columns(header: Sequence[Any]) -> dict[str, int]:
     """Canonical field → column index. The first column with a known name wins."""
     found: dict[str, int] = {}
     for i, cell in enumerate(header):
-        name = _ALIAS.get(canon_header(cell))
+        name = header_field(cell)
         if name and name not in found:
             found[name] = i
     return found

@@ -4,7 +4,8 @@ A 申报表's block above its indicator table (项目名称 | …, 主管部门 
 | …) is read here: :func:`form_label` normalises a label cell (``项目名称（必填）：`` → ``project``),
 a label's value is the cell beside it, inline (``项目名称：…``) or in the row below; and the block's
 values go onto each indicator under it (project, goal, ``extra[key]`` for the others).
-:mod:`.forms` decides which rows are block rows.
+:mod:`.forms` decides which rows are block rows and calls the readers here on them: that split
+(which row is what / what a block row says) is why these names are public.
 """
 
 from __future__ import annotations
@@ -15,7 +16,16 @@ from dataclasses import dataclass, field
 from ..records import Indicator
 from .columns import canon_header
 
-__all__ = ["FORM_LABELS", "form_label"]
+__all__ = [
+    "FORM_LABELS",
+    "INLINE_LABEL",
+    "form_label",
+    "Block",
+    "block_values",
+    "take_pending",
+    "read_labels",
+    "apply_block",
+]
 
 # Key of a header block → its labels (after _canon_label). The record gets project, goal and
 # extra[key] for the others; see the module doc of tables for the list of extra keys.
@@ -78,7 +88,8 @@ _BLOCK_EXTRA = (
     "goal_long",
     "goal_actual",
 )
-_INLINE = re.compile(r"^\s*([^:：\n]{2,14}?)\s*[:：]\s*(.+)$", re.S)
+# ``项目名称：…`` in one cell (or a Word paragraph above a table): group 1 the label, group 2 its value.
+INLINE_LABEL = re.compile(r"^\s*([^:：\n]{2,14}?)\s*[:：]\s*(.+)$", re.S)
 _BLOCK_TEXT = ("项目名称", "年度绩效目标", "年度总体目标")  # labels a Word table's paragraphs above may carry
 
 
@@ -96,12 +107,14 @@ def form_label(text: str) -> str | None:
 
 
 @dataclass
-class _Block:
+class Block:
+    """A header block being read: its key → value so far (``project``, ``goal``, ``org`` …)."""
+
     values: dict[str, str] = field(default_factory=dict)
     row: int = 0  # 1-based row of its first label
 
 
-def _block_values(block: _Block, last: dict[str, str]) -> dict[str, str]:
+def block_values(block: Block, last: dict[str, str]) -> dict[str, str]:
     """The values an indicator table takes: its block's, else (no project named) the last block's."""
     values = dict(block.values)
     if "project" not in values:
@@ -112,9 +125,7 @@ def _block_values(block: _Block, last: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def _take_pending(
-    pending: dict[int, tuple[str, int]], dist: list[tuple[int, str]], block: _Block
-) -> set[int]:
+def take_pending(pending: dict[int, tuple[str, int]], dist: list[tuple[int, str]], block: Block) -> set[int]:
     """Values in the row under labels that had none (年度总体目标 | 预期目标 | 实际完成情况, then their texts)."""
     taken: set[int] = set()
     if not pending:
@@ -132,7 +143,9 @@ def _take_pending(
     return taken
 
 
-def _read_labels(dist, labels, inline, block: _Block, pending, taken: set[int]) -> None:
+def read_labels(dist, labels, inline, block: Block, pending, taken: set[int]) -> None:
+    """A block row's labels and their values: beside the label, inline (``项目名称：…``), or —
+    for a label with nothing beside it — in the row below (kept in ``pending`` until then)."""
     n = len(dist)
     k = 0
     while k < n:
@@ -160,7 +173,8 @@ def _read_labels(dist, labels, inline, block: _Block, pending, taken: set[int]) 
         k += 1
 
 
-def _with_block(rec: Indicator, values: dict[str, str]) -> None:
+def apply_block(rec: Indicator, values: dict[str, str]) -> None:
+    """Give an indicator its block's project and goal (where the row has none) and extra keys."""
     if values.get("project") and not rec.project:
         rec.project = values["project"]
     goal = values.get("goal") or values.get("goal_long")

@@ -29,16 +29,16 @@ from typing import Any
 
 from ..records import Indicator, Problem, Project, Table
 from ..taxonomy import UnknownLabel
-from .columns import _ALIAS, canon_header, label_category, row_to_indicator
+from .columns import canon_header, header_field, label_category, row_to_indicator
 from .form_blocks import (
-    _INLINE,
     FORM_LABELS,
-    _Block,
-    _block_values,
-    _read_labels,
-    _take_pending,
-    _with_block,
+    INLINE_LABEL,
+    Block,
+    apply_block,
+    block_values,
     form_label,
+    read_labels,
+    take_pending,
 )
 from .grid import Grid
 from .seed import NUMBERED, expand_numbered
@@ -80,7 +80,7 @@ def match_header(cells: Sequence[str], cont: Sequence[bool]) -> tuple[dict[str, 
         if cont[c]:
             skip.add(c)
             continue
-        name = _ALIAS.get(canon_header(text))
+        name = header_field(text)
         if name:
             cand.setdefault(name, []).append(c)
     cols: dict[str, int] = {}
@@ -170,7 +170,7 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
     def problem(row: int, reason: str) -> None:
         table.problems.append(Problem(p, row, reason, sheet=sheet))
 
-    block = _Block(dict(inherit))
+    block = Block(dict(inherit))
     fresh = True  # no label read since the last table: a label now starts a new block
     pending: dict[int, tuple[str, int]] = {}  # column → (block key, last column of its label)
     state = cont_cols  # the open indicator table: cols, skip, header, tab info
@@ -192,7 +192,7 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
     last_block = dict(inherit)
     # A Word table's own paragraphs above it (项目名称：…) are a header block too.
     for text in g.above:
-        m = _INLINE.match(text)
+        m = INLINE_LABEL.match(text)
         key = form_label(m.group(1)) if m else None
         if key:
             block.values[key] = m.group(2).strip()
@@ -210,7 +210,7 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
         if _is_header(cols, cells):
             if state is not None:
                 _close(state, info)
-            values = _block_values(block, last_block)
+            values = block_values(block, last_block)
             last_block = dict(values)
             state = {
                 "cols": cols,
@@ -230,7 +230,7 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
             continue
         if state is not None and state["tab"]["first_row"] is None and _sub_header_only(dist):
             for c, t in dist:  # a second header row: 实施周期指标值 | 年度指标值 under 指标值
-                name = _ALIAS.get(canon_header(t))
+                name = header_field(t)
                 if name:
                     state["cols"][name] = c
                     state["header"][c] = t
@@ -241,7 +241,7 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
         if canon_header(first) in _TOTAL:
             continue
         labels = [(c, t, form_label(t)) for c, t in dist]
-        inline = [_INLINE.match(t) for _, t in dist]
+        inline = [INLINE_LABEL.match(t) for _, t in dist]
         is_label = [
             bool(k) or bool(m and form_label(m.group(1))) for (_, _, k), m in zip(labels, inline, strict=True)
         ]
@@ -267,20 +267,20 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
             _close(state, info)
             state = None
         if has_label and fresh:
-            block = _Block({}, rn)
+            block = Block({}, rn)
             fresh = False
-        taken = _take_pending(pending, dist, block)
+        taken = take_pending(pending, dist, block)
         if not has_label:
             if not taken and len(dist) >= 3 and not _title_like(dist):
                 problem(rn, "row not read: neither a header block row nor under an indicator table header")
             continue
-        _read_labels(dist, labels, inline, block, pending, taken)
+        read_labels(dist, labels, inline, block, pending, taken)
     if state is not None:
         _close(state, info)
         open_state = state if g.kind == "page" else None
     else:
         open_state = None
-    values = _block_values(block, last_block)
+    values = block_values(block, last_block)
     if "header_row" not in info:
         first_tab = info["tables"][0] if info["tables"] else {}
         for k in ("header_row", "first_row", "last_row", "first_col", "last_col"):
@@ -312,7 +312,7 @@ def _title_like(dist: list[tuple[int, str]]) -> bool:
 
 
 def _sub_header_only(dist: list[tuple[int, str]]) -> bool:
-    return bool(dist) and all(_ALIAS.get(canon_header(t)) for _, t in dist)
+    return bool(dist) and all(header_field(t) for _, t in dist)
 
 
 def _close(state: dict[str, Any], info: dict[str, Any]) -> None:
@@ -368,7 +368,7 @@ def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -
         problem(rn, reason)
     if rec is None:
         return
-    _with_block(rec, state["block"])
+    apply_block(rec, state["block"])
     rec.extra["_file"] = table.path
     rec.extra["_sheet"] = g.name
     rec.extra["_cells"] = {

@@ -15,7 +15,7 @@ from ...output import display_width
 from ...records import Table
 from ..columns import cell_text, match_columns
 
-__all__ = ["Place", "Grid", "Sheet", "layout", "RECORD_HEADER"]
+__all__ = ["Place", "Grid", "Sheet", "layout", "sheet_title", "RECORD_HEADER"]
 
 # The records' columns: the layout of a table that has no grid of its own (the seed layout, JSONL).
 RECORD_HEADER = ("项目名称", "绩效目标", "一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值")
@@ -109,7 +109,7 @@ def layout(
     asks for the cells too (writing a new workbook); ``title`` names the sheet of a table
     that has none of its own (CSV, seed, JSONL).
     """
-    name = title or _safe_title(Path(table.path).stem)
+    name = title or sheet_title(Path(table.path).stem)
     if _native(table):
         sheets, places = _native_layout(table)
         if not new:
@@ -328,7 +328,13 @@ def _label(code: str | None, raw: str | None) -> str | None:
     return None
 
 
-def _safe_title(name: str, used: set[str] | None = None) -> str:
+def sheet_title(name: str, used: set[str] | None = None) -> str:
+    """``name`` as an Excel sheet title: without ``[]:*?/\\``, at most 31 characters; with
+    ``used``, made unique among those titles (``name(2)``) and added to them.
+
+    Public because a new workbook names its sheets after the input files (:mod:`.new_workbook`)
+    by the same rule :func:`layout` names the sheet of a table that has none.
+    """
     base = "".join(ch for ch in name if ch not in _SHEET_BAD).strip("'")[:31] or "table"
     if used is None:
         return base

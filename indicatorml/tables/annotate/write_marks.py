@@ -2,7 +2,9 @@
 
 Shared by both ways out (:mod:`.own_workbook`, :mod:`.new_workbook`): a merged range is written
 at its top-left cell, a user's own comment stays above ours, added columns go in the first free
-column right of each table, and list rows link to their notes' cells.
+column right of each table, and list rows link to their notes' cells. That is why its writers
+(:func:`mark_cells`, :func:`add_columns`, :func:`write_listing`, :func:`note_target`,
+:func:`save_workbook`) are public: both workbook modules call them, neither owns them.
 """
 
 from __future__ import annotations
@@ -20,7 +22,15 @@ from ..columns import cell_text
 from .layout import Grid, Place, Sheet
 from .marks import AUTHOR, Column, Listing, Note
 
-__all__ = ["link_ref", "same_file"]
+__all__ = [
+    "link_ref",
+    "same_file",
+    "mark_cells",
+    "add_columns",
+    "write_listing",
+    "note_target",
+    "save_workbook",
+]
 
 _OURS = f"—— {AUTHOR} ——"  # between a user's comment and ours
 
@@ -71,7 +81,7 @@ def _comment_size(text: str) -> tuple[int, int]:
     return width, min(40 + 15 * lines, 600)
 
 
-def _mark_cells(
+def mark_cells(
     wb: Any,
     table: Table,
     places: Sequence[Place],
@@ -79,6 +89,11 @@ def _mark_cells(
     sheet_map: dict[str, str] | None = None,
     sheets: Sequence[Sheet] = (),
 ) -> None:
+    """Fill and comment the cell of each note (the top-left cell where it is merged).
+
+    ``sheet_map`` renames a layout's sheet to the sheet written (a new workbook prefixes the
+    file's name); a note whose sheet is not in ``wb`` is left out (it is still listed).
+    """
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -154,7 +169,7 @@ def _set_width(ws: Any, col: int, width: float) -> None:
     ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def _add_columns(
+def add_columns(
     ws: Any,
     sheet: Sheet,
     places: Sequence[Place],
@@ -206,7 +221,7 @@ def _add_columns(
     return starts
 
 
-def _write_listing(wb: Any, listing: Listing, table_of: Any) -> None:
+def write_listing(wb: Any, listing: Listing, table_of: Any) -> None:
     """The list sheet, last; each row's link column links to its note's cell."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -245,14 +260,17 @@ def _write_listing(wb: Any, listing: Listing, table_of: Any) -> None:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(listing.header))}{len(listing.rows) + 1}"
 
 
-def _target_of(
+def note_target(
     wb: Any,
     table: Table,
     places: Sequence[Place],
     sheets: Sequence[Sheet],
     sheet_map: dict[str, str] | None = None,
 ):
-    """A note → the (sheet, row, col) its list row links to: its cell, else the table's header."""
+    """A note → the (sheet, row, col) its list row links to: its cell, else the table's header.
+
+    Returns the function :func:`write_listing` takes; ``sheet_map`` as in :func:`mark_cells`.
+    """
 
     def target(note: Note) -> tuple[str, int, int] | None:
         at = _note_cell(note, table, places, sheets)
@@ -272,6 +290,7 @@ def _target_of(
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file: the input is never overwritten by the output."""
     pa, pb = Path(a), Path(b)
     try:
         return pa.resolve() == pb.resolve() or (pa.exists() and pb.exists() and pa.samefile(pb))
@@ -279,7 +298,8 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return False
 
 
-def _save(wb: Any, out: str | Path) -> None:
+def save_workbook(wb: Any, out: str | Path) -> None:
+    """Save, turning a missing directory or a permission problem into a one-line user error."""
     try:
         wb.save(out)
     except OSError as e:
