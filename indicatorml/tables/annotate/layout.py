@@ -14,8 +14,9 @@ from typing import Any
 from ...output import display_width
 from ...records import Table
 from ..columns import cell_text, match_columns
+from ..grid import Grid
 
-__all__ = ["Place", "Grid", "Sheet", "layout", "sheet_title", "RECORD_HEADER"]
+__all__ = ["Place", "TableArea", "Sheet", "layout", "sheet_title", "RECORD_HEADER"]
 
 # The records' columns: the layout of a table that has no grid of its own (the seed layout, JSONL).
 RECORD_HEADER = ("项目名称", "绩效目标", "一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值")
@@ -40,12 +41,17 @@ class Place:
     sheet: str
     row: int
     cells: dict[str, tuple[int, int]]
-    grid: int  # index into the sheet's grids
+    table: int  # index into the sheet's tables
 
 
 @dataclass
-class Grid:
-    """One table on a sheet: its header row and last column (added columns go right of it)."""
+class TableArea:
+    """Where one indicator table is on an output sheet (1-based): its header row, first and last
+    row under it, and its last column (added columns go right of it).
+
+    Unlike the reader's :class:`~indicatorml.records.TableSpan` every field is known: a table
+    continued from the page before or without rows is placed at its header row.
+    """
 
     header_row: int
     first_row: int
@@ -58,7 +64,7 @@ class Sheet:
     """A sheet as laid out for output: its name, tables, and (for a new workbook) its cells."""
 
     name: str
-    grids: list[Grid] = field(default_factory=list)
+    tables: list[TableArea] = field(default_factory=list)
     rows: list[list[Any]] | None = None  # cell values from row 1, for a new workbook
     merges: list[str] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
@@ -134,8 +140,8 @@ def layout(
             cells.setdefault("project", (row, fallback))
             places.append(Place(sheet_name, row, cells, 0))
         width = max([len(table.columns)] + [len(r) for r in table.rows])
-        grid = Grid(header_row, header_row + 1, header_row + len(table.rows), len(table.columns))
-        sheet = Sheet(sheet_name, [grid])
+        area = TableArea(header_row, header_row + 1, header_row + len(table.rows), len(table.columns))
+        sheet = Sheet(sheet_name, [area])
         if new:
             pre = [
                 line.split("\t") if table.kind not in ("csv", "tsv") else [line] for line in table.preamble
@@ -169,22 +175,24 @@ def _native_layout(table: Table) -> tuple[list[Sheet], list[Place]]:
     places: list[Place] = [None] * len(table.records)  # type: ignore[list-item]
     for s in order:
         recs = by_sheet[s]
-        grids = _grids_of(infos.get(s), recs)
-        sheets.append(Sheet(s, grids))
+        areas = _areas_of(infos.get(s), recs)
+        sheets.append(Sheet(s, areas))
         for i, cells in recs:
             row = cells.get("indicator", next(iter(cells.values())))[0]
-            g = next((k for k, gr in enumerate(grids) if gr.first_row <= row <= gr.last_row), 0)
+            g = next((k for k, a in enumerate(areas) if a.first_row <= row <= a.last_row), 0)
             places[i] = Place(s, row, cells, g)
     return sheets, places
 
 
-def _grids_of(info: dict[str, Any] | None, recs: list[tuple[int, dict[str, tuple[int, int]]]]) -> list[Grid]:
+def _areas_of(
+    info: dict[str, Any] | None, recs: list[tuple[int, dict[str, tuple[int, int]]]]
+) -> list[TableArea]:
     """The sheet's tables as the reader described them, else one spanning its records' cells."""
-    grids = []
+    areas = []
     for t in (info or {}).get("tables") or []:
         try:
-            grids.append(
-                Grid(
+            areas.append(
+                TableArea(
                     int(t["header_row"]),
                     int(t["first_row"] or t["header_row"]),
                     int(t["last_row"] or t["header_row"]),
@@ -193,15 +201,15 @@ def _grids_of(info: dict[str, Any] | None, recs: list[tuple[int, dict[str, tuple
             )
         except (KeyError, TypeError, ValueError):
             continue
-    if grids:
-        return grids
+    if areas:
+        return areas
     rows = [rc[0] for _, cells in recs for rc in cells.values()]
     cols = [rc[1] for _, cells in recs for rc in cells.values()]
     first = min(rows)
-    return [Grid(max(first - 1, 1), first, max(rows), max(cols))]
+    return [TableArea(max(first - 1, 1), first, max(rows), max(cols))]
 
 
-def _source_grids(table: Table) -> dict[str, Any] | None:
+def _source_grids(table: Table) -> dict[str, Grid] | None:
     """The input's grids as its reader sees them (cells, merge continuations), by name; None
     where no reader gives grids for this kind of file (then the records' columns are used)."""
     path = Path(table.path)
@@ -229,11 +237,11 @@ def _source_grids(table: Table) -> dict[str, Any] | None:
     return {g.name: g for g in grids}
 
 
-def _fill_from_grid(sheet: Sheet, grid: Any) -> None:
+def _fill_from_grid(sheet: Sheet, grid: Grid) -> None:
     """A new sheet laid out like the input grid: its texts at their rows, its merges re-made."""
     n = max(grid.rownums, default=0)
     rows: list[list[Any]] = [[] for _ in range(n)]
-    values = grid.values if getattr(grid, "values", None) is not None else grid.cells
+    values = grid.values if grid.values is not None else grid.cells
     for k, rn in enumerate(grid.rownums):
         rows[rn - 1] = [
             None if (grid.cont[k][c] if c < len(grid.cont[k]) else False) else v
@@ -241,13 +249,13 @@ def _fill_from_grid(sheet: Sheet, grid: Any) -> None:
         ]
     sheet.rows = rows
     sheet.merges = _merges_from_cont(grid)
-    sheet.bold_rows = [g.header_row for g in sheet.grids]
+    sheet.bold_rows = [a.header_row for a in sheet.tables]
     for c in range(grid.width):
         longest = max((display_width(str(r[c])) for r in grid.cells if c < len(r) and r[c]), default=0)
         sheet.widths[c + 1] = max(8, min(40, longest + 2))
 
 
-def _merges_from_cont(grid: Any) -> list[str]:
+def _merges_from_cont(grid: Grid) -> list[str]:
     """Merged ranges from the continuation flags, row by row: each top-left cell takes the
     continuations right of it, then the rows below whose cells under it all continue."""
     from openpyxl.utils import get_column_letter
@@ -306,7 +314,7 @@ def _record_layout(table: Table, name: str) -> tuple[list[Sheet], list[Place]]:
         places.append(Place(name, n, {f: (n, c) for f, c in _RECORD_FIELD_COL.items()}, 0))
     sheet = Sheet(
         name,
-        [Grid(1, 2, len(rows), len(RECORD_HEADER))],
+        [TableArea(1, 2, len(rows), len(RECORD_HEADER))],
         rows=rows,
         bold_rows=[1],
         widths={1: 24, 2: 30, 5: 30, 7: 20},

@@ -68,12 +68,12 @@ def report_workbook(
                 from openpyxl.utils import get_column_letter
 
                 ws.column_dimensions[get_column_letter(c)].width = w
-            for row in ws.iter_rows(min_row=(sheet.grids[0].first_row if sheet.grids else 1)):
+            for row in ws.iter_rows(min_row=(sheet.tables[0].first_row if sheet.tables else 1)):
                 for cell in row:
                     if isinstance(cell.value, str) and len(cell.value) > 20:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if sheet.grids:
-                ws.freeze_panes = ws.cell(row=sheet.grids[0].header_row + 1, column=1)
+            if sheet.tables:
+                ws.freeze_panes = ws.cell(row=sheet.tables[0].header_row + 1, column=1)
             if columns:
                 add_columns(
                     ws,
@@ -103,4 +103,4 @@ def report_workbook(
 def _renamed(p: Place | None, names: dict[str, str]) -> Place | None:
     if p is None:
         return None
-    return Place(names.get(p.sheet, p.sheet), p.row, p.cells, p.grid)
+    return Place(names.get(p.sheet, p.sheet), p.row, p.cells, p.table)

@@ -19,7 +19,7 @@ from ...errors import IndicatormlError
 from ...output import display_width, keep_as_text
 from ...records import Table
 from ..columns import cell_text
-from .layout import Grid, Place, Sheet
+from .layout import Place, Sheet, TableArea
 from .marks import AUTHOR, Column, Listing, Note
 
 __all__ = [
@@ -142,17 +142,17 @@ def _comment_lines(table: Table, here: Sequence[Note]) -> list[str]:
     return lines
 
 
-def _free_column(ws: Any, grid: Grid) -> int:
+def _free_column(ws: Any, area: TableArea) -> int:
     """The first column right of the table with nothing in it on the table's rows (values or
     merged ranges): added columns never write over the user's cells."""
-    col = grid.last_col
-    top, bottom = grid.header_row, max(grid.last_row, grid.header_row)
-    for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=grid.last_col + 1):
+    col = area.last_col
+    top, bottom = area.header_row, max(area.last_row, area.header_row)
+    for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=area.last_col + 1):
         for cell in row:
             if cell.value not in (None, ""):
                 col = max(col, cell.column)
     for rng in ws.merged_cells.ranges:
-        if rng.max_row >= top and rng.min_row <= bottom and rng.max_col > grid.last_col:
+        if rng.max_row >= top and rng.min_row <= bottom and rng.max_col > area.last_col:
             col = max(col, rng.max_col)
     return col + 1
 
@@ -177,17 +177,17 @@ def add_columns(
     columns: Sequence[Column],
     header_style: bool,
 ) -> dict[int, int]:
-    """Write each grid's added columns; returns {grid index: first added column}."""
+    """Write each table's added columns; returns {table index: first added column}."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
     starts = {}
-    for g, grid in enumerate(sheet.grids):
-        start = _free_column(ws, grid)
+    for g, area in enumerate(sheet.tables):
+        start = _free_column(ws, area)
         starts[g] = start
-        hr, hc = _top_left(ws, grid.header_row, grid.last_col)
+        hr, hc = _top_left(ws, area.header_row, area.last_col)
         model = ws.cell(row=hr, column=hc)
         for k, col in enumerate(columns):
-            cell = ws.cell(row=grid.header_row, column=start + k, value=col.header)
+            cell = ws.cell(row=area.header_row, column=start + k, value=col.header)
             if header_style and model.has_style:
                 cell._style = copy(model._style)
             else:
@@ -195,10 +195,10 @@ def add_columns(
             _set_width(ws, start + k, col.width)
         rows: dict[int, list[int]] = {}
         for i, p in enumerate(places):
-            if p is not None and p.sheet == sheet_name and p.grid == g:
+            if p is not None and p.sheet == sheet_name and p.table == g:
                 rows.setdefault(p.row, []).append(i)
         for row, idxs in rows.items():
-            src = ws.cell(row=row, column=grid.last_col)
+            src = ws.cell(row=row, column=area.last_col)
             for k, col in enumerate(columns):
                 vals = [col.values[i] for i in idxs if col.values.get(i) not in (None, "")]
                 if not vals:
@@ -276,7 +276,7 @@ def note_target(
         at = _note_cell(note, table, places, sheets)
         if at is None and sheets:
             s = sheets[0]
-            g = s.grids[0] if s.grids else Grid(1, 1, 1, 1)
+            g = s.tables[0] if s.tables else TableArea(1, 1, 1, 1)
             at = (s.name, g.header_row, 1)
         if at is None:
             return None
