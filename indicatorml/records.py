@@ -13,7 +13,7 @@ from typing import Any
 # ``file[sheet]`` at the end of a source's file part: Excel forbids [ ] in sheet names.
 _GRID = re.compile(r"\[[^\[\]]*\]$")
 
-__all__ = ["Indicator", "Project", "Problem", "Table", "RECORD_KEYS"]
+__all__ = ["Indicator", "Project", "Problem", "Table", "GridInfo", "TableSpan", "RECORD_KEYS"]
 
 # Keys of a record in machine-readable output, in this order.
 RECORD_KEYS = (
@@ -108,6 +108,37 @@ class Problem:
 
 
 @dataclass
+class TableSpan:
+    """Where one indicator table sits in its grid: 1-based rows and columns of that grid.
+
+    Why the reader keeps it: the workbook writers mark a table's cells and add columns right of
+    it in the user's own sheet, and the summary names the grids that have no table.
+    """
+
+    header_row: int | None  # its first header row; None for a PDF table continued from the page before
+    first_row: int | None = (
+        None  # first row read under the header (indicator, empty template row, problem row)
+    )
+    last_row: int | None = None  # last such row; both None while (or if) no row is read under the header
+    first_col: int = 1  # leftmost column of the header
+    last_col: int = 1  # rightmost column of the header: added columns go at last_col + 1
+    continued: bool = False  # runs on from the page before without repeating its header (PDF)
+
+
+@dataclass
+class GridInfo:
+    """One grid of a workbook or document as read: a sheet, a Word table or a PDF page table.
+
+    ``tables`` are its indicator tables, top to bottom; a grid with ``tables == []`` has none
+    (named in the summary line).
+    """
+
+    name: str  # "项目1" (sheet), "表2" (Word table), "第3页" (PDF page)
+    kind: str  # "sheet" | "table" | "page"
+    tables: list[TableSpan] = field(default_factory=list)
+
+
+@dataclass
 class Table:
     """What reading one file gives: its records, its projects and what could not be read."""
 
@@ -122,13 +153,5 @@ class Table:
     columns: list[str] = field(default_factory=list)  # header of a flat table, as written
     rows: list[list[Any]] = field(default_factory=list)  # raw flat rows (for writing back)
     preamble: list[str] = field(default_factory=list)  # seed: the lines before the header
-    # XLSX / XLS / DOCX / PDF: one dict per grid (sheet, Word table, PDF page table), in file order:
-    #   name ("项目1", "表2", "第3页"), kind ("sheet" | "table" | "page"),
-    #   tables: one dict per indicator table in that grid, top to bottom, with 1-based rows/cols
-    #     of that grid: header_row (its first header row; None for a PDF table continued from the
-    #     page before, which then has continued=True), first_row / last_row (first and last row
-    #     read under the header: indicators, empty template rows, problem rows), first_col /
-    #     last_col (leftmost / rightmost column of the header: add columns at last_col + 1);
-    #   header_row, first_row, last_row, first_col, last_col: those of tables[0], or None.
-    # A grid with tables == [] has no indicator table (named in the summary line).
-    sheets: list[dict[str, Any]] = field(default_factory=list)
+    # XLSX / XLS / DOCX / PDF: every grid (sheet, Word table, PDF page table), in file order.
+    sheets: list[GridInfo] = field(default_factory=list)

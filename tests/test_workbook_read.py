@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from indicatorml.records import Problem
+from indicatorml.records import GridInfo, Problem, TableSpan
 from indicatorml.tables import read_table, summary_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -75,7 +75,7 @@ def test_fixture_rows_in_equal_rows_out(name: str) -> None:
             assert g[:2] == w[:2] and g[2].startswith(w[2]), (g, w)
     else:
         assert probs == exp["problems"]
-    no_table = [s["name"] for s in t.sheets if not s["tables"]]
+    no_table = [s.name for s in t.sheets if not s.tables]
     if t.records:
         assert no_table == exp["no_table"]
 
@@ -105,24 +105,15 @@ def test_cells_point_at_the_sheet_cells_and_sheet_infos() -> None:
         cell = ws.cell(top.min_row, top.min_col) if top else ws.cell(row, col)
         assert cell.value == r.level1_raw
     info = t.sheets[0]
-    assert info["name"] == "项目1" and info["kind"] == "sheet" and len(info["tables"]) == 1
-    tab = info["tables"][0]
+    assert info.name == "项目1" and info.kind == "sheet" and len(info.tables) == 1
+    tab = info.tables[0]
     ws = wb["项目1"]
-    assert ws.cell(tab["header_row"], 3).value == "三级指标"
-    assert tab["first_row"] == tab["header_row"] + 1 and tab["last_col"] == 4
-    assert tab["last_row"] == max(
+    assert ws.cell(tab.header_row, 3).value == "三级指标"
+    assert tab.first_row == tab.header_row + 1 and tab.last_col == 4
+    assert tab.last_row == max(
         r.extra["_cells"]["indicator"][0] for r in t.records if r.extra["_sheet"] == "项目1"
     )
-    assert t.sheets[-1] == {
-        "name": "填表说明",
-        "kind": "sheet",
-        "tables": [],
-        "header_row": None,
-        "first_row": None,
-        "last_row": None,
-        "first_col": None,
-        "last_col": None,
-    }
+    assert t.sheets[-1] == GridInfo(name="填表说明", kind="sheet", tables=[])
 
 
 def test_self_evaluation_columns_kept_beside_the_record() -> None:
@@ -239,7 +230,7 @@ def test_random_form_workbooks_read_back(seed: int, sheets: list, notes_sheet: b
         t = read_table(path)
     assert got_rows(t) == mf.expected_of(drawn, len(all_sheets) > 1)
     assert t.problems == []
-    assert [s["name"] for s in t.sheets if not s["tables"]] == (["填表说明"] if notes_sheet else [])
+    assert [s.name for s in t.sheets if not s.tables] == (["填表说明"] if notes_sheet else [])
 
 
 @settings(max_examples=max(EXAMPLES * 4 // 5, 1), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -352,9 +343,7 @@ def test_hand_written_self_evaluation_form(tmp_path: Path) -> None:
         "goal_actual": "完成9个小区改造",
     }
     assert e["_cells"] == {"indicator": [10, 3], "target": [10, 4], "level1": [10, 1], "level2": [10, 2]}
-    assert t.sheets[0]["tables"] == [
-        {"header_row": 9, "first_row": 10, "last_row": 12, "first_col": 1, "last_col": 8}
-    ]
+    assert t.sheets[0].tables == [TableSpan(header_row=9, first_row=10, last_row=12, first_col=1, last_col=8)]
 
 
 def test_damaged_bytes_are_problems_never_tracebacks_or_noise(

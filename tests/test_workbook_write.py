@@ -656,7 +656,7 @@ def test_document_input_gets_a_workbook_laid_out_like_it(tmp_path: Path, name: s
     out = tmp_path / "out.xlsx"
     write_findings_xlsx([table], findings, str(out))
     wb = load_workbook(out)
-    grids = [s["name"] for s in table.sheets]
+    grids = [s.name for s in table.sheets]
     assert wb.sheetnames == [*grids, "问题清单"]
     for rec in table.records:  # every record's indicator is where the reader saw it
         r, c = rec.extra["_cells"]["indicator"]

@@ -27,7 +27,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..records import Indicator, Problem, Project, Table
+from ..records import GridInfo, Indicator, Problem, Project, Table, TableSpan
 from ..taxonomy import UnknownLabel
 from .columns import canon_header, header_field, label_category, row_to_indicator
 from .form_blocks import (
@@ -127,18 +127,18 @@ def read_grids(grids: Sequence[Grid], table: Table) -> None:
         )
         table.sheets.append(info)
     ctx.table.projects.extend(ctx.projects.values())
-    n_tables = sum(len(s["tables"]) for s in table.sheets)
+    n_tables = sum(len(s.tables) for s in table.sheets)
     if n_tables == 1:
         _flat_fields(grids, table)
 
 
 def _flat_fields(grids: Sequence[Grid], table: Table) -> None:
     """One indicator table in the whole file: keep its header and rows as a flat table's."""
-    gi, info = next((i, s) for i, s in enumerate(table.sheets) if s["tables"])
+    gi, info = next((i, s) for i, s in enumerate(table.sheets) if s.tables)
     if grids[gi].kind == "page":
         return
-    g, t = grids[gi], info["tables"][0]
-    h = g.rownums.index(t["header_row"])
+    g, t = grids[gi], info.tables[0]
+    h = g.rownums.index(t.header_row)
     end = len(g.cells)
     values = g.values if g.values is not None else g.cells
     table.preamble = ["\t".join(row).rstrip("\t") for row in g.cells[:h]]
@@ -165,7 +165,7 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
     table = ctx.table
     p = table.path
     sheet = g.name if ctx.multi else None
-    info: dict[str, Any] = {"name": g.name, "kind": g.kind, "tables": []}
+    info = GridInfo(g.name, g.kind)
 
     def problem(row: int, reason: str) -> None:
         table.problems.append(Problem(p, row, reason, sheet=sheet))
@@ -179,14 +179,7 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
         state = dict(
             state,
             closed=False,
-            tab={
-                "header_row": None,
-                "first_row": None,
-                "last_row": None,
-                "first_col": old["first_col"],
-                "last_col": old["last_col"],
-                "continued": True,
-            },
+            tab=TableSpan(None, first_col=old.first_col, last_col=old.last_col, continued=True),
             carry=dict(state.get("last_levels", {})),
         )
     last_block = dict(inherit)
@@ -217,18 +210,16 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
                 "skip": skip,
                 "header": list(cells),
                 "block": values,
-                "tab": {
-                    "header_row": rn,
-                    "first_row": None,
-                    "last_row": None,
-                    "first_col": min([c + 1 for c, _ in _distinct(cells, cont)] or [1]),
-                    "last_col": max([c + 1 for c, t in enumerate(cells) if t.strip()] or [1]),
-                },
+                "tab": TableSpan(
+                    rn,
+                    first_col=min([c + 1 for c, _ in _distinct(cells, cont)] or [1]),
+                    last_col=max([c + 1 for c, t in enumerate(cells) if t.strip()] or [1]),
+                ),
             }
             pending.clear()
             fresh = True
             continue
-        if state is not None and state["tab"]["first_row"] is None and _sub_header_only(dist):
+        if state is not None and state["tab"].first_row is None and _sub_header_only(dist):
             for c, t in dist:  # a second header row: 实施周期指标值 | 年度指标值 under 指标值
                 name = header_field(t)
                 if name:
@@ -281,10 +272,6 @@ def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str,
     else:
         open_state = None
     values = block_values(block, last_block)
-    if "header_row" not in info:
-        first_tab = info["tables"][0] if info["tables"] else {}
-        for k in ("header_row", "first_row", "last_row", "first_col", "last_col"):
-            info[k] = first_tab.get(k)
     return info, values, open_state
 
 
@@ -315,12 +302,12 @@ def _sub_header_only(dist: list[tuple[int, str]]) -> bool:
     return bool(dist) and all(header_field(t) for _, t in dist)
 
 
-def _close(state: dict[str, Any], info: dict[str, Any]) -> None:
+def _close(state: dict[str, Any], info: GridInfo) -> None:
     if state.get("closed"):
         return
     state["closed"] = True
-    if state["tab"]["header_row"] is not None or state["tab"]["first_row"] is not None:
-        info["tables"].append(state["tab"])
+    if state["tab"].header_row is not None or state["tab"].first_row is not None:
+        info.tables.append(state["tab"])
 
 
 def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -> None:
@@ -342,9 +329,9 @@ def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -
         if lv in cols and cols[lv] < len(cells) and cells[cols[lv]].strip()
     }
     tab = state["tab"]
-    if tab["first_row"] is None:
-        tab["first_row"] = rn
-    tab["last_row"] = rn
+    if tab.first_row is None:
+        tab.first_row = rn
+    tab.last_row = rn
     keep = [c for c in range(len(header)) if c not in skip and (header[c].strip() or cells[c].strip())]
     sub_cells = [strip_p(cells[c])[0] if c < len(cells) else "" for c in keep]
     sub_header = [header[c] for c in keep]

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from ...output import display_width
-from ...records import Table
+from ...records import GridInfo, Table
 from ..columns import cell_text, match_columns
 from ..grid import Grid
 
@@ -160,7 +160,7 @@ def layout(
 def _native_layout(table: Table) -> tuple[list[Sheet], list[Place]]:
     """Records with ``_sheet``/``_cells`` from the workbook/document reader; the tables of each
     sheet from ``table.sheets`` (``tables``: header_row, first_row, last_row, last_col)."""
-    infos = {s.get("name"): s for s in table.sheets if isinstance(s, dict)}
+    infos = {s.name: s for s in table.sheets}
     by_sheet: dict[str, list[tuple[int, dict[str, tuple[int, int]]]]] = {}
     # One indicator table in the file: its header also says where the project column is.
     project_col = match_columns(table.columns).get("project") if table.columns else None
@@ -169,10 +169,10 @@ def _native_layout(table: Table) -> tuple[list[Sheet], list[Place]]:
         if project_col is not None and "_row" in r.extra and "project" not in cells and cells:
             cells["project"] = (next(iter(cells.values()))[0], project_col + 1)
         by_sheet.setdefault(r.extra["_sheet"], []).append((i, cells))
-    order = [s["name"] for s in table.sheets if isinstance(s, dict) and s.get("name") in by_sheet]
+    order = [s.name for s in table.sheets if s.name in by_sheet]
     order += [s for s in by_sheet if s not in order]
     sheets: list[Sheet] = []
-    places: list[Place] = [None] * len(table.records)  # type: ignore[list-item]
+    places: dict[int, Place] = {}
     for s in order:
         recs = by_sheet[s]
         areas = _areas_of(infos.get(s), recs)
@@ -181,26 +181,18 @@ def _native_layout(table: Table) -> tuple[list[Sheet], list[Place]]:
             row = cells.get("indicator", next(iter(cells.values())))[0]
             g = next((k for k, a in enumerate(areas) if a.first_row <= row <= a.last_row), 0)
             places[i] = Place(s, row, cells, g)
-    return sheets, places
+    return sheets, [places[i] for i in range(len(table.records))]
 
 
-def _areas_of(
-    info: dict[str, Any] | None, recs: list[tuple[int, dict[str, tuple[int, int]]]]
-) -> list[TableArea]:
-    """The sheet's tables as the reader described them, else one spanning its records' cells."""
-    areas = []
-    for t in (info or {}).get("tables") or []:
-        try:
-            areas.append(
-                TableArea(
-                    int(t["header_row"]),
-                    int(t["first_row"] or t["header_row"]),
-                    int(t["last_row"] or t["header_row"]),
-                    int(t["last_col"]),
-                )
-            )
-        except (KeyError, TypeError, ValueError):
-            continue
+def _areas_of(info: GridInfo | None, recs: list[tuple[int, dict[str, tuple[int, int]]]]) -> list[TableArea]:
+    """The sheet's tables as the reader described them (a table without rows, or continued from
+    the page before without its header, at its header row / left out), else one spanning its
+    records' cells."""
+    areas = [
+        TableArea(t.header_row, t.first_row or t.header_row, t.last_row or t.header_row, t.last_col)
+        for t in (info.tables if info is not None else [])
+        if t.header_row is not None
+    ]
     if areas:
         return areas
     rows = [rc[0] for _, cells in recs for rc in cells.values()]

@@ -100,7 +100,5 @@ def report_workbook(
     save_workbook(wb, out)
 
 
-def _renamed(p: Place | None, names: dict[str, str]) -> Place | None:
-    if p is None:
-        return None
+def _renamed(p: Place, names: dict[str, str]) -> Place:
     return Place(names.get(p.sheet, p.sheet), p.row, p.cells, p.table)
