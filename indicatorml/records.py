@@ -7,13 +7,23 @@ the data, not on how a file was parsed.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # ``file[sheet]`` at the end of a source's file part: Excel forbids [ ] in sheet names.
 _GRID = re.compile(r"\[[^\[\]]*\]$")
 
-__all__ = ["Indicator", "Project", "Problem", "Table", "GridInfo", "TableSpan", "RECORD_KEYS"]
+__all__ = [
+    "Indicator",
+    "Origin",
+    "SeedItem",
+    "Project",
+    "Problem",
+    "Table",
+    "GridInfo",
+    "TableSpan",
+    "RECORD_KEYS",
+]
 
 # Keys of a record in machine-readable output, in this order.
 RECORD_KEYS = (
@@ -32,6 +42,49 @@ RECORD_KEYS = (
 
 
 @dataclass
+class SeedItem:
+    """Where a record sits in the seed layout's numbered indicator cell, and how it was written.
+
+    Why it is kept: a seed table written back comes out byte for byte the same; a record whose
+    fields still equal ``read_as`` is left as it was, a changed one is rewritten at ``span`` in
+    its own ``style``.
+    """
+
+    span: tuple[int, int]  # the item's text in the (unwrapped) cell: start, end
+    number: int  # its number in the cell (1、2、…)
+    style: dict[str, str]  # its punctuation (keys as in tables.seed_cell.DEFAULT_STYLE)
+    read_as: tuple[str | None, ...]  # level1_raw, level2_raw, indicator, period_target, target, codes
+
+
+@dataclass
+class Origin:
+    """Where a record was read from: the reader's bookkeeping, never written out as a column.
+
+    Why apart from ``Indicator.extra``: ``extra`` holds what the table says beside the
+    indicator (org, amount, actual, weight …) and is written back as columns; this is what the
+    writers, the checks and the model need to find the record again. A field the reader does
+    not know stays empty (a record made in code has an empty Origin).
+
+    * ``file``, ``sheet``, ``cells`` — a workbook or document (XLSX, XLS, DOCX, PDF): the path,
+      the grid's name (as in :attr:`Table.sheets`) and ``{field: (row, col)}``, 1-based in that
+      grid, for those of ``indicator``, ``target``, ``period_target``, ``level1``, ``level2``
+      that have a column.
+    * ``row`` — a flat table (CSV/TSV/XLSX, or a workbook with one indicator table): the index
+      into :attr:`Table.rows` of the row the record came from (an added column goes there).
+    * ``seed`` — the seed layout: the item in its numbered cell (:class:`SeedItem`).
+    * ``file_sha256`` — the :attr:`Table.sha256` of the file, set where training data is loaded
+      so that a model can say which files it has seen.
+    """
+
+    file: str | None = None
+    sheet: str | None = None
+    cells: dict[str, tuple[int, int]] = field(default_factory=dict)
+    row: int | None = None
+    seed: SeedItem | None = None
+    file_sha256: str | None = None
+
+
+@dataclass
 class Indicator:
     """One indicator row. Labels and targets are optional: a draft has none.
 
@@ -43,9 +96,8 @@ class Indicator:
     ``url`` is the published page a row came from, where the table says so; ``group`` is
     what evaluation splits on (url, else file — never a sheet of a file).
 
-    Read from a workbook, Word or PDF table, ``extra`` also holds ``_sheet`` (the grid's name),
-    ``_file`` (the path) and ``_cells`` = {field: [row, col]} (1-based, in that grid) for the
-    fields ``indicator``, ``target``, ``period_target``, ``level1``, ``level2`` that have a cell.
+    ``extra`` holds the table's other columns and header-block values under their keys (see
+    :mod:`indicatorml.tables`); ``origin`` where the record was read from (:class:`Origin`).
     """
 
     indicator: str
@@ -62,22 +114,22 @@ class Indicator:
     source: str = ""
     url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    origin: Origin = field(default_factory=Origin)
 
     @property
     def group(self) -> str:
         """The unit that must not be split between train and test: page, else file."""
         if self.url:
             return self.url
-        if self.extra.get("_file"):
-            return str(self.extra["_file"])
+        if self.origin.file:
+            return self.origin.file
         return _GRID.sub("", self.source.rsplit(":", 1)[0])
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSONL object: RECORD_KEYS first, then url and raw level-1 label."""
-        d = asdict(self)
-        out = {k: d[k] for k in RECORD_KEYS}
-        out["level1_raw"] = d["level1_raw"]
-        out["url"] = d["url"]
+        """The JSONL object: RECORD_KEYS first, then raw level-1 label and url."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in RECORD_KEYS}
+        out["level1_raw"] = self.level1_raw
+        out["url"] = self.url
         return out
 
 

@@ -39,7 +39,7 @@ _spec.loader.exec_module(mf)
 def got_rows(t, any_sheet: bool = False) -> list[dict[str, Any]]:
     return [
         {
-            "sheet": None if any_sheet or "[" not in r.source else r.extra.get("_sheet"),
+            "sheet": None if any_sheet or "[" not in r.source else r.origin.sheet,
             "project": r.project,
             "goal": r.goal,
             "indicator": r.indicator,
@@ -82,12 +82,12 @@ def test_fixture_rows_in_equal_rows_out(name: str) -> None:
 
 def test_issue_workbook_every_sheet_and_the_summary() -> None:
     t = read_table(FIXTURES / "申报表_三个项目.xlsx")
-    assert len({r.extra["_sheet"] for r in t.records}) == 3
+    assert len({r.origin.sheet for r in t.records}) == 3
     assert len(t.projects) == 3 and all(p.goal for p in t.projects)
     assert summary_line([t]).endswith("无指标表的工作表: 填表说明")
     assert {r.group for r in t.records} == {str(FIXTURES / "申报表_三个项目.xlsx")}  # one group per file
     r = t.records[0]
-    assert r.source == f"{FIXTURES / '申报表_三个项目.xlsx'}[项目1]:{r.extra['_cells']['indicator'][0]}"
+    assert r.source == f"{FIXTURES / '申报表_三个项目.xlsx'}[项目1]:{r.origin.cells['indicator'][0]}"
     assert r.extra["org"] and r.extra["implementer"] and r.extra["amount"] == r.extra["amount_fiscal"]
     assert r.extra["amount_other"] == "0"
 
@@ -97,10 +97,10 @@ def test_cells_point_at_the_sheet_cells_and_sheet_infos() -> None:
     t = read_table(path)
     wb = load_workbook(path)
     for r in t.records:
-        ws = wb[r.extra["_sheet"]]
-        row, col = r.extra["_cells"]["indicator"]
+        ws = wb[r.origin.sheet]
+        row, col = r.origin.cells["indicator"]
         assert ws.cell(row, col).value == r.indicator
-        row, col = r.extra["_cells"]["level1"]
+        row, col = r.origin.cells["level1"]
         top = next((m for m in ws.merged_cells.ranges if (row, col) in {(c[0], c[1]) for c in m.cells}), None)
         cell = ws.cell(top.min_row, top.min_col) if top else ws.cell(row, col)
         assert cell.value == r.level1_raw
@@ -110,9 +110,7 @@ def test_cells_point_at_the_sheet_cells_and_sheet_infos() -> None:
     ws = wb["项目1"]
     assert ws.cell(tab.header_row, 3).value == "三级指标"
     assert tab.first_row == tab.header_row + 1 and tab.last_col == 4
-    assert tab.last_row == max(
-        r.extra["_cells"]["indicator"][0] for r in t.records if r.extra["_sheet"] == "项目1"
-    )
+    assert tab.last_row == max(r.origin.cells["indicator"][0] for r in t.records if r.origin.sheet == "项目1")
     assert t.sheets[-1] == GridInfo(name="填表说明", kind="sheet", tables=[])
 
 
@@ -342,7 +340,12 @@ def test_hand_written_self_evaluation_form(tmp_path: Path) -> None:
         "spent": "95",
         "goal_actual": "完成9个小区改造",
     }
-    assert e["_cells"] == {"indicator": [10, 3], "target": [10, 4], "level1": [10, 1], "level2": [10, 2]}
+    assert t.records[0].origin.cells == {
+        "indicator": (10, 3),
+        "target": (10, 4),
+        "level1": (10, 1),
+        "level2": (10, 2),
+    }
     assert t.sheets[0].tables == [TableSpan(header_row=9, first_row=10, last_row=12, first_col=1, last_col=8)]
 
 

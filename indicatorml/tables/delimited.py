@@ -142,7 +142,7 @@ def rows_to_records(
             table.problems.append(Problem(p, lineno, reason))
         if rec is None:
             continue
-        rec.extra["_row"] = len(table.rows) - 1
+        rec.origin.row = len(table.rows) - 1
         if NUMBERED.match(rec.indicator):
             table.records.extend(
                 expand_numbered(rec, lambda reason, n=lineno: table.problems.append(Problem(p, n, reason)))

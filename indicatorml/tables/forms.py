@@ -142,9 +142,9 @@ def _flat_fields(grids: Sequence[Grid], table: Table) -> None:
         index[g.rownums[k]] = len(table.rows)
         table.rows.append(vals)
     for rec in table.records:
-        r = rec.extra.get("_cells", {}).get("indicator", [None])[0]
-        if r in index:
-            rec.extra["_row"] = index[r]
+        cell = rec.origin.cells.get("indicator")
+        if cell is not None and cell[0] in index:
+            rec.origin.row = index[cell[0]]
 
 
 class _GridWalk:
@@ -311,10 +311,10 @@ class _GridWalk:
         if rec is None:
             return
         apply_block(rec, t.block)
-        rec.extra["_file"] = table.path
-        rec.extra["_sheet"] = g.name
-        rec.extra["_cells"] = {
-            f: [rn, cols[f] + 1]
+        rec.origin.file = table.path
+        rec.origin.sheet = g.name
+        rec.origin.cells = {
+            f: (rn, cols[f] + 1)
             for f in ("indicator", "target", "period_target", "level1", "level2")
             if f in cols
         }

@@ -30,7 +30,7 @@ def _view_label(code: str | None, name: str | None, raw: str | None) -> str:
 
 
 def _file(r: Indicator) -> str:
-    return str(r.extra.get("_file") or r.source.rsplit(":", 1)[0])
+    return r.origin.file or r.source.rsplit(":", 1)[0]
 
 
 def _where(r: Indicator) -> str:

@@ -1,7 +1,7 @@
 """Where a table's records are in a workbook: the sheets, their tables, and one :class:`Place` per record.
 
-For the user's own workbook the places come from the reader (``_sheet``/``_cells``) or, for a
-flat table, from its header; for a new workbook :func:`layout` also gives the cells to write:
+For the user's own workbook the places come from the reader (``Indicator.origin``: sheet and
+cells) or, for a flat table, from its header; for a new workbook :func:`layout` also gives the cells to write:
 the input's grids as read (merges re-made), else the records' columns (``RECORD_HEADER``).
 """
 
@@ -72,17 +72,17 @@ class Sheet:
     project_rows: dict[str, int] = field(default_factory=dict)  # a project without indicators: its own row
 
 
-def _flat(table: Table) -> bool:
-    return (
-        table.kind in ("csv", "tsv", "xlsx")
-        and bool(table.columns)
-        and all("_row" in r.extra for r in table.records)
-    )
+def _flat_rows(table: Table) -> list[int] | None:
+    """Each record's index into ``table.rows``, where ``table`` is a flat table (else None)."""
+    rows = [r.origin.row for r in table.records if r.origin.row is not None]
+    flat = table.kind in ("csv", "tsv", "xlsx") and bool(table.columns) and len(rows) == len(table.records)
+    return rows if flat else None
 
 
-def _native(table: Table) -> bool:
-    """The reader said where every record's cells are (sheet name and coordinates)."""
-    return bool(table.records) and all("_sheet" in r.extra and "_cells" in r.extra for r in table.records)
+def _native_sheets(table: Table) -> list[str] | None:
+    """Each record's grid name, where the reader said where every record's cells are (else None)."""
+    names = [r.origin.sheet for r in table.records if r.origin.sheet is not None]
+    return names if table.records and len(names) == len(table.records) else None
 
 
 def _flat_field_cols(table: Table) -> dict[str, int]:
@@ -116,8 +116,9 @@ def layout(
     that has none of its own (CSV, seed, JSONL).
     """
     name = title or sheet_title(Path(table.path).stem)
-    if _native(table):
-        sheets, places = _native_layout(table)
+    native = _native_sheets(table)
+    if native is not None:
+        sheets, places = _native_layout(table, native)
         if not new:
             return sheets, places
         grids = _source_grids(table)
@@ -128,14 +129,15 @@ def layout(
             for s in sheets:
                 _fill_from_grid(s, grids[s.name])
             return sheets, places
-    if _flat(table):
+    flat_rows = _flat_rows(table)
+    if flat_rows is not None:
         sheet_name = _sheet_of_flat_xlsx(table, wb) if wb is not None else name
         header_row = len(table.preamble) + 1
         fcols = _flat_field_cols(table)
         fallback = fcols.get("project", fcols.get("indicator", 1))
         places = []
-        for r in table.records:
-            row = header_row + 1 + r.extra["_row"]
+        for index in flat_rows:
+            row = header_row + 1 + index
             cells = {f: (row, c) for f, c in fcols.items()}
             cells.setdefault("project", (row, fallback))
             places.append(Place(sheet_name, row, cells, 0))
@@ -157,18 +159,18 @@ def layout(
     return _record_layout(table, name)
 
 
-def _native_layout(table: Table) -> tuple[list[Sheet], list[Place]]:
-    """Records with ``_sheet``/``_cells`` from the workbook/document reader; the tables of each
-    sheet from ``table.sheets`` (``tables``: header_row, first_row, last_row, last_col)."""
+def _native_layout(table: Table, names: list[str]) -> tuple[list[Sheet], list[Place]]:
+    """Records placed by the workbook/document reader (``names``: each record's grid, and its
+    ``origin.cells``); the tables of each sheet from ``table.sheets``."""
     infos = {s.name: s for s in table.sheets}
     by_sheet: dict[str, list[tuple[int, dict[str, tuple[int, int]]]]] = {}
     # One indicator table in the file: its header also says where the project column is.
     project_col = match_columns(table.columns).get("project") if table.columns else None
-    for i, r in enumerate(table.records):
-        cells = {f: (int(rc[0]), int(rc[1])) for f, rc in r.extra["_cells"].items()}
-        if project_col is not None and "_row" in r.extra and "project" not in cells and cells:
+    for i, (r, name) in enumerate(zip(table.records, names, strict=True)):
+        cells = dict(r.origin.cells)
+        if project_col is not None and r.origin.row is not None and "project" not in cells and cells:
             cells["project"] = (next(iter(cells.values()))[0], project_col + 1)
-        by_sheet.setdefault(r.extra["_sheet"], []).append((i, cells))
+        by_sheet.setdefault(name, []).append((i, cells))
     order = [s.name for s in table.sheets if s.name in by_sheet]
     order += [s for s in by_sheet if s not in order]
     sheets: list[Sheet] = []
