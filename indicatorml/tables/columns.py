@@ -242,7 +242,7 @@ def cell_text(value: Any, number_format: str | None = None) -> str:
             return str(int(value))
         return str(value)
     if hasattr(value, "isoformat"):
-        text = value.isoformat()
+        text = str(value.isoformat())
         return text[:10] if text.endswith("T00:00:00") else text
     return str(value).strip()
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import replace
+from functools import partial
 
 from ..records import Indicator, Problem, Project, SeedItem, Table
 from ..taxonomy import UnknownLabel, by_code, parent
@@ -120,7 +121,7 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
                 goal=goal,
                 source=where,
             )
-            _set_codes(rec, item, labeled, lambda reason, n=lineno: problem(n, reason))
+            _set_codes(rec, item, labeled, partial(problem, lineno))
             if item.problem:
                 problem(lineno, item.problem)
             rec.origin.seed = SeedItem(item.span, item.number, item.style, _seed_fields(rec))

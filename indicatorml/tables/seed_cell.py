@@ -399,10 +399,11 @@ def _check_cut_tail(out: CellParse, n_items: int) -> None:
     if not out.items or out.items[-1].problem:
         return
     last = out.items[-1]
-    m = _CUT_TAIL.search(last.target or "")
+    target = last.target or ""
+    m = _CUT_TAIL.search(target)
     if m and int(m.group(1)) == n_items + 1:
         last.problem = (
-            f"indicator {n_items}: its target ends in {_short(last.target[m.start() :], 20)!r}, "
+            f"indicator {n_items}: its target ends in {_short(target[m.start() :], 20)!r}, "
             f"the start of indicator {n_items + 1}; the cell looks cut off there"
         )
 

@@ -102,8 +102,8 @@ def _sheet_of_flat_xlsx(table: Table, wb: Any) -> str:
     for ws in wb.worksheets:
         got = [cell_text(ws.cell(row=row, column=c + 1).value) for c in range(len(want))]
         if got == want:
-            return ws.title
-    return wb.worksheets[0].title
+            return str(ws.title)
+    return str(wb.worksheets[0].title)
 
 
 def layout(
@@ -296,7 +296,7 @@ def _record_layout(table: Table, name: str) -> tuple[list[Sheet], list[Place]]:
         rows.append(
             [
                 r.project,
-                r.goal or goals.get(r.project),
+                r.goal or (goals.get(r.project) if r.project is not None else None),
                 _label(r.level1_code, r.level1_raw),
                 _label(r.level2_code, r.level2_raw),
                 r.indicator,

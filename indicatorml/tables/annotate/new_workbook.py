@@ -7,9 +7,8 @@ prefixed with the file's name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from ...errors import IndicatormlError
 from ...output import keep_as_text
@@ -29,7 +28,7 @@ def report_workbook(
     items: Sequence[tuple[Table, Sequence[Note], Sequence[Column]]],
     out: str | Path,
     listing: Listing | None = None,
-    listing_table: Any = None,
+    listing_table: Callable[[Note], int | None] | None = None,
 ) -> None:
     """A NEW workbook: per table, one sheet per input sheet laid out like the input, marked.
 

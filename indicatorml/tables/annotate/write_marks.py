@@ -10,7 +10,7 @@ column right of each table, and list rows link to their notes' cells. That is wh
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import copy
 from pathlib import Path
 from typing import Any
@@ -30,9 +30,12 @@ __all__ = [
     "write_listing",
     "note_target",
     "save_workbook",
+    "NoteTarget",
 ]
 
 _OURS = f"—— {AUTHOR} ——"  # between a user's comment and ours
+# A note → the (sheet, row, column) its list row links to, or None.
+NoteTarget = Callable[[Note], tuple[str, int, int] | None]
 
 
 def link_ref(sheet: str, row: int, col: int) -> str:
@@ -221,7 +224,7 @@ def add_columns(
     return starts
 
 
-def write_listing(wb: Any, listing: Listing, table_of: Any) -> None:
+def write_listing(wb: Any, listing: Listing, table_of: NoteTarget) -> None:
     """The list sheet, last; each row's link column links to its note's cell."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -266,7 +269,7 @@ def note_target(
     places: Sequence[Place],
     sheets: Sequence[Sheet],
     sheet_map: dict[str, str] | None = None,
-):
+) -> NoteTarget:
     """A note → the (sheet, row, col) its list row links to: its cell, else the table's header.
 
     Returns the function :func:`write_listing` takes; ``sheet_map`` as in :func:`mark_cells`.
