@@ -17,7 +17,7 @@ from functools import partial
 from ..records import Indicator, Problem, Project, SeedItem, Table
 from ..taxonomy import UnknownLabel, by_code, parent
 from .columns import canon_header, head_rows, label_category
-from .seed_cell import ItemParse, format_amount, parse_amount, parse_indicator_cell, render_item, strip_p
+from .seed_cell import ItemParse, parse_indicator_cell, render_item, strip_p
 
 __all__ = [
     "SEED_HEADER",
@@ -27,6 +27,8 @@ __all__ = [
     "seed_indicator_string",
     "expand_numbered",
     "NUMBERED",
+    "parse_amount",
+    "format_amount",
 ]
 
 SEED_HEADER = [
@@ -50,6 +52,20 @@ def find_seed_header(lines: Sequence[str]) -> int | None:
             if not any(c in ("三级指标", "指标名称", "指标", "三级指标名称") for c in canon):
                 return i
     return None
+
+
+def parse_amount(text: str) -> float | None:
+    """``2,220.00`` → 2220.0; empty → None; ValueError for anything that is not a number."""
+    s, _ = strip_p(text)
+    s = s.replace(",", "").replace("，", "").replace(" ", "")
+    if not s:
+        return None
+    return float(s)
+
+
+def format_amount(value: float | None) -> str:
+    """The seed's amount spelling: thousands separators, two decimals (万元)."""
+    return "" if value is None else f"{value:,.2f}"
 
 
 def _seed_columns(header: Sequence[str]) -> tuple[int, int, int, list[int]]:
