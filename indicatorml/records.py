@@ -62,7 +62,7 @@ class Origin:
 
     Why apart from ``Indicator.extra``: ``extra`` holds what the table says beside the
     indicator (org, amount, actual, weight …) and is written back as columns; this is what the
-    writers, the checks and the model need to find the record again. A field the reader does
+    workbook writers, the terminal view and the model need to find the record again. A field the reader does
     not know stays empty (a record made in code has an empty Origin).
 
     * ``file``, ``sheet``, ``cells`` — a workbook or document (XLSX, XLS, DOCX, PDF): the path,
@@ -167,11 +167,12 @@ class TableSpan:
     it in the user's own sheet, and the summary names the grids that have no table.
     """
 
-    header_row: int | None  # its first header row; None for a PDF table continued from the page before
-    first_row: int | None = (
-        None  # first row read under the header (indicator, empty template row, problem row)
-    )
-    last_row: int | None = None  # last such row; both None while (or if) no row is read under the header
+    # Its first header row; None for a PDF table continued from the page before.
+    header_row: int | None
+    # First and last row read under the header (indicators, empty template rows, problem rows);
+    # None while (or if) no row is read there.
+    first_row: int | None = None
+    last_row: int | None = None
     first_col: int = 1  # leftmost column of the header
     last_col: int = 1  # rightmost column of the header: added columns go at last_col + 1
     continued: bool = False  # runs on from the page before without repeating its header (PDF)

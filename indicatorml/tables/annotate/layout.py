@@ -1,8 +1,9 @@
 """Where a table's records are in a workbook: the sheets, their tables, and one :class:`Place` per record.
 
 For the user's own workbook the places come from the reader (``Indicator.origin``: sheet and
-cells) or, for a flat table, from its header; for a new workbook :func:`layout` also gives the cells to write:
-the input's grids as read (merges re-made), else the records' columns (``RECORD_HEADER``).
+cells) or, for a flat table, from its header; for a new workbook :func:`layout` also gives the
+cells to write: the input's grids as read (merges re-made), else the records' columns
+(``RECORD_HEADER``).
 """
 
 from __future__ import annotations
@@ -50,7 +51,9 @@ class TableArea:
     row under it, and its last column (added columns go right of it).
 
     Unlike the reader's :class:`~indicatorml.records.TableSpan` every field is known: a table
-    continued from the page before or without rows is placed at its header row.
+    without rows spans its header row alone; one continued from the page before without its
+    header is no area of its own (its records go with the page's first table, or one area
+    spanning their cells).
     """
 
     header_row: int
@@ -187,9 +190,8 @@ def _native_layout(table: Table, names: list[str]) -> tuple[list[Sheet], list[Pl
 
 
 def _areas_of(info: GridInfo | None, recs: list[tuple[int, dict[str, tuple[int, int]]]]) -> list[TableArea]:
-    """The sheet's tables as the reader described them (a table without rows, or continued from
-    the page before without its header, at its header row / left out), else one spanning its
-    records' cells."""
+    """The sheet's tables as the reader described them (see :class:`TableArea`), else one
+    spanning its records' cells."""
     areas = [
         TableArea(t.header_row, t.first_row or t.header_row, t.last_row or t.header_row, t.last_col)
         for t in (info.tables if info is not None else [])
