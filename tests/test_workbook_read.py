@@ -114,6 +114,28 @@ def test_cells_point_at_the_sheet_cells_and_sheet_infos() -> None:
     assert t.sheets[-1] == GridInfo(name="填表说明", kind="sheet", tables=[])
 
 
+def test_a_table_across_pdf_pages_is_continued_on_the_next_page() -> None:
+    t = read_table(FIXTURES / "申报表_跨页.pdf")
+    assert [s.kind for s in t.sheets] == ["page", "page"]
+    (first,), (second,) = (s.tables for s in t.sheets)
+    assert first.header_row is not None and not first.continued
+    # No header on page 2: the table there is page 1's, with page 1's columns.
+    assert second.header_row is None and second.continued
+    assert (second.first_col, second.last_col) == (first.first_col, first.last_col)
+    rows = [r.origin.cells["indicator"][0] for r in t.records if r.origin.sheet == "第2页"]
+    assert rows and (second.first_row, second.last_row) == (min(rows), max(rows))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, exp in MANIFEST.items() if exp["records"]))
+def test_origin_holds_the_bookkeeping_and_extra_only_the_tables_columns(name: str) -> None:
+    t = read_table(FIXTURES / name)
+    grids = {s.name for s in t.sheets}
+    assert t.records
+    for r in t.records:
+        assert not [k for k in r.extra if k.startswith("_")], r.extra
+        assert r.origin.file == t.path and r.origin.sheet in grids and "indicator" in r.origin.cells
+
+
 def test_self_evaluation_columns_kept_beside_the_record() -> None:
     t = read_table(FIXTURES / "自评表.xlsx")
     r = t.records[0]
