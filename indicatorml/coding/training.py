@@ -120,7 +120,7 @@ def train(
     model.training_["own_weight"] = float(own_weight) if w is not None else 1.0
     model.training_["handwritten_rows"] = sum(1 for r in records if is_handwritten(r))
     # Which files the model has seen (their bytes' sha256): a label check of one of them is no test.
-    model.training_["file_sha256"] = sorted({r.extra.get("_file_sha256") or "" for r in records} - {""})
+    model.training_["file_sha256"] = sorted({r.origin.file_sha256 or "" for r in records} - {""})
     model.evaluation_ = evaluation
     if crossfit:
         model.crossfit_ = crossfit
