@@ -17,13 +17,26 @@ from typing import Any, TextIO
 
 from .errors import IndicatormlError
 
-__all__ = ["FORMATS", "write_rows", "render_table", "display_width", "fit_width", "guess_format", "emit"]
+__all__ = [
+    "FORMATS",
+    "write_rows",
+    "render_table",
+    "display_width",
+    "fit_width",
+    "keep_as_text",
+    "guess_format",
+    "emit",
+]
 
 FORMATS = ("table", "jsonl", "csv", "tsv", "xlsx")
 
 
 def display_width(s: str) -> int:
-    """Terminal columns: CJK characters take two."""
+    """Columns a text takes on a terminal or in a spreadsheet cell: CJK characters take two.
+
+    The one measure of text width: the terminal table here, and the column widths and comment
+    boxes the workbook writers (``tables.annotate``) size to the text.
+    """
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in s)
 
 
@@ -73,6 +86,18 @@ def render_table(
     return "\n".join(out) + "\n"
 
 
+def keep_as_text(cells: Iterable[Any]) -> None:
+    """Mark openpyxl cells whose text starts with ``=`` as text: a target such as ``=100%`` is
+    what the user wrote, never a live formula (user text is never written as one).
+
+    The one place of this rule: every XLSX writer (``write_rows`` here, ``tables.write`` and the
+    workbooks of ``tables.annotate``) passes the cells it wrote through it.
+    """
+    for cell in cells:
+        if isinstance(cell.value, str) and cell.value.startswith("="):
+            cell.data_type = "s"
+
+
 def guess_format(output: str | None, fmt: str | None, default: str = "table") -> str:
     """``--format`` wins; otherwise the output file's suffix; otherwise ``default``."""
     if fmt:
@@ -113,10 +138,8 @@ def write_rows(
         ws.append(cols)
         for r in rows:
             ws.append([_cell(r.get(c)) if isinstance(r.get(c), (list, dict)) else r.get(c) for c in cols])
-        for row in ws.iter_rows():  # a target such as "=100%" is text, not an Excel formula
-            for cell in row:
-                if isinstance(cell.value, str) and cell.value.startswith("="):
-                    cell.data_type = "s"
+        for row in ws.iter_rows():
+            keep_as_text(row)
         _save(wb.save, output)
         return
     buf = io.StringIO()

@@ -7,13 +7,23 @@ the data, not on how a file was parsed.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # ``file[sheet]`` at the end of a source's file part: Excel forbids [ ] in sheet names.
 _GRID = re.compile(r"\[[^\[\]]*\]$")
 
-__all__ = ["Indicator", "Project", "Problem", "Table", "RECORD_KEYS"]
+__all__ = [
+    "Indicator",
+    "Origin",
+    "SeedItem",
+    "Project",
+    "Problem",
+    "Table",
+    "GridInfo",
+    "TableSpan",
+    "RECORD_KEYS",
+]
 
 # Keys of a record in machine-readable output, in this order.
 RECORD_KEYS = (
@@ -32,6 +42,49 @@ RECORD_KEYS = (
 
 
 @dataclass
+class SeedItem:
+    """Where a record sits in the seed layout's numbered indicator cell, and how it was written.
+
+    Why it is kept: a seed table written back comes out byte for byte the same; a record whose
+    fields still equal ``read_as`` is left as it was, a changed one is rewritten at ``span`` in
+    its own ``style``.
+    """
+
+    span: tuple[int, int]  # the item's text in the (unwrapped) cell: start, end
+    number: int  # its number in the cell (1、2、…)
+    style: dict[str, str]  # its punctuation (keys as in tables.seed_cell.DEFAULT_STYLE)
+    read_as: tuple[str | None, ...]  # level1_raw, level2_raw, indicator, period_target, target, codes
+
+
+@dataclass
+class Origin:
+    """Where a record was read from: the reader's bookkeeping, never written out as a column.
+
+    Why apart from ``Indicator.extra``: ``extra`` holds what the table says beside the
+    indicator (org, amount, actual, weight …) and is written back as columns; this is what the
+    workbook writers, the terminal view and the model need to find the record again. A field the reader does
+    not know stays empty (a record made in code has an empty Origin).
+
+    * ``file``, ``sheet``, ``cells`` — a workbook or document (XLSX, XLS, DOCX, PDF): the path,
+      the grid's name (as in :attr:`Table.sheets`) and ``{field: (row, col)}``, 1-based in that
+      grid, for those of ``indicator``, ``target``, ``period_target``, ``level1``, ``level2``
+      that have a column.
+    * ``row`` — a flat table (CSV/TSV/XLSX, or a workbook with one indicator table): the index
+      into :attr:`Table.rows` of the row the record came from (an added column goes there).
+    * ``seed`` — the seed layout: the item in its numbered cell (:class:`SeedItem`).
+    * ``file_sha256`` — the :attr:`Table.sha256` of the file, set where training data is loaded
+      so that a model can say which files it has seen.
+    """
+
+    file: str | None = None
+    sheet: str | None = None
+    cells: dict[str, tuple[int, int]] = field(default_factory=dict)
+    row: int | None = None
+    seed: SeedItem | None = None
+    file_sha256: str | None = None
+
+
+@dataclass
 class Indicator:
     """One indicator row. Labels and targets are optional: a draft has none.
 
@@ -43,9 +96,8 @@ class Indicator:
     ``url`` is the published page a row came from, where the table says so; ``group`` is
     what evaluation splits on (url, else file — never a sheet of a file).
 
-    Read from a workbook, Word or PDF table, ``extra`` also holds ``_sheet`` (the grid's name),
-    ``_file`` (the path) and ``_cells`` = {field: [row, col]} (1-based, in that grid) for the
-    fields ``indicator``, ``target``, ``period_target``, ``level1``, ``level2`` that have a cell.
+    ``extra`` holds the table's other columns and header-block values under their keys (see
+    :mod:`indicatorml.tables`); ``origin`` where the record was read from (:class:`Origin`).
     """
 
     indicator: str
@@ -62,22 +114,22 @@ class Indicator:
     source: str = ""
     url: str | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    origin: Origin = field(default_factory=Origin)
 
     @property
     def group(self) -> str:
         """The unit that must not be split between train and test: page, else file."""
         if self.url:
             return self.url
-        if self.extra.get("_file"):
-            return str(self.extra["_file"])
+        if self.origin.file:
+            return self.origin.file
         return _GRID.sub("", self.source.rsplit(":", 1)[0])
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSONL object: RECORD_KEYS first, then url and raw level-1 label."""
-        d = asdict(self)
-        out = {k: d[k] for k in RECORD_KEYS}
-        out["level1_raw"] = d["level1_raw"]
-        out["url"] = d["url"]
+        """The JSONL object: RECORD_KEYS first, then raw level-1 label and url."""
+        out: dict[str, Any] = {k: getattr(self, k) for k in RECORD_KEYS}
+        out["level1_raw"] = self.level1_raw
+        out["url"] = self.url
         return out
 
 
@@ -108,6 +160,38 @@ class Problem:
 
 
 @dataclass
+class TableSpan:
+    """Where one indicator table sits in its grid: 1-based rows and columns of that grid.
+
+    Why the reader keeps it: the workbook writers mark a table's cells and add columns right of
+    it in the user's own sheet, and the summary names the grids that have no table.
+    """
+
+    # Its first header row; None for a PDF table continued from the page before.
+    header_row: int | None
+    # First and last row read under the header (indicators, empty template rows, problem rows);
+    # None while (or if) no row is read there.
+    first_row: int | None = None
+    last_row: int | None = None
+    first_col: int = 1  # leftmost column of the header
+    last_col: int = 1  # rightmost column of the header: added columns go at last_col + 1
+    continued: bool = False  # runs on from the page before without repeating its header (PDF)
+
+
+@dataclass
+class GridInfo:
+    """One grid of a workbook or document as read: a sheet, a Word table or a PDF page table.
+
+    ``tables`` are its indicator tables, top to bottom; a grid with ``tables == []`` has none
+    (named in the summary line).
+    """
+
+    name: str  # "项目1" (sheet), "表2" (Word table), "第3页" (PDF page)
+    kind: str  # "sheet" | "table" | "page"
+    tables: list[TableSpan] = field(default_factory=list)
+
+
+@dataclass
 class Table:
     """What reading one file gives: its records, its projects and what could not be read."""
 
@@ -122,13 +206,5 @@ class Table:
     columns: list[str] = field(default_factory=list)  # header of a flat table, as written
     rows: list[list[Any]] = field(default_factory=list)  # raw flat rows (for writing back)
     preamble: list[str] = field(default_factory=list)  # seed: the lines before the header
-    # XLSX / XLS / DOCX / PDF: one dict per grid (sheet, Word table, PDF page table), in file order:
-    #   name ("项目1", "表2", "第3页"), kind ("sheet" | "table" | "page"),
-    #   tables: one dict per indicator table in that grid, top to bottom, with 1-based rows/cols
-    #     of that grid: header_row (its first header row; None for a PDF table continued from the
-    #     page before, which then has continued=True), first_row / last_row (first and last row
-    #     read under the header: indicators, empty template rows, problem rows), first_col /
-    #     last_col (leftmost / rightmost column of the header: add columns at last_col + 1);
-    #   header_row, first_row, last_row, first_col, last_col: those of tables[0], or None.
-    # A grid with tables == [] has no indicator table (named in the summary line).
-    sheets: list[dict[str, Any]] = field(default_factory=list)
+    # XLSX / XLS / DOCX / PDF: every grid (sheet, Word table, PDF page table), in file order.
+    sheets: list[GridInfo] = field(default_factory=list)

@@ -15,6 +15,7 @@ import math
 import re
 import unicodedata
 from importlib import resources
+from typing import Any
 
 __all__ = ["normalize", "clean_indicator", "words", "char_ngrams", "search_tokens", "tokenizer"]
 
@@ -48,7 +49,7 @@ def clean_indicator(text: str | None) -> str:
 
 
 @functools.lru_cache(maxsize=1)
-def tokenizer():  # -> jieba.Tokenizer
+def tokenizer() -> Any:  # a jieba.Tokenizer (jieba has no type information)
     """The shared jieba tokenizer on our dictionary, built once per process without a cache file."""
     import logging
 
@@ -67,7 +68,9 @@ _HAN = re.compile(r"([\u4E00-\u9FD5a-zA-Z0-9+#&\._%\-]+)")
 _ASCII_ALNUM = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
 
-_MISS = object()
+# What ``logp.get`` returns for a fragment that is no word and no prefix of one: compared by
+# identity only (a float so that the route's arithmetic stays typed; no entry is this object).
+_MISS: float = float("nan")
 
 
 class _Route:
@@ -80,7 +83,7 @@ class _Route:
     ``tokenizer().cut(text, HMM=False)`` is tested on every shipped text and on random text.
     """
 
-    def __init__(self, tok) -> None:  # tok: jieba.Tokenizer
+    def __init__(self, tok: Any) -> None:  # tok: jieba.Tokenizer
         logtotal = math.log(tok.total)
         # every word and every prefix of a word; a word maps to its log-probability, a bare
         # prefix (frequency 0 in jieba's table) to None

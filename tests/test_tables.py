@@ -172,7 +172,7 @@ def test_seed_wrapped_half_width_row(seed: Table) -> None:
     ]
     assert recs[0].project == "(穗财商【2023】64号) 商务营商环境培育项目 (购物节)"  # <p> stripped
     assert recs[0].goal.startswith("落实商务部") and "<p>" not in recs[0].goal
-    assert recs[0].extra["_seed"]["style"]["s1"] == ";"
+    assert recs[0].origin.seed.style["s1"] == ";"
 
 
 def test_seed_full_width_keys_and_amounts(seed: Table) -> None:
@@ -182,7 +182,7 @@ def test_seed_full_width_keys_and_amounts(seed: Table) -> None:
         ("12", "服务外包离岸执行额增长率", "≥1%"),
         ("21", "各级政策的执行与落实", "指导和协助企业了解政策，用足用好政策"),
     ]
-    assert recs[0].extra["_seed"]["style"]["k2"] == "："
+    assert recs[0].origin.seed.style["k2"] == "："
     big = [p for p in seed.projects if p.name == "2023年批发零售业稳增长措施专项资金"][0]
     assert big.amounts["总计"] == 2220.0 and big.amounts["财政拨款"] == 2220.0
     assert [p.amounts["总计"] for p in seed.projects if "服务贸易专题" in p.name] == [2100.0]

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from indicatorml.records import Problem
+from indicatorml.records import GridInfo, Problem, TableSpan
 from indicatorml.tables import read_table, summary_line
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,7 +39,7 @@ _spec.loader.exec_module(mf)
 def got_rows(t, any_sheet: bool = False) -> list[dict[str, Any]]:
     return [
         {
-            "sheet": None if any_sheet or "[" not in r.source else r.extra.get("_sheet"),
+            "sheet": None if any_sheet or "[" not in r.source else r.origin.sheet,
             "project": r.project,
             "goal": r.goal,
             "indicator": r.indicator,
@@ -75,19 +75,19 @@ def test_fixture_rows_in_equal_rows_out(name: str) -> None:
             assert g[:2] == w[:2] and g[2].startswith(w[2]), (g, w)
     else:
         assert probs == exp["problems"]
-    no_table = [s["name"] for s in t.sheets if not s["tables"]]
+    no_table = [s.name for s in t.sheets if not s.tables]
     if t.records:
         assert no_table == exp["no_table"]
 
 
 def test_issue_workbook_every_sheet_and_the_summary() -> None:
     t = read_table(FIXTURES / "申报表_三个项目.xlsx")
-    assert len({r.extra["_sheet"] for r in t.records}) == 3
+    assert len({r.origin.sheet for r in t.records}) == 3
     assert len(t.projects) == 3 and all(p.goal for p in t.projects)
     assert summary_line([t]).endswith("无指标表的工作表: 填表说明")
     assert {r.group for r in t.records} == {str(FIXTURES / "申报表_三个项目.xlsx")}  # one group per file
     r = t.records[0]
-    assert r.source == f"{FIXTURES / '申报表_三个项目.xlsx'}[项目1]:{r.extra['_cells']['indicator'][0]}"
+    assert r.source == f"{FIXTURES / '申报表_三个项目.xlsx'}[项目1]:{r.origin.cells['indicator'][0]}"
     assert r.extra["org"] and r.extra["implementer"] and r.extra["amount"] == r.extra["amount_fiscal"]
     assert r.extra["amount_other"] == "0"
 
@@ -97,32 +97,43 @@ def test_cells_point_at_the_sheet_cells_and_sheet_infos() -> None:
     t = read_table(path)
     wb = load_workbook(path)
     for r in t.records:
-        ws = wb[r.extra["_sheet"]]
-        row, col = r.extra["_cells"]["indicator"]
+        ws = wb[r.origin.sheet]
+        row, col = r.origin.cells["indicator"]
         assert ws.cell(row, col).value == r.indicator
-        row, col = r.extra["_cells"]["level1"]
+        row, col = r.origin.cells["level1"]
         top = next((m for m in ws.merged_cells.ranges if (row, col) in {(c[0], c[1]) for c in m.cells}), None)
         cell = ws.cell(top.min_row, top.min_col) if top else ws.cell(row, col)
         assert cell.value == r.level1_raw
     info = t.sheets[0]
-    assert info["name"] == "项目1" and info["kind"] == "sheet" and len(info["tables"]) == 1
-    tab = info["tables"][0]
+    assert info.name == "项目1" and info.kind == "sheet" and len(info.tables) == 1
+    tab = info.tables[0]
     ws = wb["项目1"]
-    assert ws.cell(tab["header_row"], 3).value == "三级指标"
-    assert tab["first_row"] == tab["header_row"] + 1 and tab["last_col"] == 4
-    assert tab["last_row"] == max(
-        r.extra["_cells"]["indicator"][0] for r in t.records if r.extra["_sheet"] == "项目1"
-    )
-    assert t.sheets[-1] == {
-        "name": "填表说明",
-        "kind": "sheet",
-        "tables": [],
-        "header_row": None,
-        "first_row": None,
-        "last_row": None,
-        "first_col": None,
-        "last_col": None,
-    }
+    assert ws.cell(tab.header_row, 3).value == "三级指标"
+    assert tab.first_row == tab.header_row + 1 and tab.last_col == 4
+    assert tab.last_row == max(r.origin.cells["indicator"][0] for r in t.records if r.origin.sheet == "项目1")
+    assert t.sheets[-1] == GridInfo(name="填表说明", kind="sheet", tables=[])
+
+
+def test_a_table_across_pdf_pages_is_continued_on_the_next_page() -> None:
+    t = read_table(FIXTURES / "申报表_跨页.pdf")
+    assert [s.kind for s in t.sheets] == ["page", "page"]
+    (first,), (second,) = (s.tables for s in t.sheets)
+    assert first.header_row is not None and not first.continued
+    # No header on page 2: the table there is page 1's, with page 1's columns.
+    assert second.header_row is None and second.continued
+    assert (second.first_col, second.last_col) == (first.first_col, first.last_col)
+    rows = [r.origin.cells["indicator"][0] for r in t.records if r.origin.sheet == "第2页"]
+    assert rows and (second.first_row, second.last_row) == (min(rows), max(rows))
+
+
+@pytest.mark.parametrize("name", sorted(n for n, exp in MANIFEST.items() if exp["records"]))
+def test_origin_holds_the_bookkeeping_and_extra_only_the_tables_columns(name: str) -> None:
+    t = read_table(FIXTURES / name)
+    grids = {s.name for s in t.sheets}
+    assert t.records
+    for r in t.records:
+        assert not [k for k in r.extra if k.startswith("_")], r.extra
+        assert r.origin.file == t.path and r.origin.sheet in grids and "indicator" in r.origin.cells
 
 
 def test_self_evaluation_columns_kept_beside_the_record() -> None:
@@ -239,7 +250,7 @@ def test_random_form_workbooks_read_back(seed: int, sheets: list, notes_sheet: b
         t = read_table(path)
     assert got_rows(t) == mf.expected_of(drawn, len(all_sheets) > 1)
     assert t.problems == []
-    assert [s["name"] for s in t.sheets if not s["tables"]] == (["填表说明"] if notes_sheet else [])
+    assert [s.name for s in t.sheets if not s.tables] == (["填表说明"] if notes_sheet else [])
 
 
 @settings(max_examples=max(EXAMPLES * 4 // 5, 1), deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -351,10 +362,13 @@ def test_hand_written_self_evaluation_form(tmp_path: Path) -> None:
         "spent": "95",
         "goal_actual": "完成9个小区改造",
     }
-    assert e["_cells"] == {"indicator": [10, 3], "target": [10, 4], "level1": [10, 1], "level2": [10, 2]}
-    assert t.sheets[0]["tables"] == [
-        {"header_row": 9, "first_row": 10, "last_row": 12, "first_col": 1, "last_col": 8}
-    ]
+    assert t.records[0].origin.cells == {
+        "indicator": (10, 3),
+        "target": (10, 4),
+        "level1": (10, 1),
+        "level2": (10, 2),
+    }
+    assert t.sheets[0].tables == [TableSpan(header_row=9, first_row=10, last_row=12, first_col=1, last_col=8)]
 
 
 def test_damaged_bytes_are_problems_never_tracebacks_or_noise(

@@ -218,16 +218,16 @@ def checked(tmp_path: Path):
 
 def test_the_reader_sees_both_forms(checked):
     _, table, findings, _ = checked
-    assert [(r.extra["_sheet"], r.extra["_cells"]["indicator"]) for r in table.records] == [
-        ("甲项目", [6, 3]),
-        ("甲项目", [7, 3]),
-        ("甲项目", [8, 3]),
-        ("甲项目", [9, 3]),
-        ("甲项目", [10, 3]),
-        ("甲项目", [11, 3]),
-        ("乙项目", [6, 3]),
-        ("乙项目", [7, 3]),
-        ("乙项目", [8, 3]),
+    assert [(r.origin.sheet, r.origin.cells["indicator"]) for r in table.records] == [
+        ("甲项目", (6, 3)),
+        ("甲项目", (7, 3)),
+        ("甲项目", (8, 3)),
+        ("甲项目", (9, 3)),
+        ("甲项目", (10, 3)),
+        ("甲项目", (11, 3)),
+        ("乙项目", (6, 3)),
+        ("乙项目", (7, 3)),
+        ("乙项目", (8, 3)),
     ]
     assert [(f.rule, f.row, f.field) for f in findings] == [
         ("target.rate-on-count", 0, "target"),
@@ -656,11 +656,11 @@ def test_document_input_gets_a_workbook_laid_out_like_it(tmp_path: Path, name: s
     out = tmp_path / "out.xlsx"
     write_findings_xlsx([table], findings, str(out))
     wb = load_workbook(out)
-    grids = [s["name"] for s in table.sheets]
+    grids = [s.name for s in table.sheets]
     assert wb.sheetnames == [*grids, "问题清单"]
     for rec in table.records:  # every record's indicator is where the reader saw it
-        r, c = rec.extra["_cells"]["indicator"]
-        assert wb[rec.extra["_sheet"]].cell(row=r, column=c).value == rec.indicator
+        r, c = rec.origin.cells["indicator"]
+        assert wb[rec.origin.sheet].cell(row=r, column=c).value == rec.indicator
     assert any(wb[g].merged_cells.ranges for g in grids)
     listing = wb["问题清单"]
     assert listing.max_row == len(findings) + 1

@@ -73,7 +73,7 @@ def fold_keys(records: Sequence[Indicator], folds: Sequence[np.ndarray], by_proj
     for k, test_idx in enumerate(folds):
         for i in test_idx:
             rec = records[int(i)]
-            out[source_key(rec, rec.extra.get("_file_sha256"), by_project)] = k
+            out[source_key(rec, rec.origin.file_sha256, by_project)] = k
     return dict(sorted(out.items()))
 
 

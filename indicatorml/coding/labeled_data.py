@@ -46,7 +46,7 @@ def mark_handwritten(table: Any, path: Path) -> None:
         raise IndicatormlError(f"{path}: a hand-written examples file needs a 'provenance' column")
     k = cols.index("provenance")
     for r in table.records:
-        row = table.rows[r.extra["_row"]]
+        row = table.rows[r.origin.row]
         value = str(row[k]).strip() if k < len(row) else ""
         if value != HANDWRITTEN:
             raise IndicatormlError(f"{r.source}: provenance is {value!r}, not {HANDWRITTEN!r}")
@@ -97,7 +97,7 @@ def load_labeled(
     for path, is_own in files:
         table = read_table(str(path))
         for r in table.records:  # so the model can say which files it has seen (check warns on them)
-            r.extra["_file_sha256"] = table.sha256
+            r.origin.file_sha256 = table.sha256
         if not is_own:  # shipped files are named from the repository top, wherever it lives,
             rel = path.relative_to(_DATA_DIR.parent).as_posix()  # so folds (and models) are the same
             for r in table.records:

@@ -118,7 +118,7 @@ def train(
         "own_weight": float(own_weight) if w is not None else 1.0,
         "handwritten_rows": sum(1 for r in records if is_handwritten(r)),
         # Which files the model has seen (their bytes' sha256): a label check of one of them is no test.
-        "file_sha256": sorted({r.extra.get("_file_sha256") or "" for r in records} - {""}),
+        "file_sha256": sorted({r.origin.file_sha256 or "" for r in records} - {""}),
     }
     model = IndicatorClassifier(**cfg).fit(
         records, y, w, training=facts, evaluation=evaluation, crossfit=crossfit

@@ -24,10 +24,10 @@ each indicator under it ``project`` and ``goal`` and these ``extra`` keys: ``org
 (指标性质), ``explain`` (指标解释), ``scoring`` (评分标准), ``actual`` (实际完成值), ``weight``
 (分值/权重), ``score`` (得分), ``deviation`` (偏差原因分析及改进措施); a direction or unit column
 is joined into ``target`` (``≥`` + ``90`` + ``%`` → ``≥90%``, the value cell kept as
-``target_raw``); a level-1 score (``产出指标(50分)``) is kept as ``level1_score``. Bookkeeping:
-``_file``, ``_sheet`` (the grid's name) and ``_cells`` = {field: [row, col]} (1-based, in that
-grid) for indicator, target, period_target, level1, level2. See ``Table.sheets`` for where
-each table sits, and ``Problem.sheet``.
+``target_raw``); a level-1 score (``产出指标(50分)``) is kept as ``level1_score``. Where each
+record was read (file, grid, ``{field: (row, col)}``) is ``Indicator.origin``
+(:class:`~indicatorml.records.Origin`), never a column; see ``Table.sheets`` for where each
+table sits, and ``Problem.sheet``.
 
 Why it never raises for bad content: a reviewer with a 300-row table wants the 298 readable
 rows and a list of the 2 that are not, each with file, line and reason — not a traceback.
@@ -35,9 +35,8 @@ Every row that is not read is a :class:`~indicatorml.records.Problem`; nothing i
 silence.
 
 Writing back: :func:`write_table` writes the seed layout (byte for byte the same when nothing
-changed: per-row punctuation and ``<p>`` wrappers are kept in ``Indicator.extra["_seed"]`` and
-the raw lines in ``Table.rows``), or CSV/TSV/XLSX/JSONL. Keys of ``extra`` that start with
-``_`` are the reader's bookkeeping and are never written as columns.
+changed: per-row punctuation and ``<p>`` wrappers are kept in ``Indicator.origin.seed`` and
+the raw lines in ``Table.rows``), or CSV/TSV/XLSX/JSONL; every key of ``extra`` is a column.
 """
 
 from .decode import content_sha256, decode

@@ -3,7 +3,8 @@
 Why a module of its own: CSV, TSV, XLSX and JSONL differ only in how cells are stored; the
 meaning of a header (``三级指标``, ``指标名称（必填）``, ``indicator``) and the rules for labels
 (raw spelling kept, codes from the taxonomy, an unknown label reported, not guessed) are the
-same for all four, so they live here once.
+same for all four, so they live here once. A form's indicator table (:mod:`.forms`) is matched
+with the same names (:func:`match_header`: its header row has merged cells and label columns).
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ __all__ = [
     "join_target",
     "canon_header",
     "match_columns",
+    "header_field",
+    "match_header",
+    "is_table_header",
     "row_to_indicator",
     "cell_text",
     "label_category",
@@ -161,14 +165,67 @@ def _canon_text(text: str) -> str:
     return s.lower()
 
 
+def header_field(cell: Any) -> str | None:
+    """The field a header cell names (``指标名称（必填）`` → ``indicator``), or None.
+
+    Public because a form's indicator table (:mod:`.forms`) matches its header cells one by one
+    (merge continuations skipped, a second header row under the first) with the same names as a
+    flat table's header row (:func:`match_columns`).
+    """
+    return _ALIAS.get(canon_header(cell))
+
+
 def match_columns(header: Sequence[Any]) -> dict[str, int]:
     """Canonical field → column index. The first column with a known name wins."""
     found: dict[str, int] = {}
     for i, cell in enumerate(header):
-        name = _ALIAS.get(canon_header(cell))
+        name = header_field(cell)
         if name and name not in found:
             found[name] = i
     return found
+
+
+# A form's indicator table (:mod:`.forms`): its header row has merged cells and label columns.
+_STRONG = {"三级指标", "三级指标名称", "指标名称", "indicator", "indicatortext"}
+_LEVEL = ("level1", "level2")
+
+
+def match_header(cells: Sequence[str], cont: Sequence[bool]) -> tuple[dict[str, int], set[int]]:
+    """Field → column of a form's indicator table header row, and the columns to leave out.
+
+    Merge continuations are skipped (``指标值`` over two columns is one column). When two
+    columns name the indicator (a ``绩效指标`` label column on the left, ``三级指标`` after the
+    level columns), the one after the levels wins; a column whose name lost to another is a
+    label column and left out of the record.
+    """
+    cand: dict[str, list[int]] = {}
+    skip: set[int] = set()
+    for c, text in enumerate(cells):
+        if cont[c]:
+            skip.add(c)
+            continue
+        name = header_field(text)
+        if name:
+            cand.setdefault(name, []).append(c)
+    cols: dict[str, int] = {}
+    for name, cs in cand.items():
+        cols[name] = cs[0]
+    if len(cand.get("indicator", [])) > 1:
+        lv = [cols[x] for x in _LEVEL if x in cols]
+        after = [c for c in cand["indicator"] if lv and c > max(lv)]
+        strong = [c for c in cand["indicator"] if canon_header(cells[c]) in _STRONG]
+        cols["indicator"] = (after or strong or cand["indicator"])[0]
+    for name, cs in cand.items():
+        skip.update(c for c in cs if c != cols[name])
+    return cols, skip
+
+
+def is_table_header(cols: dict[str, int], cells: Sequence[str]) -> bool:
+    """Whether a row matched by :func:`match_header` is an indicator table's header: it names the
+    indicator column and one more field, or names the indicator column unmistakably (三级指标)."""
+    if "indicator" not in cols:
+        return False
+    return len(cols) >= 2 or canon_header(cells[cols["indicator"]]) in _STRONG
 
 
 def cell_text(value: Any, number_format: str | None = None) -> str:
@@ -185,7 +242,7 @@ def cell_text(value: Any, number_format: str | None = None) -> str:
             return str(int(value))
         return str(value)
     if hasattr(value, "isoformat"):
-        text = value.isoformat()
+        text = str(value.isoformat())
         return text[:10] if text.endswith("T00:00:00") else text
     return str(value).strip()
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterable, Iterator, Sequence
+from functools import partial
 from typing import Any
 
 from ..records import Problem, Table
@@ -94,11 +95,16 @@ def read_delimited(lines: list[str], delim: str, table: Table) -> None:
     table.columns = header
     if lines and lines[-1] == "":
         lines = lines[:-1]  # the final line end does not start another row
+    rows: Iterable[tuple[int, list[str], str | None]]
     if delim == "\t":
         rows = ((i + 1, _split_line(lines[i], delim), None) for i in range(header_idx + 1, len(lines)))
     else:
         rows = _csv_rows(lines, header_idx + 1, len(header))
     rows_to_records(rows, header, table, check_width=True)
+
+
+def _problem(table: Table, line: int, reason: str) -> None:
+    table.problems.append(Problem(table.path, line, reason))
 
 
 def rows_to_records(
@@ -142,10 +148,8 @@ def rows_to_records(
             table.problems.append(Problem(p, lineno, reason))
         if rec is None:
             continue
-        rec.extra["_row"] = len(table.rows) - 1
+        rec.origin.row = len(table.rows) - 1
         if NUMBERED.match(rec.indicator):
-            table.records.extend(
-                expand_numbered(rec, lambda reason, n=lineno: table.problems.append(Problem(p, n, reason)))
-            )
+            table.records.extend(expand_numbered(rec, partial(_problem, table, lineno)))
         else:
             table.records.append(rec)

@@ -9,6 +9,7 @@ with it: a project's header block is often written there instead of in the table
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from ..records import Problem, Table
 from .forms import read_grids
@@ -24,7 +25,7 @@ def _w(tag: str) -> str:
     return "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}" + tag
 
 
-def _text(el) -> str:
+def _text(el: Any) -> str:  # an lxml element of python-docx (untyped)
     """Paragraph texts of a cell joined by line breaks (w:t, w:tab, w:br)."""
     paras = []
     for p in el.iter(_w("p")):
@@ -40,7 +41,7 @@ def _text(el) -> str:
     return "\n".join(paras).strip()
 
 
-def _table_grid(tbl, name: str, above: list[str]) -> Grid:
+def _table_grid(tbl: Any, name: str, above: list[str]) -> Grid:
     cells: list[list[str]] = []
     ranges: list[tuple[int, int, int, int]] = []
     open_v: dict[int, list[int]] = {}  # column → [r0, c0, r1, c1] of the vertical merge running there

@@ -4,18 +4,27 @@ A 申报表's block above its indicator table (项目名称 | …, 主管部门 
 | …) is read here: :func:`form_label` normalises a label cell (``项目名称（必填）：`` → ``project``),
 a label's value is the cell beside it, inline (``项目名称：…``) or in the row below; and the block's
 values go onto each indicator under it (project, goal, ``extra[key]`` for the others).
-:mod:`.forms` decides which rows are block rows.
+:mod:`.forms` decides which rows are block rows and calls the readers here on them: that split
+(which row is what / what a block row says) is why these names are public.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..records import Indicator
 from .columns import canon_header
 
-__all__ = ["FORM_LABELS", "form_label"]
+__all__ = [
+    "FORM_LABELS",
+    "INLINE_LABEL",
+    "form_label",
+    "Block",
+    "block_values",
+    "apply_block",
+]
 
 # Key of a header block → its labels (after _canon_label). The record gets project, goal and
 # extra[key] for the others; see the module doc of tables for the list of extra keys.
@@ -78,7 +87,8 @@ _BLOCK_EXTRA = (
     "goal_long",
     "goal_actual",
 )
-_INLINE = re.compile(r"^\s*([^:：\n]{2,14}?)\s*[:：]\s*(.+)$", re.S)
+# ``项目名称：…`` in one cell (or a Word paragraph above a table): group 1 the label, group 2 its value.
+INLINE_LABEL = re.compile(r"^\s*([^:：\n]{2,14}?)\s*[:：]\s*(.+)$", re.S)
 _BLOCK_TEXT = ("项目名称", "年度绩效目标", "年度总体目标")  # labels a Word table's paragraphs above may carry
 
 
@@ -96,12 +106,79 @@ def form_label(text: str) -> str | None:
 
 
 @dataclass
-class _Block:
+class Block:
+    """A header block being read: its key → value so far (``project``, ``goal``, ``org`` …).
+
+    ``pending`` holds the labels of the last block row that had no value beside them (年度总体目标
+    | 预期目标 | 实际完成情况, their texts in the row below): first column → (key, last column
+    its value may start in).
+    """
+
     values: dict[str, str] = field(default_factory=dict)
     row: int = 0  # 1-based row of its first label
+    pending: dict[int, tuple[str, int]] = field(default_factory=dict)
+
+    def take_pending(self, dist: Sequence[tuple[int, str]]) -> set[int]:
+        """The values in this row under the labels that had none; returns their columns. Values
+        wait one row only: pending labels are forgotten after it."""
+        taken: set[int] = set()
+        if not self.pending:
+            return taken
+        for c, t in dist:
+            if form_label(t):
+                continue
+            for c0, (key, c1) in list(self.pending.items()):
+                if c0 <= c <= c1:
+                    self.values.setdefault(key, t)
+                    taken.add(c)
+                    del self.pending[c0]
+                    break
+        self.pending.clear()
+        return taken
+
+    def read_labels(
+        self,
+        dist: Sequence[tuple[int, str]],
+        keys: Sequence[str | None],
+        inline: Sequence[re.Match[str] | None],
+        taken: set[int],
+    ) -> None:
+        """A block row's labels and their values: beside the label, inline (``项目名称：…``), or —
+        for a label with nothing beside it — in the row below (kept in ``pending`` until then).
+
+        ``dist`` are the row's (column, text) cells, ``keys`` their :func:`form_label`, ``inline``
+        their :data:`INLINE_LABEL` matches; ``taken`` the columns :meth:`take_pending` used.
+        """
+        n = len(dist)
+        k = 0
+        while k < n:
+            c, _ = dist[k]
+            key, m = keys[k], inline[k]
+            inline_key = _inline_key(m)
+            if key is None and m is not None and inline_key is not None:
+                self.values.setdefault(inline_key, m.group(2).strip())
+                k += 1
+                continue
+            if key is None or c in taken:
+                k += 1
+                continue
+            nxt = dist[k + 1] if k + 1 < n else None
+            if nxt is not None and keys[k + 1] is None and _inline_key(inline[k + 1]) is None:
+                self.values[key] = nxt[1]
+                k += 2
+                continue
+            # A label without a value beside it: its value is in the row below, same columns.
+            end = (nxt[0] - 1) if nxt is not None else 10**6
+            self.pending[c] = (key, end)
+            k += 1
 
 
-def _block_values(block: _Block, last: dict[str, str]) -> dict[str, str]:
+def _inline_key(m: re.Match[str] | None) -> str | None:
+    """The block key of an inline ``label：value`` cell, or None."""
+    return form_label(m.group(1)) if m else None
+
+
+def block_values(block: Block, last: dict[str, str]) -> dict[str, str]:
     """The values an indicator table takes: its block's, else (no project named) the last block's."""
     values = dict(block.values)
     if "project" not in values:
@@ -112,55 +189,8 @@ def _block_values(block: _Block, last: dict[str, str]) -> dict[str, str]:
     return values
 
 
-def _take_pending(
-    pending: dict[int, tuple[str, int]], dist: list[tuple[int, str]], block: _Block
-) -> set[int]:
-    """Values in the row under labels that had none (年度总体目标 | 预期目标 | 实际完成情况, then their texts)."""
-    taken: set[int] = set()
-    if not pending:
-        return taken
-    for c, t in dist:
-        if form_label(t):
-            continue
-        for c0, (key, c1) in list(pending.items()):
-            if c0 <= c <= c1:
-                block.values.setdefault(key, t)
-                taken.add(c)
-                del pending[c0]
-                break
-    pending.clear()
-    return taken
-
-
-def _read_labels(dist, labels, inline, block: _Block, pending, taken: set[int]) -> None:
-    n = len(dist)
-    k = 0
-    while k < n:
-        c, t = dist[k]
-        key = labels[k][2]
-        if key is None and inline[k] and form_label(inline[k].group(1)):
-            block.values.setdefault(form_label(inline[k].group(1)), inline[k].group(2).strip())
-            k += 1
-            continue
-        if key is None or c in taken:
-            k += 1
-            continue
-        nxt = dist[k + 1] if k + 1 < n else None
-        if (
-            nxt is not None
-            and labels[k + 1][2] is None
-            and not (inline[k + 1] and form_label(inline[k + 1].group(1)))
-        ):
-            block.values[key] = nxt[1]
-            k += 2
-            continue
-        # A label without a value beside it: its value is in the row below, same columns.
-        end = (dist[k + 1][0] - 1) if nxt is not None else 10**6
-        pending[c] = (key, end)
-        k += 1
-
-
-def _with_block(rec: Indicator, values: dict[str, str]) -> None:
+def apply_block(rec: Indicator, values: dict[str, str]) -> None:
+    """Give an indicator its block's project and goal (where the row has none) and extra keys."""
     if values.get("project") and not rec.project:
         rec.project = values["project"]
     goal = values.get("goal") or values.get("goal_long")

@@ -16,7 +16,8 @@ a block of its own (a block printed twice: mid-term, then annual) takes the proj
 block before it in the same grid. Flat tables (a header row, then one indicator per row, a
 project column) read the same way: they are a table without a block.
 
-Reading a header block's labels and values is :mod:`.form_blocks`.
+Reading a header block's labels and values is :mod:`.form_blocks`; which column of an indicator
+table's header row is which is :func:`.columns.match_header`.
 """
 
 from __future__ import annotations
@@ -24,20 +25,25 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..records import Indicator, Problem, Project, Table
+from ..records import GridInfo, Indicator, Problem, Project, Table, TableSpan
 from ..taxonomy import UnknownLabel
-from .columns import _ALIAS, canon_header, label_category, row_to_indicator
+from .columns import (
+    canon_header,
+    header_field,
+    is_table_header,
+    label_category,
+    match_header,
+    row_to_indicator,
+)
 from .form_blocks import (
-    _INLINE,
     FORM_LABELS,
-    _Block,
-    _block_values,
-    _read_labels,
-    _take_pending,
-    _with_block,
+    INLINE_LABEL,
+    Block,
+    apply_block,
+    block_values,
     form_label,
 )
 from .grid import Grid
@@ -61,84 +67,65 @@ def _distinct(cells: Sequence[str], cont: Sequence[bool]) -> list[tuple[int, str
     return [(c, t.strip()) for c, (t, k) in enumerate(zip(cells, cont, strict=False)) if not k and t.strip()]
 
 
-# ---------------------------------------------------------------- the header of an indicator table
-_STRONG = {"三级指标", "三级指标名称", "指标名称", "indicator", "indicatortext"}
-_LEVEL = ("level1", "level2")
-
-
-def match_header(cells: Sequence[str], cont: Sequence[bool]) -> tuple[dict[str, int], set[int]]:
-    """Field → column of an indicator table's header row, and the columns to leave out.
-
-    Merge continuations are skipped (``指标值`` over two columns is one column). When two
-    columns name the indicator (a ``绩效指标`` label column on the left, ``三级指标`` after the
-    level columns), the one after the levels wins; a column whose name lost to another is a
-    label column and left out of the record.
-    """
-    cand: dict[str, list[int]] = {}
-    skip: set[int] = set()
-    for c, text in enumerate(cells):
-        if cont[c]:
-            skip.add(c)
-            continue
-        name = _ALIAS.get(canon_header(text))
-        if name:
-            cand.setdefault(name, []).append(c)
-    cols: dict[str, int] = {}
-    for name, cs in cand.items():
-        cols[name] = cs[0]
-    if len(cand.get("indicator", [])) > 1:
-        lv = [cols[x] for x in _LEVEL if x in cols]
-        after = [c for c in cand["indicator"] if lv and c > max(lv)]
-        strong = [c for c in cand["indicator"] if canon_header(cells[c]) in _STRONG]
-        cols["indicator"] = (after or strong or cand["indicator"])[0]
-    for name, cs in cand.items():
-        skip.update(c for c in cs if c != cols[name])
-    return cols, skip
-
-
-def _is_header(cols: dict[str, int], cells: Sequence[str]) -> bool:
-    if "indicator" not in cols:
-        return False
-    return len(cols) >= 2 or canon_header(cells[cols["indicator"]]) in _STRONG
-
-
 # ---------------------------------------------------------------- reading grids
 @dataclass
 class _Ctx:
+    """What reading one file's grids shares: the table filled in, and its projects by name."""
+
     table: Table
-    multi: bool
+    multi: bool  # several grids: sources and problems name the grid
     projects: dict[str, Project] = field(default_factory=dict)
+
+
+@dataclass
+class _OpenTable:
+    """The indicator table being read: what its header says and where it is so far."""
+
+    cols: dict[str, int]  # field → column (0-based)
+    skip: set[int]  # columns left out of the record: merge continuations, a name that lost to another
+    header: list[str]  # the header's texts (a second header row's names written in)
+    block: dict[str, str]  # the header block's values every indicator under it takes
+    tab: TableSpan  # where it is in the grid, growing row by row
+    # A PDF table running on to the next page: 一级/二级 texts of the page's last row, and those
+    # carried onto the next page's rows while their merged cells continue there empty.
+    last_levels: dict[int, str] = field(default_factory=dict)
+    carry: dict[int, str] = field(default_factory=dict)
+
+    def continued(self) -> _OpenTable:
+        """The same table on the next page, which does not repeat its header."""
+        tab = TableSpan(None, first_col=self.tab.first_col, last_col=self.tab.last_col, continued=True)
+        return replace(self, tab=tab, carry=dict(self.last_levels))
 
 
 def read_grids(grids: Sequence[Grid], table: Table) -> None:
     """Read every grid into ``table``: records, projects, problems and ``table.sheets``.
 
     A file with a single indicator table also gets the flat-table fields (``columns``,
-    ``rows``, ``preamble``, ``extra['_row']``) so it writes back as before.
+    ``rows``, ``preamble``, ``Origin.row``) so it writes back as before.
     """
     ctx = _Ctx(table, multi=len(grids) > 1)
     prev_block: dict[str, str] = {}
-    cont_cols: dict[str, Any] | None = None
+    open_table: _OpenTable | None = None
     for g in grids:
         for row, reason in g.problems:
             table.problems.append(Problem(table.path, row, reason, sheet=g.name if ctx.multi else None))
-        info, prev_block, cont_cols = _read_grid(
-            g, ctx, prev_block if g.kind == "page" else {}, cont_cols if g.kind == "page" else None
-        )
+        page = g.kind == "page"  # a PDF page goes on with the page before's block and table
+        walk = _GridWalk(g, ctx, prev_block if page else {}, open_table if page else None)
+        info, prev_block, open_table = walk.read()
         table.sheets.append(info)
     ctx.table.projects.extend(ctx.projects.values())
-    n_tables = sum(len(s["tables"]) for s in table.sheets)
+    n_tables = sum(len(s.tables) for s in table.sheets)
     if n_tables == 1:
         _flat_fields(grids, table)
 
 
 def _flat_fields(grids: Sequence[Grid], table: Table) -> None:
     """One indicator table in the whole file: keep its header and rows as a flat table's."""
-    gi, info = next((i, s) for i, s in enumerate(table.sheets) if s["tables"])
-    if grids[gi].kind == "page":
+    gi, info = next((i, s) for i, s in enumerate(table.sheets) if s.tables)
+    g, t = grids[gi], info.tables[0]
+    if g.kind == "page" or t.header_row is None:
         return
-    g, t = grids[gi], info["tables"][0]
-    h = g.rownums.index(t["header_row"])
+    h = g.rownums.index(t.header_row)
     end = len(g.cells)
     values = g.values if g.values is not None else g.cells
     table.preamble = ["\t".join(row).rstrip("\t") for row in g.cells[:h]]
@@ -155,137 +142,190 @@ def _flat_fields(grids: Sequence[Grid], table: Table) -> None:
         index[g.rownums[k]] = len(table.rows)
         table.rows.append(vals)
     for rec in table.records:
-        r = rec.extra.get("_cells", {}).get("indicator", [None])[0]
-        if r in index:
-            rec.extra["_row"] = index[r]
+        cell = rec.origin.cells.get("indicator")
+        if cell is not None and cell[0] in index:
+            rec.origin.row = index[cell[0]]
 
 
-def _read_grid(g: Grid, ctx: _Ctx, inherit: dict[str, str], cont_cols: dict[str, Any] | None):
-    """One grid → records; returns (sheet info, the last block's values, open table state)."""
-    table = ctx.table
-    p = table.path
-    sheet = g.name if ctx.multi else None
-    info: dict[str, Any] = {"name": g.name, "kind": g.kind, "tables": []}
+class _GridWalk:
+    """One grid read top to bottom, every row given its role (see the module doc): the header
+    block being read, and the indicator table open under it."""
 
-    def problem(row: int, reason: str) -> None:
-        table.problems.append(Problem(p, row, reason, sheet=sheet))
+    def __init__(self, g: Grid, ctx: _Ctx, inherit: dict[str, str], open_table: _OpenTable | None) -> None:
+        self.g, self.ctx = g, ctx
+        self.info = GridInfo(g.name, g.kind)
+        self.block = Block(dict(inherit))
+        self.last_block = dict(inherit)  # the values the last table took
+        self.fresh = True  # no label read since the last table: a label now starts a new block
+        # A PDF table running on from the page before, without its header again.
+        self.open = open_table.continued() if open_table is not None else None
+        # A Word table's own paragraphs above it (项目名称：…) are a header block too.
+        for text in g.above:
+            m = INLINE_LABEL.match(text)
+            key = form_label(m.group(1)) if m else None
+            if m and key:
+                self.block.values[key] = m.group(2).strip()
+                self.fresh = False
 
-    block = _Block(dict(inherit))
-    fresh = True  # no label read since the last table: a label now starts a new block
-    pending: dict[int, tuple[str, int]] = {}  # column → (block key, last column of its label)
-    state = cont_cols  # the open indicator table: cols, skip, header, tab info
-    if state is not None:  # a PDF table running on from the page before, without its header again
-        old = state["tab"]
-        state = dict(
-            state,
-            closed=False,
-            tab={
-                "header_row": None,
-                "first_row": None,
-                "last_row": None,
-                "first_col": old["first_col"],
-                "last_col": old["last_col"],
-                "continued": True,
-            },
-            carry=dict(state.get("last_levels", {})),
-        )
-    last_block = dict(inherit)
-    # A Word table's own paragraphs above it (项目名称：…) are a header block too.
-    for text in g.above:
-        m = _INLINE.match(text)
-        key = form_label(m.group(1)) if m else None
-        if key:
-            block.values[key] = m.group(2).strip()
-            fresh = False
-    for i, cells in enumerate(g.cells):
-        rn = g.rownums[i]
-        cont = g.cont[i]
+    def problem(self, row: int, reason: str) -> None:
+        sheet = self.g.name if self.ctx.multi else None
+        self.ctx.table.problems.append(Problem(self.ctx.table.path, row, reason, sheet=sheet))
+
+    def read(self) -> tuple[GridInfo, dict[str, str], _OpenTable | None]:
+        """(the grid's tables, the last block's values, the table still open at a page's end)."""
+        for i in range(len(self.g.cells)):
+            self._row(i)
+        last = self.open
+        self._close()
+        return self.info, block_values(self.block, self.last_block), last if self.g.kind == "page" else None
+
+    def _row(self, i: int) -> None:
+        cells, cont = self.g.cells[i], self.g.cont[i]
         dist = _distinct(cells, cont)
-        if not any(t.strip() for t in cells):
-            continue  # blank
         if not dist:
-            continue  # only merge continuations: nothing new in this row
-        first = dist[0][1]
+            return  # blank, or only merge continuations: nothing new in this row
         cols, skip = match_header(cells, cont)
-        if _is_header(cols, cells):
-            if state is not None:
-                _close(state, info)
-            values = _block_values(block, last_block)
-            last_block = dict(values)
-            state = {
-                "cols": cols,
-                "skip": skip,
-                "header": list(cells),
-                "block": values,
-                "tab": {
-                    "header_row": rn,
-                    "first_row": None,
-                    "last_row": None,
-                    "first_col": min([c + 1 for c, _ in _distinct(cells, cont)] or [1]),
-                    "last_col": max([c + 1 for c, t in enumerate(cells) if t.strip()] or [1]),
-                },
-            }
-            pending.clear()
-            fresh = True
-            continue
-        if state is not None and state["tab"]["first_row"] is None and _sub_header_only(dist):
+        if is_table_header(cols, cells):
+            self._start_table(self.g.rownums[i], cells, cont, cols, skip)
+            return
+        first = dist[0][1]
+        if self.open is not None and self.open.tab.first_row is None and _sub_header_only(dist):
             for c, t in dist:  # a second header row: 实施周期指标值 | 年度指标值 under 指标值
-                name = _ALIAS.get(canon_header(t))
+                name = header_field(t)
                 if name:
-                    state["cols"][name] = c
-                    state["header"][c] = t
-                    state["skip"].discard(c)
-            continue
-        if _SIGN.match(first) or _NOTES.match(first):
-            continue  # notes / signature rows
-        if canon_header(first) in _TOTAL:
-            continue
-        labels = [(c, t, form_label(t)) for c, t in dist]
-        inline = [_INLINE.match(t) for _, t in dist]
-        is_label = [
-            bool(k) or bool(m and form_label(m.group(1))) for (_, _, k), m in zip(labels, inline, strict=True)
-        ]
+                    self.open.cols[name] = c
+                    self.open.header[c] = t
+                    self.open.skip.discard(c)
+            return
+        if _SIGN.match(first) or _NOTES.match(first) or canon_header(first) in _TOTAL:
+            return  # notes, signature and total rows
+        keys = [form_label(t) for _, t in dist]
+        inline = [INLINE_LABEL.match(t) for _, t in dist]
+        is_label = [bool(k) or bool(m and form_label(m.group(1))) for k, m in zip(keys, inline, strict=True)]
         # Under a table, a block starts only with a label in the row's first cell.
-        has_label = is_label[0] if state is not None else any(is_label)
+        has_label = is_label[0] if self.open is not None else any(is_label)
         if (
             has_label
-            and state is not None
+            and self.open is not None
             and not any(is_label[1:])
-            and _indicator_named_like_a_label(state["cols"], cells, dist[0][0])
+            and _indicator_named_like_a_label(self.open.cols, cells, dist[0][0])
         ):
             has_label = False
-        if state is not None and not has_label:
+        if self.open is not None and not has_label:
             filled = [t for t in cells if t.strip()]
             if len(dist) == 1 and len(filled) >= 2 and all(t.strip() == first for t in filled):
-                _close(state, info)  # a title across the table (年度绩效指标): the table ends
-                state = None
-                continue
-            _indicator_row(g, i, state, ctx, problem)
-            continue
-        # A header block row (or a title above it).
-        if state is not None:
-            _close(state, info)
-            state = None
-        if has_label and fresh:
-            block = _Block({}, rn)
-            fresh = False
-        taken = _take_pending(pending, dist, block)
+                self._close()  # a title across the table (年度绩效指标): the table ends
+                return
+            self._indicator_row(i, self.open)
+            return
+        self._close()
+        self._block_row(self.g.rownums[i], dist, keys, inline, has_label)
+
+    def _start_table(
+        self, rn: int, cells: Sequence[str], cont: Sequence[bool], cols: dict[str, int], skip: set[int]
+    ) -> None:
+        """A header row: the table before it ends, a new one takes the block above it."""
+        self._close()
+        values = block_values(self.block, self.last_block)
+        self.last_block = dict(values)
+        tab = TableSpan(
+            rn,
+            first_col=min([c + 1 for c, _ in _distinct(cells, cont)] or [1]),
+            last_col=max([c + 1 for c, t in enumerate(cells) if t.strip()] or [1]),
+        )
+        self.open = _OpenTable(cols, skip, list(cells), values, tab)
+        self.block.pending.clear()
+        self.fresh = True
+
+    def _close(self) -> None:
+        """The open table ends (kept where it has a header or a row)."""
+        t = self.open
+        if t is not None and (t.tab.header_row is not None or t.tab.first_row is not None):
+            self.info.tables.append(t.tab)
+        self.open = None
+
+    def _block_row(
+        self,
+        rn: int,
+        dist: list[tuple[int, str]],
+        keys: list[str | None],
+        inline: list[re.Match[str] | None],
+        has_label: bool,
+    ) -> None:
+        """A header block row (or a title above it)."""
+        if has_label and self.fresh:
+            self.block = Block({}, rn)
+            self.fresh = False
+        taken = self.block.take_pending(dist)
         if not has_label:
             if not taken and len(dist) >= 3 and not _title_like(dist):
-                problem(rn, "row not read: neither a header block row nor under an indicator table header")
-            continue
-        _read_labels(dist, labels, inline, block, pending, taken)
-    if state is not None:
-        _close(state, info)
-        open_state = state if g.kind == "page" else None
-    else:
-        open_state = None
-    values = _block_values(block, last_block)
-    if "header_row" not in info:
-        first_tab = info["tables"][0] if info["tables"] else {}
-        for k in ("header_row", "first_row", "last_row", "first_col", "last_col"):
-            info[k] = first_tab.get(k)
-    return info, values, open_state
+                self.problem(
+                    rn, "row not read: neither a header block row nor under an indicator table header"
+                )
+            return
+        self.block.read_labels(dist, keys, inline, taken)
+
+    def _indicator_row(self, i: int, t: _OpenTable) -> None:
+        g, ctx, table = self.g, self.ctx, self.ctx.table
+        cells, cont, rn = g.cells[i], g.cont[i], g.rownums[i]
+        cols, skip, header = t.cols, t.skip, t.header
+        carry = t.carry
+        if carry:
+            # A merged 一级/二级 cell cut by a page break: its text stays on the page before.
+            cells = list(cells)
+            for c, text in list(carry.items()):
+                if c < len(cells) and not cells[c].strip():
+                    cells[c] = text
+                else:
+                    del carry[c]
+        t.last_levels = {
+            cols[lv]: cells[cols[lv]]
+            for lv in ("level1", "level2")
+            if lv in cols and cols[lv] < len(cells) and cells[cols[lv]].strip()
+        }
+        tab = t.tab
+        if tab.first_row is None:
+            tab.first_row = rn
+        tab.last_row = rn
+        keep = [c for c in range(len(header)) if c not in skip and (header[c].strip() or cells[c].strip())]
+        sub_cells = [strip_p(cells[c])[0] if c < len(cells) else "" for c in keep]
+        sub_header = [header[c] for c in keep]
+        pos = {c: k for k, c in enumerate(keep)}
+        sub_cols = {name: pos[c] for name, c in cols.items() if c in pos}
+        seed_like = canon_header(header[cols["indicator"]]) == "绩效指标" and "goal" in cols
+        ind = cols["indicator"]
+        if not (ind < len(cells) and strip_p(cells[ind])[0]):
+            filled = [
+                c
+                for c in keep
+                if cells[c].strip() and c not in (cols.get("level1"), cols.get("level2")) and not cont[c]
+            ]
+            if seed_like and not (cols["goal"] < len(cells) and cells[cols["goal"]].strip()):
+                return  # the seed's 合计 / department rows
+            if not filled:
+                return  # an empty template slot: 一级/二级 filled, nothing else
+        src = f"{table.path}[{g.name}]:{rn}" if ctx.multi else f"{table.path}:{rn}"
+        rec, reasons = row_to_indicator(sub_cells, sub_cols, sub_header, src, src)
+        for reason in reasons:
+            self.problem(rn, reason)
+        if rec is None:
+            return
+        apply_block(rec, t.block)
+        rec.origin.file = table.path
+        rec.origin.sheet = g.name
+        rec.origin.cells = {
+            f: (rn, cols[f] + 1)
+            for f in ("indicator", "target", "period_target", "level1", "level2")
+            if f in cols
+        }
+        recs = (
+            expand_numbered(rec, lambda reason: self.problem(rn, reason))
+            if NUMBERED.match(rec.indicator)
+            else [rec]
+        )
+        for r in recs:
+            _add_project(ctx, r)
+            table.records.append(r)
 
 
 def _indicator_named_like_a_label(cols: dict[str, int], cells: Sequence[str], c: int) -> bool:
@@ -312,76 +352,7 @@ def _title_like(dist: list[tuple[int, str]]) -> bool:
 
 
 def _sub_header_only(dist: list[tuple[int, str]]) -> bool:
-    return bool(dist) and all(_ALIAS.get(canon_header(t)) for _, t in dist)
-
-
-def _close(state: dict[str, Any], info: dict[str, Any]) -> None:
-    if state.get("closed"):
-        return
-    state["closed"] = True
-    if state["tab"]["header_row"] is not None or state["tab"]["first_row"] is not None:
-        info["tables"].append(state["tab"])
-
-
-def _indicator_row(g: Grid, i: int, state: dict[str, Any], ctx: _Ctx, problem) -> None:
-    table = ctx.table
-    cells, cont, rn = g.cells[i], g.cont[i], g.rownums[i]
-    cols, skip, header = state["cols"], state["skip"], state["header"]
-    carry = state.get("carry")
-    if carry:
-        # A merged 一级/二级 cell cut by a page break: its text stays on the page before.
-        cells = list(cells)
-        for c, text in list(carry.items()):
-            if c < len(cells) and not cells[c].strip():
-                cells[c] = text
-            else:
-                del carry[c]
-    state["last_levels"] = {
-        cols[lv]: cells[cols[lv]]
-        for lv in _LEVEL
-        if lv in cols and cols[lv] < len(cells) and cells[cols[lv]].strip()
-    }
-    tab = state["tab"]
-    if tab["first_row"] is None:
-        tab["first_row"] = rn
-    tab["last_row"] = rn
-    keep = [c for c in range(len(header)) if c not in skip and (header[c].strip() or cells[c].strip())]
-    sub_cells = [strip_p(cells[c])[0] if c < len(cells) else "" for c in keep]
-    sub_header = [header[c] for c in keep]
-    pos = {c: k for k, c in enumerate(keep)}
-    sub_cols = {name: pos[c] for name, c in cols.items() if c in pos}
-    seed_like = canon_header(header[cols["indicator"]]) == "绩效指标" and "goal" in cols
-    ind = cols["indicator"]
-    if not (ind < len(cells) and strip_p(cells[ind])[0]):
-        filled = [
-            c
-            for c in keep
-            if cells[c].strip() and c not in (cols.get("level1"), cols.get("level2")) and not cont[c]
-        ]
-        if seed_like and not (cols["goal"] < len(cells) and cells[cols["goal"]].strip()):
-            return  # the seed's 合计 / department rows
-        if not filled:
-            return  # an empty template slot: 一级/二级 filled, nothing else
-    src = f"{table.path}[{g.name}]:{rn}" if ctx.multi else f"{table.path}:{rn}"
-    rec, reasons = row_to_indicator(sub_cells, sub_cols, sub_header, src, src)
-    for reason in reasons:
-        problem(rn, reason)
-    if rec is None:
-        return
-    _with_block(rec, state["block"])
-    rec.extra["_file"] = table.path
-    rec.extra["_sheet"] = g.name
-    rec.extra["_cells"] = {
-        f: [rn, cols[f] + 1]
-        for f in ("indicator", "target", "period_target", "level1", "level2")
-        if f in cols
-    }
-    recs = (
-        expand_numbered(rec, lambda reason: problem(rn, reason)) if NUMBERED.match(rec.indicator) else [rec]
-    )
-    for r in recs:
-        _add_project(ctx, r)
-        table.records.append(r)
+    return bool(dist) and all(header_field(t) for _, t in dist)
 
 
 def _add_project(ctx: _Ctx, rec: Indicator) -> None:

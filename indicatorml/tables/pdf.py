@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 from ..records import Problem, Table
 from .forms import read_grids
@@ -40,7 +41,7 @@ def _spans(edges: list[float], lo: float, hi: float) -> tuple[int, int] | None:
     return (inside[0], inside[-1]) if inside else None
 
 
-def _page_grid(tab, name: str) -> Grid:
+def _page_grid(tab: Any, name: str) -> Grid:  # a pdfplumber Table (pdfplumber is untyped)
     rows = tab.extract()
     ys = sorted({round(y, 1) for c in tab.cells for y in (c[1], c[3])})
     xs = sorted({round(x, 1) for c in tab.cells for x in (c[0], c[2])})
@@ -82,7 +83,7 @@ def pdf_grids(path: Path) -> tuple[list[Grid], list[int]]:
     return grids, scanned
 
 
-def _pages(pdfplumber, path: Path, grids: list[Grid], scanned: list[int]) -> None:
+def _pages(pdfplumber: Any, path: Path, grids: list[Grid], scanned: list[int]) -> None:
     with pdfplumber.open(str(path)) as pdf:
         for n, page in enumerate(pdf.pages, start=1):
             if not page.chars:

@@ -135,14 +135,14 @@ def _read_into(path: Path, table: Table) -> None:
         problem(None, "not a text table (binary)")
         return
     text, enc, line_problems = decode(data)
-    for line, reason in line_problems:
-        problem(line or None, reason)
+    for n, reason in line_problems:
+        problem(n or None, reason)
     if text is None:
         return
     table.encoding = enc
     table.sha256 = digest(data, text)
-    raw = data.decode("utf-16") if enc == "utf-16" else data
-    table.newline = "\r\n" if ("\r\n" if enc == "utf-16" else b"\r\n") in raw else "\n"
+    crlf = "\r\n" in data.decode("utf-16") if enc == "utf-16" else b"\r\n" in data
+    table.newline = "\r\n" if crlf else "\n"
     lines = text.split("\n")
     for n, line in enumerate(lines, start=1):
         m = CONTROL.search(line)

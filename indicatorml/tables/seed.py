@@ -4,18 +4,20 @@
 around it (项目名称, amounts in 万元, 绩效目标, 绩效指标; the 合计 and department rows that are
 not projects) and renders a table back. Unchanged rows come out as they went in (the raw
 lines are kept in ``Table.rows``); a changed record is rewritten in its own punctuation,
-kept in ``Indicator.extra["_seed"]``.
+kept in ``Indicator.origin.seed`` (:class:`~indicatorml.records.SeedItem`).
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from functools import partial
 
-from ..records import Indicator, Problem, Project, Table
+from ..records import Indicator, Problem, Project, SeedItem, Table
 from ..taxonomy import UnknownLabel, by_code, parent
 from .columns import canon_header, head_rows, label_category
-from .seed_cell import ItemParse, format_amount, parse_amount, parse_indicator_cell, render_item, strip_p
+from .seed_cell import ItemParse, parse_indicator_cell, render_item, strip_p
 
 __all__ = [
     "SEED_HEADER",
@@ -25,6 +27,8 @@ __all__ = [
     "seed_indicator_string",
     "expand_numbered",
     "NUMBERED",
+    "parse_amount",
+    "format_amount",
 ]
 
 SEED_HEADER = [
@@ -48,6 +52,20 @@ def find_seed_header(lines: Sequence[str]) -> int | None:
             if not any(c in ("三级指标", "指标名称", "指标", "三级指标名称") for c in canon):
                 return i
     return None
+
+
+def parse_amount(text: str) -> float | None:
+    """``2,220.00`` → 2220.0; empty → None; ValueError for anything that is not a number."""
+    s, _ = strip_p(text)
+    s = s.replace(",", "").replace("，", "").replace(" ", "")
+    if not s:
+        return None
+    return float(s)
+
+
+def format_amount(value: float | None) -> str:
+    """The seed's amount spelling: thousands separators, two decimals (万元)."""
+    return "" if value is None else f"{value:,.2f}"
 
 
 def _seed_columns(header: Sequence[str]) -> tuple[int, int, int, list[int]]:
@@ -119,15 +137,10 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
                 goal=goal,
                 source=where,
             )
-            _set_codes(rec, item, labeled, lambda reason, n=lineno: problem(n, reason))
+            _set_codes(rec, item, labeled, partial(problem, lineno))
             if item.problem:
                 problem(lineno, item.problem)
-            rec.extra["_seed"] = {
-                "span": list(item.span),
-                "number": item.number,
-                "style": item.style,
-                "orig": _seed_fields(rec),
-            }
+            rec.origin.seed = SeedItem(item.span, item.number, item.style, _seed_fields(rec))
             project.indicator_rows.append(len(table.records))
             table.records.append(rec)
 
@@ -147,7 +160,7 @@ def _known(label: str, level: int) -> bool:
         return False
 
 
-def _set_codes(rec: Indicator, item: ItemParse, labeled: bool, report) -> None:
+def _set_codes(rec: Indicator, item: ItemParse, labeled: bool, report: Callable[[str], None]) -> None:
     """Codes and standard names from the raw labels; an unknown label is reported (with the
     item's number; the problem itself carries file and line), not guessed. A missing label is
     reported when the field is there but empty, or when other items are fully labeled;
@@ -171,9 +184,9 @@ def _set_codes(rec: Indicator, item: ItemParse, labeled: bool, report) -> None:
         rec.level1_code, rec.level1 = cat1.code, cat1.name
 
 
-def _seed_fields(rec: Indicator) -> list[str | None]:
+def _seed_fields(rec: Indicator) -> tuple[str | None, ...]:
     """What an item was read as; an item whose fields still equal this is written unchanged."""
-    return [
+    return (
         rec.level1_raw,
         rec.level2_raw,
         rec.indicator,
@@ -181,7 +194,7 @@ def _seed_fields(rec: Indicator) -> list[str | None]:
         rec.target,
         rec.level1_code,
         rec.level2_code,
-    ]
+    )
 
 
 def _label_for(raw: str | None, code: str | None, level: int) -> str:
@@ -214,7 +227,8 @@ def seed_indicator_string(records: Sequence[Indicator]) -> str:
     punctuation follows each record's own (from the seed) or the seed's most common style.
     """
     return "".join(
-        _render_record(r, k + 1, (r.extra.get("_seed") or {}).get("style")) for k, r in enumerate(records)
+        _render_record(r, k + 1, r.origin.seed.style if r.origin.seed else None)
+        for k, r in enumerate(records)
     )
 
 
@@ -229,17 +243,18 @@ def _replace_inner(raw_cell: str, new_inner: str) -> str:
 
 def _render_indicator_cell(raw_cell: str, recs: Sequence[Indicator]) -> str:
     inner, _ = strip_p(raw_cell)
-    metas = [r.extra.get("_seed") for r in recs]
-    changed = [m is None or m.get("orig") != _seed_fields(r) for r, m in zip(recs, metas, strict=True)]
+    metas = [r.origin.seed for r in recs]
+    changed = [m is None or m.read_as != _seed_fields(r) for r, m in zip(recs, metas, strict=True)]
     if not any(changed):
         return raw_cell
-    if any(m is None for m in metas):
+    items = [(rec, meta, ch) for rec, meta, ch in zip(recs, metas, changed, strict=True) if meta is not None]
+    if len(items) < len(recs):
         return _replace_inner(raw_cell, seed_indicator_string(recs))
     new = inner
-    for rec, meta, ch in sorted(zip(recs, metas, changed, strict=True), key=lambda t: -t[1]["span"][0]):
+    for rec, meta, ch in sorted(items, key=lambda t: -t[1].span[0]):
         if ch:
-            s, e = meta["span"]
-            new = new[:s] + _render_record(rec, meta["number"], meta["style"]) + new[e:]
+            s, e = meta.span
+            new = new[:s] + _render_record(rec, meta.number, meta.style) + new[e:]
     return _replace_inner(raw_cell, new)
 
 
@@ -285,7 +300,7 @@ def _render_seed_from_records(records: Sequence[Indicator]) -> str:
 NUMBERED = re.compile(r"^\s*1\s*、.*指标值", re.S)
 
 
-def expand_numbered(rec: Indicator, report) -> list[Indicator]:
+def expand_numbered(rec: Indicator, report: Callable[[str], None]) -> list[Indicator]:
     """A flat cell holding a numbered indicator string (the seed's 绩效指标 in a spreadsheet):
     one record per item, sharing the row's project, goal, url and other columns."""
     cell = parse_indicator_cell(rec.indicator)
@@ -305,6 +320,7 @@ def expand_numbered(rec: Indicator, report) -> list[Indicator]:
             source=rec.source,
             url=rec.url,
             extra=dict(rec.extra),
+            origin=replace(rec.origin, cells=dict(rec.origin.cells)),
         )
         _set_codes(new, item, labeled, report)
         if item.problem:

@@ -37,8 +37,6 @@ __all__ = [
     "parse_indicator_cell",
     "render_item",
     "strip_p",
-    "parse_amount",
-    "format_amount",
     "DEFAULT_STYLE",
 ]
 
@@ -76,20 +74,6 @@ def strip_p(cell: str) -> tuple[str, bool]:
     s, n1 = _P_OPEN.subn("", cell, count=1)
     s, n2 = _P_CLOSE.subn("", s, count=1)
     return s.strip(), bool(n1 or n2)
-
-
-def parse_amount(text: str) -> float | None:
-    """``2,220.00`` → 2220.0; empty → None; ValueError for anything that is not a number."""
-    s, _ = strip_p(text)
-    s = s.replace(",", "").replace("，", "").replace(" ", "")
-    if not s:
-        return None
-    return float(s)
-
-
-def format_amount(value: float | None) -> str:
-    """The seed's amount spelling: thousands separators, two decimals (万元)."""
-    return "" if value is None else f"{value:,.2f}"
 
 
 @dataclass
@@ -399,10 +383,11 @@ def _check_cut_tail(out: CellParse, n_items: int) -> None:
     if not out.items or out.items[-1].problem:
         return
     last = out.items[-1]
-    m = _CUT_TAIL.search(last.target or "")
+    target = last.target or ""
+    m = _CUT_TAIL.search(target)
     if m and int(m.group(1)) == n_items + 1:
         last.problem = (
-            f"indicator {n_items}: its target ends in {_short(last.target[m.start() :], 20)!r}, "
+            f"indicator {n_items}: its target ends in {_short(target[m.start() :], 20)!r}, "
             f"the start of indicator {n_items + 1}; the cell looks cut off there"
         )
 

@@ -30,7 +30,7 @@ def _view_label(code: str | None, name: str | None, raw: str | None) -> str:
 
 
 def _file(r: Indicator) -> str:
-    return str(r.extra.get("_file") or r.source.rsplit(":", 1)[0])
+    return r.origin.file or r.source.rsplit(":", 1)[0]
 
 
 def _where(r: Indicator) -> str:
@@ -72,8 +72,8 @@ def summary_line(tables: Sequence[Table]) -> str:
     rows = len({(x.file, x.sheet, x.line) for t in tables for x in t.problems})
     line = f"读取 {n_rec} 条指标, {n_proj} 个项目 ({len(tables)} 个文件); {n_prob} 个问题 ({rows} 处)"
     # A sheet (Word table, PDF page) without an indicator table: named, never passed over in silence.
-    empty = [(t, s["name"]) for t in tables for s in t.sheets if not s["tables"]]
-    if empty and any(s["tables"] for t in tables for s in t.sheets):
+    empty = [(t, s.name) for t in tables for s in t.sheets if not s.tables]
+    if empty and any(s.tables for t in tables for s in t.sheets):
         names = ", ".join(name if len(tables) == 1 else f"{t.path}[{name}]" for t, name in empty)
         line += f"; 无指标表的工作表: {names}"
     return line

@@ -1,9 +1,9 @@
 """Writing a table back: the seed layout, or CSV/TSV/XLSX/JSONL.
 
 The seed layout comes back byte for byte the same when nothing changed (per-row punctuation
-and ``<p>`` wrappers are kept in ``Indicator.extra["_seed"]`` and the raw lines in
+and ``<p>`` wrappers are kept in ``Indicator.origin.seed`` and the raw lines in
 ``Table.rows``). Written back in its own kind, a text table keeps its encoding and line ends.
-Keys of ``extra`` that start with ``_`` are the reader's bookkeeping and never become columns.
+Every key of ``extra`` becomes a column; the reader's bookkeeping is ``Indicator.origin``, never one.
 """
 
 from __future__ import annotations
@@ -11,11 +11,12 @@ from __future__ import annotations
 import csv
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..errors import IndicatormlError
+from ..output import keep_as_text
 from ..records import RECORD_KEYS, Indicator, Table
 from .columns import cell_text
 from .seed import render_seed
@@ -27,18 +28,17 @@ __all__ = [
     "records_to_rows",
     "add_column",
     "xlsx_value",
-    "keep_as_text",
 ]
 
 WRITE_FORMATS = ("seed", "csv", "tsv", "xlsx", "jsonl")
 
 
 def record_columns(records: Sequence[Indicator]) -> list[str]:
-    """RECORD_KEYS, level1_raw, url, then every extra key (not ``_``-prefixed) in first-seen order."""
+    """RECORD_KEYS, level1_raw, url, then every extra key in first-seen order."""
     cols = list(RECORD_KEYS) + ["level1_raw", "url"]
     for r in records:
         for k in r.extra:
-            if not k.startswith("_") and k not in cols:
+            if k not in cols:
                 cols.append(k)
     return cols
 
@@ -49,7 +49,7 @@ def records_to_rows(records: Sequence[Indicator]) -> list[dict[str, Any]]:
     for r in records:
         d = r.to_dict()
         for k, v in r.extra.items():
-            if not k.startswith("_") and k not in d:
+            if k not in d:
                 d[k] = v
         rows.append(d)
     return rows
@@ -73,8 +73,8 @@ def add_column(table: Table, name: str, values: Sequence[Any]) -> None:
             row.extend([""] * (width - len(row)) + [""])
         per_row: dict[int, list[Any]] = {}
         for rec, v in zip(table.records, values, strict=True):
-            if "_row" in rec.extra:
-                per_row.setdefault(rec.extra["_row"], []).append(v)
+            if rec.origin.row is not None:
+                per_row.setdefault(rec.origin.row, []).append(v)
         for i, vals in per_row.items():
             # Several records from one row (a numbered indicator cell): their values in order.
             table.rows[i][-1] = vals[0] if len(vals) == 1 else "；".join(_text(v) for v in vals)
@@ -130,7 +130,8 @@ def _write_table(table: Table, path: Path, fmt: str) -> None:
         ws.append(cols)
         for r in rows:
             ws.append([xlsx_value(v) for v in r])
-        _no_formulas(ws)
+        for row in ws.iter_rows():
+            keep_as_text(row)
         wb.save(path)
         return
     if fmt == "tsv":
@@ -158,18 +159,6 @@ def _text(v: Any) -> str:
 def _tsv_cell(v: Any) -> str:
     """TSV has no quoting: a tab or line break inside a cell becomes a space."""
     return re.sub(r"[\t\n\r]", " ", _text(v))
-
-
-def keep_as_text(cells: Iterable[Any]) -> None:
-    """openpyxl cells whose text starts with ``=``: a target such as ``=100%`` is text, not a formula."""
-    for cell in cells:
-        if isinstance(cell.value, str) and cell.value.startswith("="):
-            cell.data_type = "s"
-
-
-def _no_formulas(ws: Any) -> None:
-    for row in ws.iter_rows():
-        keep_as_text(row)
 
 
 def xlsx_value(v: Any) -> Any:

@@ -102,7 +102,7 @@ def read_xlsx(path: Path, table: Table) -> None:
 
 def no_table(table: Table, grids: list[Grid], what: str) -> None:
     """No grid has an indicator table: one problem for the file, naming what it has."""
-    if table.records or any(s["tables"] for s in table.sheets):
+    if table.records or any(s.tables for s in table.sheets):
         return
     names = ", ".join(g.name for g in grids) or "none"
     noun = {"sheet": "sheet", "table": "table", "page": "page"}[what]

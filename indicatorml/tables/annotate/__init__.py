@@ -8,7 +8,8 @@ columns go and how the user's workbook survives the round trip are the same for 
 * :mod:`.marks` — what to write: :class:`Note` (a fill and a comment line on one record's
   cell), :class:`Column` (an added column: header, width, a value and a fill per record),
   :class:`Listing` (a list sheet, 问题清单, one row per entry with a link to its cell).
-* :mod:`.layout` — where a record's cells are (:class:`Place`, :class:`Sheet`, :func:`layout`).
+* :mod:`.layout` — where a record's cells are (:class:`Place`, :class:`Sheet` with its
+  :class:`TableArea` s, :func:`layout`).
 * :mod:`.write_marks` — writing those marks into an openpyxl workbook (both ways out).
 * :mod:`.own_workbook` — :func:`annotate_workbook`: an ``.xlsx`` input is loaded with
   openpyxl, changed and saved under another name.
@@ -21,7 +22,7 @@ columns go and how the user's workbook survives the round trip are the same for 
 
 from __future__ import annotations
 
-from .layout import RECORD_HEADER, Place, Sheet, layout
+from .layout import RECORD_HEADER, Place, Sheet, TableArea, layout
 from .losses import losses, lost_line
 from .marks import AUTHOR, FILLS, Column, Listing, Note
 from .new_workbook import NEW_WORKBOOK, report_workbook
@@ -34,6 +35,7 @@ __all__ = [
     "Listing",
     "Place",
     "Sheet",
+    "TableArea",
     "layout",
     "annotate_workbook",
     "report_workbook",

@@ -1,8 +1,9 @@
 """Where a table's records are in a workbook: the sheets, their tables, and one :class:`Place` per record.
 
-For the user's own workbook the places come from the reader (``_sheet``/``_cells``) or, for a
-flat table, from its header; for a new workbook :func:`layout` also gives the cells to write:
-the input's grids as read (merges re-made), else the records' columns (``RECORD_HEADER``).
+For the user's own workbook the places come from the reader (``Indicator.origin``: sheet and
+cells) or, for a flat table, from its header; for a new workbook :func:`layout` also gives the
+cells to write: the input's grids as read (merges re-made), else the records' columns
+(``RECORD_HEADER``).
 """
 
 from __future__ import annotations
@@ -11,10 +12,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ...records import Table
+from ...output import display_width
+from ...records import GridInfo, Table
 from ..columns import cell_text, match_columns
+from ..grid import Grid
 
-__all__ = ["Place", "Grid", "Sheet", "layout", "RECORD_HEADER"]
+__all__ = ["Place", "TableArea", "Sheet", "layout", "sheet_title", "RECORD_HEADER"]
 
 # The records' columns: the layout of a table that has no grid of its own (the seed layout, JSONL).
 RECORD_HEADER = ("项目名称", "绩效目标", "一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值")
@@ -39,12 +42,19 @@ class Place:
     sheet: str
     row: int
     cells: dict[str, tuple[int, int]]
-    grid: int  # index into the sheet's grids
+    table: int  # index into the sheet's tables
 
 
 @dataclass
-class Grid:
-    """One table on a sheet: its header row and last column (added columns go right of it)."""
+class TableArea:
+    """Where one indicator table is on an output sheet (1-based): its header row, first and last
+    row under it, and its last column (added columns go right of it).
+
+    Unlike the reader's :class:`~indicatorml.records.TableSpan` every field is known: a table
+    without rows spans its header row alone; one continued from the page before without its
+    header is no area of its own (its records go with the page's first table, or one area
+    spanning their cells).
+    """
 
     header_row: int
     first_row: int
@@ -57,7 +67,7 @@ class Sheet:
     """A sheet as laid out for output: its name, tables, and (for a new workbook) its cells."""
 
     name: str
-    grids: list[Grid] = field(default_factory=list)
+    tables: list[TableArea] = field(default_factory=list)
     rows: list[list[Any]] | None = None  # cell values from row 1, for a new workbook
     merges: list[str] = field(default_factory=list)
     widths: dict[int, float] = field(default_factory=dict)
@@ -65,17 +75,17 @@ class Sheet:
     project_rows: dict[str, int] = field(default_factory=dict)  # a project without indicators: its own row
 
 
-def _flat(table: Table) -> bool:
-    return (
-        table.kind in ("csv", "tsv", "xlsx")
-        and bool(table.columns)
-        and all("_row" in r.extra for r in table.records)
-    )
+def _flat_rows(table: Table) -> list[int] | None:
+    """Each record's index into ``table.rows``, where ``table`` is a flat table (else None)."""
+    rows = [r.origin.row for r in table.records if r.origin.row is not None]
+    flat = table.kind in ("csv", "tsv", "xlsx") and bool(table.columns) and len(rows) == len(table.records)
+    return rows if flat else None
 
 
-def _native(table: Table) -> bool:
-    """The reader said where every record's cells are (sheet name and coordinates)."""
-    return bool(table.records) and all("_sheet" in r.extra and "_cells" in r.extra for r in table.records)
+def _native_sheets(table: Table) -> list[str] | None:
+    """Each record's grid name, where the reader said where every record's cells are (else None)."""
+    names = [r.origin.sheet for r in table.records if r.origin.sheet is not None]
+    return names if table.records and len(names) == len(table.records) else None
 
 
 def _flat_field_cols(table: Table) -> dict[str, int]:
@@ -95,8 +105,8 @@ def _sheet_of_flat_xlsx(table: Table, wb: Any) -> str:
     for ws in wb.worksheets:
         got = [cell_text(ws.cell(row=row, column=c + 1).value) for c in range(len(want))]
         if got == want:
-            return ws.title
-    return wb.worksheets[0].title
+            return str(ws.title)
+    return str(wb.worksheets[0].title)
 
 
 def layout(
@@ -108,9 +118,10 @@ def layout(
     asks for the cells too (writing a new workbook); ``title`` names the sheet of a table
     that has none of its own (CSV, seed, JSONL).
     """
-    name = title or _safe_title(Path(table.path).stem)
-    if _native(table):
-        sheets, places = _native_layout(table)
+    name = title or sheet_title(Path(table.path).stem)
+    native = _native_sheets(table)
+    if native is not None:
+        sheets, places = _native_layout(table, native)
         if not new:
             return sheets, places
         grids = _source_grids(table)
@@ -121,20 +132,21 @@ def layout(
             for s in sheets:
                 _fill_from_grid(s, grids[s.name])
             return sheets, places
-    if _flat(table):
+    flat_rows = _flat_rows(table)
+    if flat_rows is not None:
         sheet_name = _sheet_of_flat_xlsx(table, wb) if wb is not None else name
         header_row = len(table.preamble) + 1
         fcols = _flat_field_cols(table)
         fallback = fcols.get("project", fcols.get("indicator", 1))
         places = []
-        for r in table.records:
-            row = header_row + 1 + r.extra["_row"]
+        for index in flat_rows:
+            row = header_row + 1 + index
             cells = {f: (row, c) for f, c in fcols.items()}
             cells.setdefault("project", (row, fallback))
             places.append(Place(sheet_name, row, cells, 0))
         width = max([len(table.columns)] + [len(r) for r in table.rows])
-        grid = Grid(header_row, header_row + 1, header_row + len(table.rows), len(table.columns))
-        sheet = Sheet(sheet_name, [grid])
+        area = TableArea(header_row, header_row + 1, header_row + len(table.rows), len(table.columns))
+        sheet = Sheet(sheet_name, [area])
         if new:
             pre = [
                 line.split("\t") if table.kind not in ("csv", "tsv") else [line] for line in table.preamble
@@ -150,57 +162,50 @@ def layout(
     return _record_layout(table, name)
 
 
-def _native_layout(table: Table) -> tuple[list[Sheet], list[Place]]:
-    """Records with ``_sheet``/``_cells`` from the workbook/document reader; the tables of each
-    sheet from ``table.sheets`` (``tables``: header_row, first_row, last_row, last_col)."""
-    infos = {s.get("name"): s for s in table.sheets if isinstance(s, dict)}
+def _native_layout(table: Table, names: list[str]) -> tuple[list[Sheet], list[Place]]:
+    """Records placed by the workbook/document reader (``names``: each record's grid, and its
+    ``origin.cells``); the tables of each sheet from ``table.sheets``."""
+    infos = {s.name: s for s in table.sheets}
     by_sheet: dict[str, list[tuple[int, dict[str, tuple[int, int]]]]] = {}
     # One indicator table in the file: its header also says where the project column is.
     project_col = match_columns(table.columns).get("project") if table.columns else None
-    for i, r in enumerate(table.records):
-        cells = {f: (int(rc[0]), int(rc[1])) for f, rc in r.extra["_cells"].items()}
-        if project_col is not None and "_row" in r.extra and "project" not in cells and cells:
+    for i, (r, name) in enumerate(zip(table.records, names, strict=True)):
+        cells = dict(r.origin.cells)
+        if project_col is not None and r.origin.row is not None and "project" not in cells and cells:
             cells["project"] = (next(iter(cells.values()))[0], project_col + 1)
-        by_sheet.setdefault(r.extra["_sheet"], []).append((i, cells))
-    order = [s["name"] for s in table.sheets if isinstance(s, dict) and s.get("name") in by_sheet]
+        by_sheet.setdefault(name, []).append((i, cells))
+    order = [s.name for s in table.sheets if s.name in by_sheet]
     order += [s for s in by_sheet if s not in order]
     sheets: list[Sheet] = []
-    places: list[Place] = [None] * len(table.records)  # type: ignore[list-item]
+    places: dict[int, Place] = {}
     for s in order:
         recs = by_sheet[s]
-        grids = _grids_of(infos.get(s), recs)
-        sheets.append(Sheet(s, grids))
+        areas = _areas_of(infos.get(s), recs)
+        sheets.append(Sheet(s, areas))
         for i, cells in recs:
             row = cells.get("indicator", next(iter(cells.values())))[0]
-            g = next((k for k, gr in enumerate(grids) if gr.first_row <= row <= gr.last_row), 0)
+            g = next((k for k, a in enumerate(areas) if a.first_row <= row <= a.last_row), 0)
             places[i] = Place(s, row, cells, g)
-    return sheets, places
+    return sheets, [places[i] for i in range(len(table.records))]
 
 
-def _grids_of(info: dict[str, Any] | None, recs: list[tuple[int, dict[str, tuple[int, int]]]]) -> list[Grid]:
-    """The sheet's tables as the reader described them, else one spanning its records' cells."""
-    grids = []
-    for t in (info or {}).get("tables") or []:
-        try:
-            grids.append(
-                Grid(
-                    int(t["header_row"]),
-                    int(t["first_row"] or t["header_row"]),
-                    int(t["last_row"] or t["header_row"]),
-                    int(t["last_col"]),
-                )
-            )
-        except (KeyError, TypeError, ValueError):
-            continue
-    if grids:
-        return grids
+def _areas_of(info: GridInfo | None, recs: list[tuple[int, dict[str, tuple[int, int]]]]) -> list[TableArea]:
+    """The sheet's tables as the reader described them (see :class:`TableArea`), else one
+    spanning its records' cells."""
+    areas = [
+        TableArea(t.header_row, t.first_row or t.header_row, t.last_row or t.header_row, t.last_col)
+        for t in (info.tables if info is not None else [])
+        if t.header_row is not None
+    ]
+    if areas:
+        return areas
     rows = [rc[0] for _, cells in recs for rc in cells.values()]
     cols = [rc[1] for _, cells in recs for rc in cells.values()]
     first = min(rows)
-    return [Grid(max(first - 1, 1), first, max(rows), max(cols))]
+    return [TableArea(max(first - 1, 1), first, max(rows), max(cols))]
 
 
-def _source_grids(table: Table) -> dict[str, Any] | None:
+def _source_grids(table: Table) -> dict[str, Grid] | None:
     """The input's grids as its reader sees them (cells, merge continuations), by name; None
     where no reader gives grids for this kind of file (then the records' columns are used)."""
     path = Path(table.path)
@@ -228,11 +233,11 @@ def _source_grids(table: Table) -> dict[str, Any] | None:
     return {g.name: g for g in grids}
 
 
-def _fill_from_grid(sheet: Sheet, grid: Any) -> None:
+def _fill_from_grid(sheet: Sheet, grid: Grid) -> None:
     """A new sheet laid out like the input grid: its texts at their rows, its merges re-made."""
     n = max(grid.rownums, default=0)
     rows: list[list[Any]] = [[] for _ in range(n)]
-    values = grid.values if getattr(grid, "values", None) is not None else grid.cells
+    values = grid.values if grid.values is not None else grid.cells
     for k, rn in enumerate(grid.rownums):
         rows[rn - 1] = [
             None if (grid.cont[k][c] if c < len(grid.cont[k]) else False) else v
@@ -240,13 +245,13 @@ def _fill_from_grid(sheet: Sheet, grid: Any) -> None:
         ]
     sheet.rows = rows
     sheet.merges = _merges_from_cont(grid)
-    sheet.bold_rows = [g.header_row for g in sheet.grids]
+    sheet.bold_rows = [a.header_row for a in sheet.tables]
     for c in range(grid.width):
-        longest = max((_display_len(str(r[c])) for r in grid.cells if c < len(r) and r[c]), default=0)
+        longest = max((display_width(str(r[c])) for r in grid.cells if c < len(r) and r[c]), default=0)
         sheet.widths[c + 1] = max(8, min(40, longest + 2))
 
 
-def _merges_from_cont(grid: Any) -> list[str]:
+def _merges_from_cont(grid: Grid) -> list[str]:
     """Merged ranges from the continuation flags, row by row: each top-left cell takes the
     continuations right of it, then the rows below whose cells under it all continue."""
     from openpyxl.utils import get_column_letter
@@ -293,7 +298,7 @@ def _record_layout(table: Table, name: str) -> tuple[list[Sheet], list[Place]]:
         rows.append(
             [
                 r.project,
-                r.goal or goals.get(r.project),
+                r.goal or (goals.get(r.project) if r.project is not None else None),
                 _label(r.level1_code, r.level1_raw),
                 _label(r.level2_code, r.level2_raw),
                 r.indicator,
@@ -305,7 +310,7 @@ def _record_layout(table: Table, name: str) -> tuple[list[Sheet], list[Place]]:
         places.append(Place(name, n, {f: (n, c) for f, c in _RECORD_FIELD_COL.items()}, 0))
     sheet = Sheet(
         name,
-        [Grid(1, 2, len(rows), len(RECORD_HEADER))],
+        [TableArea(1, 2, len(rows), len(RECORD_HEADER))],
         rows=rows,
         bold_rows=[1],
         widths={1: 24, 2: 30, 5: 30, 7: 20},
@@ -327,7 +332,13 @@ def _label(code: str | None, raw: str | None) -> str | None:
     return None
 
 
-def _safe_title(name: str, used: set[str] | None = None) -> str:
+def sheet_title(name: str, used: set[str] | None = None) -> str:
+    """``name`` as an Excel sheet title: without ``[]:*?/\\``, at most 31 characters; with
+    ``used``, made unique among those titles (``name(2)``) and added to them.
+
+    Public because a new workbook names its sheets after the input files (:mod:`.new_workbook`)
+    by the same rule :func:`layout` names the sheet of a table that has none.
+    """
     base = "".join(ch for ch in name if ch not in _SHEET_BAD).strip("'")[:31] or "table"
     if used is None:
         return base
@@ -337,7 +348,3 @@ def _safe_title(name: str, used: set[str] | None = None) -> str:
         title, k = base[: 31 - len(suffix)] + suffix, k + 1
     used.add(title)
     return title
-
-
-def _display_len(s: str) -> int:
-    return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)

@@ -19,7 +19,7 @@ def losses(path: str | Path) -> list[str]:
     import re
     import zipfile
 
-    out = []
+    out: list[str] = []
     try:
         with zipfile.ZipFile(path) as z:
             names = z.namelist()

@@ -7,16 +7,16 @@ prefixed with the file's name.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 from ...errors import IndicatormlError
+from ...output import keep_as_text
 from ...records import Table
-from ..write import keep_as_text, xlsx_value
-from .layout import Place, Sheet, _safe_title, layout
+from ..write import xlsx_value
+from .layout import Place, Sheet, layout, sheet_title
 from .marks import Column, Listing, Note
-from .write_marks import _add_columns, _mark_cells, _save, _target_of, _write_listing, same_file
+from .write_marks import add_columns, mark_cells, note_target, same_file, save_workbook, write_listing
 
 __all__ = ["report_workbook", "NEW_WORKBOOK"]
 
@@ -28,7 +28,7 @@ def report_workbook(
     items: Sequence[tuple[Table, Sequence[Note], Sequence[Column]]],
     out: str | Path,
     listing: Listing | None = None,
-    listing_table: Any = None,
+    listing_table: Callable[[Note], int | None] | None = None,
 ) -> None:
     """A NEW workbook: per table, one sheet per input sheet laid out like the input, marked.
 
@@ -48,12 +48,12 @@ def report_workbook(
     several = len(items) > 1
     for table, notes, columns in items:
         stem = Path(table.path).stem
-        sheets, places = layout(table, new=True, title=_safe_title(stem))
+        sheets, places = layout(table, new=True, title=sheet_title(stem))
         names: dict[str, str] = {}
         for sheet in sheets:
             # one input: its own sheet names; several: prefixed with the file's name
             want = sheet.name if not several else (stem if len(sheets) == 1 else f"{stem}-{sheet.name}")
-            names[sheet.name] = _safe_title(want, used)
+            names[sheet.name] = sheet_title(want, used)
             ws = wb.create_sheet(names[sheet.name])
             for row in sheet.rows or []:
                 ws.append([xlsx_value(v) for v in row])
@@ -67,14 +67,14 @@ def report_workbook(
                 from openpyxl.utils import get_column_letter
 
                 ws.column_dimensions[get_column_letter(c)].width = w
-            for row in ws.iter_rows(min_row=(sheet.grids[0].first_row if sheet.grids else 1)):
+            for row in ws.iter_rows(min_row=(sheet.tables[0].first_row if sheet.tables else 1)):
                 for cell in row:
                     if isinstance(cell.value, str) and len(cell.value) > 20:
                         cell.alignment = Alignment(wrap_text=True, vertical="top")
-            if sheet.grids:
-                ws.freeze_panes = ws.cell(row=sheet.grids[0].header_row + 1, column=1)
+            if sheet.tables:
+                ws.freeze_panes = ws.cell(row=sheet.tables[0].header_row + 1, column=1)
             if columns:
-                _add_columns(
+                add_columns(
                     ws,
                     sheet,
                     [_renamed(p, names) for p in places],
@@ -82,22 +82,22 @@ def report_workbook(
                     columns,
                     header_style=False,
                 )
-        _mark_cells(wb, table, places, notes, names, sheets)
+        mark_cells(wb, table, places, notes, names, sheets)
         laid.append((sheets, places, names))
     if listing is not None:
-        targets = [_target_of(wb, t, laid[k][1], laid[k][0], laid[k][2]) for k, (t, _, _) in enumerate(items)]
+        targets = [
+            note_target(wb, t, laid[k][1], laid[k][0], laid[k][2]) for k, (t, _, _) in enumerate(items)
+        ]
 
         def target(note: Note) -> tuple[str, int, int] | None:
             k = listing_table(note) if listing_table is not None else 0
             return targets[k](note) if k is not None else None
 
-        _write_listing(wb, listing, target)
+        write_listing(wb, listing, target)
     if not wb.sheetnames:
         wb.create_sheet("Sheet")
-    _save(wb, out)
+    save_workbook(wb, out)
 
 
-def _renamed(p: Place | None, names: dict[str, str]) -> Place | None:
-    if p is None:
-        return None
-    return Place(names.get(p.sheet, p.sheet), p.row, p.cells, p.grid)
+def _renamed(p: Place, names: dict[str, str]) -> Place:
+    return Place(names.get(p.sheet, p.sheet), p.row, p.cells, p.table)

@@ -16,7 +16,7 @@ from ...records import Table
 from .layout import layout
 from .losses import losses
 from .marks import Column, Listing, Note
-from .write_marks import _add_columns, _mark_cells, _save, _target_of, _write_listing, same_file
+from .write_marks import add_columns, mark_cells, note_target, same_file, save_workbook, write_listing
 
 __all__ = ["annotate_workbook", "OWN_WORKBOOK"]
 
@@ -50,9 +50,9 @@ def annotate_workbook(
     sheets, places = layout(table, wb=wb)
     for sheet in sheets:
         if sheet.name in wb.sheetnames and columns:
-            _add_columns(wb[sheet.name], sheet, places, sheet.name, columns, header_style=True)
-    _mark_cells(wb, table, places, notes, sheets=sheets)
+            add_columns(wb[sheet.name], sheet, places, sheet.name, columns, header_style=True)
+    mark_cells(wb, table, places, notes, sheets=sheets)
     if listing is not None:
-        _write_listing(wb, listing, _target_of(wb, table, places, sheets))
-    _save(wb, out)
+        write_listing(wb, listing, note_target(wb, table, places, sheets))
+    save_workbook(wb, out)
     return losses(src)

@@ -2,27 +2,40 @@
 
 Shared by both ways out (:mod:`.own_workbook`, :mod:`.new_workbook`): a merged range is written
 at its top-left cell, a user's own comment stays above ours, added columns go in the first free
-column right of each table, and list rows link to their notes' cells.
+column right of each table, and list rows link to their notes' cells. That is why its writers
+(:func:`mark_cells`, :func:`add_columns`, :func:`write_listing`, :func:`note_target`,
+:func:`save_workbook`) are public: both workbook modules call them, neither owns them.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from copy import copy
 from pathlib import Path
 from typing import Any
 
 from ...errors import IndicatormlError
+from ...output import display_width, keep_as_text
 from ...records import Table
 from ..columns import cell_text
-from ..write import keep_as_text
-from .layout import Grid, Place, Sheet, _display_len
+from .layout import Place, Sheet, TableArea
 from .marks import AUTHOR, Column, Listing, Note
 
-__all__ = ["link_ref", "same_file"]
+__all__ = [
+    "link_ref",
+    "same_file",
+    "mark_cells",
+    "add_columns",
+    "write_listing",
+    "note_target",
+    "save_workbook",
+    "NoteTarget",
+]
 
 _OURS = f"—— {AUTHOR} ——"  # between a user's comment and ours
+# A note → the (sheet, row, column) its list row links to, or None.
+NoteTarget = Callable[[Note], tuple[str, int, int] | None]
 
 
 def link_ref(sheet: str, row: int, col: int) -> str:
@@ -67,11 +80,11 @@ def _note_cell(
 def _comment_size(text: str) -> tuple[int, int]:
     """Width and height (pt) of a comment box that shows its text: ~22 CJK characters a line."""
     width = 300
-    lines = sum(max(1, math.ceil(_display_len(line) / 44)) for line in text.split("\n"))
+    lines = sum(max(1, math.ceil(display_width(line) / 44)) for line in text.split("\n"))
     return width, min(40 + 15 * lines, 600)
 
 
-def _mark_cells(
+def mark_cells(
     wb: Any,
     table: Table,
     places: Sequence[Place],
@@ -79,6 +92,11 @@ def _mark_cells(
     sheet_map: dict[str, str] | None = None,
     sheets: Sequence[Sheet] = (),
 ) -> None:
+    """Fill and comment the cell of each note (the top-left cell where it is merged).
+
+    ``sheet_map`` renames a layout's sheet to the sheet written (a new workbook prefixes the
+    file's name); a note whose sheet is not in ``wb`` is left out (it is still listed).
+    """
     from openpyxl.comments import Comment
     from openpyxl.styles import PatternFill
 
@@ -127,17 +145,17 @@ def _comment_lines(table: Table, here: Sequence[Note]) -> list[str]:
     return lines
 
 
-def _free_column(ws: Any, grid: Grid) -> int:
+def _free_column(ws: Any, area: TableArea) -> int:
     """The first column right of the table with nothing in it on the table's rows (values or
     merged ranges): added columns never write over the user's cells."""
-    col = grid.last_col
-    top, bottom = grid.header_row, max(grid.last_row, grid.header_row)
-    for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=grid.last_col + 1):
+    col = area.last_col
+    top, bottom = area.header_row, max(area.last_row, area.header_row)
+    for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=area.last_col + 1):
         for cell in row:
             if cell.value not in (None, ""):
                 col = max(col, cell.column)
     for rng in ws.merged_cells.ranges:
-        if rng.max_row >= top and rng.min_row <= bottom and rng.max_col > grid.last_col:
+        if rng.max_row >= top and rng.min_row <= bottom and rng.max_col > area.last_col:
             col = max(col, rng.max_col)
     return col + 1
 
@@ -154,7 +172,7 @@ def _set_width(ws: Any, col: int, width: float) -> None:
     ws.column_dimensions[get_column_letter(col)].width = width
 
 
-def _add_columns(
+def add_columns(
     ws: Any,
     sheet: Sheet,
     places: Sequence[Place],
@@ -162,17 +180,17 @@ def _add_columns(
     columns: Sequence[Column],
     header_style: bool,
 ) -> dict[int, int]:
-    """Write each grid's added columns; returns {grid index: first added column}."""
+    """Write each table's added columns; returns {table index: first added column}."""
     from openpyxl.styles import Alignment, Font, PatternFill
 
     starts = {}
-    for g, grid in enumerate(sheet.grids):
-        start = _free_column(ws, grid)
+    for g, area in enumerate(sheet.tables):
+        start = _free_column(ws, area)
         starts[g] = start
-        hr, hc = _top_left(ws, grid.header_row, grid.last_col)
+        hr, hc = _top_left(ws, area.header_row, area.last_col)
         model = ws.cell(row=hr, column=hc)
         for k, col in enumerate(columns):
-            cell = ws.cell(row=grid.header_row, column=start + k, value=col.header)
+            cell = ws.cell(row=area.header_row, column=start + k, value=col.header)
             if header_style and model.has_style:
                 cell._style = copy(model._style)
             else:
@@ -180,10 +198,10 @@ def _add_columns(
             _set_width(ws, start + k, col.width)
         rows: dict[int, list[int]] = {}
         for i, p in enumerate(places):
-            if p is not None and p.sheet == sheet_name and p.grid == g:
+            if p is not None and p.sheet == sheet_name and p.table == g:
                 rows.setdefault(p.row, []).append(i)
         for row, idxs in rows.items():
-            src = ws.cell(row=row, column=grid.last_col)
+            src = ws.cell(row=row, column=area.last_col)
             for k, col in enumerate(columns):
                 vals = [col.values[i] for i in idxs if col.values.get(i) not in (None, "")]
                 if not vals:
@@ -206,7 +224,7 @@ def _add_columns(
     return starts
 
 
-def _write_listing(wb: Any, listing: Listing, table_of: Any) -> None:
+def write_listing(wb: Any, listing: Listing, table_of: NoteTarget) -> None:
     """The list sheet, last; each row's link column links to its note's cell."""
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
@@ -245,20 +263,23 @@ def _write_listing(wb: Any, listing: Listing, table_of: Any) -> None:
         ws.auto_filter.ref = f"A1:{get_column_letter(len(listing.header))}{len(listing.rows) + 1}"
 
 
-def _target_of(
+def note_target(
     wb: Any,
     table: Table,
     places: Sequence[Place],
     sheets: Sequence[Sheet],
     sheet_map: dict[str, str] | None = None,
-):
-    """A note → the (sheet, row, col) its list row links to: its cell, else the table's header."""
+) -> NoteTarget:
+    """A note → the (sheet, row, col) its list row links to: its cell, else the table's header.
+
+    Returns the function :func:`write_listing` takes; ``sheet_map`` as in :func:`mark_cells`.
+    """
 
     def target(note: Note) -> tuple[str, int, int] | None:
         at = _note_cell(note, table, places, sheets)
         if at is None and sheets:
             s = sheets[0]
-            g = s.grids[0] if s.grids else Grid(1, 1, 1, 1)
+            g = s.tables[0] if s.tables else TableArea(1, 1, 1, 1)
             at = (s.name, g.header_row, 1)
         if at is None:
             return None
@@ -272,6 +293,7 @@ def _target_of(
 
 
 def same_file(a: str | Path, b: str | Path) -> bool:
+    """Whether two paths name one file: the input is never overwritten by the output."""
     pa, pb = Path(a), Path(b)
     try:
         return pa.resolve() == pb.resolve() or (pa.exists() and pb.exists() and pa.samefile(pb))
@@ -279,7 +301,8 @@ def same_file(a: str | Path, b: str | Path) -> bool:
         return False
 
 
-def _save(wb: Any, out: str | Path) -> None:
+def save_workbook(wb: Any, out: str | Path) -> None:
+    """Save, turning a missing directory or a permission problem into a one-line user error."""
     try:
         wb.save(out)
     except OSError as e:
