@@ -16,7 +16,8 @@ def softmax(z: np.ndarray) -> np.ndarray:
     """Row-wise softmax; each row's maximum is subtracted first, so large scores cannot overflow."""
     z = z - z.max(axis=1, keepdims=True)
     e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
+    proba: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return proba
 
 
 def calibrated_proba(scores: np.ndarray, calibration: np.ndarray) -> np.ndarray:

@@ -24,11 +24,14 @@ def decide(proba: np.ndarray, classes: np.ndarray, level1_rule: str = "sum") -> 
     ``"argmax"``: the most probable level 2. ``"sum"``: the level 1 whose level-2
     probabilities sum highest, then the most probable level 2 inside it.
     """
+    columns: np.ndarray  # numpy's stubs type argmax as Any
     if level1_rule == "argmax":
-        return proba.argmax(axis=1)
+        columns = proba.argmax(axis=1)
+        return columns
     parents = np.array([parent(str(c)).code for c in classes])
     l1 = sorted(set(parents.tolist()))
     sums = np.stack([proba[:, parents == p].sum(axis=1) for p in l1], axis=1)
     chosen = np.array(l1)[sums.argmax(axis=1)]
     masked = np.where(parents[None, :] == chosen[:, None], proba, -1.0)
-    return masked.argmax(axis=1)
+    columns = masked.argmax(axis=1)
+    return columns

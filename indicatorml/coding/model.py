@@ -325,7 +325,8 @@ class IndicatorClassifier(EstimatorParams):
         return self._scores(self.transform(X))
 
     def _scores(self, rows: SparseRows) -> np.ndarray:
-        return sparse_dot(rows, self.coef_) + self.intercept_
+        scores: np.ndarray = sparse_dot(rows, self.coef_) + self.intercept_
+        return scores
 
     def proba_of_rows(self, rows: SparseRows) -> np.ndarray:
         """Calibrated probabilities of feature rows (from :meth:`transform` or
@@ -338,7 +339,8 @@ class IndicatorClassifier(EstimatorParams):
 
     def predict(self, X: Iterable[Item]) -> np.ndarray:
         """Level-2 codes (cost as ``14``)."""
-        return self.classes_[decide(self.predict_proba(X), self.classes_, self.level1_rule)]
+        codes: np.ndarray = self.classes_[decide(self.predict_proba(X), self.classes_, self.level1_rule)]
+        return codes
 
     def score(self, X: Sequence[Item], y: Sequence[str]) -> float:
         """Level-2 accuracy (what ``cross_val_score`` reports by default)."""
