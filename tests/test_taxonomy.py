@@ -14,6 +14,7 @@ from indicatorml.taxonomy import (
     canonical_level2,
     category_rows,
     code_conflict,
+    code_label,
     normalize_label,
     normalize_level1,
     parent,
@@ -172,6 +173,16 @@ def test_cost_layouts() -> None:
     assert to_layout("22", "2021").code == "22"
     with pytest.raises(ValueError, match="layout"):
         to_layout("14", "2019")
+
+
+def test_code_label_is_the_spelling_the_normalizers_read_back() -> None:
+    for c in CATEGORIES:
+        assert code_label(c.code) == c.label == f"{c.code}-{c.name}"
+        back = normalize_level1(c.label) if c.level == 1 else normalize_label(c.label)
+        assert back == c and code_conflict(c.label) is None
+    assert code_label("11", "数量指标", sep=" ") == "11 数量指标"  # the parse table's spelling
+    assert code_label("99") == "99"  # a code no category has: shown as it is, no invented name
+    assert code_label(None, "未标注") == "未标注" and code_label("", None) == ""
 
 
 def test_category_rows() -> None:
