@@ -22,10 +22,18 @@ demo: $(VENV)/.installed
 	$(BIN)/indicatorml precedents 引进首店数量 --top 5
 	$(BIN)/indicatorml check $(SEED)
 
-test: $(VENV)/.installed
-	$(BIN)/ruff check indicatorml tests benchmarks scripts
-	$(BIN)/lint-imports
+# What CI runs (.ci/run): the linters, then every test. While iterating, `make lint` alone, or
+# `.venv/bin/python -m pytest -m "not slow"` (skips model training, the browser, the wheel and
+# the notebook).
+test: lint
 	$(PY) -m pytest -q
+
+# Style, formatting, types and the import layers ([tool.ruff], [tool.mypy], [tool.importlinter]).
+lint: $(VENV)/.installed
+	$(BIN)/ruff check indicatorml tests benchmarks scripts
+	$(BIN)/ruff format --check indicatorml tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 model: $(VENV)/.installed
 	$(BIN)/indicatorml train --out models/default
