@@ -15,7 +15,6 @@ import numpy as np
 import pytest
 
 from indicatorml.checks import (
-    DEFAULT_LABEL_RULE,
     RULES,
     Finding,
     LabelRule,
@@ -348,19 +347,6 @@ def test_label_rule_thresholds_by_family():
     assert not rule.flags(0.1, 0.8, same_family=True)  # within the family the bar is lower
     assert rule.flags(0.04, 0.8, same_family=True)
     assert not rule.flags(0.15, 0.2, same_family=False)  # the alternative is not clearly better
-
-
-def test_default_label_rule_is_the_benchmark_tuned_one():
-    # benchmarks/bench_check.py tunes it on injected errors and prints "same" when it matches
-    assert (
-        DEFAULT_LABEL_RULE.max_given_cross,
-        DEFAULT_LABEL_RULE.max_given_within,
-        DEFAULT_LABEL_RULE.min_ratio,
-    ) == (0.05, 0.05, 10.0)
-    assert DEFAULT_LABEL_RULE.flags(0.04, 0.5, same_family=False)  # another family: below 5%
-    assert DEFAULT_LABEL_RULE.flags(0.04, 0.9, same_family=True)  # the same family: below 5% too
-    assert not DEFAULT_LABEL_RULE.flags(0.06, 0.9, same_family=True)  # not below 5%
-    assert not DEFAULT_LABEL_RULE.flags(0.04, 0.3, same_family=False)  # the other not 10× as likely
 
 
 # ---------------------------------------------------------------------------- API bits
