@@ -8,6 +8,7 @@ SEED := data/seed/000_fc0049aa6689bdbf.txt
 .PHONY: demo test lint model dict bench venv clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(None if sys.version_info >= (3, 11) else "indicatorml needs Python 3.11+, $(PYTHON) is " + sys.version.split()[0] + ": run make PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]' -c constraints.txt
