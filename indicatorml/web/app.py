@@ -20,7 +20,7 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from .. import __version__
-from ..checks.severity import SEVERITY_ZH
+from ..checks.severity import SEVERITIES, SEVERITY_ZH
 from ..errors import IndicatormlError
 from ..taxonomy import LAYOUTS, code_label
 from . import jobs, views
@@ -52,7 +52,7 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         loader=PackageLoader("indicatorml.web", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
     )
-    env.globals.update(version=__version__, severity_zh=SEVERITY_ZH, label=code_label)
+    env.globals.update(version=__version__, severities=SEVERITIES, severity_zh=SEVERITY_ZH, label=code_label)
     templates = Jinja2Templates(env=env)
     static = _static_files()
 
