@@ -15,7 +15,10 @@ import numpy as np
 import pytest
 
 from indicatorml.checks import (
+    KINDS,
     RULES,
+    SEVERITIES,
+    SEVERITY_ZH,
     Finding,
     LabelRule,
     check_table,
@@ -354,6 +357,11 @@ def test_every_finding_uses_a_declared_rule_and_kind(tmp_path):
     rows = edited(1, "年度指标值", "按要求") + [["", "", "", "", "x", ""]]
     for f in check_table(read_table(write_tsv(tmp_path, rows)), labels=False):
         assert RULES[f.rule][:2] == (f.kind, f.severity)
+
+
+def test_every_rule_has_a_known_kind_and_a_named_severity():
+    assert {kind for kind, _, _ in RULES.values()} == set(KINDS)
+    assert {sev for _, sev, _ in RULES.values()} <= set(SEVERITIES) == set(SEVERITY_ZH) == set(FILL_COLOURS)
 
 
 def test_worst_severity():
