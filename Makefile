@@ -8,6 +8,7 @@ SEED := data/seed/000_fc0049aa6689bdbf.txt
 .PHONY: demo test lint model dict bench venv clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(None if sys.version_info >= (3, 11) else "indicatorml needs Python 3.11+, $(PYTHON) is " + sys.version.split()[0] + ": run make PYTHON=python3.11 (or newer)")'
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q -e '.[dev]' -c constraints.txt
@@ -22,10 +23,18 @@ demo: $(VENV)/.installed
 	$(BIN)/indicatorml precedents 引进首店数量 --top 5
 	$(BIN)/indicatorml check $(SEED)
 
-test: $(VENV)/.installed
-	$(BIN)/ruff check indicatorml tests benchmarks scripts
-	$(BIN)/lint-imports
+# What CI runs (.ci/run): the linters, then every test. While iterating, `make lint` alone, or
+# `.venv/bin/python -m pytest -m "not slow"` (skips model training, the browser, the wheel and
+# the notebook).
+test: lint
 	$(PY) -m pytest -q
+
+# Style, formatting, types and the import layers ([tool.ruff], [tool.mypy], [tool.importlinter]).
+lint: $(VENV)/.installed
+	$(BIN)/ruff check indicatorml tests benchmarks scripts
+	$(BIN)/ruff format --check indicatorml tests benchmarks scripts
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 model: $(VENV)/.installed
 	$(BIN)/indicatorml train --out models/default

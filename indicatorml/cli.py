@@ -9,10 +9,12 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
 from . import __version__
 from .errors import IndicatormlError
 from .output import FORMATS
+from .taxonomy import LAYOUTS
 
 FORMAT_HELP = "output format (default: table on a terminal, or the --output suffix)"
 
@@ -74,7 +76,7 @@ def _cmd_classify(args: argparse.Namespace) -> int:
 
         tables = read_tables([args.input])
         report_problems(tables)
-        items: list = [r for t in tables for r in t.records]
+        items: list[Any] = [r for t in tables for r in t.records]
         if not items:
             raise IndicatormlError(f"{args.input}: no indicators to classify")
     elif args.texts:
@@ -249,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--top-k", type=int, default=3, metavar="K")
     s.add_argument(
         "--layout",
-        choices=("pre2021", "2021"),
+        choices=LAYOUTS,
         default="pre2021",
         help="write cost as 14 under 产出 (pre2021, the seed's) or as level-1 成本指标 (2021)",
     )
@@ -279,7 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="below this confidence a row is marked 需人工确认 (default 0.9)",
     )
     s.add_argument("--model", metavar="DIR")
-    s.add_argument("--layout", choices=("pre2021", "2021"), default="pre2021")
+    s.add_argument("--layout", choices=LAYOUTS, default="pre2021")
     s.add_argument("--recode", action="store_true", help="also re-code rows that already have labels")
     s.set_defaults(func=_cmd_code)
 

@@ -23,6 +23,7 @@ __all__ = [
     "LEVEL2",
     "UnknownLabel",
     "by_code",
+    "code_label",
     "normalize_label",
     "normalize_level1",
     "to_layout",
@@ -51,8 +52,8 @@ class Category:
 
     @property
     def label(self) -> str:
-        """The seed's spelling, e.g. ``11-数量指标``."""
-        return f"{self.code}-{self.name}"
+        """The seed's spelling, e.g. ``11-数量指标`` (see :func:`code_label`)."""
+        return code_label(self.code, self.name)
 
 
 CATEGORIES: tuple[Category, ...] = (
@@ -97,6 +98,24 @@ def by_code(code: str) -> Category:
         return _BY_CODE[str(code).strip()]
     except KeyError:
         raise KeyError(f"no category with code {code!r}") from None
+
+
+def code_label(code: str | None, name: str | None = None, sep: str = "-") -> str:
+    """A category as people write it, code and name joined: ``11-数量指标``.
+
+    Why one function: the terminal views, the reviewer's workbook, the web pages and the
+    check messages all show categories, and a reviewer comparing them must see one spelling.
+    ``name`` defaults to the category's own name (a code no category has is shown alone); with
+    no code, the name alone (or ``""``). ``sep=" "`` is the ``parse`` table's ``11 数量指标``.
+    """
+    if not code:
+        return name or ""
+    if name is None:
+        cat = _BY_CODE.get(str(code).strip())
+        if cat is None:
+            return code
+        name = cat.name
+    return f"{code}{sep}{name}"
 
 
 def _clean(label: str) -> str:
@@ -267,7 +286,7 @@ def category_rows() -> list[dict[str, object]]:
                 "code": c.code,
                 "name": c.name,
                 "level": c.level,
-                "parent": None if c.parent is None else f"{c.parent}-{_BY_CODE[c.parent].name}",
+                "parent": None if c.parent is None else code_label(c.parent),
                 "layout": _LAYOUT_ZH[c.layout],
                 "description": _EXPLAIN_ZH.get(c.code, c.description),
             }

@@ -12,9 +12,7 @@ import pytest
 from indicatorml.cli import main
 from indicatorml.tables import read_table
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
-CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"
+from helpers import CORPUS, ROOT, SEED
 
 
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:

@@ -15,8 +15,10 @@ import numpy as np
 import pytest
 
 from indicatorml.checks import (
-    DEFAULT_LABEL_RULE,
+    KINDS,
     RULES,
+    SEVERITIES,
+    SEVERITY_ZH,
     Finding,
     LabelRule,
     check_table,
@@ -350,24 +352,16 @@ def test_label_rule_thresholds_by_family():
     assert not rule.flags(0.15, 0.2, same_family=False)  # the alternative is not clearly better
 
 
-def test_default_label_rule_is_the_benchmark_tuned_one():
-    # benchmarks/bench_check.py tunes it on injected errors and prints "same" when it matches
-    assert (
-        DEFAULT_LABEL_RULE.max_given_cross,
-        DEFAULT_LABEL_RULE.max_given_within,
-        DEFAULT_LABEL_RULE.min_ratio,
-    ) == (0.05, 0.05, 10.0)
-    assert DEFAULT_LABEL_RULE.flags(0.04, 0.5, same_family=False)  # another family: below 5%
-    assert DEFAULT_LABEL_RULE.flags(0.04, 0.9, same_family=True)  # the same family: below 5% too
-    assert not DEFAULT_LABEL_RULE.flags(0.06, 0.9, same_family=True)  # not below 5%
-    assert not DEFAULT_LABEL_RULE.flags(0.04, 0.3, same_family=False)  # the other not 10× as likely
-
-
 # ---------------------------------------------------------------------------- API bits
 def test_every_finding_uses_a_declared_rule_and_kind(tmp_path):
     rows = edited(1, "年度指标值", "按要求") + [["", "", "", "", "x", ""]]
     for f in check_table(read_table(write_tsv(tmp_path, rows)), labels=False):
         assert RULES[f.rule][:2] == (f.kind, f.severity)
+
+
+def test_every_rule_has_a_known_kind_and_a_named_severity():
+    assert {kind for kind, _, _ in RULES.values()} == set(KINDS)
+    assert {sev for _, sev, _ in RULES.values()} <= set(SEVERITIES) == set(SEVERITY_ZH) == set(FILL_COLOURS)
 
 
 def test_worst_severity():

@@ -27,8 +27,8 @@ from indicatorml.errors import IndicatormlError
 from indicatorml.records import Indicator
 from indicatorml.taxonomy import parent
 
-ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ROOT / "models" / "default"
+from helpers import SEED
+from helpers import SHIPPED_MODEL as SHIPPED
 
 
 @pytest.fixture(scope="module")
@@ -119,7 +119,7 @@ def test_training_refuses_unusable_labels():
 
 
 # ---------------------------------------------------------------- saving and loading
-def test_save_load_roundtrip_is_exact_and_deterministic(model, saved, data, tmp_path):
+def test_save_load_roundtrip_is_exact_and_deterministic(model, saved, data, tmp_path, shipped_counts):
     records, y = data
     loaded = load_model(saved)
     np.testing.assert_array_equal(loaded.predict_proba(records[:50]), model.predict_proba(records[:50]))
@@ -134,7 +134,8 @@ def test_save_load_roundtrip_is_exact_and_deterministic(model, saved, data, tmp_
     ]
     meta = json.loads((saved / "model.json").read_text(encoding="utf-8"))
     assert meta["format"] == "indicatorml-classifier" and meta["classes"] == model.classes_.tolist()
-    assert meta["training"]["rows"] == len(records) == 702 and meta["training"]["groups"] == 96
+    rows, groups = shipped_counts
+    assert meta["training"]["rows"] == len(records) == rows and meta["training"]["groups"] == groups
     # a second fit of the same data writes the same bytes
     again = save_model(IndicatorClassifier().fit(records, y), tmp_path / "again")
     for f in saved.iterdir():
@@ -352,6 +353,7 @@ def _own_table(path: Path, n: int) -> Path:
     return path
 
 
+@pytest.mark.slow  # trains the full model with its folds
 def test_own_tables_steer_the_model(tmp_path, model):
     query = ("国家级重点专业数量", "≥3个")
     assert classify([query], model)[0].level2_code == "11"  # the shipped habit: a count is 数量
@@ -363,6 +365,7 @@ def test_own_tables_steer_the_model(tmp_path, model):
 
 
 # ---------------------------------------------------------------- the shipped model
+@pytest.mark.slow  # trains the full model with its folds
 def test_shipped_model_matches_shipped_data(tmp_path):
     meta = json.loads((SHIPPED / "model.json").read_text(encoding="utf-8"))
     rebuilt = train(out=tmp_path / "m", progress=False)
@@ -437,9 +440,8 @@ def test_cli_code_writes_back_csv_and_seed(capsys, saved, tmp_path):
     assert (
         rows[3][6] == "需人工确认" and float(rows[3][5]) < 0.8
     )  # a vague text is marked, not silently coded
-    seed = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
     out = tmp_path / "seed.coded.txt"
-    code, _, err = _cli(capsys, "code", seed, "--model", saved, "--recode", "--output", out)
+    code, _, err = _cli(capsys, "code", SEED, "--model", saved, "--recode", "--output", out)
     assert code == 0
     from indicatorml.tables import read_table
 
@@ -448,7 +450,7 @@ def test_cli_code_writes_back_csv_and_seed(capsys, saved, tmp_path):
     assert all(r.level2_code for r in back.records)
     marked = [r for r in back.records if "需人工确认" in (r.level2_raw or "")]
     assert 0 < len(marked) < 75
-    code, _, err = _cli(capsys, "code", seed, "--model", saved, "--output", seed)
+    code, _, err = _cli(capsys, "code", SEED, "--model", saved, "--output", SEED)
     assert code == 2 and "never overwritten" in err
 
 

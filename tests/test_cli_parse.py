@@ -12,9 +12,8 @@ import pytest
 from indicatorml.cli import main
 from indicatorml.tables import read_table
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
-CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"
+from helpers import CORPUS, SEED, corpus_rows
+
 REQUIRED = [
     "project",
     "goal",
@@ -68,7 +67,7 @@ def test_parse_to_file_reads_back(tmp_path: Path, fmt: str, capsys: pytest.Captu
     assert main(["parse", str(SEED), str(CORPUS), "--output", str(out)]) == 0
     assert capsys.readouterr().out == ""
     back = read_table(out)
-    assert back.problems == [] and len(back.records) == 75 + 627
+    assert back.problems == [] and len(back.records) == 75 + len(corpus_rows())
     assert back.records[0].level2_code == "11" and back.records[75].url.startswith("http")
     assert [r.source for r in back.records] == [
         r.source for r in read_table(SEED).records + read_table(CORPUS).records

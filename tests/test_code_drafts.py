@@ -39,11 +39,6 @@ _CODED_ITEM = re.compile(
 )
 
 
-@pytest.fixture(autouse=True)
-def _shipped_model(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("INDICATORML_MODEL", raising=False)
-
-
 def test_code_unlabeled_seed_draft(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     draft = tmp_path / "draft.txt"
     draft.write_text(DRAFT, encoding="utf-8")

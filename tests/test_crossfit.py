@@ -21,8 +21,7 @@ from indicatorml.coding.crossfit import fold_model, heldout_proba, source_key
 from indicatorml.errors import IndicatormlError
 from indicatorml.tables import read_table
 
-ROOT = Path(__file__).resolve().parent.parent
-CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"
+from helpers import CORPUS
 
 
 def _pages(n: int, skip: int = 0) -> tuple[list[str], list[list[str]]]:

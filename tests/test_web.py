@@ -20,8 +20,8 @@ from indicatorml.web.app import create_app  # noqa: E402
 from indicatorml.web.limits import MAX_UPLOAD_BYTES  # noqa: E402
 from indicatorml.web.state import Settings  # noqa: E402
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
+from helpers import SEED  # noqa: E402
+
 XSS = "<script>alert(1)</script>"
 LABELED_CSV = (
     "\n".join(
@@ -332,6 +332,7 @@ def _finished_job(client, job: str, tries: int, pause: float) -> dict:
     return j
 
 
+@pytest.mark.slow  # trains a model on the shipped data plus the upload, with its folds
 def test_train_a_local_model_then_use_it(client):
     r = client.post(
         "/models/train", files={"file": ("我局2023.csv", LABELED_CSV.encode())}, follow_redirects=False

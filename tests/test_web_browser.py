@@ -7,16 +7,14 @@ browser or Playwright fails the run instead.
 from __future__ import annotations
 
 import os
-import sys
 from pathlib import Path
 
 import pytest
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from web_server import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: E402
+from helpers import SEED
+from web_server import CHROMIUM, CHROMIUM_ARGS, live_server
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
+pytestmark = pytest.mark.slow  # a real browser against a live server (and one page trains a model)
 ON_CI = os.environ.get("CI", "").lower() == "true"
 
 if not Path(CHROMIUM).exists() and not ON_CI:

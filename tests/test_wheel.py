@@ -25,10 +25,10 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from web_server import free_port  # noqa: E402
+from helpers import ROOT, SEED
+from web_server import free_port
+
+pytestmark = pytest.mark.slow  # builds the wheel and installs it into a fresh venv
 
 
 @pytest.fixture(scope="module")

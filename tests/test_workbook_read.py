@@ -8,12 +8,10 @@ these tests need neither LibreOffice nor the script's xlwt.
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import os
 import random
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -26,14 +24,11 @@ from openpyxl import load_workbook
 from indicatorml.records import GridInfo, Problem, TableSpan
 from indicatorml.tables import read_table, summary_line
 
-ROOT = Path(__file__).resolve().parents[1]
-FIXTURES = ROOT / "tests" / "fixtures" / "workbooks"
-MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
+import make_fixtures as mf  # scripts/make_fixtures.py: the fixture workbooks' generator
+from helpers import WORKBOOKS
 
-_spec = importlib.util.spec_from_file_location("make_fixtures", ROOT / "scripts" / "make_fixtures.py")
-mf = importlib.util.module_from_spec(_spec)
-sys.modules["make_fixtures"] = mf
-_spec.loader.exec_module(mf)
+FIXTURES = WORKBOOKS
+MANIFEST = json.loads((FIXTURES / "manifest.json").read_text(encoding="utf-8"))
 
 
 def got_rows(t, any_sheet: bool = False) -> list[dict[str, Any]]:

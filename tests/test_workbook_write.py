@@ -30,6 +30,8 @@ from indicatorml.coding import write_back
 from indicatorml.tables import read_table
 from indicatorml.tables.annotate import AUTHOR
 
+from helpers import SEED, WORKBOOKS
+
 GOAL = "开展企业合规培训,服务辖区企业。"
 THIN = Side(style="thin")
 BOX = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
@@ -491,8 +493,7 @@ def test_several_tables_in_one_report(tmp_path: Path):
 
 
 def test_seed_layout_gets_one_row_per_indicator(tmp_path: Path):
-    seed = Path(__file__).resolve().parents[1] / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
-    table = read_table(seed)
+    table = read_table(SEED)
     findings = check_table(table, labels=False)
     out = tmp_path / "seed.xlsx"
     write_findings_xlsx([table], findings, str(out))
@@ -640,7 +641,7 @@ def test_code_recodes_every_form_of_a_workbook(tmp_path: Path, monkeypatch):
 
 
 # ---------------------------------------------------------------------------- .xls / .docx / .pdf
-FIXTURES = Path(__file__).parent / "fixtures" / "workbooks"
+FIXTURES = WORKBOOKS
 
 
 @pytest.mark.parametrize("name", ["申报表_两个项目.xls", "申报表_三张表.docx", "申报表_文字版.pdf"])

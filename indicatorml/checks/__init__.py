@@ -1,15 +1,18 @@
 """Label checks: find what a reviewer (绩效目标审核) would send back, and say what to write instead.
 
-One module per rule family (structure, labels, targets, completeness, goals), ``finding`` for
-the shared :class:`Finding`, and ``report`` for the views (terminal, JSONL/CSV, XLSX) and the
-``check`` verb.
+One module per rule family (``structure``, ``labels``, ``targets``, ``completeness`` with
+``goals`` under it), ``wording`` for what an indicator's words say it measures, ``finding`` for
+the shared :class:`Finding` and rule ids, ``severity`` for the severity table, ``run`` to run
+them all over a table; ``report`` (terminal, JSONL/CSV) and ``workbook`` (XLSX) for the views,
+and ``command`` for the ``check`` verb.
 """
 
 from .command import run_check
-from .finding import KINDS, RULES, SEVERITIES, TABLE_RULES, Finding, worst_severity
+from .finding import KINDS, RULES, TABLE_RULES, Finding, worst_severity
 from .labels import DEFAULT_LABEL_RULE, LabelRule, label_findings
 from .report import finding_rows, render_findings
 from .run import check_files, check_table, check_tables
+from .severity import SEVERITIES, SEVERITY_RANK, SEVERITY_ZH
 from .workbook import write_findings_xlsx
 
 __all__ = [
@@ -21,6 +24,8 @@ __all__ = [
     "KINDS",
     "label_findings",
     "SEVERITIES",
+    "SEVERITY_ZH",
+    "SEVERITY_RANK",
     "check_table",
     "check_tables",
     "check_files",

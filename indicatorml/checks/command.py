@@ -10,6 +10,7 @@ from typing import TextIO
 from ..errors import IndicatormlError
 from ..output import emit, guess_format, write_rows
 from .report import FINDING_COLUMNS, counts_line, finding_rows, render_findings
+from .severity import SEVERITIES
 from .workbook import write_checked_workbooks
 
 __all__ = ["run_check"]
@@ -35,7 +36,6 @@ def run_check(
     the other rules still run and stderr says the label rule was skipped.
     """
     from ..tables import read_tables, report_problems
-    from .finding import SEVERITIES
     from .run import check_tables
 
     err = err if err is not None else sys.stderr

@@ -13,11 +13,11 @@ from typing import Any
 
 from ..records import Indicator
 from ..segment import normalize
-from ..taxonomy import by_code
+from .severity import SEVERITIES, SEVERITY_RANK
 
-SEVERITIES = ("error", "warning", "info")
+__all__ = ["KINDS", "RULES", "TABLE_RULES", "Finding", "make_finding", "worst_severity", "excerpt"]
+
 KINDS = ("structure", "label", "target", "completeness", "goal")
-_SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 # rule id -> (kind, severity, what it means). The ids are stable: scripts filter on them.
 RULES: dict[str, tuple[str, str, str]] = {
@@ -107,7 +107,7 @@ class Finding:
         return d
 
 
-def _finding(
+def make_finding(
     rule: str,
     message: str,
     row: int | None,
@@ -118,6 +118,10 @@ def _finding(
     source: str = "",
     **label: Any,
 ) -> Finding:
+    """The one way a rule family builds a :class:`Finding`: kind and severity come from
+    :data:`RULES` (so a rule's severity is set in one place), the source and indicator text from
+    the record (``source`` is used for a project-level finding, which has no record). ``label``
+    takes the label rule's extra fields (``given_level2_code``, ``probability`` …)."""
     kind, severity, _ = RULES[rule]
     return Finding(
         row=row,
@@ -136,19 +140,12 @@ def _finding(
 
 def worst_severity(findings: Iterable[Finding]) -> str | None:
     """The most severe severity among findings (error > warning > info), None if there are none."""
-    ranks = [_SEVERITY_RANK[f.severity] for f in findings]
+    ranks = [SEVERITY_RANK[f.severity] for f in findings]
     return SEVERITIES[min(ranks)] if ranks else None
 
 
-def _name(code: str | None) -> str:
-    if not code:
-        return "?"
-    try:
-        return f"{code}-{by_code(code).name}"
-    except KeyError:
-        return code
-
-
-def _quote(text: str | None, n: int = 24) -> str:
+def excerpt(text: str | None, n: int = 24) -> str:
+    """A user's text as a message quotes it: normalized, on one line, at most ``n`` characters
+    (cut with ``…``), so a long indicator does not swamp the advice around it."""
     s = normalize(text).replace("\n", " ") if text else ""
     return s if len(s) <= n else s[: n - 1] + "…"

@@ -8,7 +8,9 @@ from collections.abc import Sequence
 from ..records import Indicator, Table
 from ..segment import normalize, words
 from ..targets import COUNT_UNITS
-from .finding import Finding, _finding, _quote
+from .finding import Finding, excerpt, make_finding
+
+__all__ = ["goal_findings"]
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _GOAL_UNITS = sorted(
@@ -34,9 +36,12 @@ def _numbers(text: str) -> set[float]:
     return {float(m.replace(",", "")) for m in re.findall(_NUM, normalize(text))}
 
 
-def _goal_findings(
+def goal_findings(
     table: Table, proj: str | None, goal: str, rows: Sequence[tuple[int, Indicator]], where: str = ""
 ) -> list[Finding]:
+    """``goal.uncovered`` findings of one project: each number (``新增10家``) or commitment
+    (``建成…``) of its 绩效目标 that none of its indicators or targets (``rows``) mentions.
+    Called by :func:`.completeness.project_findings` for a project with a goal."""
     out: list[Finding] = []
     g = normalize(goal)
     measured = " ".join(normalize(f"{r.indicator} {r.target or ''}") for _, r in rows)
@@ -55,7 +60,7 @@ def _goal_findings(
         spans.append(m.span())
         ctx = g[max(0, m.start() - 8) : m.end() + 8]
         out.append(
-            _finding(
+            make_finding(
                 "goal.uncovered",
                 f"绩效目标中的「{phrase}」(…{ctx}…)没有指标衡量;加一个指标,把它写成指标值",
                 None,
@@ -83,9 +88,9 @@ def _goal_findings(
             continue
         reported.add(phrase)
         out.append(
-            _finding(
+            make_finding(
                 "goal.uncovered",
-                f"绩效目标承诺「{_quote(phrase, 30)}」,没有指标衡量;加一个能说明是否做到的指标",
+                f"绩效目标承诺「{excerpt(phrase, 30)}」,没有指标衡量;加一个能说明是否做到的指标",
                 None,
                 None,
                 proj,

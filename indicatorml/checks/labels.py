@@ -10,7 +10,7 @@ from typing import Any
 from ..coding.crossfit import heldout_proba
 from ..records import Indicator, Table
 from ..taxonomy import by_code, canonical_level2, parent
-from .finding import Finding, _finding, _quote
+from .finding import Finding, excerpt, make_finding
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,7 @@ def label_findings(
     proba, _ = heldout_proba(model, [r for _, r, _ in todo], table.sha256)
     out: list[Finding] = []
     for (i, rec, proj), p in zip(todo, proba, strict=True):
-        given = canonical_level2(rec.level2_code)
+        given = canonical_level2(rec.level2_code or "")  # todo holds labeled rows only
         if given not in index:
             continue
         k = index[given]
@@ -74,9 +74,9 @@ def label_findings(
         if not rule.flags(p_given, p_best, same):
             continue
         out.append(
-            _finding(
+            make_finding(
                 "label.improbable",
-                f"「{_quote(rec.indicator)}」不太像{by_code(given).name}(模型概率{p_given:.0%}),"
+                f"「{excerpt(rec.indicator)}」不太像{by_code(given).name}(模型概率{p_given:.0%}),"
                 f"更像{by_code(suggested).name}({p_best:.0%});核对二级指标",
                 i,
                 rec,

@@ -13,10 +13,10 @@ from typing import Any
 from ..output import fit_width
 from ..records import Table
 from .finding import TABLE_RULES, Finding
+from .severity import SEVERITIES, SEVERITY_ZH
 
-__all__ = ["SEVERITY_ZH", "FINDING_COLUMNS", "finding_rows", "render_findings", "counts_line"]
+__all__ = ["FINDING_COLUMNS", "finding_rows", "render_findings", "counts_line"]
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 KIND_ZH = {
     "structure": "结构",
     "label": "类别",
@@ -46,8 +46,9 @@ def finding_rows(findings: Sequence[Finding]) -> list[dict[str, Any]]:
 
 
 def counts_line(findings: Sequence[Finding]) -> str:
+    """``错误 0,警告 33,提示 10``: the count of each severity, most severe first."""
     parts = []
-    for sev in ("error", "warning", "info"):
+    for sev in SEVERITIES:
         n = sum(1 for f in findings if f.severity == sev)
         parts.append(f"{SEVERITY_ZH[sev]} {n}")
     return ",".join(parts)

@@ -7,11 +7,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..records import Indicator, Table
-from .completeness import _project_findings
-from .finding import _SEVERITY_RANK, TABLE_RULES, Finding, _finding
+from .completeness import project_findings
+from .finding import TABLE_RULES, Finding, make_finding
 from .labels import DEFAULT_LABEL_RULE, LabelRule, label_findings
-from .structure import _structure
-from .targets import _target_findings
+from .severity import SEVERITY_RANK
+from .structure import structure_findings
+from .targets import target_findings
 
 
 @dataclass
@@ -49,7 +50,7 @@ def _order(findings: list[Finding], table: Table) -> list[Finding]:
         key=lambda f: (
             -1 if f.rule in TABLE_RULES else order.get(f.project, len(order)),
             -1 if f.row is None else f.row,
-            _SEVERITY_RANK[f.severity],
+            SEVERITY_RANK[f.severity],
             f.rule,
         ),
     )
@@ -64,18 +65,18 @@ def check_table(
     model. ``labels=False`` skips the label rule (no model needed).
     """
     rows = [(i, r, r.project) for i, r in enumerate(table.records)]
-    findings = _structure(table, rows)
+    findings = structure_findings(table, rows)
     for i, r, p in rows:
-        findings.extend(_target_findings(i, r, p, table.path))
+        findings.extend(target_findings(i, r, p, table.path))
     for pr in _projects(table):
-        findings.extend(_project_findings(table, pr.name, pr.goal, pr.rows, pr.has_project_row, pr.source))
+        findings.extend(project_findings(table, pr.name, pr.goal, pr.rows, pr.has_project_row, pr.source))
     if labels and table.records:
         if model is None:
             model = _default_model()
         findings.extend(label_findings(table, model, label_rule, rows))
         if _trained_on(table, model):
             findings.append(
-                _finding(
+                make_finding(
                     "label.trained-on",
                     "类别检查所用的模型是用这张表训练的,不会质疑它自己的类别;要检查类别,"
                     "用不含这张表训练的模型(indicatorml train … --out DIR,再 check --model DIR)",

@@ -5,20 +5,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..records import Indicator, Table
-from ..taxonomy import COST_CODES, by_code, code_conflict, parent
-from .finding import Finding, _finding, _name, _quote
+from ..taxonomy import COST_CODES, by_code, code_conflict, code_label, parent
+from .finding import Finding, excerpt, make_finding
+
+__all__ = ["structure_findings"]
 
 
-def _structure(table: Table, rows: Sequence[tuple[int, Indicator, str | None]]) -> list[Finding]:
+def structure_findings(table: Table, rows: Sequence[tuple[int, Indicator, str | None]]) -> list[Finding]:
+    """Findings about the labels themselves, row by row, then across the table (a layout mix).
+
+    ``rows`` are ``(index, record, project)`` in reading order, as :func:`.run.check_table` passes them.
+    """
     out: list[Finding] = []
     f = table.path
     for i, rec, proj in rows:
         if rec.level2_code is None:
             if (rec.level2_raw or "").strip():
                 out.append(
-                    _finding(
+                    make_finding(
                         "structure.unknown-label",
-                        f"二级指标「{_quote(rec.level2_raw)}」不是已知类别;改成标准名称,如「11-数量指标」「22-社会效益指标」",
+                        f"二级指标「{excerpt(rec.level2_raw)}」不是已知类别;改成标准名称,如「11-数量指标」「22-社会效益指标」",
                         i,
                         rec,
                         proj,
@@ -28,7 +34,7 @@ def _structure(table: Table, rows: Sequence[tuple[int, Indicator, str | None]]) 
                 )
             else:
                 out.append(
-                    _finding(
+                    make_finding(
                         "structure.missing-label",
                         "没有二级指标;填写二级指标(如「11-数量指标」)",
                         i,
@@ -40,9 +46,9 @@ def _structure(table: Table, rows: Sequence[tuple[int, Indicator, str | None]]) 
                 )
         elif rec.level1_code is None and (rec.level1_raw or "").strip():
             out.append(
-                _finding(
+                make_finding(
                     "structure.unknown-label",
-                    f"一级指标「{_quote(rec.level1_raw)}」不是已知类别;改成「1-产出指标」「2-效益指标」「3-满意度指标」等",
+                    f"一级指标「{excerpt(rec.level1_raw)}」不是已知类别;改成「1-产出指标」「2-效益指标」「3-满意度指标」等",
                     i,
                     rec,
                     proj,
@@ -55,10 +61,10 @@ def _structure(table: Table, rows: Sequence[tuple[int, Indicator, str | None]]) 
             if conflict:
                 written, named = conflict
                 out.append(
-                    _finding(
+                    make_finding(
                         "structure.code-name",
-                        f"「{_quote(raw)}」编号{written}是「{_name(written)}」,名称却是「{by_code(named).name}」;"
-                        f"统一编号和名称(如「{_name(named)}」)",
+                        f"「{excerpt(raw)}」编号{written}是「{code_label(written)}」,名称却是「{by_code(named).name}」;"
+                        f"统一编号和名称(如「{code_label(named)}」)",
                         i,
                         rec,
                         proj,
@@ -71,9 +77,9 @@ def _structure(table: Table, rows: Sequence[tuple[int, Indicator, str | None]]) 
             ok = parent(l2).code == l1 or (l2 == "14" and l1 == "4")  # 成本指标 under level-1 成本 is fine
             if not ok:
                 out.append(
-                    _finding(
+                    make_finding(
                         "structure.level-parent",
-                        f"二级指标「{_name(l2)}」不属于一级指标「{_name(l1)}」,应在「{_name(parent(l2).code)}」下;"
+                        f"二级指标「{code_label(l2)}」不属于一级指标「{code_label(l1)}」,应在「{code_label(parent(l2).code)}」下;"
                         "改一级指标或改二级指标",
                         i,
                         rec,
@@ -92,5 +98,5 @@ def _structure(table: Table, rows: Sequence[tuple[int, Indicator, str | None]]) 
             "按本表采用的版式统一"
         )
         for i, rec, proj in minority:
-            out.append(_finding("structure.layout-mix", msg, i, rec, proj, f, "level1"))
+            out.append(make_finding("structure.layout-mix", msg, i, rec, proj, f, "level1"))
     return out

@@ -6,39 +6,44 @@ from ..records import Indicator
 from ..segment import clean_indicator, normalize
 from ..targets import parse_target
 from ..taxonomy import by_code
-from .finding import Finding, _finding, _quote
+from .finding import Finding, excerpt, make_finding
 from .wording import (
-    _NEEDS_NUMBER,
-    _PERCENT_IN_TEXT,
-    _TIME_UNIT_IN_TEXT,
-    _UNCAPPED,
-    _USUAL_FORM,
-    _is_count,
-    _is_rate,
-    _is_satisfaction,
-    _is_time,
+    NEEDS_NUMBER,
+    PERCENT_IN_TEXT,
+    TIME_UNIT_IN_TEXT,
+    UNCAPPED,
+    USUAL_FORM,
+    is_count,
+    is_rate,
+    is_satisfaction,
+    is_time,
 )
 
+__all__ = ["target_findings"]
 
-def _target_findings(i: int, rec: Indicator, proj: str | None, file: str) -> list[Finding]:
+
+def target_findings(i: int, rec: Indicator, proj: str | None, file: str) -> list[Finding]:
+    """Findings about one record's 年度指标值 (``i`` its index in the file, ``proj`` its project):
+    what the target is (:func:`~indicatorml.targets.parse_target`) against what the indicator's
+    words and category say it needs (:mod:`.wording`)."""
     out: list[Finding] = []
     text = clean_indicator(rec.indicator)
     code = rec.level2_code
     t = parse_target(rec.target)
-    tq = _quote(rec.target)
+    tq = excerpt(rec.target)
 
     def add(rule: str, msg: str) -> None:
-        out.append(_finding(rule, msg, i, rec, proj, file, "target"))
+        out.append(make_finding(rule, msg, i, rec, proj, file, "target"))
 
     if t.kind == "empty":
         add(
             "target.empty",
             "没有指标值;填写可考核的年度指标值"
-            + (f",{by_code(code).name}通常写作{_USUAL_FORM[code]}" if code in _USUAL_FORM else ""),
+            + (f",{by_code(code).name}通常写作{USUAL_FORM[code]}" if code in USUAL_FORM else ""),
         )
         return out
-    satisfaction = _is_satisfaction(text, code)
-    percent_text = bool(_PERCENT_IN_TEXT.search(normalize(rec.indicator)))
+    satisfaction = is_satisfaction(text, code)
+    percent_text = bool(PERCENT_IN_TEXT.search(normalize(rec.indicator)))
     if satisfaction:
         if t.kind != "percent" and not (t.kind == "number" and percent_text):
             add(
@@ -46,32 +51,32 @@ def _target_findings(i: int, rec: Indicator, proj: str | None, file: str) -> lis
                 f"满意度指标的指标值「{tq}」不是百分比;写作「≥90%」这样的比例",
             )
     elif t.kind == "qualitative":
-        if code in _NEEDS_NUMBER:
+        if code in NEEDS_NUMBER:
             add(
                 "target.vague",
-                f"指标值「{tq}」没有数字和比较符,无法考核;{by_code(code).name}通常写作{_USUAL_FORM[code]}",
+                f"指标值「{tq}」没有数字和比较符,无法考核;{by_code(code).name}通常写作{USUAL_FORM[code]}",
             )
         elif code is not None:
             add(
                 "target.vague-effect",
                 f"指标值「{tq}」是定性描述;能量化时写成数字"
-                f"(如{_USUAL_FORM.get(code, '「≥N」')}),不能量化时写明可核验的标准",
+                f"(如{USUAL_FORM.get(code, '「≥N」')}),不能量化时写明可核验的标准",
             )
-    if t.kind == "percent" and _is_count(text) and not satisfaction:
+    if t.kind == "percent" and is_count(text) and not satisfaction:
         add(
             "target.rate-on-count",
-            f"「{_quote(rec.indicator)}」是数量,指标值「{tq}」却是百分比;"
+            f"「{excerpt(rec.indicator)}」是数量,指标值「{tq}」却是百分比;"
             "写成数量(如「≥N个」),或把指标改成比率(…率)",
         )
-    if t.kind == "count" and _is_rate(text) and not percent_text:
+    if t.kind == "count" and is_rate(text) and not percent_text:
         add(
             "target.count-on-rate",
-            f"「{_quote(rec.indicator)}」是比率,指标值「{tq}」却是数量;"
+            f"「{excerpt(rec.indicator)}」是比率,指标值「{tq}」却是数量;"
             "写成百分比(如「≥95%」),或把指标改成数量",
         )
-    if _is_time(text, code) and not satisfaction and t.kind in ("count", "number", "money", "percent"):
-        time_ok = (t.kind in ("percent", "number") and _is_rate(text)) or (
-            t.kind == "number" and bool(_TIME_UNIT_IN_TEXT.search(normalize(rec.indicator)))
+    if is_time(text, code) and not satisfaction and t.kind in ("count", "number", "money", "percent"):
+        time_ok = (t.kind in ("percent", "number") and is_rate(text)) or (
+            t.kind == "number" and bool(TIME_UNIT_IN_TEXT.search(normalize(rec.indicator)))
         )
         if not time_ok:
             add(
@@ -85,10 +90,10 @@ def _target_findings(i: int, rec: Indicator, proj: str | None, file: str) -> lis
             f"指标值「{tq}」{what},起不到考核作用;写一个有要求的值(如增长率「≥5%」、数量「≥N个」)",
         )
     # Impossible targets: a rate that cannot exceed 100% asked to exceed it.
-    capped = (_is_rate(text) or satisfaction) and not _UNCAPPED.search(text)
+    capped = (is_rate(text) or satisfaction) and not UNCAPPED.search(text)
     pct = (
         t.value
-        if (t.kind == "percent" or (t.kind == "number" and capped and (percent_text or _is_rate(text))))
+        if (t.kind == "percent" or (t.kind == "number" and capped and (percent_text or is_rate(text))))
         else None
     )
     if capped and pct is not None:

@@ -9,10 +9,22 @@ import re
 
 from ..targets import COUNT_UNITS
 
+__all__ = [
+    "UNCAPPED",
+    "TIME_UNIT_IN_TEXT",
+    "PERCENT_IN_TEXT",
+    "USUAL_FORM",
+    "NEEDS_NUMBER",
+    "is_rate",
+    "is_count",
+    "is_time",
+    "is_satisfaction",
+]
+
 # What an indicator's own words say about the target it needs.
 _RATE = re.compile(r"率|比例|占比|比重|百分比|%|％")
 # Rates that may exceed 100%: growth, change, ratios to last year.
-_UNCAPPED = re.compile(
+UNCAPPED = re.compile(
     r"增长|增速|增幅|增加|增量|提高|提升|上升|下降|降低|减少|同比|环比|比上年|较上年|倍|超额|节约|节省|偏差|差异|变化|产出比|回报"
 )
 _COUNT = re.compile(
@@ -20,12 +32,14 @@ _COUNT = re.compile(
     r"[（(]\s*(?:" + "|".join(u for u in COUNT_UNITS if len(u) <= 2) + r")\s*[）)]|数\s*$"
 )
 _TIME = re.compile(r"时限|期限|完成时间|完成日期|时间节点|工期|完成时点")
-_TIME_UNIT_IN_TEXT = re.compile(r"[（(]\s*(?:个?工作日|天|日|周|个?月|年|小时)\s*[）)]")
+# A time unit in the indicator's own brackets (完成时限(工作日)): a bare number target is then a time.
+TIME_UNIT_IN_TEXT = re.compile(r"[（(]\s*(?:个?工作日|天|日|周|个?月|年|小时)\s*[）)]")
 _SATISFACTION = re.compile(r"满意")
-_PERCENT_IN_TEXT = re.compile(r"[（(]\s*[%％]\s*[）)]|百分比")
+# A percent sign in the indicator's own brackets (覆盖率(%)): a bare number target is then a percentage.
+PERCENT_IN_TEXT = re.compile(r"[（(]\s*[%％]\s*[）)]|百分比")
 
 # The usual form of a target, by category: the hint a vague target gets.
-_USUAL_FORM = {
+USUAL_FORM = {
     "11": "「≥N个」「≥N家」「≥N次」",
     "12": "「≥95%」「=100%」",
     "13": "「≤N个工作日」「X月底前」「≥95%」(及时率)",
@@ -41,20 +55,24 @@ _USUAL_FORM = {
 }
 # Categories whose targets must be a number: 产出, 成本, 满意度. 效益 may be qualitative where
 # no number can be had (the framework's own words), so there a vague target is only info.
-_NEEDS_NUMBER = {"11", "12", "13", "14", "41", "42", "43", "31"}
+NEEDS_NUMBER = {"11", "12", "13", "14", "41", "42", "43", "31"}
 
 
-def _is_rate(text: str) -> bool:
+def is_rate(text: str) -> bool:
+    """The text names a rate (…率, 比例, 占比, %)."""
     return bool(_RATE.search(text))
 
 
-def _is_count(text: str) -> bool:
-    return bool(_COUNT.search(text)) and not _is_rate(text)
+def is_count(text: str) -> bool:
+    """The text names a count (…数量, 人次, (个)) and not a rate."""
+    return bool(_COUNT.search(text)) and not is_rate(text)
 
 
-def _is_time(text: str, code: str | None) -> bool:
+def is_time(text: str, code: str | None) -> bool:
+    """A time indicator: category 13 (时效), or the text names a deadline (时限, 完成时间…)."""
     return code == "13" or bool(_TIME.search(text))
 
 
-def _is_satisfaction(text: str, code: str | None) -> bool:
+def is_satisfaction(text: str, code: str | None) -> bool:
+    """A satisfaction indicator: category 31, or the text says 满意."""
     return code == "31" or bool(_SATISFACTION.search(text))

@@ -33,9 +33,9 @@ from ..tables.annotate import (
     lost_line,
     report_workbook,
 )
-from ..taxonomy import by_code
-from .finding import SEVERITIES, TABLE_RULES, Finding
-from .report import SEVERITY_ZH
+from ..taxonomy import code_label
+from .finding import TABLE_RULES, Finding
+from .severity import SEVERITY_RANK, SEVERITY_ZH
 
 __all__ = [
     "FILL_COLOURS",
@@ -52,7 +52,6 @@ FILL_COLOURS = FILLS  # by severity: red, amber, blue (Excel's own "bad / neutra
 ADDED_COLUMNS = ("问题级别", "问题", "规则", "建议二级指标", "建议概率", "审核意见")
 LIST_SHEET = "问题清单"
 LIST_HEADER = ("文件", "工作表", "单元格", "级别", "项目", "指标", "问题", "规则", "建议二级指标")
-_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 _WIDTHS = {"问题级别": 9, "问题": 50, "规则": 24, "建议二级指标": 20, "建议概率": 9, "审核意见": 24}
 
 
@@ -65,10 +64,7 @@ def annotatable(table: Table) -> bool:
 def _suggested(f: Finding) -> str | None:
     if f.kind != "label" or not f.suggested_level2_code:
         return None
-    try:
-        return by_code(f.suggested_level2_code).label
-    except KeyError:
-        return f.suggested_level2_code
+    return code_label(f.suggested_level2_code)
 
 
 def findings_marks(table: Table, findings: Sequence[Finding]) -> tuple[list[Note], list[Column]]:
@@ -77,7 +73,8 @@ def findings_marks(table: Table, findings: Sequence[Finding]) -> tuple[list[Note
     first: dict[str | None, int] = {}
     for i, r in enumerate(table.records):
         first.setdefault(r.project, i)
-    notes, per_record = [], {}
+    notes: list[Note] = []
+    per_record: dict[int, list[Finding]] = {}
     for f in mine:
         whole = f.rule in TABLE_RULES or (f.row is None and f.project is None)
         about = f"项目「{f.project}」: " if f.row is None and not whole else ""
@@ -88,7 +85,7 @@ def findings_marks(table: Table, findings: Sequence[Finding]) -> tuple[list[Note
                 fill=FILL_COLOURS[f.severity],
                 text=f"[{SEVERITY_ZH[f.severity]}] {about}{f.message}",
                 project=None if whole else f.project,
-                rank=_RANK[f.severity],
+                rank=SEVERITY_RANK[f.severity],
             )
         )
         if whole:
@@ -100,7 +97,7 @@ def findings_marks(table: Table, findings: Sequence[Finding]) -> tuple[list[Note
     cols["问题"].wrap = True
     cols["建议概率"].number_format = "0.00"
     for i, here in per_record.items():
-        worst = min(here, key=lambda f: _RANK[f.severity]).severity
+        worst = min(here, key=lambda f: SEVERITY_RANK[f.severity]).severity
         cols["问题级别"].values[i] = SEVERITY_ZH[worst]
         cols["问题级别"].fills[i] = FILL_COLOURS[worst]
         cols["问题"].values[i] = "\n".join(f"[{SEVERITY_ZH[f.severity]}] {f.message}" for f in here)

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from ..output import render_table
-from ..taxonomy import by_code
+from ..taxonomy import by_code, code_label
 from .predict import Prediction
 
 __all__ = ["PREDICTION_COLUMNS", "PREDICTION_HEADERS", "prediction_rows", "render_evaluation", "short_name"]
@@ -67,8 +67,8 @@ def prediction_rows(
                 {
                     "indicator": p.indicator,
                     "target": p.target or "",
-                    "level1": f"{p.level1_code}-{p.level1}" if p.level1_code else "",
-                    "level2": f"{p.level2_code}-{p.level2}" if p.level2_code else "",
+                    "level1": code_label(p.level1_code, p.level1),
+                    "level2": code_label(p.level2_code, p.level2),
                     "confidence": "" if p.confidence is None else f"{p.confidence:.2f}",
                     "top": _top(p),
                     "message": p.message or "",
@@ -114,7 +114,7 @@ def render_evaluation(res: dict[str, Any]) -> str:
     ]
     rows = [
         {
-            "cls": f"{c['level2_code']}-{c['level2']}",
+            "cls": code_label(c["level2_code"], c["level2"]),
             "n": c["support"],
             "p": f"{c['precision']:.2f}",
             "r": f"{c['recall']:.2f}",

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IndicatormlError
+from ..taxonomy import code_label
 from .index import PrecedentIndex, search, search_columns
 
 __all__ = ["Precedents", "precedents", "summarize_categories", "summarize_targets"]
@@ -49,8 +50,7 @@ class Precedents:
         out.append(render_table(self.hits, cols, headers=headers))
         out.append(f"\n分类 (filed under, {n} hits):\n")
         for c in self.categories:
-            label = f"{c['code']}-{c['name']}" if c["code"] else c["name"]
-            out.append(f"  {label}: {c['count']} of {c['of']}\n")
+            out.append(f"  {code_label(c['code'], c['name'])}: {c['count']} of {c['of']}\n")
         with_target = self.targets[0]["of"] if self.targets else 0
         out.append(f"\n指标值 (targets, {with_target} of {n} hits have one):\n")
         for g in self.targets:

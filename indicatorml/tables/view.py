@@ -8,6 +8,7 @@ from typing import Any
 
 from ..output import fit_width
 from ..records import Indicator, Table
+from ..taxonomy import code_label
 
 __all__ = ["VIEW_COLUMNS", "VIEW_HEADERS", "view_rows", "summary_line"]
 
@@ -25,7 +26,7 @@ VIEW_HEADERS = {
 
 def _view_label(code: str | None, name: str | None, raw: str | None) -> str:
     if code:
-        return f"{code} {name}"
+        return code_label(code, name, sep=" ")
     return f"? {raw}" if raw else ""
 
 

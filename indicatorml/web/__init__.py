@@ -9,14 +9,22 @@ Nothing in indicatorml imports this package.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from .state import Settings
 
 __all__ = ["create_app", "serve"]
 
 
-def create_app(*args, **kwargs):
+def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette:
+    """The web app (see :func:`indicatorml.web.app.create_app`); imported on first use, so
+    ``import indicatorml.web`` does not load Starlette."""
     from .app import create_app as _create
 
-    return _create(*args, **kwargs)
+    return _create(settings, warm)
 
 
 def serve(

@@ -20,7 +20,9 @@ from starlette.routing import Route
 from starlette.templating import Jinja2Templates
 
 from .. import __version__
+from ..checks.severity import SEVERITIES, SEVERITY_ZH
 from ..errors import IndicatormlError
+from ..taxonomy import LAYOUTS, code_label
 from . import jobs, views
 from .limits import MAX_UPLOAD_BYTES, BodyLimit, error_response
 from .state import DEFAULT, LOCAL, ServerState, Settings
@@ -50,7 +52,7 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         loader=PackageLoader("indicatorml.web", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
     )
-    env.globals.update(version=__version__, severity_zh=views.SEVERITY_ZH, label=views.label)
+    env.globals.update(version=__version__, severities=SEVERITIES, severity_zh=SEVERITY_ZH, label=code_label)
     templates = Jinja2Templates(env=env)
     static = _static_files()
 
@@ -284,8 +286,8 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         layout = body.get("layout", "pre2021")
         if not isinstance(top_k, int) or top_k < 1:
             raise IndicatormlError("top_k 应为正整数")
-        if layout not in ("pre2021", "2021"):
-            raise IndicatormlError("layout 应为 pre2021 或 2021")
+        if layout not in LAYOUTS:
+            raise IndicatormlError(f"layout 应为 {' 或 '.join(LAYOUTS)}")
         model = state.model(which(request))
         preds = await run_in_threadpool(classify, pairs, model, top_k, layout)
         return JSONResponse({"results": [p.to_dict() for p in preds]})
@@ -330,10 +332,14 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         return Response(item[0], media_type=item[1], headers={"Cache-Control": "max-age=3600"})
 
     # ------------------------------------------------------------ errors: a message, never a traceback
+    # Starlette types every handler as taking Exception; each is registered for one class below,
+    # and anything else it is handed gets the last-resort answer.
     async def on_indicatorml_error(request: Request, exc: Exception) -> Response:
         return error_response(request.url.path, 400, str(exc))
 
     async def on_answer(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, _Answer):
+            return await on_error(request, exc)
         return (
             JSONResponse(exc.body, status_code=exc.status)
             if request.url.path.startswith("/api/")
@@ -341,6 +347,8 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         )
 
     async def on_http_error(request: Request, exc: Exception) -> Response:
+        if not isinstance(exc, HTTPException):
+            return await on_error(request, exc)
         return error_response(request.url.path, exc.status_code, str(exc.detail))
 
     async def on_error(request: Request, exc: Exception) -> Response:

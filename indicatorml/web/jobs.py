@@ -16,10 +16,14 @@ import shutil
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .state import Job, ServerState
 from .uploads import Upload, staged
+
+if TYPE_CHECKING:
+    from ..coding import Prediction
+    from ..records import Indicator
 
 
 def start(state: ServerState, uploads: list[Upload]) -> Job:
@@ -67,7 +71,8 @@ def _train(state: ServerState, job: Job, uploads: list[Upload]) -> None:
         default = load_model(settings.model)
         labeled = [r for t in tables for r in t.records if r.level2_code]
         preds = classify(labeled, default)
-        seen = set((default.training_ or {}).get("file_sha256") or [])
+        recorded: dict[str, Any] = default.training_ or {}  # model.json's "training" object
+        seen = set(recorded.get("file_sha256") or [])
         figures: dict[str, Any] = {
             "files": job.files,
             "trained_at": time.strftime("%Y-%m-%d %H:%M"),
@@ -86,12 +91,14 @@ def _train(state: ServerState, job: Job, uploads: list[Upload]) -> None:
     )
 
 
-def _accuracy(records: list, preds: list) -> dict[str, Any]:
+def _accuracy(records: list[Indicator], preds: list[Prediction]) -> dict[str, Any]:
     """Share of the uploaded labels the default model gives too (level 2, and level 1)."""
     from ..taxonomy import canonical_level2, parent
 
     n = ok2 = ok1 = 0
     for r, p in zip(records, preds, strict=True):
+        if not r.level2_code:
+            continue
         try:
             given = canonical_level2(r.level2_code)
             given1 = parent(given).code

@@ -16,9 +16,13 @@ import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .uploads import Upload
+
+if TYPE_CHECKING:
+    from ..coding import IndicatorClassifier
+    from ..precedents import PrecedentIndex
 
 REVIEWS_KEPT = 8
 REVIEW_SECONDS = 3600
@@ -136,12 +140,12 @@ class ServerState:
             return str(self.settings.local_model_dir)
         return self.settings.model
 
-    def model(self, which: str | None = None):
+    def model(self, which: str | None = None) -> IndicatorClassifier:
         from ..coding import load_model
 
         return load_model(self.model_dir(which))
 
-    def index(self):
+    def index(self) -> PrecedentIndex:
         from ..precedents import load_index
 
         return load_index(self.settings.index)

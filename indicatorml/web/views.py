@@ -3,23 +3,31 @@
 from __future__ import annotations
 
 from collections import Counter
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-SEVERITY_ORDER = ("error", "warning", "info")
+from ..checks.severity import SEVERITIES, SEVERITY_ZH
+from ..taxonomy import code_label
+
+if TYPE_CHECKING:
+    from ..checks import Finding
+    from ..coding import Prediction
+    from ..records import Table
+    from .uploads import Staged
 
 
-def label(code: str | None, name: str | None) -> str:
-    return f"{code}-{name}" if code else (name or "")
-
-
-def review(tables: list, findings: list, preds: list[list], st: Any) -> list[dict[str, Any]]:
+def review(
+    tables: Sequence[Table],
+    findings: Sequence[Finding],
+    preds: Sequence[Sequence[Prediction]],
+    st: Staged,
+) -> list[dict[str, Any]]:
     """One dict per file: its projects in reading order, each with its indicators and findings."""
     out = []
     for ti, (table, tpreds) in enumerate(zip(tables, preds, strict=True)):
         mine = [f for f in findings if f.file == table.path]
-        by_row: dict[int, list] = {}
-        by_project: dict[str | None, list] = {}
+        by_row: dict[int, list[dict[str, Any]]] = {}
+        by_project: dict[str | None, list[dict[str, Any]]] = {}
         whole = []
         for f in mine:
             d = st.shown_dict(f.to_dict())
@@ -43,9 +51,9 @@ def review(tables: list, findings: list, preds: list[list], st: Any) -> list[dic
                     "n": i + 1,
                     "indicator": r.indicator,
                     "target": r.target or "",
-                    "given": label(r.level2_code, r.level2) or (r.level2_raw or ""),
+                    "given": code_label(r.level2_code, r.level2) or (r.level2_raw or ""),
                     "given_raw": r.level2_raw or "",
-                    "suggested": label(p.level2_code, p.level2),
+                    "suggested": code_label(p.level2_code, p.level2),
                     "confidence": p.confidence,
                     "differs": bool(r.level2_code and p.level2_code and r.level2_code != p.level2_code),
                     "message": p.message,
@@ -72,7 +80,7 @@ def review(tables: list, findings: list, preds: list[list], st: Any) -> list[dic
                 "n_projects": sum(1 for p in projects.values() if p["name"]),
                 "problems": [{"line": x.line, "reason": x.reason} for x in table.problems],
                 "whole": whole,
-                "counts": [(s, SEVERITY_ZH[s], counts.get(s, 0)) for s in SEVERITY_ORDER],
+                "counts": [(s, SEVERITY_ZH[s], counts.get(s, 0)) for s in SEVERITIES],
                 "rules": sorted({f.rule for f in mine}),
             }
         )
@@ -81,7 +89,7 @@ def review(tables: list, findings: list, preds: list[list], st: Any) -> list[dic
 
 def target_chart(targets: list[dict[str, Any]], n: int = 6) -> dict[str, Any]:
     """Bars for the most usual target forms of the precedents (e.g. ``≥90%`` ×7)."""
-    forms = Counter()
+    forms: Counter[str] = Counter()
     for g in targets:
         for f in g.get("forms", []):
             forms[f["form"]] += f["count"]
