@@ -20,9 +20,8 @@ from indicatorml.coding.constraints import InvalidParameterError
 from indicatorml.coding.options import make_config
 from indicatorml.errors import IndicatormlError
 
-ROOT = Path(__file__).resolve().parent.parent
-SHIPPED = ROOT / "models" / "default"
-SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
+from helpers import SEED, SHIPPED_MODEL
+
 TEXTS = ["群众满意度", "服务对象满意度", "培训人数", "采购设备数量"]
 LABELS = ["31", "31", "11", "11"]
 
@@ -65,29 +64,29 @@ def test_set_params_is_checked_by_the_next_fit() -> None:
 
 # ---------------------------------------------------------------- load_model copies
 def test_each_load_is_its_own_estimator_sharing_read_only_arrays() -> None:
-    first, second = load_model(SHIPPED), load_model(SHIPPED)
+    first, second = load_model(SHIPPED_MODEL), load_model(SHIPPED_MODEL)
     assert first is not second and first.coef_ is second.coef_  # shared, so the cache stays cheap
     with pytest.raises(ValueError, match="read-only"):
         first.coef_[0, 0] = 1.0
     with pytest.raises(ValueError, match="read-only"):
         first.text_block_.idf[0] = 1.0
     first.training_["rows"] = -1  # metadata is each caller's own
-    assert second.training_["rows"] > 0 and load_model(SHIPPED).training_["rows"] > 0
+    assert second.training_["rows"] > 0 and load_model(SHIPPED_MODEL).training_["rows"] > 0
 
 
 def test_fitting_a_loaded_model_leaves_the_next_load_unchanged() -> None:
-    before = classify(["群众满意度"], load_model(SHIPPED))[0]
-    spoiled = load_model(SHIPPED)
+    before = classify(["群众满意度"], load_model(SHIPPED_MODEL))[0]
+    spoiled = load_model(SHIPPED_MODEL)
     assert spoiled.crossfit_ is not None and spoiled.evaluation_ is not None
     spoiled.set_params(C=0.01).fit(TEXTS, LABELS)
     # fit replaces every fitted attribute: no stale folds or figures from the shipped model
     assert spoiled.crossfit_ is None and spoiled.evaluation_ is None
     assert spoiled.classes_.tolist() == ["11", "31"] and spoiled.training_["rows"] == len(TEXTS)
-    after = load_model(SHIPPED)
-    meta = json.loads((SHIPPED / "model.json").read_text(encoding="utf-8"))
+    after = load_model(SHIPPED_MODEL)
+    meta = json.loads((SHIPPED_MODEL / "model.json").read_text(encoding="utf-8"))
     assert after.C == meta["config"]["C"] and after.classes_.tolist() == meta["classes"]
     assert after.training_ == meta["training"] and after.crossfit_ is not None
-    np.testing.assert_array_equal(after.coef_, np.load(SHIPPED / "coef.npy"))
+    np.testing.assert_array_equal(after.coef_, np.load(SHIPPED_MODEL / "coef.npy"))
     assert classify(["群众满意度"], after)[0] == before
 
 
@@ -103,7 +102,7 @@ def test_a_fitted_model_is_fitted_by_fit_alone() -> None:
 
 # ---------------------------------------------------------------- hostile model directories
 def _copy(tmp_path: Path, name: str) -> Path:
-    return Path(shutil.copytree(SHIPPED, tmp_path / name))
+    return Path(shutil.copytree(SHIPPED_MODEL, tmp_path / name))
 
 
 def _edit_json(d: Path, name: str, change: Any) -> None:
@@ -196,7 +195,7 @@ def test_parts_that_make_no_usable_model_are_refused(
 
 
 def test_the_shipped_model_passes_every_check() -> None:
-    model = load_model(SHIPPED)
+    model = load_model(SHIPPED_MODEL)
     assert model.crossfit_ is not None
     for k in range(model.crossfit_.folds):  # and so do its fold models
         assert model.crossfit_.fold(k).classes_.tolist() == model.classes_.tolist()
