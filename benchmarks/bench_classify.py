@@ -39,6 +39,7 @@ from indicatorml.coding import (  # noqa: E402  # noqa: E402
     load_labeled,
     load_model,
 )
+from indicatorml.coding.decision import decide  # noqa: E402
 from indicatorml.coding.metrics import (  # noqa: E402
     coverage_at_precision,
     expected_calibration_error,
@@ -103,7 +104,7 @@ def ours_oof(records, y, folds, w=None, hand=()):
         w_tr = None if w is None else np.r_[w[tr], np.ones(len(hand))]
         m = IndicatorClassifier().fit([records[i] for i in tr] + hand, [*y[tr].tolist(), *y_hand], w_tr)
         proba = m.predict_proba([records[i] for i in te])
-        chosen = m._decide(proba)
+        chosen = decide(proba, m.classes_, m.level1_rule)
         pred[te] = m.classes_[chosen]
         conf[te] = proba[np.arange(len(te)), chosen]
     return pred.astype(str), conf

@@ -62,9 +62,10 @@ from bench_classify import reference_pipeline  # noqa: E402
 from indicatorml import segment  # noqa: E402
 from indicatorml.coding import is_handwritten, load_labeled  # noqa: E402
 from indicatorml.coding.calibration import fit_temperature, fit_vector_scaling  # noqa: E402
+from indicatorml.coding.decision import decide  # noqa: E402
 from indicatorml.coding.features import SparseRows, TfidfBlock, to_simplified  # noqa: E402
 from indicatorml.coding.metrics import classification_figures, coverage_at_precision, group_folds  # noqa: E402
-from indicatorml.coding.model import IndicatorClassifier, _identity  # noqa: E402
+from indicatorml.coding.model import IndicatorClassifier  # noqa: E402
 from indicatorml.precedents.bm25 import BM25  # noqa: E402
 from indicatorml.taxonomy import parent  # noqa: E402
 
@@ -84,6 +85,11 @@ GROUPS: list[str] = []
 
 
 # ================================================================ variant building blocks (portable)
+def _identity(doc: list[str]) -> list[str]:
+    """TfidfVectorizer analyzer for pre-tokenized documents."""
+    return doc
+
+
 def goal_tokens(goal: str | None) -> list[str]:
     """Words (2+ characters) of a project goal, prefixed g: (variant +goal)."""
     if not goal:
@@ -95,13 +101,13 @@ class GoalClassifier(IndicatorClassifier):
     """IndicatorClassifier with a third TF-IDF block: the project goal's words, weight goal_weight.
 
     Port: in IndicatorClassifier.fit build ``goal_block_`` beside text_block_/target_block_,
-    hstack it in ``_transform_docs``/``_rows_of_clean`` (rows need the goal, so ``_as_pair``
+    hstack it in ``_transform_docs``/``transform_clean`` (rows need the goal, so ``as_pair``
     becomes a triple), save it as idf_goal.npy + vocabulary["goal"].
     """
 
     @classmethod
-    def _param_names(cls) -> list[str]:
-        return [*IndicatorClassifier._param_names(), "goal_weight"]
+    def param_names(cls) -> list[str]:
+        return [*IndicatorClassifier.param_names(), "goal_weight"]
 
     def __init__(self, goal_weight: float = GOAL_WEIGHT, **kw) -> None:
         super().__init__(**kw)
@@ -144,7 +150,7 @@ class GoalClassifier(IndicatorClassifier):
 
 def cross_fit(make, X, y, w, hand, folds):
     """Inner out-of-fold decision scores of the real rows X (hand rows in every inner training
-    part), exactly the scores IndicatorClassifier._heldout_scores calibrates on."""
+    part), exactly the scores IndicatorClassifier.heldout_scores calibrates on."""
     S = np.zeros((len(X), len(CLASSES)))
     yh = [r.level2_code for r in hand]
     for tr, te in folds:
@@ -255,7 +261,7 @@ def inner_nll(model, S, yi):
 
 # ================================================================ one train/test job (one worker process)
 def _answer(model, P):
-    chosen = model._decide(P)
+    chosen = decide(P, model.classes_, model.level1_rule)
     return CLASSES[chosen], P[np.arange(len(P)), chosen]
 
 

@@ -21,6 +21,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import IndicatormlError
+
+__all__ = ["ROOT", "DATA_DIR", "MODEL_DIR", "default_data_paths"]
+
 _PACKAGE = Path(__file__).resolve().parent
 _REPO = _PACKAGE.parent
 
@@ -34,3 +38,19 @@ def _root() -> Path:
 ROOT = _root()
 DATA_DIR = ROOT / "data"
 MODEL_DIR = ROOT / "models" / "default"
+
+
+def default_data_paths() -> list[Path]:
+    """The shipped labeled tables, in a fixed order: the public corpus, then every seed table.
+
+    What the default model is trained on and the default precedent index holds (auto-coding
+    and precedent search may not import each other, so they share the list from here).
+    """
+    corpus = DATA_DIR / "corpus" / "public_indicators.tsv"
+    if not corpus.is_file():
+        raise IndicatormlError(
+            f"the shipped data ({corpus}) is not in this installation; use your own tables: "
+            "train with --no-default-data --data YOUR_TABLES, or build an index with "
+            "`indicatorml index build FILE... --out DIR` and pass --index DIR"
+        )
+    return [corpus, *sorted((DATA_DIR / "seed").glob("*.txt"))]

@@ -19,6 +19,7 @@ from indicatorml.coding import (
     cross_val_predict_proba,
     load_labeled,
     load_model,
+    save_model,
     train,
 )
 from indicatorml.coding.metrics import coverage_at_precision, expected_calibration_error, group_folds
@@ -45,7 +46,7 @@ def model(data):
 @pytest.fixture(scope="module")
 def saved(model, tmp_path_factory):
     d = tmp_path_factory.mktemp("model")
-    model.save(d)
+    save_model(model, d)
     return d
 
 
@@ -136,7 +137,7 @@ def test_save_load_roundtrip_is_exact_and_deterministic(model, saved, data, tmp_
     rows, groups = shipped_counts
     assert meta["training"]["rows"] == len(records) == rows and meta["training"]["groups"] == groups
     # a second fit of the same data writes the same bytes
-    again = IndicatorClassifier().fit(records, y).save(tmp_path / "again")
+    again = save_model(IndicatorClassifier().fit(records, y), tmp_path / "again")
     for f in saved.iterdir():
         assert (again / f.name).read_bytes() == f.read_bytes(), f.name
 
@@ -510,7 +511,7 @@ def test_handwritten_examples_are_marked_and_train_only(data):
     np.testing.assert_allclose([expect.get(c, 0.0) for c in classes], p[0])
     # calibration scores real rows only: hand-written rows are never held out
     m = IndicatorClassifier()
-    scores, labels = m.fit(sub, [r.level2_code for r in sub])._heldout_scores(
+    scores, labels, _ = m.fit(sub, [r.level2_code for r in sub]).heldout_scores(
         sub + hand, np.array([r.level2_code for r in sub + hand]), None, [r.group for r in sub + hand]
     )
     # every real row is scored once (the examples cover every class, so no inner fold lacks one)
@@ -519,7 +520,7 @@ def test_handwritten_examples_are_marked_and_train_only(data):
 
 
 def test_handwritten_file_must_say_so_on_every_row(tmp_path):
-    from indicatorml.coding.labeled_data import _mark_handwritten
+    from indicatorml.coding.labeled_data import mark_handwritten
     from indicatorml.tables import read_table
 
     path = tmp_path / "examples.tsv"
@@ -530,9 +531,9 @@ def test_handwritten_file_must_say_so_on_every_row(tmp_path):
         encoding="utf-8",
     )
     with pytest.raises(IndicatormlError, match=r"examples.tsv:3: provenance is 'corpus'"):
-        _mark_handwritten(read_table(str(path)), path)
+        mark_handwritten(read_table(str(path)), path)
     path.write_text(
         "level1\tlevel2\tindicator\ttarget\n产出指标\t数量指标\t举办培训期数\t≥6期\n", encoding="utf-8"
     )
     with pytest.raises(IndicatormlError, match="needs a 'provenance' column"):
-        _mark_handwritten(read_table(str(path)), path)
+        mark_handwritten(read_table(str(path)), path)

@@ -68,7 +68,7 @@ def test_training_rows_are_scored_by_the_fold_that_left_their_page_out(trained):
     table = read_table(data)
     proba, heldout = heldout_proba(model, table.records, table.sha256)
     assert heldout.all()
-    keys = model.crossfit_["keys"]
+    keys = model.crossfit_.keys
     for i in (0, len(table.records) // 2, len(table.records) - 1):
         rec = table.records[i]
         fold = fold_model(model, keys[source_key(rec, table.sha256)])

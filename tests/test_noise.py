@@ -59,7 +59,7 @@ def test_the_rule_uses_the_held_out_calibrated_probabilities():
     rows = [*clean_rows(), mislabeled()]
     y = np.array(labels(rows))
     m = IndicatorClassifier().fit(rows, y)
-    scores, lab, where = m._heldout(rows, y, None, [r.group for r in rows])
+    scores, lab, where = m.heldout_scores(rows, y, None, [r.group for r in rows])
     assert sorted(where.tolist()) == list(range(len(rows)))  # every real row scored once
     z = scores * m.calibration_[0] + m.calibration_[1]
     p = np.exp(z - z.max(axis=1, keepdims=True))

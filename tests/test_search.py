@@ -13,9 +13,9 @@ import pytest
 from rank_bm25 import BM25Okapi
 
 from indicatorml import precedents as P
+from indicatorml import shipped
 from indicatorml.cli import main
 from indicatorml.errors import IndicatormlError
-from indicatorml.precedents import index as precedent_index
 from indicatorml.precedents.bm25 import BM25
 from indicatorml.records import Indicator, Project, Table
 from indicatorml.segment import search_tokens
@@ -429,6 +429,6 @@ def test_index_from_another_dictionary_is_noted(tmp_path, capsys):
 
 
 def test_missing_shipped_data_is_a_clear_error(tmp_path, monkeypatch):
-    monkeypatch.setattr(precedent_index, "DATA_DIR", tmp_path)
+    monkeypatch.setattr(shipped, "DATA_DIR", tmp_path)
     with pytest.raises(IndicatormlError, match="--index DIR"):
         P.default_data_paths()

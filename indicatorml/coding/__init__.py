@@ -1,9 +1,13 @@
 """Auto-coding: give an indicator draft its level-1 and level-2 codes, with an honest confidence.
 
-The flow: ``features`` turns text and target into sparse rows; ``model`` holds the
-scikit-learn style :class:`IndicatorClassifier` and ``classify``; ``training`` fits it on
-labeled tables and ``metrics`` scores it on held-out sources; ``write_back`` is the ``code``
-verb that writes a draft table back with its codes; ``report`` renders predictions and figures.
+The flow: ``items`` says what counts as an indicator, ``features`` turns text and target into
+sparse rows; ``model`` holds the scikit-learn style :class:`IndicatorClassifier` (its parameter
+``constraints``, the ``fitting`` helpers that import scikit-learn, the ``heldout`` scores it
+calibrates on with ``calibration``, the ``noise`` rule, the ``decision`` rule, the
+``invariants`` a fitted model keeps); ``saved`` writes and loads it; ``predict`` is
+``classify``; ``training`` fits it on ``labeled_data`` and ``evaluation``/``metrics`` score it
+on held-out sources, keeping the ``crossfit`` fold models; ``write_back`` is the ``code`` verb
+that writes a draft table back with its codes; ``report`` renders predictions and figures.
 Nothing here imports scikit-learn until a model is fitted, so classifying with a saved model
 needs numpy and jieba only.
 """
@@ -13,7 +17,7 @@ from typing import Any
 
 from .model import IndicatorClassifier
 from .predict import Prediction, classify
-from .saved import default_model_dir, load_model
+from .saved import default_model_dir, load_model, save_model
 
 # Training, evaluation and the write-back verb read tables (openpyxl, python-docx, pdfplumber):
 # imported on first use, so `indicatorml classify TEXT` starts without them.
@@ -43,6 +47,7 @@ __all__ = [
     "Prediction",
     "classify",
     "load_model",
+    "save_model",
     "default_model_dir",
     "train",
     "evaluate",

@@ -9,7 +9,21 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["fit_temperature", "fit_vector_scaling"]
+__all__ = ["softmax", "calibrated_proba", "fit_temperature", "fit_vector_scaling"]
+
+
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Row-wise softmax; each row's maximum is subtracted first, so large scores cannot overflow."""
+    z = z - z.max(axis=1, keepdims=True)
+    e = np.exp(z)
+    proba: np.ndarray = e / e.sum(axis=1, keepdims=True)
+    return proba
+
+
+def calibrated_proba(scores: np.ndarray, calibration: np.ndarray) -> np.ndarray:
+    """Probabilities of linear scores (rows × classes) under a calibration ``[scale; shift]``
+    (the (2, k) array a model saves): ``softmax(scores · scale + shift)``."""
+    return softmax(scores * calibration[0] + calibration[1])
 
 
 def fit_temperature(scores: np.ndarray, labels: np.ndarray) -> float:

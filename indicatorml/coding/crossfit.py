@@ -15,18 +15,50 @@ the project appended when the folds had to split one file by project.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any, Protocol
 
 import numpy as np
 
 from ..errors import IndicatormlError
 from ..records import Indicator
 
-__all__ = ["source_key", "fold_keys", "heldout_proba", "FOLDS_DIR"]
+__all__ = ["CrossFit", "FoldModel", "source_key", "fold_keys", "fold_model", "heldout_proba", "FOLDS_DIR"]
 
 FOLDS_DIR = "folds"
+
+
+class FoldModel(Protocol):
+    """What a fold model (and the full model) must do here: probabilities per class."""
+
+    classes_: np.ndarray
+
+    def predict_proba(self, X: Sequence[Any]) -> np.ndarray: ...
+
+
+@dataclass(frozen=True)
+class CrossFit:
+    """A model's cross-fitted folds: which fold left out each training source, and the fold models.
+
+    ``keys`` maps a source (:func:`source_key`) to the fold whose model did not see it;
+    ``fold(k)`` gives fold model k (kept in memory after ``train``, read on first use from
+    ``folds/k`` beside a saved model). Immutable, so a model's copies may share it.
+    """
+
+    folds: int
+    keys: Mapping[str, int]
+    fold: Callable[[int], FoldModel] = field(compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.folds < 2 or any(not 0 <= v < self.folds for v in self.keys.values()):
+            raise ValueError(f"fold numbers outside 0..{self.folds - 1}")
+        object.__setattr__(self, "keys", MappingProxyType(dict(self.keys)))
+
+    def to_json(self) -> dict[str, Any]:
+        """What a saved model's ``model.json`` keeps under ``crossfit`` (the models are saved apart)."""
+        return {"folds": self.folds, "keys": dict(self.keys)}
 
 
 def source_key(rec: Indicator, file_sha: str | None, by_project: bool = False) -> str:
@@ -45,7 +77,7 @@ def fold_keys(records: Sequence[Indicator], folds: Sequence[np.ndarray], by_proj
     return dict(sorted(out.items()))
 
 
-def _fold_of(rec: Indicator, file_sha: str | None, keys: dict[str, int]) -> int | None:
+def _fold_of(rec: Indicator, file_sha: str | None, keys: Mapping[str, int]) -> int | None:
     for by_project in (True, False):
         k = keys.get(source_key(rec, file_sha, by_project))
         if k is not None:
@@ -60,18 +92,17 @@ def heldout_proba(
 
     Returns ``(proba, heldout)``: ``heldout[i]`` is True where row i came from a training
     source and was scored by its fold model, False where the full model scored it (a row the
-    model never learned). A model without saved folds scores every row itself.
+    model never learned). A model without folds (``crossfit_`` None) scores every row itself.
     """
     records = list(records)
     heldout = np.zeros(len(records), dtype=bool)
-    crossfit = getattr(model, "crossfit_", None)
+    crossfit: CrossFit | None = getattr(model, "crossfit_", None)
     if not crossfit or not records:
         return np.asarray(model.predict_proba(records), dtype=float), heldout
-    keys: dict[str, int] = crossfit["keys"]
     by_fold: dict[int, list[int]] = {}
     rest: list[int] = []
     for i, rec in enumerate(records):
-        k = _fold_of(rec, file_sha, keys)
+        k = _fold_of(rec, file_sha, crossfit.keys)
         if k is None:
             rest.append(i)
         else:
@@ -81,7 +112,7 @@ def heldout_proba(
     if rest:  # rows of sources the model never learned: the full model, once, for them only
         proba[rest] = model.predict_proba([records[i] for i in rest])
     for k, rows in sorted(by_fold.items()):
-        fold = fold_model(model, k)
+        fold = crossfit.fold(k)
         p = fold.predict_proba([records[i] for i in rows])
         full = np.zeros((len(rows), len(col)))
         for j, c in enumerate(fold.classes_):
@@ -92,20 +123,9 @@ def heldout_proba(
     return proba, heldout
 
 
-def fold_model(model: Any, k: int) -> Any:
-    """Fold model k of a saved model (loaded on first use, cached with the model)."""
-    from .saved import load_model
-
-    cache = model.__dict__.setdefault("_folds_cache", {})
-    if k not in cache:
-        d = getattr(model, "directory_", None)
-        if d is None:
-            raise IndicatormlError("this model has no saved folds to check its own training rows with")
-        path = Path(d) / FOLDS_DIR / str(k)
-        try:
-            cache[k] = load_model(path)
-        except IndicatormlError as e:
-            raise IndicatormlError(
-                f"the model's fold {k} cannot be loaded ({e}); retrain with `indicatorml train --out DIR`"
-            ) from None
-    return cache[k]
+def fold_model(model: Any, k: int) -> FoldModel:
+    """Fold model k of a model (IndicatormlError if it has no folds or fold k cannot be read)."""
+    crossfit: CrossFit | None = getattr(model, "crossfit_", None)
+    if crossfit is None:
+        raise IndicatormlError("this model has no saved folds to check its own training rows with")
+    return crossfit.fold(k)

@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import IndicatormlError
 from ..records import Indicator
 from ..taxonomy import by_code, canonical_level2, parent
+from .decision import decide
 from .labeled_data import DEFAULT_OWN_WEIGHT, drop_handwritten, is_handwritten, load_labeled, own_weights
 from .metrics import classification_figures, group_folds
 from .model import IndicatorClassifier
@@ -34,14 +35,14 @@ def evaluation_groups(records: Sequence[Indicator], n_splits: int) -> tuple[list
 def cross_val_predict_proba(
     records: Sequence[Indicator],
     n_splits: int = 5,
-    config: dict | None = None,
+    config: dict[str, Any] | None = None,
     seed: int = 0,
-    sample_weight: Sequence[float] | None = None,
+    sample_weight: Sequence[float] | np.ndarray | None = None,
     groups: Sequence[str] | None = None,
     progress: bool = False,
     train_only: Sequence[Indicator] = (),
     train_only_weight: float = 1.0,
-    keep_models: list | None = None,
+    keep_models: list[tuple[IndicatorClassifier, np.ndarray]] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Out-of-fold calibrated probabilities; folds never split a group (default: record.group).
 
@@ -95,11 +96,11 @@ def cross_val_predict_proba(
 
 
 def figures_of(
-    records: Sequence[Indicator], proba: np.ndarray, classes: np.ndarray, cfg: dict
+    records: Sequence[Indicator], proba: np.ndarray, classes: np.ndarray, cfg: dict[str, Any]
 ) -> dict[str, Any]:
-    decider = IndicatorClassifier(**cfg)
-    decider.classes_ = classes
-    chosen = decider._decide(proba)
+    """The figures of out-of-fold probabilities (columns = ``classes``), deciding as a model
+    with the options ``cfg`` would (:func:`.decision.decide`)."""
+    chosen = decide(proba, classes, IndicatorClassifier(**cfg).level1_rule)
     pred = classes[chosen]
     conf = proba[np.arange(len(pred)), chosen]
     y = [canonical_level2(r.level2_code or "") for r in records]
@@ -114,9 +115,9 @@ def figures_of(
 
 
 def evaluate(
-    paths: Sequence[str | os.PathLike] = (),
+    paths: Sequence[str | os.PathLike[str]] = (),
     default_data: bool = True,
-    config: dict | str | None = None,
+    config: dict[str, Any] | str | None = None,
     folds: int = 5,
     seed: int = 0,
     own_weight: float = DEFAULT_OWN_WEIGHT,

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from importlib import resources
 
 import numpy as np
@@ -37,6 +37,7 @@ __all__ = [
     "SparseRows",
     "sparse_dot",
     "to_simplified",
+    "MAX_TEXT",
 ]
 
 # Units in brackets after an indicator name: "(万元)", "（个）", "[%]" carry no category of
@@ -45,7 +46,9 @@ _BRACKET_UNIT = re.compile(
     r"[(\[](?:万元|元|亿元|个|家|人|人次|次|%|％|天|日|月|年|户|项|件|场|期|份|平方米|公里|吨|亩)[)\]]"
 )
 _LEAD_MARKS = re.compile(r"^[\s★☆▲●◆■*＊]+")
-_MAX_CHARS = 200  # an indicator is a phrase; beyond this, text is a pasted paragraph
+# An indicator is a phrase; beyond this many characters its text is a pasted paragraph, and only
+# the first MAX_TEXT are used (``classify`` says so in the row's message).
+MAX_TEXT = 200
 
 
 @functools.lru_cache(maxsize=1)
@@ -73,7 +76,7 @@ def clean_text(text: str | None) -> str:
     s = _LEAD_MARKS.sub("", to_simplified(str(text)))  # "★指标7." → its prefix is seen
     s = segment.clean_indicator(s)
     s = _BRACKET_UNIT.sub("", s).strip()
-    return s[:_MAX_CHARS]
+    return s[:MAX_TEXT]
 
 
 def text_tokens(text: str | None, word_ngrams: int = 2, char_min: int = 1, char_max: int = 3) -> list[str]:
@@ -179,19 +182,24 @@ def sparse_dot(x: SparseRows, w: np.ndarray) -> np.ndarray:
     return out
 
 
-@dataclass
+@dataclass(frozen=True, eq=False)
 class TfidfBlock:
     """TF-IDF of token lists on a fixed vocabulary: ``TfidfVectorizer.transform`` in numpy.
 
     Same formula as scikit-learn with ``smooth_idf`` (the idf comes from training):
     term count (``1 + log`` of it when ``sublinear_tf``) times idf, each row scaled to unit
     length, then multiplied by ``weight`` (how much this block counts beside the others).
+    Frozen, so the copies of a loaded model (:func:`~indicatorml.coding.saved.load_model`)
+    share one block and its character n-gram finder.
     """
 
     vocabulary: dict[str, int]
     idf: np.ndarray
     sublinear_tf: bool = True
     weight: float = 1.0
+    _char_indexes: dict[tuple[int, int], CharNgramIndex | None] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @classmethod
     def from_tokens(
@@ -200,6 +208,17 @@ class TfidfBlock:
         return cls(
             {t: i for i, t in enumerate(tokens)}, np.asarray(idf, dtype=np.float64), sublinear_tf, weight
         )
+
+    def char_index(self, n_min: int, n_max: int) -> CharNgramIndex | None:
+        """The numpy finder of this vocabulary's ``c:`` n-grams of ``n_min``..``n_max`` characters,
+        built on first use; None where character n-grams are off (``n_min`` < 1) or their
+        integer keys could overflow (then tokens are looked up one by one)."""
+        key = (n_min, n_max)
+        if key not in self._char_indexes:
+            built = CharNgramIndex(self.vocabulary, n_min, n_max)
+            usable = n_min >= 1 and float(built.base) ** n_max < 2.0**62
+            self._char_indexes[key] = built if usable else None
+        return self._char_indexes[key]
 
     @property
     def tokens(self) -> list[str]:

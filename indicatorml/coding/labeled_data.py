@@ -18,6 +18,7 @@ import numpy as np
 from .. import shipped
 from ..errors import IndicatormlError
 from ..records import Indicator
+from ..shipped import default_data_paths
 from ..taxonomy import by_code, canonical_level2
 
 _DATA_DIR = shipped.DATA_DIR
@@ -37,19 +38,7 @@ def is_handwritten(record: Indicator) -> bool:
     return str(record.extra.get("provenance", "")).strip() == HANDWRITTEN
 
 
-def default_data_paths() -> list[Path]:
-    """The shipped labeled data: the public corpus and the seed table(s)."""
-    corpus = _DATA_DIR / "corpus" / "public_indicators.tsv"
-    seeds = sorted((_DATA_DIR / "seed").glob("*.txt"))
-    if not corpus.is_file():
-        raise IndicatormlError(
-            f"the shipped data ({corpus}) is not in this installation; "
-            "train with --no-default-data --data YOUR_TABLES"
-        )
-    return [corpus, *seeds]
-
-
-def _mark_handwritten(table: Any, path: Path) -> None:
+def mark_handwritten(table: Any, path: Path) -> None:
     """Mark every record of a hand-written file, refusing a file whose rows do not all say so
     (a real row must never slip into the training-only set, nor a made-up one into the scores)."""
     cols = [c.strip().lower() for c in (table.columns or [])]
@@ -65,7 +54,7 @@ def _mark_handwritten(table: Any, path: Path) -> None:
 
 
 def load_labeled(
-    paths: Sequence[str | os.PathLike] = (),
+    paths: Sequence[str | os.PathLike[str]] = (),
     default_data: bool = True,
     stream: Any = ...,
     handwritten: bool = False,
@@ -114,7 +103,7 @@ def load_labeled(
             for r in table.records:
                 r.source = rel + r.source[len(str(path)) :] if r.source.startswith(str(path)) else r.source
         if path.parent.name == "handwritten" and path.parent.parent == _DATA_DIR:
-            _mark_handwritten(table, path)
+            mark_handwritten(table, path)
         tables.append(table)
         own_read += len(table.records) if is_own else 0
         for r in table.records:

@@ -53,7 +53,9 @@ def group_folds(groups: Sequence[str], n_splits: int, seed: int = 0) -> list[tup
     return [(idx[fid != f], idx[fid == f]) for f in range(n_splits)]
 
 
-def confusion(y_true: Sequence[str], y_pred: Sequence[str], labels: Sequence[str]) -> np.ndarray:
+def confusion(
+    y_true: Sequence[str] | np.ndarray, y_pred: Sequence[str] | np.ndarray, labels: Sequence[str]
+) -> np.ndarray:
     """Counts: rows = true label, columns = predicted label, in ``labels`` order."""
     pos = {c: i for i, c in enumerate(labels)}
     m = np.zeros((len(labels), len(labels)), dtype=np.int64)
@@ -120,22 +122,22 @@ def coverage_at_precision(
 
 
 def classification_figures(
-    y_true: Sequence[str],
-    y_pred: Sequence[str],
-    confidence: Sequence[float],
+    y_true: Sequence[str] | np.ndarray,
+    y_pred: Sequence[str] | np.ndarray,
+    confidence: Sequence[float] | np.ndarray,
     labels: Sequence[str],
     parent_of: dict[str, str],
     names: dict[str, str] | None = None,
 ) -> dict[str, Any]:
     """Every figure ``indicatorml evaluate`` reports, from out-of-fold predictions."""
-    y_true = np.asarray(y_true)
-    y_pred = np.asarray(y_pred)
+    truth = np.asarray(y_true)
+    pred = np.asarray(y_pred)
     conf = np.asarray(confidence, dtype=float)
-    labels = list(labels)
-    correct = (y_true == y_pred).astype(float)
-    cm = confusion(y_true, y_pred, labels)
+    codes = list(labels)
+    correct = np.asarray(truth == pred, dtype=float)
+    cm = confusion(truth, pred, codes)
     per_class, f1s = [], []
-    for i, c in enumerate(labels):
+    for i, c in enumerate(codes):
         tp, support, predicted = cm[i, i], cm[i].sum(), cm[:, i].sum()
         p = tp / predicted if predicted else 0.0
         r = tp / support if support else 0.0
@@ -152,12 +154,12 @@ def classification_figures(
                 "f1": round(float(f), 4),
             }
         )
-    l1_true = np.array([parent_of[c] for c in y_true])
-    l1_pred = np.array([parent_of[c] for c in y_pred])
+    l1_true = np.array([parent_of[c] for c in truth])
+    l1_pred = np.array([parent_of[c] for c in pred])
     cov, thr = coverage_at_precision(conf, correct, 0.95)
     hi = conf >= 0.9
     return {
-        "n": int(len(y_true)),
+        "n": int(len(truth)),
         "level2_accuracy": round(float(correct.mean()), 4),
         "macro_f1": round(float(np.mean(f1s)), 4),
         "level1_accuracy": round(float((l1_true == l1_pred).mean()), 4),
@@ -167,7 +169,7 @@ def classification_figures(
         "share_confidence_ge_0_9": round(float(hi.mean()), 4),
         "accuracy_confidence_ge_0_9": round(float(correct[hi].mean()), 4) if hi.any() else None,
         "per_class": per_class,
-        "labels": labels,
+        "labels": codes,
         "confusion": cm.tolist(),
         "reliability": reliability(conf, correct),
     }

@@ -1,10 +1,11 @@
-"""The indicator classifier: a scikit-learn style estimator, its saved form, and ``classify``.
+"""The indicator classifier: a scikit-learn style estimator (saved by :mod:`.saved`, used by ``classify``).
 
 Why this shape:
 - ``IndicatorClassifier`` follows scikit-learn conventions (``fit``/``predict``/
   ``predict_proba``/``classes_``, ``get_params``/``set_params``) so ``clone`` and
   ``cross_val_score`` work, but it does not inherit from scikit-learn: a saved model is
-  classified with numpy and jieba only. scikit-learn is imported inside ``fit``.
+  classified with numpy and jieba only. scikit-learn is imported by :mod:`.fitting`, when
+  ``fit`` runs.
 - The model predicts the level-2 category; level 1 follows from it (so they never disagree).
   With ``level1_rule="sum"`` level 1 is chosen first by summing its level-2 probabilities,
   then the best level 2 inside it: a 产出 indicator torn between 数量 and 质量 stays 产出.
@@ -16,94 +17,58 @@ Why this shape:
   held-out probabilities the calibration is fitted on already say which rows those are.
 - Cost is learned once, as 14; ``layout`` writes it as 14 under 产出 or as the 2021
   layout's own level 1 (41 经济成本指标).
-- A model is plain arrays (.npy, read with ``allow_pickle=False``) plus JSON; loading checks
-  format, shapes and checksums, so a damaged or foreign directory is refused with a clear
-  message and nothing in it is ever executed.
+- Parameters are checked against ``_parameter_constraints`` (scikit-learn's style, our own
+  validator: :mod:`.constraints`) at the start of ``fit``, before any work, and when a saved
+  model is loaded; every fitted attribute is set by ``fit``, or, for a saved model, by the one
+  constructor :meth:`IndicatorClassifier.from_saved`, which checks what every fitted model
+  must satisfy (so a hostile ``model.json`` cannot make ``classify`` hang or answer NaN).
+- A model is plain arrays (.npy, read with ``allow_pickle=False``) plus JSON, written and read
+  by :mod:`.saved` (which imports this module, never the other way round).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
-import os
-from collections.abc import Iterable, Sequence
-from pathlib import Path
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
 
 from ..errors import IndicatormlError
 from ..records import Indicator
-from ..taxonomy import by_code, canonical_level2, parent
-from .calibration import fit_temperature, fit_vector_scaling
-from .features import (
-    CharNgramIndex,
-    SparseRows,
-    TfidfBlock,
-    clean_text,
-    sparse_dot,
-    target_tokens,
-    tokens_of_clean,
-)
+from ..taxonomy import by_code, canonical_level2
+from .calibration import calibrated_proba
+from .constraints import Constraint, Interval, StrOptions, validate_params
+from .crossfit import CrossFit
+from .decision import LEVEL1_RULES, decide
+from .features import SparseRows, TfidfBlock, clean_text, sparse_dot, target_tokens, tokens_of_clean
+from .fitting import data_hash, fit_blocks, fit_calibration, fit_linear
+from .invariants import check_fitted_parts
+from .items import Item, as_pair
 from .noise import contradicted
 from .params import EstimatorParams
 
-__all__ = [
-    "IndicatorClassifier",
-]
+__all__ = ["IndicatorClassifier", "check_is_fitted"]
 
 
-Item = str | tuple | Indicator | dict
-
-
-# ---------------------------------------------------------------- inputs
-def _as_pair(item: Any) -> tuple[str, str | None]:
-    """(indicator text, target) from a str, a (text, target) tuple, an Indicator or a dict."""
-    if isinstance(item, Indicator):
-        return item.indicator or "", item.target
-    if isinstance(item, dict):
-        return str(item.get("indicator") or ""), item.get("target")
-    if isinstance(item, (tuple, list)):
-        text = item[0] if len(item) > 0 else ""
-        target = item[1] if len(item) > 1 else None
-        return ("" if text is None else str(text)), (None if target is None else str(target))
-    if item is None:
-        return "", None
-    return str(item), None
-
-
-def _identity(doc: list[str]) -> list[str]:
-    """TfidfVectorizer analyzer for pre-tokenized documents (module level so clone works)."""
-    return doc
-
-
-def softmax(z: np.ndarray) -> np.ndarray:
-    z = z - z.max(axis=1, keepdims=True)
-    e = np.exp(z)
-    return e / e.sum(axis=1, keepdims=True)
-
-
-def _data_hash(
-    pairs: Sequence[tuple[str, str | None]], y: Sequence[str], weights: Sequence[float] | None
-) -> str:
-    h = hashlib.sha256()
-    for i, (text, target) in enumerate(pairs):
-        w = 1.0 if weights is None else float(weights[i])
-        h.update(json.dumps([text, target or "", str(y[i]), w], ensure_ascii=False).encode("utf-8"))
-        h.update(b"\n")
-    return h.hexdigest()
+def check_is_fitted(model: Any) -> None:
+    """IndicatormlError unless ``model`` is fitted (scikit-learn's ``check_is_fitted``, our wording)."""
+    if not getattr(model, "__sklearn_is_fitted__", lambda: False)():
+        raise IndicatormlError("this IndicatorClassifier is not fitted yet; call fit() or load_model()")
 
 
 # ---------------------------------------------------------------- the estimator
 class IndicatorClassifier(EstimatorParams):
     """Level-2 category of an indicator from its text and target.
 
-    Parameters (all plain values, so ``clone`` and ``cross_val_score`` work):
+    Parameters (all plain values, so ``clone`` and ``cross_val_score`` work; their allowed
+    values are ``_parameter_constraints``):
 
     - ``C``: inverse regularization of the linear model.
     - ``loss``: ``"logistic"`` (LogisticRegression) or ``"hinge"`` (LinearSVC); either way the
       scores are turned into probabilities by the calibrated softmax.
-    - ``word_ngrams``, ``char_min``, ``char_max``: word 1..n-grams, character n-gram range.
+    - ``word_ngrams``, ``char_min``, ``char_max``: word 1..n-grams, character n-gram range
+      (``char_min`` 0 turns character n-grams off).
     - ``use_target``/``target_weight``: the target's kind/comparison/unit as a second TF-IDF
       block, scaled by this weight beside the text block.
     - ``sublinear_tf``, ``min_df``: TF-IDF options as in scikit-learn.
@@ -119,7 +84,45 @@ class IndicatorClassifier(EstimatorParams):
       has p >= ``NOISE_OTHER``); the linear model and calibration are then refitted. Hand-written
       rows and rows given a weight > 1 (a bureau's own rows) are never turned down. The count is
       ``training_["noise_downweighted"]``; the row positions ``noise_rows_`` (in memory only).
+
+    Fitted attributes (set by ``fit``, or by :meth:`from_saved` for a saved model): ``classes_``,
+    ``coef_`` (n_features × n_classes), ``intercept_``, ``calibration_`` ([scale; shift] per
+    class), ``temperature_``, ``text_block_``/``target_block_`` (the TF-IDF blocks),
+    ``training_`` (what the model learned from), ``evaluation_`` (grouped-CV figures, when the
+    caller measured them), ``crossfit_`` (the cross-fitted fold models, or None).
     """
+
+    # Upper bounds keep a hostile saved config from making featurizing hang (n-gram loops).
+    _parameter_constraints: ClassVar[dict[str, list[Constraint]]] = {
+        "C": [Interval(Real, 0, None, closed="neither")],
+        "loss": [StrOptions(("logistic", "hinge"))],
+        "word_ngrams": [Interval(Integral, 1, 10, closed="both")],
+        "char_min": [Interval(Integral, 0, 10, closed="both")],
+        "char_max": [Interval(Integral, 0, 10, closed="both")],
+        "use_target": ["boolean"],
+        "target_weight": [Interval(Real, 0, None, closed="left")],
+        "sublinear_tf": ["boolean"],
+        "min_df": [Interval(Integral, 1, None, closed="left")],
+        "calibrate": ["boolean"],
+        "calibration": [StrOptions(("temperature", "vector"))],
+        "calibration_reg": [Interval(Real, 0, None, closed="left")],
+        "calibration_folds": [Interval(Integral, 2, None, closed="left")],
+        "level1_rule": [StrOptions(LEVEL1_RULES)],
+        "seed": [Interval(Integral, 0, 2**32 - 1, closed="both")],
+        "noise_weight": [Interval(Real, 0, 1, closed="right")],
+    }
+
+    classes_: np.ndarray
+    coef_: np.ndarray
+    intercept_: np.ndarray
+    calibration_: np.ndarray
+    temperature_: float
+    text_block_: TfidfBlock
+    target_block_: TfidfBlock
+    training_: dict[str, Any]
+    evaluation_: dict[str, Any] | None
+    crossfit_: CrossFit | None
+    noise_rows_: np.ndarray
 
     def __init__(
         self,
@@ -157,9 +160,21 @@ class IndicatorClassifier(EstimatorParams):
         self.seed = seed
         self.noise_weight = noise_weight
 
+    @classmethod
+    def check_params(cls, params: Mapping[str, Any], owner: str) -> None:
+        """InvalidParameterError (a ValueError and an IndicatormlError) naming the first of
+        ``params`` outside ``_parameter_constraints``; ``owner`` starts the message."""
+        validate_params(cls._parameter_constraints, params, owner)
+
+    def _validate_params(self) -> None:
+        self.check_params(self.get_params(), f"{type(self).__name__} parameter")
+
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "coef_")
+
     # ------------------------------------------------ features
     def _docs(self, X: Iterable[Item]) -> tuple[list[list[str]], list[list[str]]]:
-        pairs = [_as_pair(x) for x in X]
+        pairs = [as_pair(x) for x in X]
         return self._docs_of_clean([clean_text(t) for t, _ in pairs], [g for _, g in pairs])
 
     def _docs_of_clean(
@@ -172,20 +187,12 @@ class IndicatorClassifier(EstimatorParams):
     def _transform_docs(self, text: list[list[str]], tgt: list[list[str]]) -> SparseRows:
         return SparseRows.hstack([self.text_block_.transform(text), self.target_block_.transform(tgt)])
 
-    def _char_index(self) -> CharNgramIndex | None:
-        """The numpy character n-gram finder for this vocabulary (None if keys would overflow)."""
-        idx = getattr(self, "_char_index_", None)
-        if idx is None or idx[0] is not self.text_block_:
-            index = CharNgramIndex(self.text_block_.vocabulary, self.char_min, self.char_max)
-            if float(index.base) ** self.char_max >= 2.0**62 or self.char_min < 1:
-                index = None
-            idx = (self.text_block_, index)
-            self._char_index_ = idx
-        return idx[1]
-
-    def _rows_of_clean(self, cleaned: Sequence[str], targets: Sequence[str | None]) -> SparseRows:
-        """Feature rows of cleaned texts: words by dict lookup, character n-grams in numpy."""
-        index = self._char_index()
+    def transform_clean(self, cleaned: Sequence[str], targets: Sequence[str | None]) -> SparseRows:
+        """Feature rows of texts already passed through :func:`~.features.clean_text` (``classify``
+        cleans each text once, for its messages too): words by dict lookup, character n-grams
+        in numpy."""
+        check_is_fitted(self)
+        index = self.text_block_.char_index(self.char_min, self.char_max)
         if index is None:
             return self._transform_docs(*self._docs_of_clean(cleaned, targets))
         words = [tokens_of_clean(t, self.word_ngrams, 1, 0) for t in cleaned]
@@ -195,239 +202,190 @@ class IndicatorClassifier(EstimatorParams):
 
     def transform(self, X: Iterable[Item]) -> SparseRows:
         """The feature rows of X (TF-IDF, numpy only)."""
-        self._check_fitted()
-        pairs = [_as_pair(x) for x in X]
-        return self._rows_of_clean([clean_text(t) for t, _ in pairs], [g for _, g in pairs])
+        pairs = [as_pair(x) for x in X]
+        return self.transform_clean([clean_text(t) for t, _ in pairs], [g for _, g in pairs])
 
     # ------------------------------------------------ training
     def fit(
         self,
         X: Sequence[Item],
-        y: Sequence[str],
-        sample_weight: Sequence[float] | None = None,
+        y: Sequence[str | None] | np.ndarray,
+        sample_weight: Sequence[float] | np.ndarray | None = None,
         groups: Sequence[str] | None = None,
+        *,
+        training: Mapping[str, Any] | None = None,
+        evaluation: Mapping[str, Any] | None = None,
+        crossfit: CrossFit | None = None,
     ) -> IndicatorClassifier:
         """Fit TF-IDF, the linear model and (with ``calibrate``) the calibration.
 
         ``groups`` (source page/file per row) keep calibration honest; Indicator items bring
         their own ``group``. Without groups, calibration uses seeded row folds.
+
+        The keyword arguments record what the rows themselves do not say, so that a saved
+        model carries it (``train`` passes them): ``training`` — more facts about the data,
+        added to ``training_`` beside the counts fit takes itself; ``evaluation`` — grouped-CV
+        figures measured on these rows with these parameters (``evaluation_``); ``crossfit``
+        — that evaluation's fold models and source map (``crossfit_``, used by the label check).
         """
         from scipy.sparse import csr_matrix
-        from sklearn.feature_extraction.text import TfidfVectorizer
 
+        self._validate_params()
         X = list(X)
-        y = np.asarray([canonical_level2(str(v)) for v in y])
-        if len(X) != len(y):
-            raise ValueError(f"X has {len(X)} items but y has {len(y)} labels")
-        for code in set(y.tolist()):
+        labels = np.asarray([canonical_level2(str(v)) for v in y])
+        if len(X) != len(labels):
+            raise ValueError(f"X has {len(X)} items but y has {len(labels)} labels")
+        for code in set(labels.tolist()):
             cat = by_code(code) if code.isdigit() else None
             if cat is None or cat.level != 2:
                 raise IndicatormlError(f"not a level-2 category code: {code!r}")
-        classes = np.array(sorted(set(y.tolist()), key=int))
+        classes = np.array(sorted(set(labels.tolist()), key=int))
         if len(classes) < 2:
             raise IndicatormlError("training needs labeled indicators of at least two level-2 categories")
-        if self.loss not in ("logistic", "hinge"):
-            raise ValueError(f"loss must be 'logistic' or 'hinge', not {self.loss!r}")
-        if self.level1_rule not in ("sum", "argmax"):
-            raise ValueError(f"level1_rule must be 'sum' or 'argmax', not {self.level1_rule!r}")
-        if not 0 < self.noise_weight <= 1:
-            raise ValueError(f"noise_weight must be in (0, 1], not {self.noise_weight!r}")
         if groups is None and all(isinstance(x, Indicator) for x in X):
-            groups = [x.group for x in X]
+            groups = [x.group for x in X if isinstance(x, Indicator)]
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
 
         text, tgt = self._docs(X)
-        blocks = []
-        for docs, weight in ((text, 1.0), (tgt, self.target_weight if self.use_target else 0.0)):
-            vec = TfidfVectorizer(
-                analyzer=_identity,
-                sublinear_tf=self.sublinear_tf,
-                min_df=self.min_df if docs is text else 1,
-                dtype=np.float64,
-            )
-            if any(docs):
-                vec.fit(docs)
-                blocks.append(
-                    TfidfBlock.from_tokens(
-                        list(vec.get_feature_names_out()), vec.idf_, self.sublinear_tf, weight
-                    )
-                )
-            else:
-                blocks.append(TfidfBlock({}, np.zeros(0), self.sublinear_tf, weight))
-        self.text_block_, self.target_block_ = blocks
+        self.text_block_, self.target_block_ = fit_blocks(
+            text, tgt, self.sublinear_tf, self.min_df, self.target_weight if self.use_target else 0.0
+        )
         rows = self._transform_docs(text, tgt)
         Xm = csr_matrix((rows.data, rows.indices, rows.indptr), shape=(rows.n_rows, rows.n_cols))
 
         self.classes_ = classes
-        self._fit_linear(Xm, y, w)
+        self.coef_, self.intercept_ = fit_linear(Xm, labels, w, classes, self.loss, self.C, self.seed)
         self.temperature_ = 1.0
         self.calibration_ = np.vstack([np.ones(len(classes)), np.zeros(len(classes))])
         self.training_ = {
             "rows": len(X),
             "groups": len(set(groups)) if groups is not None else None,
-            "class_counts": {c: int((y == c).sum()) for c in classes},
-            "data_sha256": _data_hash([_as_pair(x) for x in X], y, w),
+            "class_counts": {c: int((labels == c).sum()) for c in classes},
+            "data_sha256": data_hash([as_pair(x) for x in X], labels, w),
         }
-        self.evaluation_: dict[str, Any] | None = None
+        self.evaluation_ = None if evaluation is None else dict(evaluation)
+        self.crossfit_ = crossfit
         self.__dict__.pop("noise_rows_", None)  # from an earlier fit with the option on
         noise = self.noise_weight < 1
         if self.calibrate or noise:
-            scores, labels, rows = self._heldout(X, y, w, groups)
-            temperature, calibration = self._fit_calibration(scores, labels)
+            scores, held_labels, held_rows = self.heldout_scores(X, labels, w, groups)
+            temperature, calibration = self._fit_calibration(scores, held_labels)
             if noise:
                 self.noise_rows_ = contradicted(
-                    softmax(scores * calibration[0] + calibration[1]), labels, rows, w
+                    calibrated_proba(scores, calibration), held_labels, held_rows, w
                 )
                 self.training_["noise_downweighted"] = int(len(self.noise_rows_))
                 if len(self.noise_rows_):
                     w = np.ones(len(X)) if w is None else w.copy()
                     w[self.noise_rows_] *= self.noise_weight
-                    self._fit_linear(Xm, y, w)
-                    scores, labels, _ = self._heldout(X, y, w, groups)
-                    temperature, calibration = self._fit_calibration(scores, labels)
+                    self.coef_, self.intercept_ = fit_linear(
+                        Xm, labels, w, classes, self.loss, self.C, self.seed
+                    )
+                    scores, held_labels, _ = self.heldout_scores(X, labels, w, groups)
+                    temperature, calibration = self._fit_calibration(scores, held_labels)
             if self.calibrate:
                 self.temperature_, self.calibration_ = temperature, calibration
+        if training:
+            clash = sorted(set(training) & set(self.training_))
+            if clash:
+                raise ValueError(f"fit(training=...) may not replace what fit counts itself: {clash}")
+            self.training_.update(training)
         return self
 
-    def _fit_linear(self, Xm: Any, y: np.ndarray, w: np.ndarray | None) -> None:
-        """``coef_``/``intercept_``: one-vs-rest linear models of ``classes_`` on the matrix Xm."""
-        if self.loss == "logistic":
-            from sklearn.linear_model import LogisticRegression
-
-            def make():
-                return LogisticRegression(C=self.C, solver="liblinear", random_state=self.seed, max_iter=1000)
-        else:
-            from sklearn.svm import LinearSVC
-
-            def make():
-                return LinearSVC(C=self.C, random_state=self.seed, max_iter=20000)
-
-        # One-vs-rest by hand: liblinear is fast and deterministic (multinomial lbfgs takes
-        # seconds per fit here); the calibrated softmax turns the k scores into probabilities.
-        classes = self.classes_
-        coef = np.zeros((len(classes), Xm.shape[1]))
-        intercept = np.zeros(len(classes))
-        for k, c in enumerate(classes):
-            clf = make().fit(Xm, (y == c).astype(np.int64), sample_weight=w)
-            coef[k] = clf.coef_[0]
-            intercept[k] = clf.intercept_[0]
-        self.coef_ = np.ascontiguousarray(coef.T)  # (n_features, n_classes): rows gathered by index
-        self.intercept_ = intercept
-
     def _fit_calibration(self, scores: np.ndarray, labels: np.ndarray) -> tuple[float, np.ndarray]:
-        """(temperature, [scale; shift]) fitted on held-out scores; identity without any."""
-        k = len(self.classes_)
-        calibration = np.vstack([np.ones(k), np.zeros(k)])
-        if not len(labels):
-            return 1.0, calibration
-        temperature = fit_temperature(scores, labels)
-        if self.calibration == "vector":
-            return temperature, fit_vector_scaling(scores, labels, 1.0 / temperature, self.calibration_reg)
-        calibration[0] = 1.0 / temperature
-        return temperature, calibration
+        return fit_calibration(scores, labels, len(self.classes_), self.calibration, self.calibration_reg)
 
-    def _heldout_scores(
-        self, X: list, y: np.ndarray, w: np.ndarray | None, groups: Sequence[str] | None
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """Scores of models that did not see the row's group (inner grouped folds), and labels."""
-        scores, labels, _ = self._heldout(X, y, w, groups)
-        return scores, labels
-
-    def _heldout(
-        self, X: list, y: np.ndarray, w: np.ndarray | None, groups: Sequence[str] | None
+    def heldout_scores(
+        self,
+        X: Sequence[Item],
+        y: np.ndarray,
+        sample_weight: np.ndarray | None = None,
+        groups: Sequence[str] | None = None,
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Scores of models that did not see the row's group (inner grouped folds), labels, and
-        the position in X of each scored row.
+        """(scores, labels, rows) of X's real rows from inner models that did not see their group,
+        in ``classes_`` order: what ``fit`` calibrates on and the noise rule reads. The inner
+        models have these parameters, uncalibrated; see :func:`.heldout.heldout_scores`."""
+        from .heldout import heldout_scores  # training only: keeps its imports off the classify path
 
-        Hand-written examples (``extra["provenance"] == "hand-written"``) are in every inner
-        training part and never scored: the confidence must be calibrated on real rows, and
-        textbook rows are easier than real ones.
-        """
-        from .metrics import group_folds
-
-        hand = np.array(
-            [
-                isinstance(x, Indicator) and str(x.extra.get("provenance", "")).strip() == "hand-written"
-                for x in X
-            ],
-            dtype=bool,
+        inner = {**self.get_params(), "calibrate": False, "noise_weight": 1.0}
+        return heldout_scores(
+            lambda: type(self)(**inner),
+            X,
+            y,
+            sample_weight,
+            groups,
+            self.classes_,
+            self.calibration_folds,
+            self.seed,
         )
-        real = np.flatnonzero(~hand)
-        all_keys = list(groups) if groups is not None else [str(i) for i in range(len(X))]
-        keys = [all_keys[i] for i in real]
-        n_splits = min(self.calibration_folds, len(set(keys)))
-        none = np.zeros((0, len(self.classes_))), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
-        if n_splits < 2:
-            return none
-        inner = IndicatorClassifier(**{**self.get_params(), "calibrate": False, "noise_weight": 1.0})
-        scores, labels, where = [], [], []
-        for fold_train, fold_test in group_folds(keys, n_splits, self.seed):
-            train_idx = np.r_[real[fold_train], np.flatnonzero(hand)].astype(np.int64)
-            test_idx = real[fold_test]
-            ytr = y[train_idx]
-            if len(set(ytr.tolist())) < 2:
-                continue
-            inner.fit([X[i] for i in train_idx], ytr, None if w is None else w[train_idx])
-            s = inner.decision_function([X[i] for i in test_idx])
-            col = {c: j for j, c in enumerate(inner.classes_)}
-            for r, i in enumerate(test_idx):
-                if y[i] not in col:
-                    continue  # a category unseen in this inner fold says nothing about temperature
-                full = np.full(len(self.classes_), s[r].min() - 10.0)
-                for j, c in enumerate(self.classes_):
-                    if c in col:
-                        full[j] = s[r, col[c]]
-                scores.append(full)
-                labels.append(int(np.flatnonzero(self.classes_ == y[i])[0]))
-                where.append(int(i))
-        if not scores:
-            return none
-        return np.vstack(scores), np.asarray(labels, dtype=np.int64), np.asarray(where, dtype=np.int64)
 
     # ------------------------------------------------ prediction (numpy only)
-    def _check_fitted(self) -> None:
-        if not hasattr(self, "coef_"):
-            raise IndicatormlError("this IndicatorClassifier is not fitted yet; call fit() or load_model()")
-
     def decision_function(self, X: Iterable[Item]) -> np.ndarray:
         """Linear scores, one column per class in ``classes_``."""
-        return sparse_dot(self.transform(X), self.coef_) + self.intercept_
+        return self._scores(self.transform(X))
+
+    def _scores(self, rows: SparseRows) -> np.ndarray:
+        scores: np.ndarray = sparse_dot(rows, self.coef_) + self.intercept_
+        return scores
+
+    def proba_of_rows(self, rows: SparseRows) -> np.ndarray:
+        """Calibrated probabilities of feature rows (from :meth:`transform` or
+        :meth:`transform_clean`), one column per class in ``classes_``."""
+        return calibrated_proba(self._scores(rows), self.calibration_)
 
     def predict_proba(self, X: Iterable[Item]) -> np.ndarray:
         """Calibrated probabilities, one column per class in ``classes_``."""
-        return softmax(self.decision_function(X) * self.calibration_[0] + self.calibration_[1])
-
-    def _decide(self, proba: np.ndarray) -> np.ndarray:
-        """Column of the chosen level 2 per row, following ``level1_rule``."""
-        if self.level1_rule == "argmax":
-            return proba.argmax(axis=1)
-        parents = np.array([parent(c).code for c in self.classes_])
-        l1 = sorted(set(parents.tolist()))
-        sums = np.stack([proba[:, parents == p].sum(axis=1) for p in l1], axis=1)
-        chosen = np.array(l1)[sums.argmax(axis=1)]
-        masked = np.where(parents[None, :] == chosen[:, None], proba, -1.0)
-        return masked.argmax(axis=1)
+        return calibrated_proba(self.decision_function(X), self.calibration_)
 
     def predict(self, X: Iterable[Item]) -> np.ndarray:
         """Level-2 codes (cost as ``14``)."""
-        return self.classes_[self._decide(self.predict_proba(X))]
+        codes: np.ndarray = self.classes_[decide(self.predict_proba(X), self.classes_, self.level1_rule)]
+        return codes
 
     def score(self, X: Sequence[Item], y: Sequence[str]) -> float:
         """Level-2 accuracy (what ``cross_val_score`` reports by default)."""
-        y = np.asarray([canonical_level2(str(v)) for v in y])
-        return float((self.predict(X) == y).mean())
+        labels = np.asarray([canonical_level2(str(v)) for v in y])
+        return float((self.predict(X) == labels).mean())
 
-    # ------------------------------------------------ saving
-    def save(self, directory: str | os.PathLike) -> Path:
-        """Write the model as .npy arrays + JSON (see :mod:`.saved`). Same model → byte-identical files."""
-        from .saved import save_model
-
-        self._check_fitted()
-        return save_model(self, directory)
-
+    # ------------------------------------------------ a saved model
     @classmethod
-    def load(cls, directory: str | os.PathLike) -> IndicatorClassifier:
-        """Read a saved model, refusing anything that is not exactly what :meth:`save` writes."""
-        from .saved import read_model
+    def from_saved(
+        cls,
+        config: Mapping[str, Any],
+        classes: Sequence[str],
+        arrays: Mapping[str, np.ndarray],
+        blocks: tuple[TfidfBlock, TfidfBlock],
+        temperature: float,
+        training: Mapping[str, Any],
+        evaluation: Mapping[str, Any] | None = None,
+        crossfit: CrossFit | None = None,
+    ) -> IndicatorClassifier:
+        """A fitted estimator from a saved model's parts: the one way besides ``fit`` to get one.
 
-        return read_model(Path(directory))
+        ``config`` holds the parameters; ``arrays`` the ``coef``, ``intercept`` and
+        ``calibration`` arrays (named as their .npy files; kept, not copied, so read-only
+        arrays may be shared); ``blocks`` the text and target TF-IDF blocks; the rest is what
+        ``fit`` recorded. Raises TypeError for an unknown parameter and ValueError
+        (InvalidParameterError for a parameter) unless the parts make a model that answers
+        every input, quickly, with finite probabilities: parameters within
+        ``_parameter_constraints``, the rest as :func:`.invariants.check_fitted_parts` says.
+        """
+        cls.check_params(config, f"{cls.__name__} parameter")  # what is not given is a default
+        model = cls(**config)
+        check_fitted_parts(
+            classes,
+            arrays,
+            blocks,
+            temperature,
+            training,
+            float(model.target_weight) if model.use_target else 0.0,
+            model.sublinear_tf,
+        )
+        model.classes_ = np.array([str(c) for c in classes])
+        model.coef_, model.intercept_ = arrays["coef"], arrays["intercept"]
+        model.calibration_, model.temperature_ = arrays["calibration"], float(temperature)
+        model.text_block_, model.target_block_ = blocks
+        model.training_ = dict(training)
+        model.evaluation_ = None if evaluation is None else dict(evaluation)
+        model.crossfit_ = crossfit
+        return model

@@ -1,5 +1,6 @@
 """Model options (`--model-config`), checked before any fitting so a typo costs no training time
-and shows no scikit-learn traceback.
+and shows no scikit-learn traceback. The allowed values are the estimator's own
+``_parameter_constraints`` (one table, also checked by ``fit`` and when a model is loaded).
 """
 
 from __future__ import annotations
@@ -32,16 +33,13 @@ def make_config(config: dict[str, Any] | str | None) -> dict[str, Any]:
             raise IndicatormlError(f"--model-config is not JSON: {e}") from None
     if not isinstance(config, dict):
         raise IndicatormlError("model config must be a JSON object of options")
-    valid = set(IndicatorClassifier._param_names())
+    valid = set(IndicatorClassifier.param_names())
     unknown = sorted(set(config) - valid)
     if unknown:
         raise IndicatormlError(
             f"unknown model option(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}"
         )
-    for key, value in config.items():
-        ok, want = _OPTION_CHECKS[key]
-        if not ok(value):
-            raise IndicatormlError(f"model option {key} must be {want}, not {value!r}")
+    IndicatorClassifier.check_params(config, "model option")  # the estimator's own constraints
     return dict(config)
 
 
@@ -53,28 +51,8 @@ def _int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-# Checked before any fitting, so a typo costs no training time and shows no scikit-learn traceback.
-_OPTION_CHECKS: dict[str, tuple[Any, str]] = {
-    "C": (lambda v: _num(v) and v > 0, "a number > 0"),
-    "loss": (lambda v: v in ("logistic", "hinge"), "'logistic' or 'hinge'"),
-    "word_ngrams": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
-    "char_min": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
-    "char_max": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
-    "use_target": (lambda v: isinstance(v, bool), "true or false"),
-    "target_weight": (lambda v: _num(v) and v >= 0, "a number >= 0"),
-    "sublinear_tf": (lambda v: isinstance(v, bool), "true or false"),
-    "min_df": (lambda v: _int(v) and v >= 1, "an integer >= 1"),
-    "calibrate": (lambda v: isinstance(v, bool), "true or false"),
-    "calibration": (lambda v: v in ("temperature", "vector"), "'temperature' or 'vector'"),
-    "calibration_reg": (lambda v: _num(v) and v >= 0, "a number >= 0"),
-    "calibration_folds": (lambda v: _int(v) and v >= 2, "an integer >= 2"),
-    "level1_rule": (lambda v: v in ("sum", "argmax"), "'sum' or 'argmax'"),
-    "seed": (lambda v: _int(v) and v >= 0, "an integer >= 0"),
-    "noise_weight": (lambda v: _num(v) and 0 < v <= 1, "a number in (0, 1] (1 = off)"),
-}
-
-
 def check_counts(folds: int, own_weight: float) -> None:
+    """IndicatormlError unless ``--folds`` is an integer >= 2 and ``--own-weight`` a number > 0."""
     if not _int(folds) or folds < 2:
         raise IndicatormlError(f"--folds must be at least 2 (got {folds})")
     if not _num(own_weight) or own_weight <= 0:

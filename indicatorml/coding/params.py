@@ -15,15 +15,16 @@ class EstimatorParams:
     _estimator_type = "classifier"
 
     @classmethod
-    def _param_names(cls) -> list[str]:
+    def param_names(cls) -> list[str]:
+        """The parameters, in ``__init__`` order (what ``get_params`` returns)."""
         sig = inspect.signature(cls.__init__)
         return [p for p in sig.parameters if p != "self"]
 
     def get_params(self, deep: bool = True) -> dict[str, Any]:
-        return {k: getattr(self, k) for k in self._param_names()}
+        return {k: getattr(self, k) for k in self.param_names()}
 
     def set_params(self, **params: Any) -> EstimatorParams:
-        valid = set(self._param_names())
+        valid = set(self.param_names())
         for k, v in params.items():
             if k not in valid:
                 raise ValueError(f"invalid parameter {k!r} for {type(self).__name__}; valid: {sorted(valid)}")
@@ -35,7 +36,7 @@ class EstimatorParams:
         changed = ", ".join(f"{k}={v!r}" for k, v in self.get_params().items() if defaults.get(k) != v)
         return f"{type(self).__name__}({changed})"
 
-    def __sklearn_tags__(self):  # called by scikit-learn only, so importing it here is free
+    def __sklearn_tags__(self) -> Any:  # called by scikit-learn only, so importing it here is free
         from sklearn.utils import ClassifierTags, InputTags, Tags, TargetTags
 
         return Tags(

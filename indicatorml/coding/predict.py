@@ -11,7 +11,7 @@ import contextlib
 import gc
 import os
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -19,17 +19,13 @@ import numpy as np
 
 from ..records import Indicator
 from ..taxonomy import parent, to_layout
-from .features import (
-    SparseRows,
-    clean_text,
-    sparse_dot,
-)
-from .model import IndicatorClassifier, Item, _as_pair, softmax
+from .decision import decide
+from .features import MAX_TEXT, SparseRows, clean_text
+from .items import Item, as_pair
+from .model import IndicatorClassifier, check_is_fitted
 from .saved import load_model
 
-__all__ = ["Prediction", "classify", "MAX_TEXT"]
-
-MAX_TEXT = 200  # characters of an indicator text that are used
+__all__ = ["Prediction", "classify"]
 
 
 @dataclass
@@ -76,7 +72,7 @@ _UNKNOWN = "none of its words or characters is known to the model: the answer re
 
 def classify(
     items: Iterable[Item],
-    model: IndicatorClassifier | str | os.PathLike | None = None,
+    model: IndicatorClassifier | str | os.PathLike[str] | None = None,
     top_k: int = 3,
     layout: str = "pre2021",
 ) -> list[Prediction]:
@@ -89,13 +85,13 @@ def classify(
     """
     if not isinstance(model, IndicatorClassifier):
         model = load_model(model)
-    model._check_fitted()
+    check_is_fitted(model)
     with _no_gc():
         return _classify(items, model, top_k, layout)
 
 
 @contextlib.contextmanager
-def _no_gc():
+def _no_gc() -> Iterator[None]:
     """Pause the cyclic garbage collector during a batch.
 
     A 30,000-row batch allocates millions of small lists and strings that the collector
@@ -117,7 +113,7 @@ def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, lay
     cleaned: list[str] = []
     targets: list[str | None] = []
     for i, item in enumerate(items):
-        text, target = _as_pair(item)
+        text, target = as_pair(item)
         s = clean_text(text)
         ok, msg = _row_message(text, s)
         if isinstance(item, Indicator):
@@ -135,14 +131,13 @@ def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, lay
     first: dict[tuple[str, str | None], int] = {}
     back = [first.setdefault(key, len(first)) for key in zip(cleaned, targets, strict=True)]
     distinct = list(first)
-    rows = model._rows_of_clean([k[0] for k in distinct], [k[1] for k in distinct])
-    scores = sparse_dot(rows, model.coef_) + model.intercept_
-    proba = softmax(scores * model.calibration_[0] + model.calibration_[1])
+    rows = model.transform_clean([k[0] for k in distinct], [k[1] for k in distinct])
+    proba = model.proba_of_rows(rows)
     known_distinct = _known_text_rows(rows, len(model.text_block_.vocabulary))
     if len(distinct) < len(back):
         proba = proba[back]
         known_distinct = known_distinct[back]
-    chosen = model._decide(proba)
+    chosen = decide(proba, model.classes_, model.level1_rule)
     classes = [str(c) for c in model.classes_]
     shown = [to_layout(c, layout) for c in classes]  # cost as 14 or 41, per layout
     level1 = [parent(c.code) for c in shown]

@@ -1,28 +1,34 @@
 """A model's saved form: plain .npy arrays (read with ``allow_pickle=False``) plus JSON.
 
 Why so strict on loading: a model directory may come from anywhere (a colleague, a share);
-format, shapes and checksums are checked so that a damaged or foreign directory is refused
-with a clear message, and nothing in it is ever executed.
+format, checksums and JSON are checked here, and what the parts mean by
+:meth:`IndicatorClassifier.from_saved`, so that a damaged, foreign or hostile directory is
+refused with a clear message, and nothing in it is ever executed.
+
+Why :func:`load_model` hands out a new estimator each time: it is cached (the web app and the
+label check load the same model again and again), and a cached instance would let one caller's
+``fit`` change every later caller's model. The parts are read once and shared (arrays
+read-only, TF-IDF blocks frozen); each call gets its own estimator and its own metadata.
 """
 
 from __future__ import annotations
 
+import copy
 import functools
 import hashlib
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 
 from .. import __version__, shipped
 from ..errors import IndicatormlError
 from ..taxonomy import by_code
-from .features import (
-    TfidfBlock,
-)
-from .model import IndicatorClassifier
+from .crossfit import FOLDS_DIR, CrossFit
+from .features import TfidfBlock
+from .model import IndicatorClassifier, check_is_fitted
 
 __all__ = [
     "MODEL_FORMAT",
@@ -40,8 +46,11 @@ _VOCAB_JSON = "vocabulary.json"
 _ARRAYS = ("coef", "intercept", "calibration", "idf_text", "idf_target")
 
 
-def save_model(model: IndicatorClassifier, directory: str | os.PathLike) -> Path:
-    """Write a fitted model as .npy arrays + JSON with checksums. Same model → byte-identical files."""
+def save_model(model: IndicatorClassifier, directory: str | os.PathLike[str]) -> Path:
+    """Write a fitted model as .npy arrays + JSON with checksums. Same model → byte-identical files.
+
+    The cross-fitted fold models are not written here (``train`` saves them under ``folds/``)."""
+    check_is_fitted(model)
     d = Path(directory)
     d.mkdir(parents=True, exist_ok=True)
     arrays = {
@@ -84,9 +93,8 @@ def save_model(model: IndicatorClassifier, directory: str | os.PathLike) -> Path
         "evaluation": model.evaluation_,
         "files": digests,
     }
-    crossfit = getattr(model, "crossfit_", None)
-    if crossfit:
-        meta["crossfit"] = crossfit
+    if model.crossfit_ is not None:
+        meta["crossfit"] = model.crossfit_.to_json()
     (d / _MODEL_JSON).write_text(
         json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
@@ -105,13 +113,20 @@ def _bad(d: Path, why: str) -> IndicatormlError:
     return IndicatormlError(f"{d} is not a usable indicatorml model: {why}")
 
 
-def read_model(d: Path) -> IndicatorClassifier:
-    if d.exists() and not d.is_dir():
-        raise IndicatormlError(
-            f"{d} is a file; --model takes a model directory (one written by `indicatorml train --out DIR`)"
-        )
-    if not d.is_dir():
-        raise IndicatormlError(f"no model directory at {d} (train one with `indicatorml train --out {d}`)")
+class _Parts(NamedTuple):
+    """What a model directory holds, checked as files (read once, shared by every copy)."""
+
+    config: dict[str, Any]
+    classes: list[str]
+    arrays: dict[str, np.ndarray]  # read-only
+    blocks: tuple[TfidfBlock, TfidfBlock]  # frozen
+    temperature: float
+    training: dict[str, Any]
+    evaluation: dict[str, Any] | None
+    crossfit: CrossFit | None  # immutable
+
+
+def _read_json(d: Path) -> dict[str, Any]:
     mpath = d / _MODEL_JSON
     if not mpath.is_file():
         raise _bad(d, f"{_MODEL_JSON} is missing")
@@ -127,88 +142,125 @@ def read_model(d: Path) -> IndicatorClassifier:
             f"model format version {meta.get('format_version')!r}; this indicatorml reads "
             f"version {MODEL_FORMAT_VERSION} (retrain with `indicatorml train`)",
         )
-    digests = meta.get("files")
-    if not isinstance(digests, dict):
+    if not isinstance(meta.get("files"), dict):
         raise _bad(d, "no file checksums in model.json")
+    return meta
+
+
+def _read_checked(d: Path, name: str, digests: dict[str, Any]) -> bytes:
+    """The bytes of file ``name``, refused unless they match the checksum model.json gives."""
+    try:
+        raw = (d / name).read_bytes()
+    except OSError as e:
+        raise _bad(d, f"{name} cannot be read ({e.strerror or e})") from None
+    if hashlib.sha256(raw).hexdigest() != digests.get(name):
+        raise _bad(d, f"{name} does not match its checksum (damaged or replaced)")
+    return raw
+
+
+def _read_arrays(d: Path, digests: dict[str, Any]) -> dict[str, np.ndarray]:
     arrays: dict[str, np.ndarray] = {}
     for name in _ARRAYS:
         path = d / f"{name}.npy"
-        try:
-            raw = path.read_bytes()
-        except OSError as e:
-            raise _bad(d, f"{path.name} cannot be read ({e.strerror or e})") from None
-        if hashlib.sha256(raw).hexdigest() != digests.get(path.name):
-            raise _bad(d, f"{path.name} does not match its checksum (damaged or replaced)")
+        _read_checked(d, path.name, digests)
         try:
             arr = np.load(path, allow_pickle=False)
         except (ValueError, OSError, EOFError) as e:
             raise _bad(d, f"{path.name} is not a plain numeric array ({e})") from None
         if not isinstance(arr, np.ndarray) or arr.dtype != np.float64 or not np.isfinite(arr).all():
             raise _bad(d, f"{path.name} is not a finite float64 array")
+        arr.flags.writeable = False  # shared by every copy load_model hands out
         arrays[name] = arr
-    vpath = d / _VOCAB_JSON
+    return arrays
+
+
+def _read_vocabulary(d: Path, digests: dict[str, Any]) -> tuple[list[str], list[str]]:
+    raw = _read_checked(d, _VOCAB_JSON, digests)
     try:
-        vraw = vpath.read_bytes()
-    except OSError as e:
-        raise _bad(d, f"{_VOCAB_JSON} cannot be read ({e.strerror or e})") from None
-    if hashlib.sha256(vraw).hexdigest() != digests.get(_VOCAB_JSON):
-        raise _bad(d, f"{_VOCAB_JSON} does not match its checksum (damaged or replaced)")
-    try:
-        vocab = json.loads(vraw.decode("utf-8"))
-        text_tokens_, target_tokens_ = list(vocab["text"]), list(vocab["target"])
+        vocab = json.loads(raw.decode("utf-8"))
+        text, target = list(vocab["text"]), list(vocab["target"])
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as e:
         raise _bad(d, f"{_VOCAB_JSON} is not a vocabulary ({e})") from None
+    for tokens in (text, target):
+        if not all(isinstance(t, str) for t in tokens) or len(set(tokens)) != len(tokens):
+            raise _bad(d, f"{_VOCAB_JSON} is not a vocabulary (tokens must be distinct strings)")
+    return text, target
+
+
+def _read_parts(d: Path) -> _Parts:
+    if d.exists() and not d.is_dir():
+        raise IndicatormlError(
+            f"{d} is a file; --model takes a model directory (one written by `indicatorml train --out DIR`)"
+        )
+    if not d.is_dir():
+        raise IndicatormlError(f"no model directory at {d} (train one with `indicatorml train --out {d}`)")
+    meta = _read_json(d)
+    arrays = _read_arrays(d, meta["files"])
+    tokens = dict(zip(("text", "target"), _read_vocabulary(d, meta["files"]), strict=True))
     try:
         classes = [str(c) for c in meta["classes"]]
-        for c in classes:
-            if by_code(c).level != 2:
-                raise KeyError(c)
         config = dict(meta["config"])
         temperature = float(meta["temperature"])
-        blocks = meta["blocks"]
-        model = IndicatorClassifier(**config)
+        training = meta["training"]
+        evaluation = meta.get("evaluation")
+        if not isinstance(training, dict) or not isinstance(evaluation, (dict, type(None))):
+            raise TypeError("'training' and 'evaluation' must be JSON objects")
     except (KeyError, TypeError, ValueError) as e:
         raise _bad(d, f"{_MODEL_JSON} is incomplete or has unknown values ({e})") from None
-    n_feat = len(text_tokens_) + len(target_tokens_)
-    k = len(classes)
-    shapes = {
-        "coef": (n_feat, k),
-        "intercept": (k,),
-        "calibration": (2, k),
-        "idf_text": (len(text_tokens_),),
-        "idf_target": (len(target_tokens_),),
-    }
-    for name, shape in shapes.items():
-        if arrays[name].shape != shape:
-            raise _bad(d, f"{name}.npy has shape {arrays[name].shape}, expected {shape}")
-    if not temperature > 0 or not (arrays["calibration"][0] > 0).all():
-        raise _bad(d, "calibration scales must be positive")
-    model.classes_ = np.array(classes)
-    model.coef_ = arrays["coef"]
-    model.intercept_ = arrays["intercept"]
-    model.temperature_ = temperature
-    model.calibration_ = arrays["calibration"]
     try:
-        model.text_block_, model.target_block_ = (
+        blocks = tuple(
             TfidfBlock.from_tokens(
-                tokens,
+                tokens[name],
                 arrays[f"idf_{name}"],
-                bool(blocks[name]["sublinear_tf"]),
-                float(blocks[name]["weight"]),
+                bool(meta["blocks"][name]["sublinear_tf"]),
+                float(meta["blocks"][name]["weight"]),
             )
-            for name, tokens in (("text", text_tokens_), ("target", target_tokens_))
+            for name in ("text", "target")
         )
     except (KeyError, TypeError, ValueError) as e:
         raise _bad(d, f"{_MODEL_JSON} has a malformed 'blocks' entry ({e})") from None
-    model.training_ = meta.get("training")
-    model.evaluation_ = meta.get("evaluation")
-    model.crossfit_ = _crossfit(d, meta.get("crossfit"))
-    model.directory_ = str(d)
-    return model
+    parts = _Parts(
+        config,
+        classes,
+        {k: arrays[k] for k in ("coef", "intercept", "calibration")},
+        (blocks[0], blocks[1]),
+        temperature,
+        training,
+        evaluation,
+        _crossfit(d, meta.get("crossfit")),
+    )
+    _estimator(d, parts)  # refused now, not at first use, if the parts make no usable model
+    return parts
 
 
-def _crossfit(d: Path, crossfit: Any) -> dict[str, Any] | None:
-    """The saved map source → fold (see :mod:`.crossfit`), checked; None for a model without folds."""
+def _estimator(d: Path, parts: _Parts) -> IndicatorClassifier:
+    """A new estimator on the shared parts, with its own copy of the metadata."""
+    try:
+        return IndicatorClassifier.from_saved(
+            parts.config,
+            parts.classes,
+            parts.arrays,
+            parts.blocks,
+            parts.temperature,
+            copy.deepcopy(parts.training),
+            copy.deepcopy(parts.evaluation),
+            parts.crossfit,
+        )
+    except TypeError as e:  # an unknown parameter name
+        raise _bad(d, f"{_MODEL_JSON} is incomplete or has unknown values ({e})") from None
+    except ValueError as e:  # a parameter out of its constraints, or parts that make no usable model
+        raise _bad(d, str(e)) from None
+
+
+def read_model(d: Path) -> IndicatorClassifier:
+    """Read the model in directory ``d`` (uncached); IndicatormlError for anything that is not
+    exactly what :func:`save_model` writes, or whose parts make no usable model."""
+    return _estimator(d, _read_parts(d))
+
+
+def _crossfit(d: Path, crossfit: Any) -> CrossFit | None:
+    """The saved map source → fold (see :mod:`.crossfit`), checked; None for a model without folds.
+    Fold k is read from ``folds/k`` on first use."""
     if crossfit is None:
         return None
     try:
@@ -216,21 +268,36 @@ def _crossfit(d: Path, crossfit: Any) -> dict[str, Any] | None:
         keys = {str(k): int(v) for k, v in dict(crossfit["keys"]).items()}
     except (KeyError, TypeError, ValueError) as e:
         raise _bad(d, f"{_MODEL_JSON} has a malformed 'crossfit' entry ({e})") from None
-    if n < 2 or any(not 0 <= v < n for v in keys.values()):
-        raise _bad(d, f"{_MODEL_JSON} has a 'crossfit' entry with fold numbers outside 0..{n - 1}")
-    return {"folds": n, "keys": keys}
+    try:
+        return CrossFit(n, keys, functools.partial(_load_fold, d))
+    except ValueError as e:
+        raise _bad(d, f"{_MODEL_JSON} has a 'crossfit' entry with {e}") from None
 
 
-@functools.lru_cache(maxsize=4)
-def _load_cached(path: str, stamp: tuple) -> IndicatorClassifier:
-    return read_model(Path(path))
+def _load_fold(d: Path, k: int) -> IndicatorClassifier:
+    try:
+        return load_model(d / FOLDS_DIR / str(k))
+    except IndicatormlError as e:
+        raise IndicatormlError(
+            f"the model's fold {k} cannot be loaded ({e}); retrain with `indicatorml train --out DIR`"
+        ) from None
 
 
-def load_model(directory: str | os.PathLike | None = None) -> IndicatorClassifier:
-    """Load a saved model (default: :func:`default_model_dir`). Cached while its files are unchanged."""
+@functools.lru_cache(maxsize=16)
+def _parts_cached(path: str, stamp: tuple[tuple[str, int, int], ...]) -> _Parts:
+    return _read_parts(Path(path))
+
+
+def load_model(directory: str | os.PathLike[str] | None = None) -> IndicatorClassifier:
+    """Load a saved model (default: :func:`default_model_dir`).
+
+    Each call returns a new estimator: what one caller does to it (``fit``, setting a
+    parameter) never reaches the next. The directory's parts are read once while its files
+    are unchanged and shared read-only (writing into ``coef_`` raises), so a call is cheap.
+    """
     d = Path(directory) if directory is not None else default_model_dir()
     try:
         stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(d.iterdir()))
     except OSError:
         stamp = ()
-    return _load_cached(str(d), stamp)
+    return _estimator(d, _parts_cached(str(d), stamp))

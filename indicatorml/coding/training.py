@@ -23,15 +23,18 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
 from ..errors import IndicatormlError
-from .crossfit import FOLDS_DIR, fold_keys
+from ..records import Indicator
+from .crossfit import FOLDS_DIR, CrossFit, fold_keys
 from .evaluation import cross_val_predict_proba, evaluation_groups, figures_of
 from .labeled_data import DEFAULT_OWN_WEIGHT, drop_handwritten, is_handwritten, load_labeled, own_weights
 from .model import IndicatorClassifier
 from .options import check_counts, make_config
+from .saved import save_model
 
 _SAVED_FIGURES = (
     "n",
@@ -47,10 +50,10 @@ _SAVED_FIGURES = (
 
 
 def train(
-    paths: Sequence[str | os.PathLike] = (),
+    paths: Sequence[str | os.PathLike[str]] = (),
     default_data: bool = True,
-    out: str | os.PathLike | None = None,
-    config: dict | str | None = None,
+    out: str | os.PathLike[str] | None = None,
+    config: dict[str, Any] | str | None = None,
     own_weight: float = DEFAULT_OWN_WEIGHT,
     folds: int = 5,
     with_evaluation: bool = True,
@@ -68,7 +71,7 @@ def train(
     y = [r.level2_code for r in records]
     w = own_weights(own, own_weight)
     evaluation = None
-    fold_models: list = []
+    fold_models: list[tuple[IndicatorClassifier, np.ndarray]] = []
     crossfit = None
     if with_evaluation:
         scored, scored_own = drop_handwritten(records, own)
@@ -89,18 +92,13 @@ def train(
                 train_only=hand,
                 keep_models=fold_models,
             )
-            crossfit = {
-                "folds": len(fold_models),
-                "keys": fold_keys(scored, [t for _, t in fold_models], grouping.startswith("project")),
-            }
-            fig = figures_of(scored, proba, classes, cfg)
-            evaluation = {k: fig[k] for k in _SAVED_FIGURES}
-            mine = np.flatnonzero(scored_own) if scored_own is not None else np.zeros(0, dtype=int)
-            if 0 < len(mine) < len(scored):
-                # The same out-of-fold answers, on your rows only: comparable with another
-                # model's figures on your tables (the web page's 本单位模型 comparison).
-                own_fig = figures_of([scored[i] for i in mine], proba[mine], classes, cfg)
-                evaluation["own"] = {k: own_fig[k] for k in _SAVED_FIGURES}
+            models = tuple(m for m, _ in fold_models)
+            crossfit = CrossFit(
+                len(fold_models),
+                fold_keys(scored, [t for _, t in fold_models], grouping.startswith("project")),
+                models.__getitem__,
+            )
+            evaluation = _evaluation(scored, scored_own, proba, classes, cfg)
             evaluation.update(
                 {
                     "folds": min(folds, len(set(groups))),
@@ -115,29 +113,50 @@ def train(
             f"({int(own.sum())} from your tables, weight {own_weight:g})",
             file=sys.stderr,
         )
-    model = IndicatorClassifier(**cfg).fit(records, y, w)
-    model.training_["own_rows"] = int(own.sum())
-    model.training_["own_weight"] = float(own_weight) if w is not None else 1.0
-    model.training_["handwritten_rows"] = sum(1 for r in records if is_handwritten(r))
-    # Which files the model has seen (their bytes' sha256): a label check of one of them is no test.
-    model.training_["file_sha256"] = sorted({r.origin.file_sha256 or "" for r in records} - {""})
-    model.evaluation_ = evaluation
-    if crossfit:
-        model.crossfit_ = crossfit
-        model._folds_cache = {k: m for k, (m, _) in enumerate(fold_models)}
+    facts = {
+        "own_rows": int(own.sum()),
+        "own_weight": float(own_weight) if w is not None else 1.0,
+        "handwritten_rows": sum(1 for r in records if is_handwritten(r)),
+        # Which files the model has seen (their bytes' sha256): a label check of one of them is no test.
+        "file_sha256": sorted({r.origin.file_sha256 or "" for r in records} - {""}),
+    }
+    model = IndicatorClassifier(**cfg).fit(
+        records, y, w, training=facts, evaluation=evaluation, crossfit=crossfit
+    )
     if out is not None:
         _save_with_folds(model, Path(out))
     return model
+
+
+def _evaluation(
+    scored: list[Indicator],
+    scored_own: np.ndarray | None,
+    proba: np.ndarray,
+    classes: np.ndarray,
+    cfg: dict[str, Any],
+) -> dict[str, Any]:
+    """The figures a model keeps of its grouped CV: on every scored row, and on your rows only."""
+    fig = figures_of(scored, proba, classes, cfg)
+    evaluation: dict[str, Any] = {k: fig[k] for k in _SAVED_FIGURES}
+    mine = np.flatnonzero(scored_own) if scored_own is not None else np.zeros(0, dtype=int)
+    if 0 < len(mine) < len(scored):
+        # The same out-of-fold answers, on your rows only: comparable with another
+        # model's figures on your tables (the web page's 本单位模型 comparison).
+        own_fig = figures_of([scored[i] for i in mine], proba[mine], classes, cfg)
+        evaluation["own"] = {k: own_fig[k] for k in _SAVED_FIGURES}
+    return evaluation
 
 
 def _save_with_folds(model: IndicatorClassifier, out: Path) -> None:
     """The model, and its cross-fitted fold models under ``out/folds/K`` (stale folds removed)."""
     import shutil
 
-    model.save(out)
+    save_model(model, out)
     folds = out / FOLDS_DIR
     if folds.is_dir():
         shutil.rmtree(folds)
-    for k, fold in sorted(getattr(model, "_folds_cache", {}).items()):
-        fold.save(folds / str(k))
-    model.directory_ = str(out)
+    if model.crossfit_ is not None:
+        for k in range(model.crossfit_.folds):
+            fold = model.crossfit_.fold(k)
+            assert isinstance(fold, IndicatorClassifier)
+            save_model(fold, folds / str(k))

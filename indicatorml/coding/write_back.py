@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import IndicatormlError
+from ..records import Indicator
 from ..tables.annotate import (
     FILLS,
     NEW_WORKBOOK,
@@ -50,7 +52,7 @@ class CodeResult:
     predictions: list[Prediction]
 
 
-def coded_path(path: str | os.PathLike) -> Path:
+def coded_path(path: str | os.PathLike[str]) -> Path:
     """Default output: ``draft.xlsx`` → ``draft.coded.xlsx`` beside it (the input is never
     overwritten); a ``.xls``/``.docx``/``.pdf`` draft is coded into a new ``.xlsx``."""
     p = Path(path)
@@ -59,10 +61,10 @@ def coded_path(path: str | os.PathLike) -> Path:
 
 
 def code_table(
-    path: str | os.PathLike,
-    output: str | os.PathLike | None = None,
+    path: str | os.PathLike[str],
+    output: str | os.PathLike[str] | None = None,
     threshold: float = 0.9,
-    model: IndicatorClassifier | str | os.PathLike | None = None,
+    model: IndicatorClassifier | str | os.PathLike[str] | None = None,
     layout: str = "pre2021",
     recode: bool = False,
     stream: Any = ...,
@@ -101,17 +103,25 @@ def code_table(
         model = load_model(model)
     preds = classify(table.records, model, top_k=3, layout=layout)
     _keep_given_level1(table.records, preds, model, layout, recode)
-    auto1, auto2, confs, marks = [], [], [], []
+    auto1: list[str] = []
+    auto2: list[str] = []
+    confs: list[str | float] = []  # "" where the model gave no confidence
+    marks: list[str] = []
     coded = review = kept = 0
     for rec, p in zip(table.records, preds, strict=True):
         labeled = bool(rec.level2_code) and not recode
         if labeled:
             kept += 1
-            auto1.append(""), auto2.append(""), confs.append(""), marks.append("")
+            auto1.append("")
+            auto2.append("")
+            confs.append("")
+            marks.append("")
             continue
         if p.level2_code is None:
             review += 1
-            auto1.append(""), auto2.append(""), confs.append("")
+            auto1.append("")
+            auto2.append("")
+            confs.append("")
             marks.append(f"{REVIEW_MARK}: {p.message}")
             continue
         low = p.confidence is None or p.confidence < threshold
@@ -139,13 +149,16 @@ def code_table(
             report_workbook([(table, (), columns)], out)
         return CodeResult(out, coded, review, kept, preds)
     if fmt != "seed":
-        for name, values in zip(_COLUMNS, (auto1, auto2, confs, marks), strict=True):
+        added: list[Sequence[str | float]] = [auto1, auto2, confs, marks]
+        for name, values in zip(_COLUMNS, added, strict=True):
             add_column(table, name, values)
     write_table(table, out, fmt)
     return CodeResult(out, coded, review, kept, preds)
 
 
-def _workbook_columns(auto1: list, auto2: list, confs: list, marks: list) -> list[Column]:
+def _workbook_columns(
+    auto1: list[str], auto2: list[str], confs: list[str | float], marks: list[str]
+) -> list[Column]:
     """The added columns of a workbook written back: the suggestion, its confidence, and
     需人工确认 (amber, with the suggestion's cells) where the model is not sure."""
     cols = [
@@ -165,7 +178,7 @@ def _workbook_columns(auto1: list, auto2: list, confs: list, marks: list) -> lis
 
 
 def _keep_given_level1(
-    records, preds: list[Prediction], model: IndicatorClassifier, layout: str, recode: bool
+    records: list[Indicator], preds: list[Prediction], model: IndicatorClassifier, layout: str, recode: bool
 ) -> None:
     """A draft row that names its level 1 but not its level 2 keeps that level 1.
 

@@ -157,8 +157,13 @@ class BM25:
 
     # ------------------------------------------------------------------ querying
     def _check_ready(self) -> None:
-        if self.indptr is None:
+        self._matrix()
+
+    def _matrix(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(indptr, indices, data) of the word-by-document scores; RuntimeError before index/load."""
+        if self.indptr is None or self.indices is None or self.data is None:
             raise RuntimeError("BM25: call index() or load() first")
+        return self.indptr, self.indices, self.data
 
     def get_scores(self, query: Sequence[str]) -> np.ndarray:
         """The BM25 score of every document for ``query`` (float64, like rank-bm25's get_scores)."""
@@ -170,15 +175,16 @@ class BM25:
 
     def _postings(self, query: Sequence[str]) -> tuple[np.ndarray | None, np.ndarray | None]:
         """Doc ids and score contributions of the query's known words (repeats weighted by count)."""
-        vocab, indptr = self.vocabulary, self.indptr
+        vocab = self.vocabulary
+        indptr, indices, data = self._matrix()
         id_parts, w_parts = [], []
         for word, count in Counter(query).items():
             j = vocab.get(word)
             if j is None:
                 continue
             s, e = int(indptr[j]), int(indptr[j + 1])
-            id_parts.append(self.indices[s:e])
-            col = self.data[s:e].astype(np.float64)
+            id_parts.append(indices[s:e])
+            col = data[s:e].astype(np.float64)
             w_parts.append(col * count if count != 1 else col)
         if not id_parts:
             return None, None
@@ -225,12 +231,12 @@ class BM25:
     # ------------------------------------------------------------------ persistence
     def save(self, path: str | Path) -> None:
         """Write the index as ``.npy`` arrays + ``params.json`` + ``vocab.json`` into ``path``."""
-        self._check_ready()
+        _, indices, data = self._matrix()
         d = Path(path)
         d.mkdir(parents=True, exist_ok=True)
         for name in _ARRAYS:
             np.save(d / f"{name}.npy", getattr(self, name), allow_pickle=False)
-        vocab = [None] * len(self.vocabulary)
+        vocab = [""] * len(self.vocabulary)
         for w, j in self.vocabulary.items():
             vocab[j] = w
         (d / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
@@ -242,10 +248,10 @@ class BM25:
             "epsilon": self.epsilon,
             "n_docs": self.n_docs,
             "n_terms": len(vocab),
-            "nnz": int(len(self.indices)),
+            "nnz": int(len(indices)),
             "avgdl": self.avgdl,
             "average_idf": self.average_idf,
-            "dtype": str(self.data.dtype),
+            "dtype": str(data.dtype),
         }
         (d / "params.json").write_text(json.dumps(params, indent=1) + "\n", encoding="utf-8")
 
@@ -304,7 +310,7 @@ def _read_json(f: Path, d: Path) -> Any:
         raise IndicatormlError(f"{f} is damaged ({e}); rebuild the index") from None
 
 
-def _validate(d: Path, params: dict, vocab: list, a: dict[str, np.ndarray]) -> None:
+def _validate(d: Path, params: dict[str, Any], vocab: list[str], a: dict[str, np.ndarray]) -> None:
     """Shapes, dtypes and ranges must agree, or searching would index out of bounds."""
     n_docs, n_terms = int(params["n_docs"]), len(vocab)
     problems = []

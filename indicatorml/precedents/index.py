@@ -26,6 +26,7 @@ from typing import Any
 
 from .. import shipped
 from ..errors import IndicatormlError
+from ..shipped import default_data_paths
 from .bm25 import BM25
 
 __all__ = [
@@ -72,18 +73,6 @@ INDICATOR_KEYS = (
 
 
 GOAL_KEYS = ("goal", "project", "source", "url", "indicators")
-
-
-def default_data_paths() -> list[Path]:
-    """The shipped tables: the corpus TSV and every seed table, in a fixed order."""
-    corpus = DATA_DIR / "corpus" / "public_indicators.tsv"
-    seeds = sorted((DATA_DIR / "seed").glob("*.txt"))
-    if not corpus.is_file():
-        raise IndicatormlError(
-            f"the shipped data ({corpus}) is not there, so there is no default index; "
-            "build one from your tables with `indicatorml index build FILE... --out DIR` and pass --index DIR"
-        )
-    return [corpus, *seeds]
 
 
 def _dictionary_sha() -> str:
@@ -176,13 +165,13 @@ class PrecedentIndex:
         if not ind_docs and not goal_docs:
             names = ", ".join(t.path for t in tables) or "(no files)"
             raise IndicatormlError(f"nothing to index: no indicator or goal was read from {names}")
-        ind = BM25().index(ind_tokens, progress=progress) if ind_docs and any(ind_tokens) else None
-        goal = BM25().index(goal_tokens, progress=progress) if goal_docs and any(goal_tokens) else None
+        ind_bm25 = BM25().index(ind_tokens, progress=progress) if ind_docs and any(ind_tokens) else None
+        goal_bm25 = BM25().index(goal_tokens, progress=progress) if goal_docs and any(goal_tokens) else None
         return cls(
-            ind_docs if ind else [],
-            ind,
-            goal_docs if goal else [],
-            goal,
+            ind_docs if ind_bm25 else [],
+            ind_bm25,
+            goal_docs if goal_bm25 else [],
+            goal_bm25,
             [t.path for t in tables],
             _dictionary_sha(),
         )
@@ -394,9 +383,7 @@ def search(
     query: str, kind: str = "indicator", top: int = 10, index: str | Path | PrecedentIndex | None = None
 ) -> list[dict[str, Any]]:
     """BM25 hits for ``query`` among past indicators (``kind="indicator"``) or project goals."""
-    idx = load_index(index)
-    idx._pair(kind)  # a clear error for an index without that kind, before tokenizing
-    return idx.search(query, kind=kind, top=top)
+    return load_index(index).search(query, kind=kind, top=top)  # checks the kind before the query
 
 
 HEADERS = {

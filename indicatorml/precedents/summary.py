@@ -95,9 +95,8 @@ def summarize_categories(hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]
         else:
             code, name = "", "未标注"
         counts[(code, name)] += 1
-    out = [{"code": code, "name": name, "count": n, "of": len(hits)} for (code, name), n in counts.items()]
-    out.sort(key=lambda c: (-c["count"], c["code"] == "", c["code"]))
-    return out
+    ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0][0] == "", item[0][0]))
+    return [{"code": code, "name": name, "count": n, "of": len(hits)} for (code, name), n in ranked]
 
 
 def _num(v: float) -> str:
