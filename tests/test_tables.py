@@ -947,7 +947,11 @@ def _mutate(line: str, op: str, pos: int, text: str) -> str:
 _MUTATION = st.tuples(
     st.sampled_from(["delete", "duplicate", "swap", "flip", "truncate", "insert"]),
     st.integers(min_value=0, max_value=3000),
-    st.text(alphabet=st.characters(blacklist_characters="\n\r"), min_size=1, max_size=6)
+    st.text(
+        alphabet=st.characters(blacklist_characters="\n\r", blacklist_categories=("Cs",)),
+        min_size=1,
+        max_size=6,
+    )
     | st.sampled_from(["\t", "；", ";", "。", "、", "2、", "1-产出指标", "<p>", "</p>", ":", "年度指标值:"]),
 )
 
