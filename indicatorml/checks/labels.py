@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from ..coding.crossfit import heldout_proba
+from ..coding.scoring import RowScores, score_rows
 from ..records import Indicator, Table
 from ..taxonomy import by_code, canonical_level2, parent
 from .finding import Finding, excerpt, make_finding
@@ -49,30 +49,41 @@ def label_findings(
     model: Any,
     rule: LabelRule = DEFAULT_LABEL_RULE,
     rows: Sequence[tuple[int, Indicator, str | None]] | None = None,
+    scores: RowScores | None = None,
 ) -> list[Finding]:
-    """Findings of the label rule: rows whose given level 2 the model finds improbable."""
+    """Findings of the label rule: rows whose given level 2 the model finds improbable.
+
+    ``scores`` are the table's row scores (:func:`indicatorml.coding.score_rows`); given, the
+    rule reads them instead of scoring again, so the suggestion a page shows beside a row and
+    the finding on it come from the same numbers. The suggested category is the model's own
+    answer for the row where it differs from the given one, else the most probable other.
+    """
     if rows is None:
         rows = [(i, r, r.project) for i, r in enumerate(table.records)]
     todo = [(i, r, p) for i, r, p in rows if r.level2_code and (r.indicator or "").strip()]
     if not todo:
         return []
-    classes = [str(c) for c in model.classes_]
+    if scores is None:
+        scores = score_rows(model, table.records, table.sha256)
+    classes = list(scores.classes)
     index = {c: k for k, c in enumerate(classes)}
-    proba, _ = heldout_proba(model, [r for _, r, _ in todo], table.sha256)
     out: list[Finding] = []
-    for (i, rec, proj), p in zip(todo, proba, strict=True):
+    for i, rec, proj in todo:
         given = canonical_level2(rec.level2_code or "")  # todo holds labeled rows only
-        if given not in index:
+        if given not in index or not scores.usable[i]:
             continue
+        p = scores.proba[i]
         k = index[given]
         p_given = float(p[k])
         order = sorted(range(len(classes)), key=lambda j: -float(p[j]))
-        best = next(j for j in order if j != k)
+        other = next(j for j in order if j != k)  # the rule is tuned on the most probable other class
+        if not rule.flags(p_given, float(p[other]), _family(classes[other]) == _family(given)):
+            continue
+        answer = scores.predictions[i].level2_code  # what the page shows as the suggestion
+        mine = canonical_level2(answer) if answer else None
+        best = index[mine] if mine is not None and mine != given and mine in index else other
         p_best = float(p[best])
         suggested = classes[best]
-        same = _family(suggested) == _family(given)
-        if not rule.flags(p_given, p_best, same):
-            continue
         out.append(
             make_finding(
                 "label.improbable",

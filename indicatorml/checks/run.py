@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from ..coding.scoring import RowScores
 from ..records import Indicator, Table
 from .completeness import project_findings
 from .finding import TABLE_RULES, Finding, make_finding
@@ -57,12 +58,19 @@ def _order(findings: list[Finding], table: Table) -> list[Finding]:
 
 
 def check_table(
-    table: Table, model: Any = None, *, labels: bool = True, label_rule: LabelRule = DEFAULT_LABEL_RULE
+    table: Table,
+    model: Any = None,
+    *,
+    labels: bool = True,
+    label_rule: LabelRule = DEFAULT_LABEL_RULE,
+    scores: RowScores | None = None,
 ) -> list[Finding]:
     """All findings for one table, grouped by project and in reading order.
 
     ``model`` is a fitted classifier (``classes_``, ``predict_proba``); None loads the shipped
-    model. ``labels=False`` skips the label rule (no model needed).
+    model. ``labels=False`` skips the label rule (no model needed). ``scores`` are the table's
+    row scores from :func:`indicatorml.coding.score_rows` with that model, where the caller
+    shows them too (the review pipeline): the label rule then reads them instead of scoring again.
     """
     rows = [(i, r, r.project) for i, r in enumerate(table.records)]
     findings = structure_findings(table, rows)
@@ -73,7 +81,7 @@ def check_table(
     if labels and table.records:
         if model is None:
             model = _default_model()
-        findings.extend(label_findings(table, model, label_rule, rows))
+        findings.extend(label_findings(table, model, label_rule, rows, scores))
         if _trained_on(table, model):
             findings.append(
                 make_finding(

@@ -31,6 +31,8 @@ _LAZY = {
     "REVIEW_MARK": "write_back",
     "CodeResult": "write_back",
     "code_table": "write_back",
+    "RowScores": "scoring",
+    "score_rows": "scoring",
 }
 
 
@@ -58,4 +60,6 @@ __all__ = [
     "code_table",
     "CodeResult",
     "REVIEW_MARK",
+    "RowScores",
+    "score_rows",
 ]

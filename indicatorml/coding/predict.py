@@ -11,7 +11,7 @@ import contextlib
 import gc
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -25,7 +25,7 @@ from .items import Item, as_pair
 from .model import IndicatorClassifier, check_is_fitted
 from .saved import load_model
 
-__all__ = ["Prediction", "classify"]
+__all__ = ["Prediction", "classify", "prepare", "fill_predictions", "known_text_rows"]
 
 
 @dataclass
@@ -108,6 +108,25 @@ def _no_gc() -> Iterator[None]:
 
 
 def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, layout: str) -> list[Prediction]:
+    out, usable_idx, cleaned, targets = prepare(items)
+    if not usable_idx:
+        return out
+    # Real tables repeat indicators (满意度, 资金拨付及时率 …): featurize each distinct one once.
+    first: dict[tuple[str, str | None], int] = {}
+    back = [first.setdefault(key, len(first)) for key in zip(cleaned, targets, strict=True)]
+    distinct = list(first)
+    rows = model.transform_clean([k[0] for k in distinct], [k[1] for k in distinct])
+    proba = model.proba_of_rows(rows)
+    known = _known_text_rows(rows, len(model.text_block_.vocabulary))
+    if len(distinct) < len(back):
+        proba = proba[back]
+        known = known[back]
+    fill_predictions(out, usable_idx, proba, known, model.classes_, model.level1_rule, top_k, layout)
+    return out
+
+
+def prepare(items: Iterable[Item]) -> tuple[list[Prediction], list[int], list[str], list[str | None]]:
+    """An empty answer per item, and the items that can be classified (their cleaned text and target)."""
     out: list[Prediction] = []
     usable_idx: list[int] = []
     cleaned: list[str] = []
@@ -125,20 +144,27 @@ def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, lay
             usable_idx.append(i)
             cleaned.append(s)
             targets.append(target)
-    if not usable_idx:
-        return out
-    # Real tables repeat indicators (满意度, 资金拨付及时率 …): featurize each distinct one once.
-    first: dict[tuple[str, str | None], int] = {}
-    back = [first.setdefault(key, len(first)) for key in zip(cleaned, targets, strict=True)]
-    distinct = list(first)
-    rows = model.transform_clean([k[0] for k in distinct], [k[1] for k in distinct])
-    proba = model.proba_of_rows(rows)
-    known_distinct = _known_text_rows(rows, len(model.text_block_.vocabulary))
-    if len(distinct) < len(back):
-        proba = proba[back]
-        known_distinct = known_distinct[back]
-    chosen = decide(proba, model.classes_, model.level1_rule)
-    classes = [str(c) for c in model.classes_]
+    return out, usable_idx, cleaned, targets
+
+
+def fill_predictions(
+    out: list[Prediction],
+    usable_idx: Sequence[int],
+    proba: np.ndarray,
+    known: np.ndarray,
+    classes_: np.ndarray,
+    level1_rule: str,
+    top_k: int,
+    layout: str,
+) -> None:
+    """Write the answers of the usable rows from their probabilities (rows of ``proba`` in the
+    order of ``usable_idx``): the model's decision rule, level-1 total, alternatives.
+
+    Why apart from the scoring: :func:`indicatorml.coding.scoring.score_rows` gets its
+    probabilities from the cross-fitted models, and must turn them into the same answers.
+    """
+    chosen = decide(proba, classes_, level1_rule)
+    classes = [str(c) for c in classes_]
     shown = [to_layout(c, layout) for c in classes]  # cost as 14 or 41, per layout
     level1 = [parent(c.code) for c in shown]
     parents = np.array([parent(c).code for c in classes])
@@ -148,11 +174,11 @@ def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, lay
     rounded = np.round(proba, 4).tolist()
     conf = np.round(proba[np.arange(len(chosen)), chosen], 4).tolist()
     l1conf = np.round(l1_sum[np.arange(len(chosen)), chosen], 4).tolist()
-    known = known_distinct.tolist()
-    chosen = chosen.tolist()
+    known_rows = known.tolist()
+    chosen_rows = chosen.tolist()
     for r, i in enumerate(usable_idx):
         p = out[i]
-        j = chosen[r]
+        j = chosen_rows[r]
         p.level2_code, p.level2 = shown[j].code, shown[j].name
         p.level1_code, p.level1 = level1[j].code, level1[j].name
         p.confidence = conf[r]
@@ -161,9 +187,16 @@ def _classify(items: Iterable[Item], model: IndicatorClassifier, top_k: int, lay
         p.alternatives = [
             {"level2_code": shown[k].code, "level2": shown[k].name, "probability": pr[k]} for k in order[r]
         ]
-        if not known[r]:
+        if not known_rows[r]:
             p.message = f"{p.message}; {_UNKNOWN}" if p.message else _UNKNOWN
-    return out
+
+
+def known_text_rows(
+    model: IndicatorClassifier, cleaned: Sequence[str], targets: Sequence[str | None]
+) -> np.ndarray:
+    """Rows (cleaned texts) with at least one text feature the model knows."""
+    rows = model.transform_clean(list(cleaned), list(targets))
+    return _known_text_rows(rows, len(model.text_block_.vocabulary))
 
 
 def _known_text_rows(rows: SparseRows, n_text: int) -> np.ndarray:
