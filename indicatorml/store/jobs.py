@@ -19,7 +19,7 @@ from sqlalchemy.engine import Connection
 from .errors import InvalidError, NotFoundError
 from .schema import JOB_STATES, jobs, utcnow
 from .shapes import Job
-from .validate import check_id
+from .validate import check_id, check_json, check_lengths
 
 __all__ = [
     "create_job",
@@ -49,6 +49,8 @@ def create_job(
     if not isinstance(kind, str) or not 0 < len(kind) <= 50:
         raise InvalidError("任务类型 kind 应为 1 到 50 个字符的文本")
     check_id(job_id, "任务编号")
+    check_lengths({"department": department, "created_by": created_by}, jobs, "任务")
+    check_json(input, "任务的 input")
     values = {
         "id": job_id,
         "kind": kind,
@@ -85,6 +87,7 @@ def list_jobs(
 
 def claim_next_job(conn: Connection, kind: str, worker: str) -> Job | None:
     """The oldest queued job of ``kind``, now running under ``worker``; None if none is queued."""
+    check_lengths({"worker": worker}, jobs, "任务")
     tried: list[str] = []
     for _ in range(_CLAIM_TRIES):
         q = (
@@ -129,6 +132,7 @@ def heartbeat(conn: Connection, job_id: str, worker: str, stage: str | None = No
 
 def finish_job(conn: Connection, job_id: str, result: Any = None, worker: str | None = None) -> Job:
     """Mark a running job done with JSON ``result`` (only if it is still ``worker``'s, when given)."""
+    check_json(result, "任务的 result")
     return _end(conn, job_id, worker, {"state": "done", "result": result, "stage": None})
 
 

@@ -30,11 +30,12 @@ from .shapes import (
     ReviewRow,
     ReviewSummary,
 )
-from .validate import Spec, check_id, check_int, check_item
+from .validate import Json, Spec, check_id, check_int, check_item, check_lengths
 
 __all__ = ["save_review", "get_review", "list_reviews", "review_title", "new_id"]
 
-_JSON = (dict, list, str, int, float, bool, None)
+_JSON = (Json,)
+_OBJECT = (Json, dict)
 _S = (str,)
 _S0 = (str, None)
 _I = (int,)
@@ -50,8 +51,8 @@ REVIEW_SPEC: Spec = {
     "title": (_S0, False),
     "model_name": (_S, True),
     "model_hash": (_S, True),
-    "model_info": ((dict,), True),
-    "label_rule": ((dict,), True),
+    "model_info": (_OBJECT, True),
+    "label_rule": (_OBJECT, True),
     "status": (_S, False),
     "parent_id": (_S0, False),
     "files": ((list,), True),
@@ -63,7 +64,7 @@ FILE_SPEC: Spec = {
     "n": (_I, True),
     "name": (_S, True),
     "kind": (_S, True),
-    "table": ((dict,), True),
+    "table": (_OBJECT, True),
     "data": ((bytes,), False),
     "blob_sha256": (_S, False),
 }
@@ -71,7 +72,7 @@ ROW_SPEC: Spec = {
     "file_n": (_I, True),
     "row": (_I, True),
     "indicator": (_S, True),
-    "record": ((dict,), True),
+    "record": (_OBJECT, True),
     "project": (_S0, False),
     "target": (_S0, False),
     "level1_code": (_S0, False),
@@ -115,12 +116,15 @@ def save_review(conn: Connection, review: ReviewIn) -> str:
     """Write ``review`` (see :class:`ReviewIn`); its id. Call inside a write transaction."""
     r = check_item(review, REVIEW_SPEC, "审核")
     review_id = check_id(r["id"], "审核编号") if "id" in r else new_id()
-    files = [check_item(f, FILE_SPEC, f"第 {i + 1} 个文件") for i, f in enumerate(r["files"])]
-    rows = [check_item(x, ROW_SPEC, f"第 {i + 1} 条指标行") for i, x in enumerate(r["rows"])]
-    projects = [check_item(p, PROJECT_SPEC, f"第 {i + 1} 个项目") for i, p in enumerate(r["projects"])]
-    found = [check_item(f, FINDING_SPEC, f"第 {i + 1} 个问题") for i, f in enumerate(r["findings"])]
+    check_lengths(r, reviews, "审核")
+    files = _checked(r["files"], FILE_SPEC, review_files, "个文件")
+    rows = _checked(r["rows"], ROW_SPEC, review_rows, "条指标行")
+    projects = _checked(r["projects"], PROJECT_SPEC, review_projects, "个项目")
+    found = _checked(r["findings"], FINDING_SPEC, findings, "个问题")
     if not files:
         raise InvalidError("审核至少要有一个文件")
+    if r.get("year") is not None and not 1900 <= r["year"] <= 2999:
+        raise InvalidError(f"年度 year 应为四位公历年份，收到 {r['year']}")
     numbers = _unique([f["n"] for f in files], "文件编号 n")
     if any(n < 1 for n in numbers):
         raise InvalidError("文件编号 n 从 1 开始")
@@ -134,7 +138,7 @@ def save_review(conn: Connection, review: ReviewIn) -> str:
         raise InvalidError(f"审核编号 {review_id} 已经存在")
     parent = r.get("parent_id")
     if parent is not None and not conn.execute(sa.select(reviews.c.id).where(reviews.c.id == parent)).first():
-        raise NotFoundError(f"没有作为来源的审核 {parent}")
+        raise InvalidError(f"没有作为来源的审核 {parent}")
 
     file_rows = []
     for f in files:
@@ -149,7 +153,7 @@ def save_review(conn: Connection, review: ReviewIn) -> str:
         elif sha is None:
             raise InvalidError(f"文件 {f['name']} 既没有内容 data 也没有 blob_sha256")
         elif blob_size(conn, sha) is None:
-            raise NotFoundError(f"文件 {f['name']} 的内容 {sha} 没有存过（先 put_blob）")
+            raise InvalidError(f"文件 {f['name']} 的内容 {sha} 没有存过（先 put_blob）")
         file_rows.append(
             {
                 "review_id": review_id,
@@ -301,6 +305,15 @@ def _summary(m: sa.RowMapping) -> ReviewSummary:
     out: dict[str, Any] = {k: m[k] for k in keys}
     out.update(status=m["status"], parent_id=m["parent_id"], counts=counts)
     return cast(ReviewSummary, out)
+
+
+def _checked(items: list[Any], spec: Spec, table: sa.Table, what: str) -> list[dict[str, Any]]:
+    out = []
+    for i, item in enumerate(items):
+        where = f"第 {i + 1} {what}"
+        out.append(check_item(item, spec, where))
+        check_lengths(out[-1], table, where)
+    return out
 
 
 def _without(m: sa.RowMapping, *keys: str) -> dict[str, Any]:

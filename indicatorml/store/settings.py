@@ -15,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from .errors import InvalidError
 from .schema import settings
+from .validate import check_json
 
 __all__ = ["get_setting", "set_setting", "delete_setting", "all_settings"]
 
@@ -29,6 +30,7 @@ def set_setting(conn: Connection, key: str, value: Any) -> None:
     """Store the JSON ``value`` under ``key`` (replacing the old one)."""
     if not isinstance(key, str) or not 0 < len(key) <= 200:
         raise InvalidError("设置的键应为 1 到 200 个字符的文本")
+    check_json(value, f"设置 {key}")
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(settings).values(key=key, value=value)
     conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
