@@ -12,17 +12,23 @@ appended, so every file is a distinct blob of realistic size.
 from __future__ import annotations
 
 import csv
+import hashlib
 import random
 from dataclasses import asdict
+from datetime import datetime, timezone
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+import sqlalchemy as sa
 
 from indicatorml.records import Indicator
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"
 FORMS = sorted((ROOT / "tests" / "fixtures" / "workbooks").glob("申报表_*.xlsx"))
+T0 = datetime(2024, 3, 1, 8, 30, tzinfo=timezone.utc)
+ABC, DE = hashlib.sha256(b"abc").hexdigest(), hashlib.sha256(b"de").hexdigest()
 LEVEL2 = {
     "数量指标": ("1", "11"),
     "质量指标": ("1", "12"),
@@ -194,3 +200,112 @@ def make_review(
                 }
             )
     return review
+
+
+def write_revision_1_review(conn: sa.Connection) -> None:
+    """A review as revision 0001 stored it (no title column yet), written through the tables the
+    database itself has at that revision, not through today's code."""
+    md = sa.MetaData()
+    md.reflect(conn)
+    t = md.tables
+    conn.execute(
+        sa.insert(t["blobs"]),
+        [
+            {"sha256": ABC, "size": 3, "data": b"abc", "created_at": T0},
+            {"sha256": DE, "size": 2, "data": b"de", "created_at": T0},
+        ],
+    )
+    conn.execute(
+        sa.insert(t["reviews"]).values(
+            id="old-review",
+            created_at=T0,
+            created_by="张三",
+            department="财政局",
+            year=2023,
+            org="某某局",
+            model_name="default",
+            model_hash="f" * 64,
+            model_info={"version": "0.0.9"},
+            label_rule={"cross": 0.1},
+            status="done",
+            parent_id=None,
+            files_count=2,
+            rows_count=2,
+            projects_count=1,
+            findings_count=1,
+        )
+    )
+    conn.execute(
+        sa.insert(t["review_files"]),
+        [
+            {
+                "review_id": "old-review",
+                "n": 1,
+                "name": "甲.xlsx",
+                "blob_sha256": ABC,
+                "kind": "xlsx",
+                "table": {"sheets": []},
+            },
+            {
+                "review_id": "old-review",
+                "n": 2,
+                "name": "乙.csv",
+                "blob_sha256": DE,
+                "kind": "csv",
+                "table": {"columns": ["指标"]},
+            },
+        ],
+    )
+    rows = [
+        {"file_n": 1, "row": 0, "indicator": "培训人数", "target": "≥100人", "level2_code": "11"},
+        {"file_n": 2, "row": 0, "indicator": "群众满意度", "target": "≥90%", "level2_code": "31"},
+    ]
+    conn.execute(
+        sa.insert(t["review_rows"]),
+        [
+            {
+                "review_id": "old-review",
+                "project": "培训项目",
+                "level1_code": r["level2_code"][0],
+                "level2_raw": None,
+                "origin": None,
+                "record": {"indicator": r["indicator"]},
+                "suggestion": {"level2_code": r["level2_code"], "confidence": 0.9},
+                **r,
+            }
+            for r in rows
+        ],
+    )
+    conn.execute(
+        sa.insert(t["review_projects"]).values(
+            review_id="old-review", file_n=1, k=0, name="培训项目", goal="提高技能", grade="良", info=None
+        )
+    )
+    finding_id = conn.execute(
+        sa.insert(t["findings"]).values(
+            review_id="old-review",
+            k=0,
+            file_n=1,
+            row=0,
+            project="培训项目",
+            rule="label.improbable",
+            severity="warning",
+            field="level2",
+            message="更像质量指标",
+            data={"p": 0.2},
+        )
+    ).inserted_primary_key[0]
+    conn.execute(
+        sa.insert(t["decisions"]).values(
+            review_id="old-review",
+            finding_id=finding_id,
+            file_n=1,
+            row=0,
+            decision="set",
+            level2_code="12",
+            comment="按建议改",
+            user="张三",
+            created_at=T0,
+        )
+    )
+    conn.execute(sa.insert(t["settings"]).values(key="model:财政局", value={"name": "local"}))

@@ -6,11 +6,9 @@ PostgreSQL, failed on CI).
 
 from __future__ import annotations
 
-import hashlib
 import subprocess
 import sys
 import textwrap
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pytest
@@ -18,6 +16,7 @@ import sqlalchemy as sa
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import postgres  # noqa: E402
+from store_samples import ABC, T0, write_revision_1_review  # noqa: E402
 
 from indicatorml.store import StoreError, open_store  # noqa: E402
 from indicatorml.store.engine import database_url, make_engine  # noqa: E402
@@ -25,8 +24,6 @@ from indicatorml.store.migrate import HEAD, current_revision, known_revisions, m
 from indicatorml.store.schema import metadata  # noqa: E402
 
 db_url = postgres.db_url  # the fixture: every test here runs on SQLite and on PostgreSQL
-T0 = datetime(2024, 3, 1, 8, 30, tzinfo=timezone.utc)
-ABC, DE = hashlib.sha256(b"abc").hexdigest(), hashlib.sha256(b"de").hexdigest()
 
 
 def engine_for(url: str) -> sa.Engine:
@@ -70,115 +67,6 @@ def test_the_schema_does_not_depend_on_the_working_directory(db_url, tmp_path, m
     store = open_store(db_url, None)
     assert store.revision() == HEAD
     store.close()
-
-
-def write_revision_1_review(conn: sa.Connection) -> None:
-    """A review as revision 0001 stored it (no title column yet), written through the tables the
-    database itself has at that revision, not through today's code."""
-    md = sa.MetaData()
-    md.reflect(conn)
-    t = md.tables
-    conn.execute(
-        sa.insert(t["blobs"]),
-        [
-            {"sha256": ABC, "size": 3, "data": b"abc", "created_at": T0},
-            {"sha256": DE, "size": 2, "data": b"de", "created_at": T0},
-        ],
-    )
-    conn.execute(
-        sa.insert(t["reviews"]).values(
-            id="old-review",
-            created_at=T0,
-            created_by="张三",
-            department="财政局",
-            year=2023,
-            org="某某局",
-            model_name="default",
-            model_hash="f" * 64,
-            model_info={"version": "0.0.9"},
-            label_rule={"cross": 0.1},
-            status="done",
-            parent_id=None,
-            files_count=2,
-            rows_count=2,
-            projects_count=1,
-            findings_count=1,
-        )
-    )
-    conn.execute(
-        sa.insert(t["review_files"]),
-        [
-            {
-                "review_id": "old-review",
-                "n": 1,
-                "name": "甲.xlsx",
-                "blob_sha256": ABC,
-                "kind": "xlsx",
-                "table": {"sheets": []},
-            },
-            {
-                "review_id": "old-review",
-                "n": 2,
-                "name": "乙.csv",
-                "blob_sha256": DE,
-                "kind": "csv",
-                "table": {"columns": ["指标"]},
-            },
-        ],
-    )
-    rows = [
-        {"file_n": 1, "row": 0, "indicator": "培训人数", "target": "≥100人", "level2_code": "11"},
-        {"file_n": 2, "row": 0, "indicator": "群众满意度", "target": "≥90%", "level2_code": "31"},
-    ]
-    conn.execute(
-        sa.insert(t["review_rows"]),
-        [
-            {
-                "review_id": "old-review",
-                "project": "培训项目",
-                "level1_code": r["level2_code"][0],
-                "level2_raw": None,
-                "origin": None,
-                "record": {"indicator": r["indicator"]},
-                "suggestion": {"level2_code": r["level2_code"], "confidence": 0.9},
-                **r,
-            }
-            for r in rows
-        ],
-    )
-    conn.execute(
-        sa.insert(t["review_projects"]).values(
-            review_id="old-review", file_n=1, k=0, name="培训项目", goal="提高技能", grade="良", info=None
-        )
-    )
-    finding_id = conn.execute(
-        sa.insert(t["findings"]).values(
-            review_id="old-review",
-            k=0,
-            file_n=1,
-            row=0,
-            project="培训项目",
-            rule="label.improbable",
-            severity="warning",
-            field="level2",
-            message="更像质量指标",
-            data={"p": 0.2},
-        )
-    ).inserted_primary_key[0]
-    conn.execute(
-        sa.insert(t["decisions"]).values(
-            review_id="old-review",
-            finding_id=finding_id,
-            file_n=1,
-            row=0,
-            decision="set",
-            level2_code="12",
-            comment="按建议改",
-            user="张三",
-            created_at=T0,
-        )
-    )
-    conn.execute(sa.insert(t["settings"]).values(key="model:财政局", value={"name": "local"}))
 
 
 def test_upgrade_from_revision_1_keeps_the_data_and_fills_the_new_title(db_url):
