@@ -40,7 +40,7 @@ _cluster: _Cluster | None = None
 class _Cluster:
     """One temporary PostgreSQL cluster on a unix socket, started once per test session."""
 
-    def __init__(self, bindir: Path) -> None:
+    def __init__(self, bindir: Path, durable: bool) -> None:
         self.bindir = bindir
         self.root = Path(tempfile.mkdtemp(prefix="indicatorml-pg-"))  # /tmp: reachable by postgres
         self.data = self.root / "data"
@@ -51,7 +51,9 @@ class _Cluster:
         self._run(
             "initdb", "-D", str(self.data), "-U", "postgres", "--auth=trust", "-E", "UTF8", "--locale=C", "-N"
         )
-        options = f"-k {self.socket} -c listen_addresses='' -c fsync=off -c max_connections=100"
+        # fsync=off makes the tests fast; a benchmark asks for a durable cluster (fsync on, as in use).
+        fsync = "on" if durable else "off"
+        options = f"-k {self.socket} -c listen_addresses='' -c fsync={fsync} -c max_connections=100"
         self._run("pg_ctl", "-D", str(self.data), "-o", options, "-l", str(self.root / "log"), "-w", "start")
 
     @property
@@ -84,8 +86,9 @@ def find_bindir() -> Path | None:
     return Path(found[-1]).parent if found else None
 
 
-def server_url() -> str:
-    """A URL of a server the tests may create databases on; skips (fails on CI) without one."""
+def server_url(durable: bool = False) -> str:
+    """A URL of a server the tests may create databases on; skips (fails on CI) without one.
+    ``durable``: a cluster started here writes with fsync on (benchmarks), else off (tests)."""
     global _cluster
     if os.environ.get(ENV):
         return os.environ[ENV]
@@ -98,18 +101,18 @@ def server_url() -> str:
             if ON_CI:
                 pytest.fail(message)
             pytest.skip(message)
-        _cluster = _Cluster(bindir)
+        _cluster = _Cluster(bindir, durable)
         atexit.register(_cluster.stop)
     return _cluster.url
 
 
 @contextmanager
-def pg_database() -> Iterator[str]:
+def pg_database(durable: bool = False) -> Iterator[str]:
     """A fresh, empty database for one test: its URL. Dropped afterwards."""
     import sqlalchemy as sa
     from sqlalchemy.engine import make_url
 
-    admin_url = make_url(server_url())
+    admin_url = make_url(server_url(durable))
     name = f"indicatorml_test_{secrets.token_hex(6)}"
     admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
     try:
