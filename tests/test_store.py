@@ -72,6 +72,12 @@ def test_urls_that_are_not_one_of_the_two_engines_are_refused_with_the_accepted_
     assert database_url("postgresql://u@h/db", None).drivername == "postgresql+psycopg"
 
 
+def test_a_sqlite_file_that_cannot_be_created_is_a_message(tmp_path):
+    (tmp_path / "file").write_text("not a folder")
+    with pytest.raises(StoreError, match="无法打开数据库"):
+        open_store(None, tmp_path / "file" / "data")
+
+
 def test_an_unreachable_database_is_a_message_without_the_password():
     with pytest.raises(StoreError) as e:
         open_store("postgresql+psycopg://someone:secret-pw@127.0.0.1:1/nowhere?connect_timeout=2", None)
@@ -247,7 +253,7 @@ def test_decisions_on_findings_and_rows_latest_wins_history_kept(store):
     second = store.add_decision(review_id, f["id"], "set", level2_code="13", comment="按时效算", user="王五")
     assert second["id"] > first["id"] and second["created_at"] >= first["created_at"]
     other_row = next(r for r in review["rows"] if (r["file_n"], r["row"]) != key)
-    plain = store.add_decision(review_id, (other_row["file_n"], other_row["row"]), "keep", comment="原类别对")
+    plain = store.add_decision(review_id, [other_row["file_n"], other_row["row"]], "keep", comment="原类别对")
     assert plain["finding_id"] is None
 
     got = store.get_review(review_id)

@@ -222,6 +222,7 @@ def test_a_backup_of_an_older_schema_restores_into_the_newest(db_url, tmp_path):
     with engine.connect() as conn:
         assert current_revision(conn) == "0001"
     engine.dispose()
+    open_store(None, tmp_path / "new").close()  # an empty store at head: brought down to 0001 first
     restore(tmp_path / "old.zip", None, tmp_path / "new")
     with open_store(None, tmp_path / "new") as store:
         review = store.get_review("old-review")

@@ -64,7 +64,9 @@ def check_store(conn: Connection, verify_blobs: bool = True) -> CheckReport:
 
 def _engine_check(conn: Connection) -> list[str]:
     if conn.dialect.name != "sqlite":
-        return []  # PostgreSQL checks its pages itself (checksums, WAL replay); counts follow below
+        # PostgreSQL replays its WAL after a crash; a page-level check would need the amcheck
+        # extension, which a bureau's server may not have. The counts below are checked on both.
+        return []
     result = [r[0] for r in conn.exec_driver_sql("PRAGMA integrity_check").all()]
     problems = [] if result == ["ok"] else [f"SQLite 完整性检查：{line}" for line in result]
     for table, rowid, parent, _ in conn.exec_driver_sql("PRAGMA foreign_key_check").all():

@@ -61,7 +61,7 @@ def add_decision(
         raise NotFoundError(f"没有这份审核：{review_id}")
     finding_id: int | None
     row: int | None
-    if isinstance(target, tuple):
+    if isinstance(target, (tuple, list)):  # a list too: (file_n, row) as it arrives from JSON
         if len(target) != 2:
             raise InvalidError(f"指标行应为 (file_n, row)，收到 {target!r:.80}")
         file_n, row = check_int(target[0], "file_n"), check_int(target[1], "row")

@@ -48,7 +48,10 @@ def open_store(url: str | None, data_dir: Path | None) -> Store:
     that cannot be reached, raises :class:`StoreError` with a message (password hidden).
     """
     target = database_url(url, data_dir)
-    engine = make_engine(target)
+    try:
+        engine = make_engine(target)  # creates a SQLite file's folder
+    except OSError as e:
+        raise StoreError(f"无法打开数据库 {show_url(target)}：{e.strerror or e}") from e
     try:
         ensure_head(engine)
     except StoreError:
