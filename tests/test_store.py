@@ -62,6 +62,18 @@ def test_default_is_a_sqlite_file_in_wal_mode_under_the_data_dir(tmp_path):
         assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
 
 
+def test_without_postgresql_the_store_tests_skip_locally_and_fail_on_ci(monkeypatch):
+    monkeypatch.delenv(postgres.ENV, raising=False)
+    monkeypatch.setattr(postgres, "_cluster", None)  # as if none had been started yet
+    monkeypatch.setattr(postgres, "find_bindir", lambda: None)
+    monkeypatch.setattr(postgres, "ON_CI", False)
+    with pytest.raises(pytest.skip.Exception, match="apt-get install postgresql"):
+        postgres.server_url()
+    monkeypatch.setattr(postgres, "ON_CI", True)
+    with pytest.raises(pytest.fail.Exception, match="apt-get install postgresql"):
+        postgres.server_url()
+
+
 def test_urls_that_are_not_one_of_the_two_engines_are_refused_with_the_accepted_forms(tmp_path):
     with pytest.raises(StoreError, match="postgresql\\+psycopg://"):
         database_url("mysql://u:secret@h/db", None)
