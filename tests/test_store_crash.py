@@ -16,6 +16,7 @@ import random
 import signal
 import subprocess
 import sys
+import tempfile
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,23 +38,27 @@ def kill_and_check(url: str, kills: int, seed: int) -> dict[str, int]:
     decided: dict[str, set[int]] = {}
     totals = {"kills": 0, "during_save": 0, "reviews": 0, "interrupted_jobs": 0}
     for k in range(kills):
-        proc = subprocess.Popen(
-            [sys.executable, str(WRITER), url, str(seed * 1000 + k)],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        assert line.strip() == "ready", proc.communicate()[1][-2000:]
-        try:
-            proc.wait(timeout=rng.uniform(0.02, 0.5))
-        except subprocess.TimeoutExpired:
-            proc.send_signal(signal.SIGKILL)
-        out, err = proc.communicate(timeout=30)
-        assert proc.returncode == -signal.SIGKILL, err[-2000:]  # killed while writing, not failed
+        with tempfile.TemporaryFile("w+") as err:
+            proc = subprocess.Popen(
+                [sys.executable, str(WRITER), url, str(seed * 1000 + k)],
+                stdout=subprocess.PIPE,
+                stderr=err,
+                text=True,
+            )
+            assert proc.stdout is not None
+            ready = proc.stdout.readline()
+            try:
+                proc.wait(timeout=rng.uniform(0.02, 0.5))
+            except subprocess.TimeoutExpired:
+                proc.send_signal(signal.SIGKILL)
+            # All of stdout through the same reader: readline may have buffered lines beyond "ready".
+            out = proc.stdout.read()
+            proc.wait(timeout=30)
+            err.seek(0)
+            assert ready == "ready\n" and proc.returncode == -signal.SIGKILL, err.read()[-2000:]
         totals["kills"] += 1
-        lines = out.splitlines()
+        # Only whole lines: the writer may be killed half-way through printing the last one.
+        lines = out.split("\n")[:-1]
         totals["during_save"] += bool(lines) and lines[-1] == "saving"
         for line in lines:
             word, *rest = line.split()
