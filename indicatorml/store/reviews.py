@@ -121,49 +121,13 @@ def save_review(conn: Connection, review: ReviewIn) -> str:
     rows = _checked(r["rows"], ROW_SPEC, review_rows, "条指标行")
     projects = _checked(r["projects"], PROJECT_SPEC, review_projects, "个项目")
     found = _checked(r["findings"], FINDING_SPEC, findings, "个问题")
-    if not files:
-        raise InvalidError("审核至少要有一个文件")
-    if r.get("year") is not None and not 1900 <= r["year"] <= 2999:
-        raise InvalidError(f"年度 year 应为四位公历年份，收到 {r['year']}")
-    numbers = _unique([f["n"] for f in files], "文件编号 n")
-    if any(n < 1 for n in numbers):
-        raise InvalidError("文件编号 n 从 1 开始")
-    _unique([(x["file_n"], x["row"]) for x in rows], "指标行（file_n, row）")
-    _unique([(p["file_n"], p["k"]) for p in projects], "项目（file_n, k）")
-    for what, items in (("指标行", rows), ("项目", projects), ("问题", found)):
-        for i, item in enumerate(items):
-            if item["file_n"] not in numbers:
-                raise InvalidError(f"第 {i + 1} 个{what}的 file_n = {item['file_n']}，审核里没有这个文件")
+    _check_numbering(r, files, rows, projects, found)
     if conn.execute(sa.select(reviews.c.id).where(reviews.c.id == review_id)).first():
         raise InvalidError(f"审核编号 {review_id} 已经存在")
     parent = r.get("parent_id")
     if parent is not None and not conn.execute(sa.select(reviews.c.id).where(reviews.c.id == parent)).first():
         raise InvalidError(f"没有作为来源的审核 {parent}")
-
-    file_rows = []
-    for f in files:
-        sha = f.get("blob_sha256")
-        if sha is not None:
-            check_sha256(sha)
-        if "data" in f:
-            given = sha
-            sha = put_blob(conn, f["data"])
-            if given is not None and given != sha:
-                raise InvalidError(f"文件 {f['name']} 的 blob_sha256 与其内容不符")
-        elif sha is None:
-            raise InvalidError(f"文件 {f['name']} 既没有内容 data 也没有 blob_sha256")
-        elif blob_size(conn, sha) is None:
-            raise InvalidError(f"文件 {f['name']} 的内容 {sha} 没有存过（先 put_blob）")
-        file_rows.append(
-            {
-                "review_id": review_id,
-                "n": f["n"],
-                "name": f["name"],
-                "blob_sha256": sha,
-                "kind": f["kind"],
-                "table": f["table"],
-            }
-        )
+    file_rows = [{"review_id": review_id, **_stored_file(conn, f)} for f in files]
     first = min(files, key=lambda f: f["n"])
     conn.execute(
         sa.insert(reviews).values(
@@ -305,6 +269,47 @@ def _summary(m: sa.RowMapping) -> ReviewSummary:
     out: dict[str, Any] = {k: m[k] for k in keys}
     out.update(status=m["status"], parent_id=m["parent_id"], counts=counts)
     return cast(ReviewSummary, out)
+
+
+def _check_numbering(
+    r: dict[str, Any],
+    files: list[dict[str, Any]],
+    rows: list[dict[str, Any]],
+    projects: list[dict[str, Any]],
+    found: list[dict[str, Any]],
+) -> None:
+    """Files numbered from 1 without repeats; rows and projects unique in their file; every part
+    in a file of the review."""
+    if not files:
+        raise InvalidError("审核至少要有一个文件")
+    if r.get("year") is not None and not 1900 <= r["year"] <= 2999:
+        raise InvalidError(f"年度 year 应为四位公历年份，收到 {r['year']}")
+    numbers = _unique([f["n"] for f in files], "文件编号 n")
+    if any(n < 1 for n in numbers):
+        raise InvalidError("文件编号 n 从 1 开始")
+    _unique([(x["file_n"], x["row"]) for x in rows], "指标行（file_n, row）")
+    _unique([(p["file_n"], p["k"]) for p in projects], "项目（file_n, k）")
+    for what, items in (("指标行", rows), ("项目", projects), ("问题", found)):
+        for i, item in enumerate(items):
+            if item["file_n"] not in numbers:
+                raise InvalidError(f"第 {i + 1} 个{what}的 file_n = {item['file_n']}，审核里没有这个文件")
+
+
+def _stored_file(conn: Connection, f: dict[str, Any]) -> dict[str, Any]:
+    """The review_files row of ``f``, its bytes stored first if given (same transaction)."""
+    sha = f.get("blob_sha256")
+    if sha is not None:
+        check_sha256(sha)
+    if "data" in f:
+        given = sha
+        sha = put_blob(conn, f["data"])
+        if given is not None and given != sha:
+            raise InvalidError(f"文件 {f['name']} 的 blob_sha256 与其内容不符")
+    elif sha is None:
+        raise InvalidError(f"文件 {f['name']} 既没有内容 data 也没有 blob_sha256")
+    elif blob_size(conn, sha) is None:
+        raise InvalidError(f"文件 {f['name']} 的内容 {sha} 没有存过（先 put_blob）")
+    return {"n": f["n"], "name": f["name"], "blob_sha256": sha, "kind": f["kind"], "table": f["table"]}
 
 
 def _checked(items: list[Any], spec: Spec, table: sa.Table, what: str) -> list[dict[str, Any]]:
