@@ -15,7 +15,7 @@ import csv
 import hashlib
 import random
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -27,7 +27,7 @@ from indicatorml.records import Indicator
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"
 FORMS = sorted((ROOT / "tests" / "fixtures" / "workbooks").glob("申报表_*.xlsx"))
-T0 = datetime(2024, 3, 1, 8, 30, tzinfo=timezone.utc)
+T0 = datetime(2024, 3, 1, 8, 30, tzinfo=UTC)
 ABC, DE = hashlib.sha256(b"abc").hexdigest(), hashlib.sha256(b"de").hexdigest()
 LEVEL2 = {
     "数量指标": ("1", "11"),

@@ -12,7 +12,7 @@ import sqlite3
 import sys
 import threading
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -131,7 +131,7 @@ def test_a_review_comes_back_as_it_was_saved(store):
     assert got["department"] == "财政局" and got["created_by"] == "李四" and got["status"] == "done"
     assert got["model_info"] == review["model_info"] and got["label_rule"] == review["label_rule"]
     assert got["created_at"].tzinfo is not None
-    assert abs(got["created_at"] - datetime.now(timezone.utc)) < timedelta(minutes=1)
+    assert abs(got["created_at"] - datetime.now(UTC)) < timedelta(minutes=1)
     assert got["title"] == f"{review['files'][0]['name']} 等 3 个文件"
     assert got["counts"] == {"files": 3, "rows": 75, "projects": 3, "findings": len(review["findings"])}
     for given, stored in zip(review["files"], got["files"], strict=True):
@@ -230,7 +230,7 @@ def test_a_review_id_is_not_reused(store):
 
 
 def test_list_reviews_filters_and_pages_newest_first(store):
-    t0 = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    t0 = datetime(2024, 5, 1, tzinfo=UTC)
     made = []
     for i in range(7):
         review = make_review(
@@ -372,7 +372,7 @@ def test_interrupted_jobs_are_marked_failed_in_chinese_or_requeued(store):
     again = store.create_job("train")["id"]
     for _ in range(3):
         store.claim_next_job("train", "dead-worker")
-    old = datetime.now(timezone.utc) - timedelta(minutes=10)
+    old = datetime.now(UTC) - timedelta(minutes=10)
     with store.engine.begin() as conn:  # two workers stopped sending heartbeats ten minutes ago
         for job_id in (stale, again):
             conn.execute(
@@ -410,7 +410,7 @@ def test_settings_are_json_values_under_keys(store):
     with pytest.raises(InvalidError, match="JSON"):
         store.set_setting("threshold", math.inf)
     with pytest.raises(InvalidError, match="JSON"):
-        store.create_job("train", {"when": datetime.now(timezone.utc)})
+        store.create_job("train", {"when": datetime.now(UTC)})
 
 
 # ------------------------------------------------------------------ check

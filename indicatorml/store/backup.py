@@ -30,7 +30,7 @@ import os
 import secrets
 import zipfile
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -145,7 +145,7 @@ def _write_zip(conn: Connection, tmp: Path, revision: str) -> dict[str, Any]:
             "format": FORMAT,
             "format_version": FORMAT_VERSION,
             "revision": revision,
-            "created_at": datetime.now(timezone.utc).isoformat(),
+            "created_at": datetime.now(UTC).isoformat(),
             "indicatorml": __version__,
             "engine": conn.dialect.name,
             "tables": tables,
@@ -176,8 +176,8 @@ def _encode(kind: str, value: Any) -> Any:
         return None
     if kind == "datetime":
         if value.tzinfo is None:  # SQLite: the store writes UTC
-            value = value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).isoformat()
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC).isoformat()
     if kind == "bytes":
         return base64.b64encode(bytes(value)).decode("ascii")
     return value
@@ -312,7 +312,7 @@ def _decode(kind: str, value: Any, column: sa.Column[Any]) -> Any:
             return sa.null() if column.nullable else sa.JSON.NULL
         return None
     if kind == "datetime":
-        return datetime.fromisoformat(value).astimezone(timezone.utc)
+        return datetime.fromisoformat(value).astimezone(UTC)
     if kind == "bytes":
         return base64.b64decode(value)
     return value

@@ -14,7 +14,7 @@ and jobs have random url-safe ids (an id in a URL must not be guessable).
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -54,7 +54,7 @@ metadata = sa.MetaData(
 
 def utcnow() -> datetime:
     """Now, as an aware UTC datetime: the only kind of time the store writes."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(sa.types.TypeDecorator[datetime]):
@@ -73,15 +73,15 @@ class UTCDateTime(sa.types.TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError(f"naive datetime {value!r}: the store keeps aware UTC times only")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
-            return value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc)
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 # A 64-bit sequence on PostgreSQL; SQLite's rowid is already 64-bit but only INTEGER PRIMARY KEY is it.
