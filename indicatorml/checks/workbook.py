@@ -55,10 +55,14 @@ LIST_HEADER = ("文件", "工作表", "单元格", "级别", "项目", "指标",
 _WIDTHS = {"问题级别": 9, "问题": 50, "规则": 24, "建议二级指标": 20, "建议概率": 9, "审核意见": 24}
 
 
-def annotatable(table: Table) -> bool:
-    """An input whose own workbook can be written back: an ``.xlsx``/``.xlsm`` openpyxl loads."""
-    p = Path(table.path)
-    return table.kind == "xlsx" and p.suffix.lower() in OWN_WORKBOOK and p.is_file() and bool(table.records)
+def annotatable(table: Table, source: str | Path | None = None) -> bool:
+    """An input whose own workbook can be written back: an ``.xlsx``/``.xlsm`` openpyxl loads
+    (at ``source`` when given: a stored review's upload, ``table.path`` being only its name)."""
+    named = Path(table.path)
+    p = Path(source) if source is not None else named
+    return (
+        table.kind == "xlsx" and named.suffix.lower() in OWN_WORKBOOK and p.is_file() and bool(table.records)
+    )
 
 
 def _suggested(f: Finding) -> str | None:
@@ -148,7 +152,12 @@ def _listing(
     return listing, owner
 
 
-def write_findings_xlsx(tables: Sequence[Table], findings: Sequence[Finding], path: str) -> list[str]:
+def write_findings_xlsx(
+    tables: Sequence[Table],
+    findings: Sequence[Finding],
+    path: str,
+    sources: Sequence[str | Path | None] | None = None,
+) -> list[str]:
     """Write the reviewer's workbook to ``path``.
 
     One ``.xlsx`` input: the user's own workbook, marked (see the module docstring). Anything
@@ -156,17 +165,23 @@ def write_findings_xlsx(tables: Sequence[Table], findings: Sequence[Finding], pa
     sheet per input sheet/table laid out like the input, the same marks, and 问题清单 over all
     of them. The input is never overwritten. Returns what openpyxl could not keep of the
     user's workbook (text boxes, shapes…; see :func:`indicatorml.tables.annotate.losses`).
+
+    ``sources[i]``: where table i's bytes are when its ``path`` is only the file's own name (a
+    stored review writes its upload to a temporary file): the workbook shows the name, never
+    that file's path.
     """
+    where = list(sources) if sources is not None else [None] * len(tables)
     marks = [findings_marks(t, findings) for t in tables]
     listing, owner = _listing(tables, findings, [n for n, _ in marks])
-    if len(tables) == 1 and annotatable(tables[0]):
+    if len(tables) == 1 and annotatable(tables[0], where[0]):
         notes, columns = marks[0]
-        return annotate_workbook(tables[0], path, notes, columns, listing)
+        return annotate_workbook(tables[0], path, notes, columns, listing, source=where[0])
     report_workbook(
         [(t, n, c) for t, (n, c) in zip(tables, marks, strict=True)],
         path,
         listing,
         listing_table=lambda note: owner.get(id(note)),
+        sources=where,
     )
     return []
 

@@ -110,13 +110,18 @@ def _sheet_of_flat_xlsx(table: Table, wb: Any) -> str:
 
 
 def layout(
-    table: Table, wb: Any = None, new: bool = False, title: str | None = None
+    table: Table,
+    wb: Any = None,
+    new: bool = False,
+    title: str | None = None,
+    source: str | Path | None = None,
 ) -> tuple[list[Sheet], list[Place]]:
     """The sheets of ``table`` and the place of each record.
 
     ``wb`` is the user's workbook (annotating in place: sheet names come from it); ``new``
     asks for the cells too (writing a new workbook); ``title`` names the sheet of a table
-    that has none of its own (CSV, seed, JSONL).
+    that has none of its own (CSV, seed, JSONL). ``source`` is where the input's bytes are
+    when ``table.path`` is only its name (a stored review's file); default ``table.path``.
     """
     name = title or sheet_title(Path(table.path).stem)
     native = _native_sheets(table)
@@ -124,7 +129,7 @@ def layout(
         sheets, places = _native_layout(table, native)
         if not new:
             return sheets, places
-        grids = _source_grids(table)
+        grids = _source_grids(table, source)
         if grids is not None and all(s.name in grids for s in sheets):
             # Every input sheet/table/page, in file order; those without indicators as they were.
             have = {s.name: s for s in sheets}
@@ -205,10 +210,10 @@ def _areas_of(info: GridInfo | None, recs: list[tuple[int, dict[str, tuple[int, 
     return [TableArea(max(first - 1, 1), first, max(rows), max(cols))]
 
 
-def _source_grids(table: Table) -> dict[str, Grid] | None:
+def _source_grids(table: Table, source: str | Path | None = None) -> dict[str, Grid] | None:
     """The input's grids as its reader sees them (cells, merge continuations), by name; None
     where no reader gives grids for this kind of file (then the records' columns are used)."""
-    path = Path(table.path)
+    path = Path(source if source is not None else table.path)
     try:
         if table.kind == "xlsx":
             from ..xlsx import xlsx_grids

@@ -29,26 +29,29 @@ def report_workbook(
     out: str | Path,
     listing: Listing | None = None,
     listing_table: Callable[[Note], int | None] | None = None,
+    sources: Sequence[str | Path | None] | None = None,
 ) -> None:
     """A NEW workbook: per table, one sheet per input sheet laid out like the input, marked.
 
     ``listing`` rows link through ``listing_table(i)`` → the index into ``items`` of the
-    table that row's note belongs to.
+    table that row's note belongs to. ``sources[i]``: where table i's bytes are when its
+    ``path`` is only its own name (a stored review's file); the input's grids are read there.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font
 
-    for table, _, _ in items:
-        if same_file(table.path, out):
+    where = list(sources) if sources is not None else [None] * len(items)
+    for (table, _, _), source in zip(items, where, strict=True):
+        if same_file(source if source is not None else table.path, out):
             raise IndicatormlError(f"--output {out} is an input file; choose another name")
     wb = Workbook()
     wb.remove(wb.active)
     used: set[str] = set()
     laid: list[tuple[list[Sheet], list[Place], dict[str, str]]] = []
     several = len(items) > 1
-    for table, notes, columns in items:
+    for (table, notes, columns), source in zip(items, where, strict=True):
         stem = Path(table.path).stem
-        sheets, places = layout(table, new=True, title=sheet_title(stem))
+        sheets, places = layout(table, new=True, title=sheet_title(stem), source=source)
         names: dict[str, str] = {}
         for sheet in sheets:
             # one input: its own sheet names; several: prefixed with the file's name

@@ -30,15 +30,20 @@ def annotate_workbook(
     notes: Sequence[Note] = (),
     columns: Sequence[Column] = (),
     listing: Listing | None = None,
+    source: str | Path | None = None,
 ) -> list[str]:
     """Load the user's own ``.xlsx`` (``table.path``), mark it and save it as ``out``: the
     notes on their cells, the columns right of each table, the listing as a last sheet whose
     rows link to their notes' cells. Refuses to overwrite the input. Returns what openpyxl
     could not keep (see :func:`losses`), for the caller to warn about.
+
+    ``source``: where the workbook's bytes are when ``table.path`` is only the file's own name
+    (a stored review's upload, written to a temporary file): the name is what the workbook
+    shows, the source what is loaded.
     """
     from openpyxl import load_workbook
 
-    src = Path(table.path)
+    src = Path(source if source is not None else table.path)
     if same_file(src, out):
         raise IndicatormlError(
             f"--output {out} is the input file; choose another name (the input is never overwritten)"
