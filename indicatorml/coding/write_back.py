@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..errors import IndicatormlError
-from ..records import Indicator
+from ..records import Indicator, Table
 from ..tables.annotate import (
     FILLS,
     NEW_WORKBOOK,
@@ -33,7 +33,15 @@ from .model import IndicatorClassifier
 from .predict import Prediction, classify
 from .saved import load_model
 
-__all__ = ["REVIEW_MARK", "CodeResult", "code_table", "coded_path"]
+__all__ = [
+    "REVIEW_MARK",
+    "CodeResult",
+    "code_table",
+    "coded_path",
+    "write_coded",
+    "level1_only_rows",
+    "keep_given_level1",
+]
 
 REVIEW_MARK = "需人工确认"
 _COLUMNS = ("一级指标(自动)", "二级指标(自动)", "置信度", "复核")
@@ -70,7 +78,7 @@ def code_table(
     stream: Any = ...,
 ) -> CodeResult:
     """Code every unlabeled indicator of a table (all of them with ``recode``) and write it back."""
-    from ..tables import add_column, read_table, report_problems, write_table
+    from ..tables import read_table, report_problems
 
     if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
         stream = sys.stderr
@@ -103,6 +111,35 @@ def code_table(
         model = load_model(model)
     preds = classify(table.records, model, top_k=3, layout=layout)
     _keep_given_level1(table.records, preds, model, layout, recode)
+    return write_coded(table, preds, out, fmt, threshold=threshold, recode=recode, stream=stream)
+
+
+def write_coded(
+    table: Table,
+    preds: Sequence[Prediction],
+    out: str | os.PathLike[str],
+    fmt: str | None = None,
+    *,
+    threshold: float = 0.9,
+    recode: bool = False,
+    source: str | Path | None = None,
+    stream: Any = None,
+) -> CodeResult:
+    """Write ``table`` coded with ``preds`` (one per record) to ``out``: the second half of
+    :func:`code_table`, apart so that a stored review's coded file is written from the
+    suggestions it stored, without a model.
+
+    ``fmt`` as :func:`code_table` chose it (default: a workbook for a workbook input, else the
+    table's own kind). ``source`` is where the input's bytes are when ``table.path`` is only
+    its own name (a stored review's upload). The records of ``table`` are changed (coded):
+    pass a copy to keep the original.
+    """
+    from ..tables import add_column, write_table
+
+    out = Path(out)
+    workbook_in = table.kind in _WORKBOOK_KINDS
+    if fmt is None:
+        fmt = "xlsx" if workbook_in else _KIND_FORMAT.get(table.kind, "csv")
     auto1: list[str] = []
     auto2: list[str] = []
     confs: list[str | float] = []  # "" where the model gave no confidence
@@ -141,19 +178,19 @@ def code_table(
             coded += 1
     if fmt == "xlsx" and workbook_in:
         columns = _workbook_columns(auto1, auto2, confs, marks)
-        if table.kind == "xlsx" and src.suffix.lower() in OWN_WORKBOOK:
-            lost = annotate_workbook(table, out, columns=columns)
+        if table.kind == "xlsx" and Path(table.path).suffix.lower() in OWN_WORKBOOK:
+            lost = annotate_workbook(table, out, columns=columns, source=source)
             if lost and stream is not None:
-                print(lost_line(src, out, lost), file=stream)
+                print(lost_line(table.path, out, lost), file=stream)
         else:
-            report_workbook([(table, (), columns)], out)
-        return CodeResult(out, coded, review, kept, preds)
+            report_workbook([(table, (), columns)], out, sources=[source])
+        return CodeResult(out, coded, review, kept, list(preds))
     if fmt != "seed":
         added: list[Sequence[str | float]] = [auto1, auto2, confs, marks]
         for name, values in zip(_COLUMNS, added, strict=True):
             add_column(table, name, values)
     write_table(table, out, fmt)
-    return CodeResult(out, coded, review, kept, preds)
+    return CodeResult(out, coded, review, kept, list(preds))
 
 
 def _workbook_columns(
@@ -180,24 +217,44 @@ def _workbook_columns(
 def _keep_given_level1(
     records: list[Indicator], preds: list[Prediction], model: IndicatorClassifier, layout: str, recode: bool
 ) -> None:
+    """:func:`keep_given_level1` with the model's probabilities of the rows it applies to."""
+    rows = level1_only_rows(records, preds, recode)
+    if rows:
+        proba = model.predict_proba([records[i] for i in rows])
+        keep_given_level1(records, preds, rows, proba, model.classes_, layout)
+
+
+def level1_only_rows(
+    records: Sequence[Indicator], preds: Sequence[Prediction], recode: bool = False
+) -> list[int]:
+    """The rows :func:`keep_given_level1` applies to: a level 1 given, no level 2, a suggestion."""
+    return [
+        i
+        for i, r in enumerate(records)
+        if r.level1_code and not r.level2_code and not recode and preds[i].level2_code is not None
+    ]
+
+
+def keep_given_level1(
+    records: Sequence[Indicator],
+    preds: Sequence[Prediction],
+    rows: Sequence[int],
+    proba: Any,
+    classes: Iterable[Any],
+    layout: str,
+) -> None:
     """A draft row that names its level 1 but not its level 2 keeps that level 1.
 
     Why: the person's level-1 label outranks the model's, as a level-2 label does. The model
     then chooses the best level 2 *within* that level 1, and the confidence is the model's
     probability of that level 2 given the level 1 (its probabilities renormalized in the family).
+    ``rows`` are those of :func:`level1_only_rows`, ``proba[k]`` the probabilities of row
+    ``rows[k]`` over ``classes`` (the model's, or a review's one scorer's).
     """
-    rows = [
-        i
-        for i, r in enumerate(records)
-        if r.level1_code and not r.level2_code and not recode and preds[i].level2_code is not None
-    ]
-    if not rows:
-        return
-    proba = model.predict_proba([records[i] for i in rows])
     for row, pr in zip(rows, proba, strict=True):
         given = records[row].level1_code
         row_layout = "2021" if given == "4" else layout  # a 成本 level 1 says the table is 2021 layout
-        shown = [to_layout(str(c), row_layout) for c in model.classes_]
+        shown = [to_layout(str(c), row_layout) for c in classes]
         members = [j for j, cat in enumerate(shown) if parent(cat.code).code == given]
         total = float(sum(pr[j] for j in members))
         if total <= 0.0:
