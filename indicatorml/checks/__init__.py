@@ -3,11 +3,10 @@
 One module per rule family (``structure``, ``labels``, ``targets``, ``completeness`` with
 ``goals`` under it), ``wording`` for what an indicator's words say it measures, ``finding`` for
 the shared :class:`Finding` and rule ids, ``severity`` for the severity table, ``run`` to run
-them all over a table; ``report`` (terminal, JSONL/CSV) and ``workbook`` (XLSX) for the views,
-and ``command`` for the ``check`` verb.
+them all over a table; ``report`` (terminal, JSONL/CSV) and ``workbook`` (XLSX) for the views.
+The ``check`` verb is :func:`indicatorml.reviews.run_check`, over the review pipeline.
 """
 
-from .command import run_check
 from .finding import KINDS, RULES, TABLE_RULES, Finding, worst_severity
 from .labels import DEFAULT_LABEL_RULE, LabelRule, label_findings
 from .report import finding_rows, render_findings
@@ -32,6 +31,5 @@ __all__ = [
     "worst_severity",
     "finding_rows",
     "render_findings",
-    "run_check",
     "write_findings_xlsx",
 ]
