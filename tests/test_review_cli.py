@@ -112,12 +112,12 @@ def test_reviews_list_show_decide_export_download(tmp_path, capsys):
     ("argv", "message"),
     [
         (["reviews", "show", "nope"], "没有这份审核"),
-        (["reviews", "decide", "ID", "--row", "1:0", "--decision", "keep"], "--row 应写成"),
+        (["reviews", "decide", "{id}", "--row", "1:0", "--decision", "keep"], "--row 应写成"),
         (
-            ["reviews", "decide", "ID", "--finding", "1", "--decision", "set", "--code", "99"],
+            ["reviews", "decide", "{id}", "--finding", "{finding}", "--decision", "set", "--code", "99"],
             "没有这个二级指标",
         ),
-        (["reviews", "download", "ID", "--coded"], "--coded 要与 --file N 一起用"),
+        (["reviews", "download", "{id}", "--coded"], "--coded 要与 --file N 一起用"),
     ],
 )
 def test_reviews_verbs_answer_bad_input_with_one_chinese_line(tmp_path, capsys, argv, message):
@@ -125,9 +125,7 @@ def test_reviews_verbs_answer_bad_input_with_one_chinese_line(tmp_path, capsys, 
     rc, _, err = run(["check", str(SEED), "--save", *data], capsys)
     review_id = saved_id(err)
     with open_store(None, tmp_path / "data") as store:
-        first = next(
-            x.id for x in load_review(store, review_id).files[0].findings if x.finding.row is not None
-        )
+        first = next(x.id for _, x in load_review(store, review_id).findings() if x.finding.row is not None)
     argv = [a.format(id=review_id, finding=first) for a in argv]
     rc, _, err = run([*argv, *data], capsys)
     assert rc == 2 and message in err and "Traceback" not in err
