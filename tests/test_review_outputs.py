@@ -25,7 +25,7 @@ from indicatorml.reviews import (
     save_review,
     workbooks_zip,
 )
-from indicatorml.store import open_store
+from indicatorml.store import NotFoundError, open_store
 from indicatorml.tables.annotate import layout
 from indicatorml.tables.annotate.layout import sheet_title
 
@@ -224,7 +224,7 @@ def test_a_review_without_a_model_has_no_coded_file(store):
     review = load_review(store, save_review(store, run_review([SEED], labels=False)))
     with pytest.raises(IndicatormlError, match="没有使用模型"):
         file_coded(review, 1, store)
-    with pytest.raises(KeyError, match="第 2 个文件"):
+    with pytest.raises(NotFoundError, match="没有第 2 个文件"):
         file_workbook(review, 2, store)
     assert file_workbook(review, 1, store).name == f"{SEED.stem}.审核.xlsx"
 

@@ -21,6 +21,7 @@ import postgres  # noqa: E402
 from indicatorml.reviews import (  # noqa: E402
     DECISION_COLUMNS,
     DECISION_HEADERS,
+    create_review,
     decide,
     decided_level2,
     decision_rows,
@@ -97,6 +98,17 @@ def test_the_review_shape_issue_15_names(store, computed):
         assert {"id", "file", "project", "row", "indicator", "rule", "severity", "message"} <= set(f)
         assert f["file"] in names
     json.dumps(data, ensure_ascii=False, allow_nan=False)  # plain JSON, no NaN
+
+
+def test_create_review_answers_with_the_stored_review(store, tmp_path):
+    staged = tmp_path / "表1.xlsx"
+    staged.write_bytes((WORKBOOKS / "申报表_单表.xlsx").read_bytes())
+    got = create_review(store, [staged], names=["预算.xlsx"], year=2025, user="甲", department="预算科")
+    assert got.id and got.year == 2025 and got.files[0].name == "预算.xlsx"
+    assert all(isinstance(x.id, int) for _, x in got.findings()) and got.files[0].findings
+    assert got == load_review(store, got.id) and str(tmp_path) not in json.dumps(
+        review_json(got), ensure_ascii=False
+    )
 
 
 # ------------------------------------------------------------------ decisions

@@ -37,7 +37,7 @@ from .identity import NO_MODEL, label_rule_from_json, label_rule_json, resolve_m
 from .metadata import file_org, file_year
 from .names import coded_name, own_name, unique_names, workbook_name
 from .outputs import Download, file_bytes, file_coded, file_workbook, workbooks_zip, write_file_workbook
-from .persist import load_review, review_from_stored, review_in, save_review
+from .persist import create_review, load_review, review_from_stored, review_in, save_review
 from .reading import read_named, read_upload, rename_table
 from .review import ModelIdentity, Review, ReviewFile, ReviewFinding, ReviewProject
 from .run import MAX_FILES, file_projects, run_review
@@ -52,6 +52,7 @@ __all__ = [
     "ModelIdentity",
     # computing, storing, loading
     "run_review",
+    "create_review",
     "save_review",
     "load_review",
     "review_in",

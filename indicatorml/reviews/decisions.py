@@ -96,7 +96,7 @@ def _target(
     if finding is not None:
         try:
             file, found = review.finding(int(finding))
-        except (KeyError, TypeError, ValueError):
+        except (TypeError, ValueError):
             raise NotFoundError(f"审核 {review.id} 里没有编号为 {finding!r:.20} 的问题") from None
         f = found.finding
         if f.suggested_level2_code:
@@ -105,9 +105,9 @@ def _target(
     assert row is not None
     try:
         file_n, index = int(row[0]), int(row[1])
-        file = review.file(file_n)
-    except (KeyError, TypeError, ValueError, IndexError):
-        raise NotFoundError(f"审核 {review.id} 里没有这一行指标：{row!r:.40}") from None
+    except (TypeError, ValueError, IndexError):
+        raise InvalidError(f"指标行应为 (文件序号, 行号)，收到 {row!r:.40}") from None
+    file = review.file(file_n)
     if not 0 <= index < len(file.table.records):
         raise NotFoundError(f"审核 {review.id} 的第 {file_n} 个文件没有第 {index} 行指标")
     return file, index, suggested_level2(file, index)

@@ -26,22 +26,32 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
-from ..checks import Finding
+from ..checks import DEFAULT_LABEL_RULE, Finding, LabelRule
 from ..coding import Prediction
 from ..errors import IndicatormlError
 from ..records import Indicator
 from ..store import FileIn, FindingIn, ProjectIn, ReviewIn, RowIn, Store
 from ..store import Review as StoredReview
 from ..table_json import indicator_to_dict, table_from_dict, table_to_dict
-from .identity import label_rule_from_json, label_rule_json
+from .identity import ModelSpec, label_rule_from_json, label_rule_json
 from .review import ModelIdentity, Review, ReviewFile, ReviewFinding, ReviewProject
+from .run import run_review
 
-__all__ = ["FILE_FORMAT", "save_review", "load_review", "review_in", "review_from_stored", "new_review_id"]
+__all__ = [
+    "FILE_FORMAT",
+    "create_review",
+    "save_review",
+    "load_review",
+    "review_in",
+    "review_from_stored",
+    "new_review_id",
+]
 
 FILE_FORMAT = 1  # the shape of review_files.table written here; load refuses what it does not know
 
@@ -71,6 +81,27 @@ def new_review_id() -> str:
         candidate = secrets.token_urlsafe(16)
         if not candidate.startswith("-"):
             return candidate
+
+
+def create_review(
+    store: Store,
+    files: Sequence[str | os.PathLike[str]],
+    *,
+    names: Sequence[str] | None = None,
+    year: int | None = None,
+    org: str | None = None,
+    model: ModelSpec = None,
+    model_name: str | None = None,
+    label_rule: LabelRule = DEFAULT_LABEL_RULE,
+    user: str | None = None,
+    department: str | None = None,
+) -> Review:
+    """``POST /api/reviews`` in one call: :func:`~.run.run_review`, :func:`save_review`, and the
+    stored review loaded back — findings with their ids, as ``GET /api/reviews/{id}`` shows it."""
+    review = run_review(
+        files, names=names, year=year, org=org, model=model, model_name=model_name, label_rule=label_rule
+    )
+    return load_review(store, save_review(store, review, user=user, department=department))
 
 
 def load_review(store: Store, review_id: str, *, data: bool = False) -> Review:

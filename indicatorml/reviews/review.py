@@ -18,7 +18,7 @@ from typing import Any
 from ..checks import Finding, LabelRule
 from ..coding import Prediction
 from ..records import Table
-from ..store import Decision
+from ..store import Decision, NotFoundError
 
 __all__ = ["ModelIdentity", "ReviewFinding", "ReviewProject", "ReviewFile", "Review"]
 
@@ -131,11 +131,12 @@ class Review:
     history: list[Decision] = field(default_factory=list, compare=False)
 
     def file(self, n: int) -> ReviewFile:
-        """File number ``n`` (1-based); KeyError names it if the review has none."""
+        """File number ``n`` (1-based); :class:`~indicatorml.store.NotFoundError` (a page's 404)
+        if the review has none."""
         for f in self.files:
             if f.n == n:
                 return f
-        raise KeyError(f"审核里没有第 {n} 个文件")
+        raise NotFoundError(f"{self._named()}里没有第 {n} 个文件")
 
     def findings(self) -> Iterator[tuple[ReviewFile, ReviewFinding]]:
         """Every finding with its file, files in order."""
@@ -144,8 +145,12 @@ class Review:
                 yield f, found
 
     def finding(self, finding_id: int) -> tuple[ReviewFile, ReviewFinding]:
-        """The finding with this store id, and its file; KeyError if the review has none."""
+        """The finding with this store id, and its file; :class:`~indicatorml.store.NotFoundError`
+        if the review has none."""
         for f, found in self.findings():
             if found.id == finding_id:
                 return f, found
-        raise KeyError(f"审核里没有编号为 {finding_id} 的问题")
+        raise NotFoundError(f"{self._named()}里没有编号为 {finding_id} 的问题")
+
+    def _named(self) -> str:
+        return f"审核 {self.id} " if self.id else "这份审核"
