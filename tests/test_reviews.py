@@ -174,6 +174,8 @@ def test_the_review_names_its_model_by_the_hash_of_model_json(tmp_path):
     review = run_review([SEED])
     assert (review.model.name, review.model.hash) == ("default", want)
     assert review.model.info["training_rows"] == load_model().training_["rows"]
+    written_by = json.loads((SHIPPED_MODEL / "model.json").read_text(encoding="utf-8"))["package_version"]
+    assert review.model.info["model_package_version"] == written_by
     assert review.model.info["classes"] == [str(c) for c in load_model().classes_]
     assert str(SHIPPED_MODEL) not in json.dumps(asdict(review.model))
     copy = tmp_path / "本单位模型"

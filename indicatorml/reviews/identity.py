@@ -43,16 +43,18 @@ def resolve_model(model: ModelSpec, name: str | None = None) -> tuple[Any, Model
         directory = Path(model) if model is not None else saved_models.default_model_dir()
         loaded = saved_models.load_model(directory)
         shown = name or ("default" if model is None else directory.name or str(directory))
-        return loaded, _identity(loaded, shown, _file_hash(directory / "model.json") or _object_hash(loaded))
+        digest, trained_by = _model_json(directory / "model.json")
+        return loaded, _identity(loaded, shown, digest or _object_hash(loaded), trained_by)
     if not hasattr(model, "classes_") or not hasattr(model, "predict_proba"):
         raise IndicatormlError(f"not a model: {type(model).__name__} (no classes_ / predict_proba)")
     return model, _identity(model, name or type(model).__name__, _object_hash(model))
 
 
-def _identity(model: Any, name: str, digest: str) -> ModelIdentity:
+def _identity(model: Any, name: str, digest: str, trained_by: str | None = None) -> ModelIdentity:
     training = getattr(model, "training_", None) or {}
     info: dict[str, Any] = {
-        "package_version": __version__,
+        "package_version": __version__,  # the indicatorml that ran the review
+        "model_package_version": trained_by,  # the one that trained the model (model.json says it)
         "classes": [str(c) for c in model.classes_],
         "training_rows": training.get("rows"),
         "training_data_sha256": training.get("data_sha256"),
@@ -63,11 +65,17 @@ def _identity(model: Any, name: str, digest: str) -> ModelIdentity:
     return ModelIdentity(name, digest, info)
 
 
-def _file_hash(path: Path) -> str:
+def _model_json(path: Path) -> tuple[str, str | None]:
+    """The sha256 of a model's ``model.json`` and the indicatorml version that wrote it."""
     try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
+        raw = path.read_bytes()
     except OSError:  # gone since it was loaded: the loaded numbers name the model instead
-        return ""
+        return "", None
+    try:
+        version = json.loads(raw).get("package_version")
+    except (ValueError, AttributeError):
+        version = None
+    return hashlib.sha256(raw).hexdigest(), version if isinstance(version, str) else None
 
 
 def _object_hash(model: Any) -> str:
