@@ -37,6 +37,7 @@ from ..checks import SEVERITIES, SEVERITY_RANK, SEVERITY_ZH, TABLE_RULES
 from ..store import Decision
 from ..taxonomy import code_label
 from .decisions import DECISION_ZH, decided_level2
+from .identity import label_rule_json
 from .review import Review, ReviewFile, ReviewFinding
 
 __all__ = ["review_json", "decision_json", "finding_json"]
@@ -62,7 +63,7 @@ def review_json(review: Review) -> dict[str, Any]:
         "year": review.year,
         "org": review.org,
         "model": {"name": review.model.name, "hash": review.model.hash, **review.model.info},
-        "label_rule": {k: getattr(review.label_rule, k) for k in review.label_rule.__dataclass_fields__},
+        "label_rule": label_rule_json(review.label_rule),
         "files": files,
         "projects": projects,
         "rows": rows,
