@@ -10,7 +10,8 @@ bench_read.py reads), then on SQLite and on PostgreSQL (a fresh database each; P
 1. ``run_review(files)`` + ``save_review``: seconds end to end and per file (median of
    ``--repeat``), split into reading (the pipeline's calls into the reader), scoring and checking,
    and saving.
-2. ``load_review`` of one such review: p50 / p95 of ``--loads`` loads.
+2. ``load_review`` of one such review: p50 / p95 of ``--loads`` loads; and with the API's JSON
+   (``review_json`` + ``json.dumps``: ``GET /api/reviews/{id}`` without the HTTP).
 3. The store's size per 1,000 reviewed indicators (with and without the uploaded files).
 4. ``workbooks_zip`` of the stored review: the 100 annotated workbooks, from the store.
 
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import json
 import os
 import random
 import statistics
@@ -45,7 +47,7 @@ _spec.loader.exec_module(mf)
 from bench_store import pct, table_sizes  # noqa: E402
 
 import indicatorml.reviews.reading as reading  # noqa: E402
-from indicatorml.reviews import load_review, run_review, save_review, workbooks_zip  # noqa: E402
+from indicatorml.reviews import load_review, review_json, run_review, save_review, workbooks_zip  # noqa: E402
 from indicatorml.store import open_store  # noqa: E402
 from indicatorml.tables import read_table  # noqa: E402
 
@@ -109,11 +111,14 @@ def one_engine(url: str, files: list[Path], repeat: int, loads: int) -> dict[str
             saves.append(t2 - t1)
             n_rows = sum(len(f.table.records) for f in review.files)
             assert n_rows == len(files) * 20 and not any(f.table.problems for f in review.files)
-        load_s = []
+        load_s, get_s = [], []
         for _ in range(loads):
             t0 = time.perf_counter()
             loaded = load_review(store, ids[0])
-            load_s.append(time.perf_counter() - t0)
+            t1 = time.perf_counter()
+            json.dumps(review_json(loaded), ensure_ascii=False)
+            get_s.append(time.perf_counter() - t0)
+            load_s.append(t1 - t0)
         assert loaded == review
         t0 = time.perf_counter()
         z = workbooks_zip(load_review(store, ids[0]), store)
@@ -130,6 +135,8 @@ def one_engine(url: str, files: list[Path], repeat: int, loads: int) -> dict[str
         "save": statistics.median(saves),
         "load_p50": pct(load_s, 0.5),
         "load_p95": pct(load_s, 0.95),
+        "get_p50": pct(get_s, 0.5),
+        "get_p95": pct(get_s, 0.95),
         "per_1000_without_blobs": (total - blobs) / indicators * 1000,
         "per_1000_with_blobs": total / indicators * 1000,
         "zip_s": zip_s,
@@ -185,7 +192,9 @@ def main() -> int:
                 f"scoring and checking {r['total'] - r['read'] - r['save']:.2f} s, saving {r['save']:.2f} s"
             )
             print(
-                f"load_review: p50 {r['load_p50'] * 1000:.0f} ms, p95 {r['load_p95'] * 1000:.0f} ms ({a.loads} loads)"
+                f"load_review: p50 {r['load_p50'] * 1000:.0f} ms, p95 {r['load_p95'] * 1000:.0f} ms; with review_json "
+                f"and json.dumps (GET /api/reviews/{{id}} without HTTP): p50 {r['get_p50'] * 1000:.0f} ms, "
+                f"p95 {r['get_p95'] * 1000:.0f} ms ({a.loads} loads)"
             )
             print(
                 f"store size per 1,000 reviewed indicators: {r['per_1000_without_blobs'] / 1e6:.2f} MB without the "
