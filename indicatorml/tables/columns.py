@@ -86,7 +86,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "unit": ("unit", "计量单位", "度量单位", "指标单位", "指标值单位"),
     "nature": ("nature", "指标性质", "指标类型"),
     "explain": ("explain", "指标解释", "指标说明", "指标值说明"),
-    "scoring": ("scoring", "评分标准", "评分规则", "评分方法", "计分方法"),
+    "scoring": ("scoring", "评分标准", "评扣分标准", "扣分标准", "评分规则", "评分方法", "计分方法"),
+    "basis": (
+        "basis",
+        "指标值设定依据",
+        "指标值设定依据及数据来源",
+        "设定依据",
+        "指标值确定依据",
+        "取值依据",
+    ),
     # 自评表 columns.
     "actual": (
         "actual",
@@ -112,7 +120,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 # Fields kept in ``Indicator.extra`` under their English key (the cell's text, "" when empty).
-EXTRA_FIELDS = ("direction", "unit", "nature", "explain", "scoring", "actual", "weight", "score", "deviation")
+EXTRA_FIELDS = (
+    "direction",
+    "unit",
+    "nature",
+    "explain",
+    "scoring",
+    "basis",
+    "actual",
+    "weight",
+    "score",
+    "deviation",
+)
 _ALIAS = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
 
 
