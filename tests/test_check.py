@@ -348,6 +348,7 @@ def test_shipped_model_flags_a_satisfaction_filed_as_count(tmp_path):
         ("label.improbable", 4, "11", "31")
     ]
     assert findings[0].probability > 0.5
+    assert "满意度" in findings[0].why and "「满意度」" in findings[0].message  # the words that pushed it
 
 
 def test_label_rule_thresholds_by_family():

@@ -29,7 +29,15 @@ from ..taxonomy import by_code, canonical_level2
 from .features import TfidfBlock, clean_text
 from .model import IndicatorClassifier
 
-__all__ = ["Term", "Explanation", "explainable", "contributions", "explain", "explain_suggestion"]
+__all__ = [
+    "Term",
+    "Explanation",
+    "explainable",
+    "contributions",
+    "word_terms",
+    "explain",
+    "explain_suggestion",
+]
 
 _MIN_SHARE = 0.1  # a term below this share of the strongest one is noise beside it, not a reason
 _TOKENS: weakref.WeakKeyDictionary[TfidfBlock, list[str]] = weakref.WeakKeyDictionary()
@@ -144,9 +152,10 @@ def _occurrences(s: str, spans: list[tuple[str, int, int]], feature: str) -> lis
     return []
 
 
-def _terms(indicator: str, target: str | None, features: list[str], values: np.ndarray) -> list[Term]:
-    """Contributions as words: each text feature spread over the characters it covers, summed
-    per word (the same word twice is one term); the target's features as one term."""
+def word_terms(indicator: str, target: str | None, features: list[str], values: np.ndarray) -> list[Term]:
+    """Contributions (from :func:`contributions`) as words, every one of them, uncut: each text
+    feature spread over the characters it covers, summed per word (the same word twice is one
+    term); the target's features as one term. Their weights add up to the features'."""
     s = clean_text(indicator)
     spans = _word_spans(s)
     per_char = np.zeros(len(s))
@@ -182,7 +191,7 @@ def explain(
     scored the row (for a row of its training data, the fold model that never saw it)."""
     features, values, _ = contributions(model, indicator, target, toward, away)
     terms = sorted(
-        (t for t in _terms(indicator, target, features, values) if t.weight > 0), key=lambda t: -t.weight
+        (t for t in word_terms(indicator, target, features, values) if t.weight > 0), key=lambda t: -t.weight
     )
     if terms:
         terms = [t for t in terms if t.weight >= _MIN_SHARE * terms[0].weight]
