@@ -80,7 +80,7 @@ def render_findings(findings: Sequence[Finding], tables: Sequence[Table], width:
         )
         grades = project_grades(table, mine) if table.records or table.projects else []
         by_name = {g.project: g for g in grades}
-        if grades:
+        if grades and mine:  # with no finding every project is 优, which "未发现问题" says
             lines.append(f"  {grades_line(grades)}")
         if not mine:
             # "No problems" only when something was read and nothing was unreadable: an empty,
