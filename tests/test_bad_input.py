@@ -159,7 +159,7 @@ def test_cut_off_seed_cell_is_reported(tmp_path: Path) -> None:
     assert [(p.line, p.reason) for p in t.problems] == [
         (
             17,
-            "indicator 1: its target ends in '。2、1-产', the start of indicator 2; the cell looks cut off there",
+            "第1条指标:指标值以「。2、1-产」结尾,这是第2条指标的开头;单元格似乎在此被截断",
         )
     ]
     assert len(t.records) == 75 - 2
