@@ -86,9 +86,9 @@ def render_findings(findings: Sequence[Finding], tables: Sequence[Table], width:
             # "No problems" only when something was read and nothing was unreadable: an empty,
             # binary or column-less file must not look like a clean table.
             if not table.records:
-                lines.append("  没有读到任何指标,无法检查(读取问题见 stderr)")
+                lines.append("  没有读到任何指标,无法检查(读取问题已另行列出)")
             elif table.problems:
-                lines.append(f"  读到的指标未发现问题;另有 {len(table.problems)} 处读取问题(见 stderr)")
+                lines.append(f"  读到的指标未发现问题;另有 {len(table.problems)} 处读取问题(已另行列出)")
             else:
                 lines.append("  未发现问题")
             lines.append("")
