@@ -37,7 +37,6 @@ ALLOWED = {
     "xls",
     "docx",
     "doc",
-    "wps",
     "et",
     "csv",
     "tsv",
