@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ...coding.crossfit import row_model
+from ...coding.crossfit import fold_model, row_fold
 from ...coding.explain import explain, explainable
 from ...coding.scoring import RowScores
 from ...records import Indicator
@@ -65,6 +65,7 @@ def _improbable(ctx: TableContext, scores: RowScores) -> Iterator[Finding]:
     """``label.improbable`` per labeled row the rule flags."""
     classes = list(scores.classes)
     index = {c: k for k, c in enumerate(classes)}
+    scorers: dict[int | None, Any] = {}  # fold → its model, loaded once per table
     for i, rec in ctx.rows:
         if not rec.level2_code or not (rec.indicator or "").strip():
             continue
@@ -83,7 +84,7 @@ def _improbable(ctx: TableContext, scores: RowScores) -> Iterator[Finding]:
         best = index[mine] if mine is not None and mine != given and mine in index else other
         p_best = float(p[best])
         suggested = classes[best]
-        why = _why(ctx, rec, suggested, given)
+        why = _why(ctx, rec, suggested, given, scorers)
         because = f",依据{''.join(f'「{w}」' for w in why)}" if why else ""
         yield make_finding(
             IMPROBABLE,
@@ -102,12 +103,18 @@ def _improbable(ctx: TableContext, scores: RowScores) -> Iterator[Finding]:
         )
 
 
-def _why(ctx: TableContext, rec: Indicator, suggested: str, given: str) -> list[str] | None:
-    """The words that pushed the model that scored ``rec`` toward ``suggested`` and away from
+def _why(
+    ctx: TableContext, rec: Indicator, suggested: str, given: str, scorers: dict[int | None, Any]
+) -> list[str] | None:
+    """The words that pushed the model that scored ``rec`` (the fold model that never saw its
+    source, :func:`~indicatorml.coding.crossfit.row_fold`) toward ``suggested`` and away from
     ``given``; None where the model cannot be taken apart (not a linear IndicatorClassifier)."""
     if ctx.model is None:
         return None
-    scorer = row_model(ctx.model, rec, ctx.table.sha256)
+    k = row_fold(ctx.model, rec, ctx.table.sha256)
+    if k not in scorers:
+        scorers[k] = ctx.model if k is None else fold_model(ctx.model, k)
+    scorer = scorers[k]
     if not explainable(scorer):
         return None
     return explain(scorer, rec.indicator, rec.target, suggested, given).words()
