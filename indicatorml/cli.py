@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -218,6 +219,37 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- store: backup, restore
+def _data_dir(args: argparse.Namespace) -> Path:
+    from .web.state import default_data_dir
+
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from .store import backup
+
+    s = backup(args.file, args.db, _data_dir(args))
+    print(
+        f"indicatorml: 已备份到 {s.path}：{s.tables.get('reviews', 0)} 份审核、{s.tables.get('blobs', 0)} 个上传文件、"
+        f"{s.tables.get('decisions', 0)} 条审核决定，共 {s.size:,} 字节（结构版本 {s.revision}）",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from .store import restore
+
+    s = restore(args.file, args.db, _data_dir(args))
+    print(
+        f"indicatorml: 已从 {s.path} 恢复 {s.tables.get('reviews', 0)} 份审核、{s.tables.get('blobs', 0)} 个上传文件、"
+        f"{s.tables.get('decisions', 0)} 条审核决定（备份的结构版本 {s.revision}，已升级到当前版本）",
+        file=sys.stderr,
+    )
+    return 0
+
+
 # ---------------------------------------------------------------- the parser
 def build_parser() -> argparse.ArgumentParser:
     """All verbs and options in one place, so ``--help`` is the reference."""
@@ -380,6 +412,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="where models trained on the page are kept (default: ~/.local/share/indicatorml)",
     )
     s.set_defaults(func=_cmd_serve)
+
+    for verb, func, help_text in (
+        ("backup", _cmd_backup, "把审核数据库（审核、上传文件、审核决定、任务、设置）备份到一个文件 FILE"),
+        ("restore", _cmd_restore, "把备份文件 FILE 恢复到一个空数据库（SQLite 与 PostgreSQL 之间也可以）"),
+    ):
+        s = sub.add_parser(verb, help=help_text, description=help_text)
+        s.add_argument("file", metavar="FILE", type=Path)
+        s.add_argument(
+            "--db",
+            metavar="URL",
+            help="数据库地址，如 postgresql+psycopg://用户@主机/库名（默认：--data-dir 下的 SQLite 文件）",
+        )
+        s.add_argument(
+            "--data-dir", metavar="DIR", help="服务器的数据目录（默认：~/.local/share/indicatorml）"
+        )
+        s.set_defaults(func=func)
     return p
 
 
