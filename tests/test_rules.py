@@ -399,3 +399,12 @@ def test_check_draft(indicator, target, level2, rules):
 
 def test_check_draft_runs_no_project_rules():
     assert check_draft("培训企业数量", "≥50家", level2="11") == []  # one row: not "too few", no 效益 missing
+
+
+def test_check_tables_takes_one_row_scores_per_table(tmp_path):
+    from indicatorml.checks import check_tables
+
+    table = read_table(write(tmp_path, CLEAN))
+    with pytest.raises(ValueError, match="1 tables but 2 row scores"):
+        check_tables([table], labels=False, scores=[None, None])
+    assert check_tables([table], labels=False, scores=[None]) == []
