@@ -126,3 +126,40 @@ def test_only_our_linear_model_can_be_taken_apart():
     assert explainable(fitted())
     assert not explainable(IndicatorClassifier())  # not fitted
     assert not explainable(object())
+
+
+def test_the_why_of_every_row_agrees_with_the_label_findings_on_the_seed():
+    """On the seed (training rows: each scored by its fold model) the why of a row's suggestion is
+    its label finding's why, and every row with a suggestion has one."""
+    from indicatorml.checks import check_table
+    from indicatorml.coding import explain_rows, load_model, score_rows
+    from indicatorml.tables import read_table
+
+    from helpers import SEED
+
+    model = load_model()
+    table = read_table(str(SEED))
+    scores = score_rows(model, table.records, table.sha256)
+    whys = explain_rows(model, table.records, scores, table.sha256)
+    findings = [f for f in check_table(table, model, scores=scores) if f.rule == "label.improbable"]
+    assert findings and all(whys[f.row] is not None and whys[f.row].words() == f.why for f in findings)
+    for i, (why, pred) in enumerate(zip(whys, scores.predictions, strict=True)):
+        assert why is not None and why.toward == pred.level2_code, i
+        given = table.records[i].level2_code
+        assert why.away != why.toward
+        if given != pred.level2_code:
+            assert why.away == given  # away from what the table says, where the suggestion differs
+
+
+def test_rows_explained_by_a_model_that_cannot_be_taken_apart_have_no_why():
+    from indicatorml.coding import explain_rows, score_rows
+    from indicatorml.records import Indicator
+
+    class Stub:
+        classes_ = np.array(["11", "12"])
+
+        def predict_proba(self, X):
+            return np.array([[0.7, 0.3] for _ in X])
+
+    records = [Indicator("培训次数", "≥5次", level2_code="12")]
+    assert explain_rows(Stub(), records, score_rows(Stub(), records)) == [None]

@@ -36,6 +36,7 @@ _LAZY = {
     "score_rows": "scoring",
     "Explanation": "explain",
     "explain_suggestion": "explain",
+    "explain_rows": "explain",
 }
 
 
@@ -67,4 +68,5 @@ __all__ = [
     "score_rows",
     "Explanation",
     "explain_suggestion",
+    "explain_rows",
 ]

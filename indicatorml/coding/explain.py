@@ -18,6 +18,7 @@ from the given category are the *why*: 「次数」「检查」→ 数量指标.
 from __future__ import annotations
 
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,8 +27,10 @@ import numpy as np
 from .. import segment
 from ..targets import parse_target
 from ..taxonomy import by_code, canonical_level2
-from .features import TfidfBlock, clean_text
+from ..records import Indicator
+from .features import SparseRows, TfidfBlock, clean_text
 from .model import IndicatorClassifier
+from .scoring import RowScores
 
 __all__ = [
     "Term",
@@ -37,6 +40,7 @@ __all__ = [
     "word_terms",
     "explain",
     "explain_suggestion",
+    "explain_rows",
 ]
 
 _MIN_SHARE = 0.1  # a term below this share of the strongest one is noise beside it, not a reason
@@ -100,11 +104,17 @@ def contributions(
     ``w:次数``, ``c:查次``, ``k:percent``), each one's contribution, and the rest (intercepts and
     calibration shifts), so that ``values.sum() + constant`` equals
     ``log p[toward] − log p[away]`` under the model's calibrated probabilities."""
+    return _row_contributions(model, model.transform([(indicator, target)]), 0, toward, away)
+
+
+def _row_contributions(
+    model: IndicatorClassifier, rows: SparseRows, r: int, toward: str, away: str
+) -> tuple[list[str], np.ndarray, float]:
+    """:func:`contributions` of row ``r`` of already transformed feature rows."""
     classes = [str(c) for c in model.classes_]
     t, a = classes.index(canonical_level2(toward)), classes.index(canonical_level2(away))
-    rows = model.transform([(indicator, target)])
-    cols = rows.indices[rows.indptr[0] : rows.indptr[1]]
-    x = rows.data[rows.indptr[0] : rows.indptr[1]]
+    cols = rows.indices[rows.indptr[r] : rows.indptr[r + 1]]
+    x = rows.data[rows.indptr[r] : rows.indptr[r + 1]]
     scale, shift = model.calibration_[0], model.calibration_[1]
     w = scale[t] * model.coef_[:, t] - scale[a] * model.coef_[:, a]
     values = x * w[cols]
@@ -190,6 +200,19 @@ def explain(
     first; a term under a tenth of the strongest is left out. ``model`` must be the model that
     scored the row (for a row of its training data, the fold model that never saw it)."""
     features, values, _ = contributions(model, indicator, target, toward, away)
+    return _explanation(indicator, target, features, values, toward, away, top)
+
+
+def _explanation(
+    indicator: str,
+    target: str | None,
+    features: list[str],
+    values: np.ndarray,
+    toward: str,
+    away: str,
+    top: int,
+) -> Explanation:
+    """The strongest ``top`` positive terms (none under a tenth of the strongest)."""
     terms = sorted(
         (t for t in word_terms(indicator, target, features, values) if t.weight > 0), key=lambda t: -t.weight
     )
@@ -214,3 +237,44 @@ def explain_suggestion(
     classes = [str(c) for c in model.classes_]
     away = next(classes[k] for k in np.argsort(-proba, kind="stable").tolist() if classes[k] != toward)
     return explain(model, indicator, target, toward, away, top)
+
+
+def explain_rows(
+    model: Any, records: Sequence[Indicator], scores: RowScores, file_sha: str | None = None, top: int = 3
+) -> list[Explanation | None]:
+    """The *why* of every row's suggestion in a table scored by the one scorer
+    (:func:`~.scoring.score_rows`): toward the suggestion, away from the given category where it
+    differs, else from the runner-up. Each row is explained by the model that scored it (the
+    fold model that never saw its source); rows are featurized once per model. None for a row
+    with no suggestion, and for every row when the model cannot be taken apart.
+
+    For a row with a label finding whose suggestion is the page's, this is the finding's ``why``.
+    """
+    from .crossfit import fold_model, row_fold
+
+    out: list[Explanation | None] = [None] * len(records)
+    if not explainable(model):
+        return out
+    classes = list(scores.classes)
+    by_fold: dict[int | None, list[int]] = {}
+    for i, rec in enumerate(records):
+        if scores.usable[i] and scores.predictions[i].level2_code:
+            by_fold.setdefault(row_fold(model, rec, file_sha), []).append(i)
+    for k, idx in by_fold.items():
+        scorer = model if k is None else fold_model(model, k)
+        if not explainable(scorer):
+            continue
+        rows = scorer.transform([(records[i].indicator, records[i].target) for i in idx])
+        for r, i in enumerate(idx):
+            toward = canonical_level2(scores.predictions[i].level2_code or "")
+            given = canonical_level2(records[i].level2_code) if records[i].level2_code else None
+            if given and given != toward and given in classes:
+                away = given
+            else:
+                order = np.argsort(-scores.proba[i], kind="stable").tolist()
+                away = next(classes[j] for j in order if classes[j] != toward)
+            features, values, _ = _row_contributions(scorer, rows, r, toward, away)
+            out[i] = _explanation(
+                records[i].indicator, records[i].target, features, values, toward, away, top
+            )
+    return out
