@@ -25,9 +25,9 @@ from typing import Any
 import numpy as np
 
 from .. import segment
+from ..records import Indicator
 from ..targets import parse_target
 from ..taxonomy import by_code, canonical_level2
-from ..records import Indicator
 from .features import SparseRows, TfidfBlock, clean_text
 from .model import IndicatorClassifier
 from .scoring import RowScores
