@@ -20,7 +20,7 @@ from __future__ import annotations
 import weakref
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 import numpy as np
 
@@ -85,7 +85,7 @@ class Explanation:
         return {"toward": self.toward, "away": self.away, "terms": [t.to_dict() for t in self.terms]}
 
 
-def explainable(model: Any) -> bool:
+def explainable(model: Any) -> TypeGuard[IndicatorClassifier]:
     """A model whose scores can be taken apart: a fitted :class:`IndicatorClassifier`."""
     return isinstance(model, IndicatorClassifier) and model.__sklearn_is_fitted__()
 
@@ -267,7 +267,8 @@ def explain_rows(
         rows = scorer.transform([(records[i].indicator, records[i].target) for i in idx])
         for r, i in enumerate(idx):
             toward = canonical_level2(scores.predictions[i].level2_code or "")
-            given = canonical_level2(records[i].level2_code) if records[i].level2_code else None
+            code = records[i].level2_code
+            given = canonical_level2(code) if code else None
             if given and given != toward and given in classes:
                 away = given
             else:
