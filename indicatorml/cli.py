@@ -100,9 +100,8 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
     res = code_table(args.file, args.output, args.threshold, args.model, args.layout, recode=args.recode)
     print(
-        f"indicatorml: {res.coded} indicator(s) coded, {res.review} marked {REVIEW_MARK} "
-        f"(confidence < {args.threshold:g} or unreadable), {res.kept} kept as labeled; "
-        f"written to {res.output}",
+        f"indicatorml: 已编码 {res.coded} 条指标,{res.review} 条标为「{REVIEW_MARK}」"
+        f"(置信度低于 {args.threshold:g} 或无法读取),{res.kept} 条保留原有类别;已写入 {res.output}",
         file=sys.stderr,
     )
     return 0
@@ -180,11 +179,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
     index = load_index(args.index)
     for note in index.notes:
-        print(f"indicatorml: note: {note}", file=sys.stderr)
+        print(f"indicatorml: 提示: {note}", file=sys.stderr)
     hits = search(args.query, kind=args.kind, top=args.top, index=index)
     fmt = guess_format(args.output, args.format)
     if not hits:
-        print(f"no {args.kind} shares a word with {args.query!r}", file=sys.stderr)
+        what = "指标" if args.kind == "indicator" else "绩效目标"
+        print(f"没有{what}与「{args.query}」有共同的词", file=sys.stderr)
     columns, headers = search_columns(args.kind, fmt)
     write_rows(hits, fmt, args.output, columns=columns, headers=headers)
     return 0
@@ -197,7 +197,7 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 
     index = load_index(args.index)
     for note in index.notes:
-        print(f"indicatorml: note: {note}", file=sys.stderr)
+        print(f"indicatorml: 提示: {note}", file=sys.stderr)
     p = precedents(args.text, top=args.top, index=index, min_ratio=args.min_ratio)
     if args.format == "jsonl":
         print(json.dumps(p.to_dict(), ensure_ascii=False))

@@ -172,13 +172,13 @@ def test_check_without_a_model_still_runs_the_other_rules(tmp_path, capsys, monk
 
     monkeypatch.setattr(saved, "load_model", missing)
     rc, out, err = run(["check", str(SEED), "--format", "jsonl"], capsys)
-    assert rc == 0 and "label rule skipped (no model)" in err
+    assert rc == 0 and "没有可用的分类模型,跳过类别检查" in err
     rules = {json.loads(line)["rule"] for line in out.splitlines()}
     assert rules and not any(r.startswith("label.") for r in rules)
     draft = tmp_path / "d.csv"
     draft.write_text("项目名称,三级指标,年度指标值\n甲,培训人次,及时\n", encoding="utf-8")
     rc, _, err = run(["check", str(draft)], capsys)
-    assert rc == 0 and "skipped" not in err  # nothing labeled: nothing to say
+    assert rc == 0 and "跳过类别检查" not in err  # nothing labeled: nothing to say
     rc, _, err = run(["check", str(draft), "--model", "models/none"], capsys)
     assert rc == 2 and "no model directory" in err
     assert Path("models/none").exists() is False

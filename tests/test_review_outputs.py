@@ -147,7 +147,7 @@ def test_every_row_of_the_workbook_says_what_the_review_json_says(store, path, t
         worst = min((x["severity"] for x in here), key=SEVERITY_RANK.__getitem__)
         assert cell["问题级别"] == SEVERITY_ZH[worst], (path.name, i)
         assert cell["问题"] == "\n".join(f"[{x['severity_zh']}] {x['message']}" for x in here), (path.name, i)
-        assert cell["规则"] == " ".join(x["rule"] for x in here), (path.name, i)
+        assert cell["规则"] == "、".join(x["rule_name"] for x in here), (path.name, i)
         assert cell["建议二级指标"] == row["suggested"], (path.name, i)
         assert cell["建议概率"] == (round(row["probability"], 3) if row["marked"] else None), (path.name, i)
         marked += row["marked"]

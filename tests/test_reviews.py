@@ -225,6 +225,21 @@ def test_a_missing_file_stops_the_review_before_anything_is_read(tmp_path, monke
         run_review([])
 
 
+def test_each_project_carries_the_grade_its_findings_give(tmp_path):
+    from indicatorml.checks import GRADES, project_grades
+
+    review = run_review([WORKBOOKS / "申报表_三个项目.xlsx", SEED])
+    for f in review.files:
+        want = project_grades(f.table, [x.finding for x in f.findings])
+        assert [(p.name, p.grade, p.info["grade_reason"]) for p in f.projects] == [
+            (g.project, g.grade, g.reason) for g in want
+        ]
+    data = review_json(review)
+    assert {p["grade"] for p in data["projects"]} <= set(GRADES) and len(
+        {p["grade"] for p in data["projects"]}
+    ) > 1
+
+
 def test_a_finding_without_a_row_keeps_its_project(tmp_path):
     review = run_review([WORKBOOKS / "申报表_三个项目.xlsx"])
     f = review.files[0]

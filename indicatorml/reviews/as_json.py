@@ -4,7 +4,7 @@ Why one function: the API, ``indicatorml reviews show --format jsonl`` and the p
 review; they must show the same findings with the same ids, and the same suggestion beside
 each row as the workbook's added columns (tested row by row). Ids stay in the JSON for
 scripts (``rule``, ``severity``, ``decision``); the Chinese words a person reads are beside
-them (``severity_zh``, ``decision_zh``, and ``rule_name`` once the checks give rule names).
+them (``rule_name``, ``severity_zh``, ``decision_zh``).
 
 Shape::
 
@@ -14,7 +14,7 @@ Shape::
                 "problems": [{"file", "sheet", "line", "reason"}], "counts": {…}, "findings": [id…]}],
      "projects": [{"file", "file_n", "k", "name", "goal", "grade", "indicators", "findings": [id…]}],
      "rows": [{"file", "file_n", "row", "n", "project", "indicator", "target", "given_level2_code",
-               "given", "suggestion": {…} | null, "findings": [id…], "severity", "rules",
+               "given", "suggestion": {…} | null, "findings": [id…], "severity", "rules", "rule_names",
                "marked", "suggested_level2_code", "suggested", "probability", "decision",
                "decided_level2_code"}],
      "findings": [{"id", "file", "file_n", "project", "row", "indicator", "rule", "severity",
@@ -33,7 +33,7 @@ from collections import Counter
 from datetime import datetime
 from typing import Any
 
-from ..checks import SEVERITIES, SEVERITY_RANK, SEVERITY_ZH, TABLE_RULES
+from ..checks import SEVERITIES, SEVERITY_RANK, SEVERITY_ZH, TABLE_RULES, rule_name
 from ..store import Decision
 from ..taxonomy import code_label
 from .decisions import DECISION_ZH, decided_level2
@@ -179,6 +179,7 @@ def _rows_json(f: ReviewFile) -> list[dict[str, Any]]:
                 "findings": [x.id for x in here],
                 "severity": worst,
                 "rules": [x.finding.rule for x in here],
+                "rule_names": [x.finding.rule_name or rule_name(x.finding.rule) for x in here],
                 "marked": label is not None,
                 "suggested_level2_code": label.suggested_level2_code if label else None,
                 "suggested": code_label(label.suggested_level2_code) if label else None,

@@ -14,8 +14,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from ..checks import SEVERITIES
-from ..checks.report import FINDING_COLUMNS, counts_line, finding_rows, render_findings
+from ..checks import SEVERITIES, project_grades
+from ..checks.report import FINDING_COLUMNS, counts_line, finding_rows, grades_line, render_findings
 from ..checks.workbook import output_paths
 from ..coding import saved as saved_models
 from ..errors import IndicatormlError
@@ -74,7 +74,7 @@ def run_check(
     findings = [x.finding for f in review.files for x in f.findings]
     n_problems = report_problems(tables, stream=err)
     if skipped is not None and any(r.level2_code for t in tables for r in t.records):
-        print(f"indicatorml: warning: label rule skipped (no model): {skipped}", file=err)
+        print(f"indicatorml: 警告: 没有可用的分类模型,跳过类别检查({skipped})", file=err)
     failed = 0
     if fmt == "xlsx":
         failed = _write_workbooks(review, files, output or "", err)
@@ -82,9 +82,12 @@ def run_check(
         emit(render_findings(findings, tables), output, stream)
     else:
         write_rows(finding_rows(findings), fmt, output, columns=FINDING_COLUMNS, stream=stream)
+    # each project's grade: the pure function of its findings that run_review stored it from
+    grades = [g for f in review.files for g in project_grades(f.table, [x.finding for x in f.findings])]
     print(
         f"检查 {len(tables)} 个文件: {counts_line(findings)}"
         + (f",读取问题 {n_problems}" if n_problems else "")
+        + (f";{grades_line(grades)}" if grades else "")
         + (f",{failed} 个审核工作簿未能写出" if failed else ""),
         file=err,
     )

@@ -15,7 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..checks import DEFAULT_LABEL_RULE, LabelRule, check_table
+from ..checks import DEFAULT_LABEL_RULE, Finding, LabelRule, check_table, project_grades
+from ..checks.context import project_contexts, table_context
 from ..coding import Prediction, score_rows
 from ..coding.write_back import keep_given_level1, level1_only_rows
 from ..errors import IndicatormlError
@@ -97,15 +98,16 @@ def review_file(
     """File ``n``'s part of a review: its rows scored once by ``model``, checked with those
     scores (``labels=False``: no model, no suggestions, no label rule)."""
     table = read.table
+    layout = table_context(table).layout  # a 2021-layout table gets its cost codes as 4x
     suggestions: list[Prediction] = []
     heldout: list[bool] = []
     scores = None
     if labels and table.records:
-        scores = score_rows(model, table.records, table.sha256)
+        scores = score_rows(model, table.records, table.sha256, layout=layout)
         suggestions = scores.predictions
         rows = level1_only_rows(table.records, suggestions)
         if rows:  # a writer's level 1 outranks the model's, as `code` does it
-            keep_given_level1(table.records, suggestions, rows, scores.proba[rows], scores.classes, "pre2021")
+            keep_given_level1(table.records, suggestions, rows, scores.proba[rows], scores.classes, layout)
         heldout = [bool(h) for h in scores.heldout]
     findings = check_table(table, model, labels=labels, label_rule=label_rule, scores=scores)
     return ReviewFile(
@@ -117,30 +119,32 @@ def review_file(
         findings=[ReviewFinding(f) for f in findings],
         suggestions=suggestions,
         heldout=heldout,
-        projects=file_projects(table),
+        projects=file_projects(table, findings),
         year=file_year(read.name, table),
         org=file_org(table),
         data=read.data,
     )
 
 
-def file_projects(table: Table) -> list[ReviewProject]:
-    """The file's projects in reading order: those the table lists, then those its indicator
-    rows name (one without a name if some rows have none), with their indicator counts."""
-    projects: dict[str | None, ReviewProject] = {}
-    for p in table.projects:
-        info: dict[str, Any] = {"indicators": 0}
-        if p.amounts:
-            info["amounts"] = dict(p.amounts)
-        projects.setdefault(p.name, ReviewProject(len(projects), p.name, p.goal, None, info))
-    for r in table.records:
-        proj = projects.setdefault(
-            r.project, ReviewProject(len(projects), r.project, r.goal, None, {"indicators": 0})
-        )
-        if proj.goal is None and r.goal:
-            proj.goal = r.goal
-        proj.info["indicators"] += 1
-    return list(projects.values())
+def file_projects(table: Table, findings: Sequence[Finding]) -> list[ReviewProject]:
+    """The file's projects as the checks see them (in reading order), each with its grade
+    (优/良/中/差, :func:`indicatorml.checks.project_grades`) and, in ``info``, why that grade,
+    the counts it came from and the project's own funds where the table gives them."""
+    contexts = project_contexts(table_context(table))
+    grades = project_grades(table, findings)
+    out = []
+    for k, (p, g) in enumerate(zip(contexts, grades, strict=True)):
+        info: dict[str, Any] = {
+            "indicators": len(p.rows),
+            "grade_reason": g.reason,
+            "errors": g.errors,
+            "warnings": g.warnings,
+            "infos": g.infos,
+        }
+        if p.funds is not None:
+            info["funds"] = p.funds
+        out.append(ReviewProject(k, p.name, p.goal, g.grade, info))
+    return out
 
 
 def _as_year(v: str | int | None) -> int | None:

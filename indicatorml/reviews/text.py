@@ -7,7 +7,7 @@ shown under their findings.
 
 from __future__ import annotations
 
-from ..checks import SEVERITY_ZH
+from ..checks import SEVERITY_ZH, rule_name
 from ..checks.report import counts_line
 from ..output import fit_width
 from ..store import Decision
@@ -41,11 +41,13 @@ def _file_lines(f: ReviewFile) -> list[str]:
     for p in f.table.problems:
         where = f"{p.sheet} " if p.sheet else ""
         out.append(f"    读取问题 {where}{'' if p.line is None else f'第{p.line}行'}: {p.reason}")
+    grade = {p.name: p.grade for p in f.projects}
     current: object = object()
     for x in f.findings:
         if x.finding.project != current:
             current = x.finding.project
-            out.append(f"  ■ {x.finding.project or '(未标明项目)'}")
+            graded = f"(评级 {grade[current]})" if grade.get(current) else ""
+            out.append(f"  ■ {x.finding.project or '(未标明项目)'}{graded}")
         out.extend(_finding_lines(x))
     for row, d in sorted(f.decisions.items()):
         if d["finding_id"] is None:
@@ -60,7 +62,7 @@ def _finding_lines(x: ReviewFinding) -> list[str]:
     head = f"    [{x.id}] [{SEVERITY_ZH.get(f.severity, f.severity)}] {where}"
     if f.indicator:
         head += f" {fit_width(' '.join(f.indicator.split()), 26)}"
-    lines = [head, f"        {f.message}  ({f.rule})"]
+    lines = [head, f"        {f.message}  ({f.rule_name or rule_name(f.rule)})"]
     if x.decision is not None:
         lines.append(f"        → {_decision(x.decision)}")
     return lines
