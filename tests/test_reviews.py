@@ -160,6 +160,13 @@ def test_a_writers_level1_is_kept_in_the_suggestion(tmp_path):
     assert f.suggestions[0].level1_code == "2" and f.suggestions[0].level2_code.startswith("2")
 
 
+def test_a_2021_layout_table_gets_its_cost_suggestions_as_level_1_cost():
+    f = run_review([WORKBOOKS / "2021版_成本指标在前.xlsx"]).files[0]
+    cost = [p for r, p in zip(f.table.records, f.suggestions, strict=True) if r.level2_code == "41"]
+    assert cost and all((p.level1_code, p.level2_code) == ("4", "41") for p in cost)
+    assert not any(p.level2_code == "14" for p in f.suggestions)
+
+
 def test_without_a_model_the_other_rules_run_and_nothing_is_suggested(tmp_path):
     review = run_review([SEED], labels=False)
     f = review.files[0]
