@@ -211,6 +211,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
     from .reviews import run_check
 
     if not args.save:
+        if args.year is not None or args.org is not None or args.user is not None:
+            raise IndicatormlError("--year、--org、--user 只在保存审核时有用：加上 --save")
         return run_check(
             args.files, fmt=args.format, output=args.output, model_dir=args.model, fail_on=args.fail_on
         )
@@ -223,6 +225,8 @@ def _cmd_check(args: argparse.Namespace) -> int:
             fail_on=args.fail_on,
             store=store,
             user=args.user,
+            year=args.year,
+            org=args.org,
         )
 
 
@@ -525,6 +529,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _store_options(s)
     s.add_argument("--user", metavar="NAME", help="保存时记下的审核人")
+    s.add_argument("--year", type=int, metavar="YYYY", help="保存时记下的年度（默认：取自文件名或工作表名）")
+    s.add_argument("--org", metavar="NAME", help="保存时记下的主管部门（默认：取自表头）")
     s.set_defaults(func=_cmd_check)
 
     s = sub.add_parser("serve", help="the web page (审核, 填报, 检索, 本单位模型) and the JSON API")

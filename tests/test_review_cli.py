@@ -49,12 +49,13 @@ def test_reviews_list_show_decide_export_download(tmp_path, capsys):
     data = tmp_path / "data"
     where = ["--data-dir", str(data)]
     files = [str(WORKBOOKS / "申报表_三个项目.xlsx"), str(SEED)]
-    rc, _, err = run(["check", *files, "--save", *where, "--user", "王审核"], capsys)
+    rc, _, err = run(["check", *files, "--save", *where, "--user", "王审核", "--year", "2025"], capsys)
     review_id = saved_id(err)
+    assert run(["check", *files, "--year", "2025"], capsys)[0] == 2  # --year without --save says so
 
     rc, out, _ = run(["reviews", "list", *where], capsys)
     assert rc == 0 and out.splitlines()[0].split()[:3] == ["审核编号", "时间", "文件"]
-    assert review_id in out and "申报表_三个项目.xlsx 等 2 个文件" in out
+    assert review_id in out and "申报表_三个项目.xlsx 等 2 个文件" in out and "2025" in out
 
     rc, out, _ = run(["reviews", "show", review_id, *where], capsys)
     assert rc == 0 and out.startswith(f"审核 {review_id}") and "[2] 000_fc0049aa6689bdbf.txt" in out

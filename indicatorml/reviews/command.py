@@ -42,6 +42,8 @@ def run_check(
     err: TextIO | None = None,
     store: Store | None = None,
     user: str | None = None,
+    year: int | None = None,
+    org: str | None = None,
 ) -> int:
     """The ``check`` verb: review the files, write the findings; the exit code for ``--fail-on``.
 
@@ -53,7 +55,8 @@ def run_check(
     Read problems go to stderr and count as errors for ``--fail-on`` (a row that could not be
     read is something wrong with the table). Without ``--model`` and without a usable default
     model, the other rules still run and stderr says the label rule was skipped (when a file
-    has categories to judge). With ``store`` the review is saved and its id said on stderr.
+    has categories to judge). With ``store`` the review is saved (with ``user``, and ``year`` /
+    ``org`` where given, else as the files say them) and its id said on stderr.
     """
     err = err if err is not None else sys.stderr
     if fmt is None and output and (output.endswith(("/", "\\")) or Path(output).is_dir()):
@@ -69,7 +72,7 @@ def run_check(
             raise
         labels, skipped = False, e
     names = [own_name(Path(f).name) for f in files] if store is not None else [str(f) for f in files]
-    review = run_review(files, model=model_dir, labels=labels, names=names)
+    review = run_review(files, model=model_dir, labels=labels, names=names, year=year, org=org)
     tables = [f.table for f in review.files]
     findings = [x.finding for f in review.files for x in f.findings]
     n_problems = report_problems(tables, stream=err)
