@@ -173,6 +173,11 @@ class ReaderPool:
         finally:
             self._give(worker)
 
+    def pids(self) -> list[int]:
+        """The process ids of the idle, live workers (for a benchmark's memory count, a test)."""
+        with self._cond:
+            return [w.proc.pid for w in self._idle if w is not None and w.alive()]
+
     def start(self) -> None:
         """Start every worker now (a server does this at start, so the first upload does not wait)."""
         with self._cond:
@@ -250,7 +255,11 @@ class ReaderPool:
             self._replace(worker)
             return _failed(path, f"读取结果超过 {megabytes(self.settings.reply_bytes)},没有接收。"), None
         worker.files += 1
-        return _decoded(path, line), worker
+        table, last = _decoded(path, line)
+        if last:
+            worker.kill()  # it is ending itself (recycled): reap it, start another when needed
+            return table, None
+        return table, worker
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker; its slot gets a fresh one when next needed."""
@@ -286,13 +295,15 @@ def _failed(path: str, reason: str) -> Table:
     return Table(path=path, kind="empty", problems=[Problem(path, None, reason)])
 
 
-def _decoded(path: str, line: bytes) -> Table:
-    """The reply as a table, checked: a worker that sends something else is a failed read."""
+def _decoded(path: str, line: bytes) -> tuple[Table, bool]:
+    """(the reply's table, whether the worker ends after it), checked: a worker that sends
+    something else is a failed read (and is not reused)."""
     try:
         reply: Any = json.loads(line)
         table = table_from_dict(reply["table"])
+        last = reply.get("last", False) is not False
     except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
-        return _failed(path, "读取进程返回的数据无法识别,没有读取。")
+        return _failed(path, "读取进程返回的数据无法识别,没有读取。"), True
     if table.path != path:
-        return _failed(path, "读取进程返回的不是这个文件的结果,没有读取。")
-    return table
+        return _failed(path, "读取进程返回的不是这个文件的结果,没有读取。"), True
+    return table, last

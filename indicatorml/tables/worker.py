@@ -11,7 +11,8 @@ The protocol is JSON lines, never pickle (a worker a hostile file took over must
 to run code in the parent through what it sends back):
 
 * request (stdin): ``{"path": "…", "limits": {…}}`` — :meth:`Limits.to_dict`
-* reply (stdout): ``{"table": …}`` — :func:`~indicatorml.table_json.table_to_dict`
+* reply (stdout): ``{"table": …, "last": bool}`` — :func:`~indicatorml.table_json.table_to_dict`;
+  ``last``: the worker ends after this reply (see below), so the pool starts another.
 
 Anything else a library prints goes to stderr, never into the protocol. The worker ends when
 stdin closes (its pool is gone), and after a file that left it holding more than half its
@@ -99,14 +100,17 @@ def _warm() -> None:
     import xlrd  # noqa: F401
 
 
-def _answer(request: dict[str, Any], config: WorkerConfig) -> bytes:
+def _answer(request: dict[str, Any], config: WorkerConfig) -> tuple[bytes, bool]:
+    """(the reply line, whether this worker ends after it)."""
     from ..table_json import table_to_dict
     from .limits import Limits
     from .read import read_here
 
     limits = Limits.from_dict(request["limits"])
-    table = read_here(str(request["path"]), limits, config.memory_bytes)
-    return json.dumps({"table": table_to_dict(table)}, ensure_ascii=False).encode("utf-8") + b"\n"
+    data = table_to_dict(read_here(str(request["path"]), limits, config.memory_bytes))
+    held = _address_space()
+    last = bool(config.memory_bytes and held is not None and held > config.memory_bytes // 2)
+    return json.dumps({"table": data, "last": last}, ensure_ascii=False).encode("utf-8") + b"\n", last
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -118,13 +122,12 @@ def main(argv: list[str] | None = None) -> int:
     for line in sys.stdin.buffer:
         _limit_cpu(config.cpu_seconds)
         try:
-            reply = _answer(json.loads(line), config)
+            reply, last = _answer(json.loads(line), config)
         except MemoryError:
             return 3  # the pool reports a worker that ended without a reply
         out.write(reply)
         out.flush()
-        held = _address_space()
-        if config.memory_bytes and held is not None and held > config.memory_bytes // 2:
+        if last:
             return 0  # recycled: the pool starts a fresh worker for the next file
     return 0
 
