@@ -39,7 +39,9 @@ _MB = 1024 * 1024
 
 
 def megabytes(n: int) -> str:
-    """``134217728`` → ``128 MB``; one decimal below 10 MB."""
+    """``134217728`` → ``128 MB``; one decimal below 10 MB; bytes below 1 MB."""
+    if n < _MB:
+        return f"{n:,} 字节"
     mb = n / _MB
     return f"{mb:,.1f} MB" if mb < 10 else f"{mb:,.0f} MB"
 

@@ -230,6 +230,8 @@ def _delimited_size(lines: Sequence[str], delim: str, name: str, budget: FileBud
     quoted delimiter counts too: an over-count, never an under-count)."""
     widest = 0
     for n, ln in enumerate(lines, start=1):
+        if not ln:
+            continue  # an empty line is no row
         k = ln.count(delim) + 1
         if k > widest:
             budget.columns(name, k, n)
