@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 FORMAT_HELP = "output format (default: table on a terminal, or the --output suffix)"
 TRUSTED_HELP = (
     "the files are trusted: read them in this process with every size limit ten times higher "
-    "(default: each file is read in a separate process under a memory limit and a 30-second "
+    "(default: each file is read in a separate process under a memory limit and a 25-second "
     "deadline, and a file over a limit on size, rows, columns, cells, merged cells or PDF pages "
     "is reported as a problem instead of read)"
 )
