@@ -99,9 +99,12 @@ def test_a_worker_killed_during_a_read_is_that_file_s_problem(pool: ReaderPool, 
 
 def test_a_full_queue_answers_busy_at_once(pool: ReaderPool, tmp_path: Path) -> None:
     slow = mh.xlsx_merges(tmp_path / "m.xlsx")
+    pool.start()
+    assert len(pool.pids()) == 1  # one idle worker
     busy = threading.Thread(target=pool.read, args=(slow, OPEN))
     busy.start()
-    time.sleep(0.3)  # the one worker is taken, and the queue holds nobody (queue=0)
+    while pool.pids():  # until the thread has taken it; the queue holds nobody (queue=0)
+        time.sleep(0.01)
     t0 = time.monotonic()
     t = pool.read(GOOD, DEFAULT_LIMITS)
     assert time.monotonic() - t0 < 0.5

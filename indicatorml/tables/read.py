@@ -32,7 +32,7 @@ from .seed import find_seed_header, read_seed
 from .xls import read_xls
 from .xlsx import read_xlsx
 
-__all__ = ["read_table", "read_tables", "parse_files", "report_problems"]
+__all__ = ["read_table", "read_tables", "read_here", "parse_files", "report_problems"]
 
 
 def read_table(path: str | Path, strict: bool = False, limits: Limits | None = None) -> Table:
@@ -49,7 +49,7 @@ def read_table(path: str | Path, strict: bool = False, limits: Limits | None = N
     if policy.pool is not None:
         table = policy.pool.read(path, lim, policy.until)
     else:
-        table = read_here(path, lim, policy.memory_bytes)
+        table = read_here(path, lim)
     if strict and table.problems:
         shown = "; ".join(str(x) for x in table.problems[:5])
         more = f" (and {len(table.problems) - 5} more)" if len(table.problems) > 5 else ""

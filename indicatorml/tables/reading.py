@@ -43,13 +43,11 @@ class Reader(Protocol):
 class ReadPolicy:
     """``limits``: the content limits every read applies. ``pool``: where reads run (None:
     here). ``until``: the monotonic time by which a batch's reads must end (None: no batch
-    deadline). ``memory_bytes``: the hard memory limit this process runs under, if any (a
-    worker says so, and a MemoryError names it)."""
+    deadline)."""
 
     limits: Limits = DEFAULT_LIMITS
     pool: Reader | None = None
     until: float | None = None
-    memory_bytes: int | None = None
 
 
 _LIBRARY = ReadPolicy()  # outside any reading block: here, DEFAULT_LIMITS (frozen, so one is shared)
@@ -65,7 +63,6 @@ def reading(
     limits: Limits | None = None,
     pool: Reader | None = None,
     batch_seconds: float | None = None,
-    memory_bytes: int | None = None,
 ) -> Iterator[ReadPolicy]:
     """Read under ``limits`` (default: the limits in force), through ``pool`` (default: in
     this process), every file read within ``batch_seconds`` from now (default: no bound)."""
@@ -74,7 +71,6 @@ def reading(
         limits=limits or outer.limits,
         pool=pool,
         until=time.monotonic() + batch_seconds if batch_seconds is not None else None,
-        memory_bytes=memory_bytes,
     )
     token = _POLICY.set(policy)
     try:

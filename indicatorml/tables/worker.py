@@ -55,7 +55,10 @@ def _limit_memory(memory_bytes: int | None) -> None:
     except ImportError:  # Windows: no hard limit (the pool's deadline still holds)
         return
     if memory_bytes:
-        resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        try:
+            resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+        except (ValueError, OSError):  # a system that will not lower it (macOS): the deadline holds
+            pass
 
 
 def _limit_cpu(seconds: int | None) -> None:
@@ -70,9 +73,12 @@ def _limit_cpu(seconds: int | None) -> None:
         spent = int(used.ru_utime + used.ru_stime) + 1
         _, hard = resource.getrlimit(resource.RLIMIT_CPU)
         soft = spent + seconds
-        resource.setrlimit(
-            resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard)
-        )
+        try:
+            resource.setrlimit(
+                resource.RLIMIT_CPU, (soft if hard == resource.RLIM_INFINITY else min(soft, hard), hard)
+            )
+        except (ValueError, OSError):
+            pass
 
 
 def _address_space() -> int | None:
