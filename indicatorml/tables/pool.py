@@ -86,7 +86,6 @@ class _Worker:
             start_new_session=True,  # Ctrl-C in a terminal reaches the CLI, which ends its workers
         )
         self.replies: queue.Queue[bytes] = queue.Queue()
-        self.files = 0
         assert self.proc.stdout is not None
         # The thread holds the pipe and the queue, not this object: a pool that is dropped
         # (and its workers with it) is collected, and its finalizer ends the processes.
@@ -250,13 +249,13 @@ class ReaderPool:
             line = worker.replies.get(timeout=deadline)
         except queue.Empty:
             self._replace(worker)
-            return _failed(path, f"读取超时({deadline:.0f} 秒):文件可能已损坏或构造异常,没有读完。"), None
+            shown = f"{deadline:.0f}" if deadline >= 1 else f"{deadline:.1f}"
+            return _failed(path, f"读取超时({shown} 秒):文件可能已损坏或构造异常,没有读完。"), None
         if not line:
             return self._dead(worker, path), None
         if not line.endswith(b"\n"):
             self._replace(worker)
             return _failed(path, f"读取结果超过 {megabytes(self.settings.reply_bytes)},没有接收。"), None
-        worker.files += 1
         table, last = _decoded(path, line)
         if last:
             worker.kill()  # it is ending itself (recycled): reap it, start another when needed
