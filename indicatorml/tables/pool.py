@@ -249,7 +249,7 @@ class ReaderPool:
             line = worker.replies.get(timeout=deadline)
         except queue.Empty:
             self._replace(worker)
-            shown = f"{deadline:.0f}" if deadline >= 1 else f"{deadline:.1f}"
+            shown = max(1, round(deadline))  # a deadline the batch cut short shows as whole seconds too
             return _failed(path, f"读取超时({shown} 秒):文件可能已损坏或构造异常,没有读完。"), None
         if not line:
             return self._dead(worker, path), None
