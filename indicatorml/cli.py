@@ -7,17 +7,56 @@ Heavy imports (jieba, scikit-learn, scipy) happen inside the verbs that need the
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import IndicatormlError
 from .output import FORMATS
 from .taxonomy import LAYOUTS
 
+if TYPE_CHECKING:
+    from .tables.pool import ReaderPool
+
 FORMAT_HELP = "output format (default: table on a terminal, or the --output suffix)"
+TRUSTED_HELP = (
+    "the files are trusted: read them in this process with every size limit ten times higher "
+    "(default: each file is read in a separate process under a memory limit and a 25-second "
+    "deadline, and a file over a limit on size, rows, columns, cells, merged cells or PDF pages "
+    "is reported as a problem instead of read)"
+)
+
+
+@functools.cache
+def _worker_pool() -> ReaderPool:
+    """The CLI's reader pool: one worker, started on the first file read and kept for later
+    calls of :func:`main` in the same process (tests, a notebook), ended at exit."""
+    from .tables.pool import PoolSettings, ReaderPool
+
+    pool = ReaderPool(PoolSettings(size=1))
+    atexit.register(pool.close)
+    return pool
+
+
+@contextlib.contextmanager
+def _reading(args: argparse.Namespace) -> Iterator[None]:
+    """How the verb reads files: through a worker process under the default limits, or, with
+    ``--trusted``, here under limits ten times higher. Verbs without the flag read nothing
+    of the user's."""
+    trusted = getattr(args, "trusted", None)
+    if trusted is None:
+        yield
+        return
+    from .tables.limits import TRUSTED_LIMITS
+    from .tables.reading import reading
+
+    with reading(limits=TRUSTED_LIMITS) if trusted else reading(pool=_worker_pool()):
+        yield
 
 
 # ---------------------------------------------------------------- foundation: parse, taxonomy
@@ -266,6 +305,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     s.add_argument("--output", "-o", metavar="PATH")
     s.add_argument("--strict", action="store_true", help="exit non-zero if any row could not be read")
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_parse)
 
     s = sub.add_parser("taxonomy", help="print the category table")
@@ -287,6 +327,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="pre2021",
         help="write cost as 14 under 产出 (pre2021, the seed's) or as level-1 成本指标 (2021)",
     )
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_classify)
 
     s = sub.add_parser(
@@ -315,6 +356,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--layout", choices=LAYOUTS, default="pre2021")
     s.add_argument("--recode", action="store_true", help="also re-code rows that already have labels")
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_code)
 
     s = sub.add_parser("train", help="train a model on the shipped corpus plus your own tables")
@@ -334,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="W",
         help="weight of a row of your tables beside a shipped row (default 3)",
     )
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="grouped k-fold cross-validation")
@@ -343,6 +386,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--folds", type=int, default=5)
     s.add_argument("--format", choices=("table", "json"), default="table")
     s.add_argument("--seed", type=int, default=0, help="seed of the group-to-fold assignment")
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_evaluate)
 
     s = sub.add_parser("index", help="build a search index")
@@ -350,6 +394,7 @@ def build_parser() -> argparse.ArgumentParser:
     b = isub.add_parser("build", help="index your own tables")
     b.add_argument("paths", nargs="+", metavar="PATH")
     b.add_argument("--out", required=True, metavar="DIR")
+    b.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     b.set_defaults(func=_cmd_index_build)
 
     s = sub.add_parser("search", help="BM25 search over past indicators or goals")
@@ -397,6 +442,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--fail-on", choices=("error", "warning"), default=None)
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_check)
 
     s = sub.add_parser("serve", help="the web page (审核, 填报, 检索, 本单位模型) and the JSON API")
@@ -440,7 +486,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        with _reading(args):
+            return int(args.func(args) or 0)
     except IndicatormlError as e:
         print(f"indicatorml: error: {e}", file=sys.stderr)
         return 2
