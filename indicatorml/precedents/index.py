@@ -40,6 +40,7 @@ __all__ = [
     "default_data_paths",
     "build_index",
     "load_index",
+    "shipped_records",
     "query_tokens",
     "search",
     "search_columns",
@@ -359,6 +360,30 @@ def _default_index() -> PrecedentIndex:
     return index
 
 
+@functools.lru_cache(maxsize=1)
+def _shipped_records() -> tuple[Any, ...]:
+    import dataclasses
+    import io
+
+    from ..tables import read_tables, report_problems
+
+    root = str(DATA_DIR.parent) + "/"
+    tables = read_tables([str(p) for p in default_data_paths()])
+    report_problems(tables, stream=io.StringIO())  # the shipped files read cleanly; not the user's problems
+    out = []
+    for t in tables:
+        for r in t.records:
+            source = r.source[len(root) :] if r.source.startswith(root) else r.source
+            out.append(dataclasses.replace(r, source=source))
+    return tuple(out)
+
+
+def shipped_records() -> list[Any]:
+    """Every indicator record of the shipped tables, sources relative to the project
+    (``data/seed/…txt:14``), read once per process: the library's first rows."""
+    return list(_shipped_records())
+
+
 def load_index(path: str | Path | PrecedentIndex | None = None) -> PrecedentIndex:
     """The index at ``path``; None means the shipped data, indexed in memory once per process."""
     if isinstance(path, PrecedentIndex):
@@ -404,18 +429,31 @@ HEADERS = {
     "source": "来源",
     "goal": "绩效目标",
     "indicators": "指标数",
+    "year": "年度",
+    "org": "单位",
+    "department": "科室",
 }
 
 
-def search_columns(kind: str, fmt: str) -> tuple[list[str], dict[str, str] | None]:
-    """Columns (and Chinese headers for the terminal table) of search hits in each format."""
+def search_columns(
+    kind: str, fmt: str, library: bool = False
+) -> tuple[list[str] | None, dict[str, str] | None]:
+    """Columns (and Chinese headers for the terminal table) of search hits in each format.
+
+    ``library``: hits of :class:`~.library.Library`, which also say the year and unit of a row
+    in the terminal table (JSONL and CSV carry every key of a hit).
+    """
     if fmt == "table":
+        if kind == "indicator" and library:
+            return ["score", "indicator", "level2", "target", "project", "year", "org", "source"], HEADERS
         cols = (
             ["score", "indicator", "level2", "target", "project", "source"]
             if kind == "indicator"
             else ["score", "project", "goal", "source"]
         )
         return cols, HEADERS
+    if kind == "indicator" and library:
+        return None, None  # every key of the hit (write_rows takes the first row's keys)
     if kind == "indicator":
         return ["score", *INDICATOR_KEYS], None
     return ["score", *GOAL_KEYS], None

@@ -46,7 +46,8 @@ class Precedents:
             return f"没有找到与 {self.query!r} 相似的指标 (no indicator shares a word with it)\n"
         n = len(self.hits)
         out = [f"相似指标 {n} 条 (similar indicators) — {self.query}\n"]
-        cols, headers = search_columns("indicator", "table")
+        cols, headers = search_columns("indicator", "table", library=any("library" in h for h in self.hits))
+        assert cols is not None  # the table format always names its columns
         out.append(render_table(self.hits, cols, headers=headers))
         out.append(f"\n分类 (filed under, {n} hits):\n")
         for c in self.categories:
