@@ -48,6 +48,7 @@ class FieldIndex:
         self._df = np.zeros(1024, dtype=np.int64)
         self._doc_len = np.zeros(1024, dtype=np.int32)
         self._idf_sum: float | None = None  # cache of the vocabulary's IDF sum for the current counts
+        self._norm: np.ndarray | None = None  # cache of k1 (1 - b + b dl / avgdl) per document
 
     # ------------------------------------------------------------------ growing
     def add(self, docs: Sequence[Sequence[str]]) -> None:
@@ -64,6 +65,7 @@ class FieldIndex:
         self.n_docs += len(docs)
         self.total_len += int(lens.sum())
         self._idf_sum = None
+        self._norm = None
         self.blocks.append(block)
         while len(self.blocks) >= 2 and self.blocks[-2].n_docs <= MERGE_FACTOR * self.blocks[-1].n_docs:
             b = self.blocks.pop()
@@ -89,6 +91,7 @@ class FieldIndex:
         self._df[: len(df)] = df
         self._doc_len[: len(doc_len)] = doc_len
         self.total_len = int(np.asarray(doc_len, dtype=np.int64).sum())
+        self._norm = None
         return self
 
     def compact(self) -> None:
@@ -128,6 +131,14 @@ class FieldIndex:
             self._idf_sum = sum((np.log(n - df + 0.5) - np.log(df + 0.5)).tolist())
         return self._idf_sum / len(self.vocabulary) if self.vocabulary else 0.0
 
+    def norm(self) -> np.ndarray:
+        """``k1 (1 - b + b dl / avgdl)`` of every document, as ``bm25.BM25.index`` computes it
+        (the same float64 expression, so the same bits); recomputed once after each add."""
+        if self._norm is None:
+            lens = self._doc_len[: self.n_docs].astype(np.int64)
+            self._norm = self.k1 * (1 - self.b + self.b * lens / self.avgdl)
+        return self._norm
+
     def idf(self, term: int) -> float:
         """The IDF of one term id with the collection's current counts, floored as rank-bm25 does."""
         n, df = self.n_docs, self._df[term]
@@ -147,7 +158,8 @@ class FieldIndex:
         values: list[np.ndarray] = []
         if not self.n_docs:
             return ids, values
-        k1, b, avgdl = self.k1, self.b, self.avgdl
+        k1 = self.k1
+        norm = self.norm()
         for word, count in Counter(query).items():
             j = self.vocabulary.get(word)
             if j is None:
@@ -158,10 +170,8 @@ class FieldIndex:
                 if hit is None:
                     continue
                 docs, tf_raw = hit
-                lens = self._doc_len[docs].astype(np.int64)
-                norm = k1 * (1 - b + b * lens / avgdl)
                 tf = tf_raw.astype(np.float64)
-                v = idf * (tf * (k1 + 1) / (tf + norm))
+                v = idf * (tf * (k1 + 1) / (tf + norm[docs]))
                 if count != 1:
                     v = v * count
                 if weight != 1.0:

@@ -159,7 +159,7 @@ class Library:
             mask = filters.mask(self.catalog)
             if mask is not None:
                 matched &= mask
-            order = _library_first(scores, matched, self.catalog.column("review") >= 0, top, library_floor)
+            order = _library_first(scores, matched, self.catalog.column("review"), top, library_floor)
             return [self.catalog.hit(int(i), float(scores[i])) for i in order]
 
     def precedents(self, text: str, top: int = 10, min_ratio: float = 0.25, **filters: Any) -> Precedents:
@@ -216,15 +216,17 @@ class Library:
 
 
 def _library_first(
-    scores: np.ndarray, matched: np.ndarray, library: np.ndarray, top: int, floor: float
+    scores: np.ndarray, matched: np.ndarray, review: np.ndarray, top: int, floor: float
 ) -> np.ndarray:
-    """Document ids in the order of the merge rule (module docstring), at most ``top``."""
+    """Document ids in the order of the merge rule (module docstring), at most ``top``;
+    ``review`` is the catalog's review column (>= 0: a library row)."""
     pool = np.flatnonzero(matched)
     if not len(pool):
         return pool
-    best = float(scores[pool].max())
+    sub = scores[pool]
+    best = float(sub.max())
     # The floor is relative to the best score: with a negative best (tiny corpora) it is below it.
-    lead = pool[library[pool] & (scores[pool] >= best * floor if best > 0 else scores[pool] >= best)]
+    lead = pool[(review[pool] >= 0) & (sub >= best * floor if best > 0 else sub >= best)]
     first = top_k(scores, lead, top)
     if len(first) >= top:
         return first

@@ -79,13 +79,28 @@ def build_block(first: int, term_ids: Sequence[Sequence[int]]) -> Block:
         parts.append(((keys // m).astype(np.int64), (keys % m + start + first).astype(np.int32), counts))
     if not parts:
         return _empty(first, n)
-    terms_all = np.concatenate([p[0] for p in parts])
-    docs_all = np.concatenate([p[1] for p in parts])
-    tf_all = np.concatenate([p[2] for p in parts])
-    # Chunks are in document order, each sorted by (term, doc): a stable sort by term keeps docs ascending.
-    order = np.argsort(terms_all, kind="stable") if len(parts) > 1 else None
-    if order is not None:
-        terms_all, docs_all, tf_all = terms_all[order], docs_all[order], tf_all[order]
+    if len(parts) == 1:
+        return _from_sorted(first, n, *parts[0])
+    # Several chunks, each sorted by (term, doc), chunks in document order: place every posting
+    # by prefix sums of the document frequencies (a counting sort, as bm25.BM25.index does), so
+    # documents stay ascending within a term without sorting all postings again.
+    n_terms = int(max(int(p[0][-1]) for p in parts)) + 1
+    df = np.zeros(n_terms, dtype=np.int64)
+    for terms, _, _ in parts:
+        df += np.bincount(terms, minlength=n_terms)
+    starts = np.zeros(n_terms + 1, dtype=np.int64)
+    np.cumsum(df, out=starts[1:])
+    nnz = int(starts[-1])
+    terms_all = np.empty(nnz, dtype=np.int64)
+    docs_all = np.empty(nnz, dtype=np.int32)
+    tf_all = np.empty(nnz, dtype=np.int64)
+    seen = starts[:-1].copy()
+    for terms, docs, counts in parts:
+        run_start = np.flatnonzero(np.r_[True, terms[1:] != terms[:-1]])
+        run = np.cumsum(np.r_[True, terms[1:] != terms[:-1]]) - 1
+        pos = seen[terms] + (np.arange(len(terms)) - run_start[run])
+        terms_all[pos], docs_all[pos], tf_all[pos] = terms, docs, counts
+        seen += np.bincount(terms, minlength=n_terms)
     return _from_sorted(first, n, terms_all, docs_all, tf_all)
 
 
