@@ -165,14 +165,14 @@ def test_a_decision_changes_the_category_in_place(library, store):
 
 
 # ------------------------------------------------------------------ incremental, shared, robust
-def test_a_library_grown_one_review_at_a_time_scores_as_one_built_at_once(tmp_path):
+def test_a_library_grown_one_review_at_a_time_scores_as_one_built_at_once(tmp_path, shipped_counts):
     with open_store(None, tmp_path / "a") as store:
         grown = Library(store, refresh_seconds=0)
         for seed in range(12):
             store.save_review(make_review(seed=seed, files=2, rows_per_file=15))
             grown.refresh()
         at_once = Library(store)
-    assert grown.index.n_docs == at_once.index.n_docs == 702 + 12 * 30
+    assert grown.index.n_docs == at_once.index.n_docs == shipped_counts[0] + 12 * 30
     assert sum(len(f.blocks) for f in grown.index.fields.values()) > 3  # it did grow in blocks
     for q in ("资金支付及时率", "群众满意度", "培训人次", "高标准农田 灌溉", "项目验收合格率"):
         a, _ = grown.index.scores(q)
@@ -215,6 +215,36 @@ def test_a_review_saved_by_another_process_is_found(db_url):
         )
 
 
+def test_searching_threads_and_refreshes_share_one_library(store, shipped_counts):
+    """A server's threads search while reviews arrive: no error, nothing added twice."""
+    import threading
+
+    lib = Library(store, refresh_seconds=0)
+    errors: list[BaseException] = []
+    stop = threading.Event()
+
+    def searcher() -> None:
+        try:
+            while not stop.is_set():
+                for h in lib.search("资金支付及时率", 10):
+                    assert h["indicator"]
+        except BaseException as e:  # noqa: BLE001 — reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=searcher) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for seed in range(8):
+        store.save_review(make_review(seed=seed, files=1, rows_per_file=10))
+    stop.set()
+    for t in threads:
+        t.join()
+    lib.refresh()
+    assert not errors, errors
+    assert lib.stats()["library_rows"] == 80 and lib.stats()["reviews"] == 8
+    assert lib.index.n_docs == len(lib.catalog) == shipped_counts[0] + 80
+
+
 def test_without_the_store_searches_answer_from_what_is_indexed(library, store, monkeypatch):
     def down(*_: Any, **__: Any) -> Any:
         raise StoreError("无法连接数据库")
@@ -226,12 +256,12 @@ def test_without_the_store_searches_answer_from_what_is_indexed(library, store, 
         library.refresh()  # an explicit refresh says so
 
 
-def test_open_library_refuses_a_folder_without_a_store(tmp_path):
+def test_open_library_refuses_a_folder_without_a_store(tmp_path, shipped_counts):
     with pytest.raises(IndicatormlError, match="holds no review store"):
         open_library(None, tmp_path / "nothing")
     assert not (tmp_path / "nothing").exists()
     shipped_only = open_library(None, None)
-    assert shipped_only.stats()["library_rows"] == 0 and shipped_only.index.n_docs == 702
+    assert shipped_only.stats()["library_rows"] == 0 and shipped_only.index.n_docs == shipped_counts[0]
 
 
 def test_the_package_exports_the_library_api():

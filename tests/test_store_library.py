@@ -301,6 +301,19 @@ def test_another_process_sees_what_this_one_saved(store, db_url):
     assert [r[1] for r in rows] == [r["indicator"] for r in store.get_review(review_id)["rows"]]
 
 
+def test_check_reports_rows_the_library_would_never_see(store):
+    review_id = store.save_review(make_review(seed=60, files=1, rows_per_file=2))
+    store.add_decision(review_id, (1, 0), "keep")
+    assert store.check().ok
+    with store.engine.begin() as conn:  # what a write bypassing indicatorml would leave
+        conn.execute(sa.text("UPDATE reviews SET seq = NULL"))
+        conn.execute(sa.text("UPDATE decisions SET seq = NULL"))
+    assert store.check().problems == [
+        "有 1 份审核没有先例库编号 seq（不是由 indicatorml 写入的）",
+        "有 1 条审核决定没有先例库编号 seq（不是由 indicatorml 写入的）",
+    ]
+
+
 # ------------------------------------------------------------------ the migration
 def test_upgrade_from_revision_2_numbers_what_is_stored_and_keeps_counting(db_url):
     engine = make_engine(database_url(db_url, None))

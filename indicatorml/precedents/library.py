@@ -77,7 +77,8 @@ class Library:
         self.catalog = Catalog()
         self.mark: LibraryMark | None = None
         self.error: str | None = None  # why the last automatic refresh failed (searches go on)
-        self._lock = threading.RLock()
+        self._lock = threading.RLock()  # the index and catalog: held while adding or searching
+        self._refreshing = threading.RLock()  # one refresh at a time (reading the store is outside _lock)
         self._refreshed_at = float("-inf")
         if shipped:
             records = [r for r in shipped_records() if (r.indicator or "").strip()]
@@ -88,20 +89,25 @@ class Library:
 
     # ------------------------------------------------------------------ keeping current
     def refresh(self) -> Refreshed:
-        """Add the rows of reviews stored since the last refresh and apply changed decisions."""
+        """Add the rows of reviews stored since the last refresh and apply changed decisions.
+
+        The store is read outside the index lock, so searches go on meanwhile; refreshes run
+        one at a time. A StoreError (database unreachable) is raised to the caller.
+        """
         t = time.perf_counter()
         rows = changes = 0
-        with self._lock:
-            if self.store is None:
-                return Refreshed(0, 0, 0.0)
+        if self.store is None:
+            return Refreshed(0, 0, 0.0)
+        with self._refreshing:
             while True:
                 batch = self.store.library_rows(self.mark, limit=BATCH_REVIEWS)
-                if batch["rows"]:
-                    self.add_rows(batch["rows"])
-                for change in batch["changes"]:
-                    changes += self.catalog.apply(change)
+                with self._lock:
+                    if batch["rows"]:
+                        self.add_rows(batch["rows"])
+                    for change in batch["changes"]:
+                        changes += self.catalog.apply(change)
+                    self.mark = batch["mark"]
                 rows += len(batch["rows"])
-                self.mark = batch["mark"]
                 if not batch["more"]:
                     break
             self._refreshed_at = time.monotonic()
@@ -116,8 +122,11 @@ class Library:
             return ids
 
     def _maybe_refresh(self) -> None:
+        """Refresh if ``refresh_seconds`` have passed, unless another thread is refreshing now."""
         if self.store is None or time.monotonic() - self._refreshed_at < self.refresh_seconds:
             return
+        if not self._refreshing.acquire(blocking=False):
+            return  # another thread is bringing the index up to date: answer with what is there
         from ..store import StoreError
 
         try:
@@ -125,6 +134,8 @@ class Library:
         except StoreError as e:  # the store is unreachable: answer from what is indexed, say why
             self.error = str(e)
             self._refreshed_at = time.monotonic()
+        finally:
+            self._refreshing.release()
 
     # ------------------------------------------------------------------ searching
     def search(
