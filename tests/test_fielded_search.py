@@ -50,6 +50,21 @@ def test_field_index_scores_equal_rank_bm25(shipped_tokens):
         )
 
 
+def test_field_index_scores_bit_for_bit_as_the_bm25_engine(shipped_tokens):
+    """bm25.BM25 keeps float64 values when some IDF is negative: then both compute the same
+    float64 expressions, so the scores must be equal to the last bit (a word in every row with
+    a negative epsilon gives a negative IDF)."""
+    corpus = [[*d, "每行都有"] for d in shipped_tokens]
+    ref = P.BM25(epsilon=-0.25).index(corpus)
+    assert ref.data.dtype == np.float64
+    grown = FieldIndex(epsilon=-0.25)
+    for i in range(0, len(corpus), 50):
+        grown.add(corpus[i : i + 50])
+    for q in QUERIES:
+        tokens = [*search_tokens(q), "每行都有"]
+        assert np.array_equal(grown.scores(tokens), ref.get_scores(tokens)), q
+
+
 @pytest.mark.parametrize(
     "corpus, query",
     [
