@@ -137,7 +137,8 @@ class FieldIndex:
         (the same float64 expression, so the same bits); recomputed once after each add."""
         if self._norm is None:
             lens = self._doc_len[: self.n_docs].astype(np.int64)
-            self._norm = self.k1 * (1 - self.b + self.b * lens / self.avgdl)
+            avgdl = self.avgdl or 1.0  # 0 only when no document has a token: then no posting reads norm
+            self._norm = self.k1 * (1 - self.b + self.b * lens / avgdl)
         return self._norm
 
     def unit(self) -> np.ndarray:
