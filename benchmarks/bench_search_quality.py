@@ -194,6 +194,13 @@ def main(argv: list[str] | None = None) -> int:
         f"{after['ndcg']:.3f}; nDCG@10 up on {up}, down on {down}, equal on {len(before['per']) - up - down} "
         f"of {len(before['per'])} queries"
     )
+    for kind, label in (("draft", "indicator drafts"), ("topic", "project topics / sector words")):
+        qs = [q for q in queries["test"] if q["kind"] == kind]
+        b, a = (measure(system, qs, keys) for system in systems.values())
+        print(
+            f"test, {label} ({len(qs)}): P@10 {b['p10']:.3f} -> {a['p10']:.3f}, "
+            f"nDCG@10 {b['ndcg']:.3f} -> {a['ndcg']:.3f}"
+        )
     if args.per_query:
         print(f"\n{'test query':<20}{'P@10 today':>11}{'fielded':>9}{'nDCG today':>11}{'fielded':>9}")
         for a, b in zip(before["per"], after["per"], strict=True):
