@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import random
 
 import numpy as np
@@ -202,3 +203,15 @@ def test_save_load_round_trip_and_damage(shipped_rows, tmp_path):
     (tmp_path / "ix2" / "context.tf.npy").unlink()
     with pytest.raises(IndicatormlError, match="context.tf.npy is missing"):
         FieldedIndex.load(tmp_path / "ix2")
+
+
+def test_an_index_saved_before_the_fielded_ranking_is_refused_with_a_message(tmp_path):
+    """Saved indexes of version 1 hold pre-scored BM25 arrays for indicators: rebuild them."""
+    t = read_tables([str(p) for p in P.default_data_paths()])
+    P.PrecedentIndex.from_tables(t[1:]).save(tmp_path / "ix")
+    meta = json.loads((tmp_path / "ix" / "index.json").read_text(encoding="utf-8"))
+    assert meta["version"] == 2
+    meta["version"] = 1
+    (tmp_path / "ix" / "index.json").write_text(json.dumps(meta), encoding="utf-8")
+    with pytest.raises(IndicatormlError, match="index version 1 is not supported; rebuild it"):
+        P.load_index(tmp_path / "ix")
