@@ -96,9 +96,8 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
     res = code_table(args.file, args.output, args.threshold, args.model, args.layout, recode=args.recode)
     print(
-        f"indicatorml: {res.coded} indicator(s) coded, {res.review} marked {REVIEW_MARK} "
-        f"(confidence < {args.threshold:g} or unreadable), {res.kept} kept as labeled; "
-        f"written to {res.output}",
+        f"indicatorml: 已编码 {res.coded} 条指标,{res.review} 条标为「{REVIEW_MARK}」"
+        f"(置信度低于 {args.threshold:g} 或无法读取),{res.kept} 条保留原有类别;已写入 {res.output}",
         file=sys.stderr,
     )
     return 0
@@ -179,13 +178,11 @@ def _library(args: argparse.Namespace) -> Any:
         return None
     if args.index is not None:
         raise IndicatormlError(
-            "--index searches an index built from files; --db/--data-dir/--year/--org/--department/"
-            "--level2/--source search the library (shipped rows + reviewed tables): give one or the other"
+            "--index 检索用文件建的索引;--db/--data-dir/--year/--org/--department/--level2/--source "
+            "检索本单位先例库(随附数据 + 审核过的表):两者只能选一个"
         )
     if getattr(args, "kind", "indicator") != "indicator":
-        raise IndicatormlError(
-            "the library holds indicators: --kind goal searches the shipped or --index goals"
-        )
+        raise IndicatormlError("本单位先例库只收指标:--kind goal 检索随附数据或 --index 索引里的绩效目标")
     from .precedents import open_library
 
     library = open_library(args.db, args.data_dir, refresh_seconds=float("inf"))
@@ -207,10 +204,11 @@ def _cmd_search(args: argparse.Namespace) -> int:
     else:
         index = load_index(args.index)
         for note in index.notes:
-            print(f"indicatorml: note: {note}", file=sys.stderr)
+            print(f"indicatorml: 提示: {note}", file=sys.stderr)
         hits = search(args.query, kind=args.kind, top=args.top, index=index)
     if not hits:
-        print(f"no {args.kind} shares a word with {args.query!r}", file=sys.stderr)
+        what = "指标" if args.kind == "indicator" else "绩效目标"
+        print(f"没有{what}与「{args.query}」有共同的词", file=sys.stderr)
     columns, headers = search_columns(args.kind, fmt, library=library is not None)
     write_rows(hits, fmt, args.output, columns=columns, headers=headers)
     return 0
@@ -227,7 +225,7 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
     else:
         index = load_index(args.index)
         for note in index.notes:
-            print(f"indicatorml: note: {note}", file=sys.stderr)
+            print(f"indicatorml: 提示: {note}", file=sys.stderr)
         p = precedents(args.text, top=args.top, index=index, min_ratio=args.min_ratio)
     if args.format == "jsonl":
         print(json.dumps(p.to_dict(), ensure_ascii=False))

@@ -129,9 +129,9 @@ def test_filters_by_year_unit_department_category_and_origin(store):
     shipped_2023 = lib.search("满意度", 50, year=2023)
     assert shipped_2023 and all(h["year"] == 2023 and not h["library"] for h in shipped_2023)
     for bad, message in (
-        ({"level2": "不是类别"}, "unknown category"),
-        ({"year": 99}, "four-digit"),
-        ({"source": "x"}, "source"),
+        ({"level2": "不是类别"}, "不认识的类别"),
+        ({"year": 99}, "四位公历年份"),
+        ({"source": "x"}, "来源只能是"),
     ):
         with pytest.raises(IndicatormlError, match=message):
             lib.search("家庭医生", 5, **bad)
@@ -257,7 +257,7 @@ def test_without_the_store_searches_answer_from_what_is_indexed(library, store, 
 
 
 def test_open_library_refuses_a_folder_without_a_store(tmp_path, shipped_counts):
-    with pytest.raises(IndicatormlError, match="holds no review store"):
+    with pytest.raises(IndicatormlError, match="没有审核数据库"):
         open_library(None, tmp_path / "nothing")
     assert not (tmp_path / "nothing").exists()
     shipped_only = open_library(None, None)
@@ -281,7 +281,7 @@ def test_cli_search_and_precedents_with_the_library(library, tmp_path, capsys):
     assert "签约居民满意度" in out and "年度" in out and "某某区卫生健康局" in out and "覆盖率" not in out
     assert main(["precedents", "家庭医生签约服务率", "--data-dir", data_dir, "--source", "library"]) == 0
     out = capsys.readouterr().out
-    assert "12-质量指标: 2 of 3" in out and "某某区卫生健康局" in out
+    assert "12-质量指标: 3 条中 2 条" in out and "某某区卫生健康局" in out
     assert (
         main(["search", "满意度", "--year", "2023", "--format", "csv", "--top", "2"]) == 0
     )  # shipped rows only
@@ -292,10 +292,10 @@ def test_cli_search_and_precedents_with_the_library(library, tmp_path, capsys):
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["search", "首店", "--index", "ix", "--year", "2024"], "give one or the other"),
-        (["search", "巨灾保险", "--kind", "goal", "--org", "天河"], "the library holds indicators"),
-        (["search", "首店", "--level2", "不是类别"], "unknown category"),
-        (["precedents", "首店", "--data-dir", "/nonexistent/dir"], "holds no review store"),
+        (["search", "首店", "--index", "ix", "--year", "2024"], "两者只能选一个"),
+        (["search", "巨灾保险", "--kind", "goal", "--org", "天河"], "本单位先例库只收指标"),
+        (["search", "首店", "--level2", "不是类别"], "不认识的类别"),
+        (["precedents", "首店", "--data-dir", "/nonexistent/dir"], "没有审核数据库"),
     ],
 )
 def test_cli_library_option_mistakes_exit_2(argv, message, capsys):

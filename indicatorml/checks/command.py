@@ -9,7 +9,8 @@ from typing import TextIO
 
 from ..errors import IndicatormlError
 from ..output import emit, guess_format, write_rows
-from .report import FINDING_COLUMNS, counts_line, finding_rows, render_findings
+from .grade import project_grades
+from .report import FINDING_COLUMNS, counts_line, finding_rows, grades_line, render_findings
 from .severity import SEVERITIES
 from .workbook import write_checked_workbooks
 
@@ -56,7 +57,7 @@ def run_check(
         except IndicatormlError as e:
             if model_dir is not None:
                 raise
-            print(f"indicatorml: warning: label rule skipped (no model): {e}", file=err)
+            print(f"indicatorml: 警告: 没有可用的分类模型,跳过类别检查({e})", file=err)
     findings = check_tables(tables, model, labels=model is not None)
     if fmt == "xlsx":
         written = write_checked_workbooks(tables, findings, output or "", err=err)
@@ -66,9 +67,11 @@ def run_check(
         emit(render_findings(findings, tables), output, stream)
     else:
         write_rows(finding_rows(findings), fmt, output, columns=FINDING_COLUMNS, stream=stream)
+    grades = [g for t in tables for g in project_grades(t, findings)]
     print(
         f"检查 {len(tables)} 个文件: {counts_line(findings)}"
-        + (f",读取问题 {n_problems}" if n_problems else ""),
+        + (f",读取问题 {n_problems}" if n_problems else "")
+        + (f";{grades_line(grades)}" if grades else ""),
         file=err,
     )
     if fail_on is None:

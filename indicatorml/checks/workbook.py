@@ -10,10 +10,10 @@ like the input, with the same marks. The cell writing lives in :mod:`indicatorml
 * the finding's cell (``Finding.field``: 一级/二级/三级指标/指标值; a project's finding on its
   project cell, else its first indicator) filled by severity, with a comment (批注) saying what
   is wrong and what to write instead — a user's own comment is kept, ours goes below it;
-* added columns at the right of each table: 问题级别, 问题, 规则, 建议二级指标, 建议概率, and
-  an empty 审核意见 for the reviewer's own words;
+* added columns at the right of each table: 问题级别, 问题, 规则 (the rules' Chinese names),
+  建议二级指标, 建议概率, and an empty 审核意见 for the reviewer's own words;
 * a 问题清单 sheet: every finding with its file, sheet, cell (a link to it), severity, rule
-  and message.
+  (Chinese name), message and its project's grade (项目评级, :mod:`.grade`).
 """
 
 from __future__ import annotations
@@ -34,7 +34,10 @@ from ..tables.annotate import (
     report_workbook,
 )
 from ..taxonomy import code_label
-from .finding import TABLE_RULES, Finding
+from .finding import Finding
+from .grade import project_grades
+from .report import shown_rule
+from .rules.registry import TABLE_RULES
 from .severity import SEVERITY_RANK, SEVERITY_ZH
 
 __all__ = [
@@ -51,7 +54,7 @@ __all__ = [
 FILL_COLOURS = FILLS  # by severity: red, amber, blue (Excel's own "bad / neutral / note" tones)
 ADDED_COLUMNS = ("问题级别", "问题", "规则", "建议二级指标", "建议概率", "审核意见")
 LIST_SHEET = "问题清单"
-LIST_HEADER = ("文件", "工作表", "单元格", "级别", "项目", "指标", "问题", "规则", "建议二级指标")
+LIST_HEADER = ("文件", "工作表", "单元格", "级别", "项目", "指标", "问题", "规则", "建议二级指标", "项目评级")
 _WIDTHS = {"问题级别": 9, "问题": 50, "规则": 24, "建议二级指标": 20, "建议概率": 9, "审核意见": 24}
 
 
@@ -101,7 +104,7 @@ def findings_marks(table: Table, findings: Sequence[Finding]) -> tuple[list[Note
         cols["问题级别"].values[i] = SEVERITY_ZH[worst]
         cols["问题级别"].fills[i] = FILL_COLOURS[worst]
         cols["问题"].values[i] = "\n".join(f"[{SEVERITY_ZH[f.severity]}] {f.message}" for f in here)
-        cols["规则"].values[i] = " ".join(f.rule for f in here)  # one line: filterable, never clipped
+        cols["规则"].values[i] = "、".join(shown_rule(f) for f in here)  # one line: filterable, never clipped
         label = next((f for f in here if _suggested(f)), None)
         if label is not None:
             cols["建议二级指标"].values[i] = _suggested(label)
@@ -120,11 +123,12 @@ def _listing(
         fill_column=4,
         sheet_column=2,
         ref_column=3,
-        widths=(24, 14, 8, 6, 24, 26, 70, 26, 20),
+        widths=(24, 14, 8, 6, 24, 26, 70, 20, 20, 9),
     )
     owner: dict[int, int] = {}
     for k, (table, notes) in enumerate(zip(tables, notes_by_table, strict=True)):
         mine = [f for f in findings if f.file == table.path]
+        grade_of = {g.project: g.grade for g in project_grades(table, mine)}
         for f, note in zip(mine, notes, strict=True):
             where = (
                 "整张表" if f.rule in TABLE_RULES else (f"第{f.row + 1}条" if f.row is not None else "项目")
@@ -138,8 +142,9 @@ def _listing(
                     f.project or "",
                     f.indicator or where,
                     f.message,
-                    f.rule,
+                    shown_rule(f),
                     _suggested(f) or "",
+                    "" if f.rule in TABLE_RULES else grade_of.get(f.project, ""),
                 ]
             )
             listing.links.append(note)

@@ -39,9 +39,11 @@ class Filters:
 
     def __post_init__(self) -> None:
         if self.year is not None and not (isinstance(self.year, int) and 1900 <= self.year <= 2999):
-            raise IndicatormlError(f"year must be a four-digit year (got {self.year!r})")
+            raise IndicatormlError(f"年度应为四位公历年份,收到 {self.year!r}")
         if self.source is not None and self.source not in SOURCES:
-            raise IndicatormlError(f"source must be one of {', '.join(SOURCES)} (got {self.source!r})")
+            raise IndicatormlError(
+                f"来源只能是 library(本单位审核过的表)或 shipped(随附数据),收到 {self.source!r}"
+            )
         if self.level2 is not None:
             level2_codes(self.level2)  # refuses an unknown category now, not at search time
 
@@ -88,8 +90,7 @@ def level2_codes(value: str) -> list[str]:
                 cat = normalize_level1(s)
             except UnknownLabel:
                 raise IndicatormlError(
-                    f"unknown category {value!r}: give a level-2 code or name (11, 数量指标) "
-                    "or a level-1 one (1, 产出指标)"
+                    f"不认识的类别「{value}」:请给二级指标的代码或名称(11、数量指标)或一级指标的(1、产出指标)"
                 ) from None
     if cat.level == 2:
         return [cat.code]

@@ -160,9 +160,9 @@ class Library:
         """
         query_tokens(query)  # a clear error for an empty, punctuation-only or huge query
         if top < 1:
-            raise IndicatormlError(f"--top must be at least 1 (got {top})")
+            raise IndicatormlError(f"--top 至少为 1,收到 {top}")
         if not 0 <= library_floor <= 1:
-            raise IndicatormlError(f"library_floor must be between 0 and 1 (got {library_floor})")
+            raise IndicatormlError(f"library_floor 应在 0 到 1 之间,收到 {library_floor}")
         filters = Filters(year, org, department, level2, source)
         self._maybe_refresh()
         with self._lock:
@@ -178,7 +178,7 @@ class Library:
         those below ``min_ratio`` × the best left out), the categories they were filed under
         (decided ones for library rows) and their targets. ``filters`` as in :meth:`search`."""
         if not 0 <= min_ratio <= 1:
-            raise IndicatormlError(f"--min-ratio must be between 0 and 1 (got {min_ratio})")
+            raise IndicatormlError(f"--min-ratio 应在 0 到 1 之间,收到 {min_ratio}")
         hits = self.search(text, top, **filters)
         if hits and min_ratio > 0:
             floor = max(h["score"] for h in hits) * min_ratio
@@ -258,7 +258,7 @@ def open_library(db: str | None, data_dir: str | Path | None, **options: Any) ->
     if db is None and not (Path(data_dir or "") / SQLITE_NAME).is_file():
         # a search must not create an empty store where a typo pointed
         raise IndicatormlError(
-            f"{data_dir} holds no review store ({SQLITE_NAME}); give the server's --data-dir or --db"
+            f"{data_dir} 里没有审核数据库({SQLITE_NAME}):请给服务器的 --data-dir,或用 --db 给数据库地址"
         )
 
     try:
