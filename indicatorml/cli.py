@@ -208,19 +208,47 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
     return 0
 
 
+_LIBRARY_OPTIONS = ("db", "data_dir", "year", "org", "department", "level2", "source")
+
+
+def _library(args: argparse.Namespace) -> Any:
+    """The Library the search verbs use when a library option is given, else None (shipped index)."""
+    if not any(getattr(args, k) is not None for k in _LIBRARY_OPTIONS):
+        return None
+    if args.index is not None:
+        raise IndicatormlError(
+            "--index 检索用文件建的索引;--db/--data-dir/--year/--org/--department/--level2/--source "
+            "检索本单位先例库(随附数据 + 审核过的表):两者只能选一个"
+        )
+    if getattr(args, "kind", "indicator") != "indicator":
+        raise IndicatormlError("本单位先例库只收指标:--kind goal 检索随附数据或 --index 索引里的绩效目标")
+    from .precedents import open_library
+
+    library = open_library(args.db, args.data_dir, refresh_seconds=float("inf"))
+    return library
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: getattr(args, k) for k in ("year", "org", "department", "level2", "source")}
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
     from .output import guess_format, write_rows
     from .precedents import load_index, search, search_columns
 
-    index = load_index(args.index)
-    for note in index.notes:
-        print(f"indicatorml: 提示: {note}", file=sys.stderr)
-    hits = search(args.query, kind=args.kind, top=args.top, index=index)
     fmt = guess_format(args.output, args.format)
+    library = _library(args)
+    if library is not None:
+        hits = library.search(args.query, args.top, **_filters(args))
+    else:
+        index = load_index(args.index)
+        for note in index.notes:
+            print(f"indicatorml: 提示: {note}", file=sys.stderr)
+        hits = search(args.query, kind=args.kind, top=args.top, index=index)
     if not hits:
         what = "指标" if args.kind == "indicator" else "绩效目标"
         print(f"没有{what}与「{args.query}」有共同的词", file=sys.stderr)
-    columns, headers = search_columns(args.kind, fmt)
+    columns, headers = search_columns(args.kind, fmt, library=library is not None)
     write_rows(hits, fmt, args.output, columns=columns, headers=headers)
     return 0
 
@@ -230,10 +258,14 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 
     from .precedents import load_index, precedents
 
-    index = load_index(args.index)
-    for note in index.notes:
-        print(f"indicatorml: 提示: {note}", file=sys.stderr)
-    p = precedents(args.text, top=args.top, index=index, min_ratio=args.min_ratio)
+    library = _library(args)
+    if library is not None:
+        p = library.precedents(args.text, args.top, min_ratio=args.min_ratio, **_filters(args))
+    else:
+        index = load_index(args.index)
+        for note in index.notes:
+            print(f"indicatorml: 提示: {note}", file=sys.stderr)
+        p = precedents(args.text, top=args.top, index=index, min_ratio=args.min_ratio)
     if args.format == "jsonl":
         print(json.dumps(p.to_dict(), ensure_ascii=False))
     else:
@@ -290,6 +322,24 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- the parser
+def _library_arguments(s: argparse.ArgumentParser) -> None:
+    """The options of the search verbs that bring in the library and filter it."""
+    g = s.add_argument_group("library (the bureau's reviewed tables)")
+    g.add_argument("--db", metavar="URL", help="the review store (postgresql+psycopg://… or sqlite:///…)")
+    g.add_argument("--data-dir", metavar="DIR", help="the server's data folder (its indicatorml.sqlite3)")
+    g.add_argument("--year", type=int, metavar="YYYY", help="only rows of this budget year")
+    g.add_argument("--org", metavar="TEXT", help="only rows of units whose name contains TEXT")
+    g.add_argument(
+        "--department", metavar="TEXT", help="only rows reviewed by departments whose name contains TEXT"
+    )
+    g.add_argument(
+        "--level2", metavar="CATEGORY", help="only rows filed under this category (11, 数量指标, 1, 产出指标)"
+    )
+    g.add_argument(
+        "--source", choices=("library", "shipped"), help="only the reviewed rows, or only the shipped ones"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All verbs and options in one place, so ``--help`` is the reference."""
     p = argparse.ArgumentParser(
@@ -397,16 +447,29 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     b.set_defaults(func=_cmd_index_build)
 
-    s = sub.add_parser("search", help="BM25 search over past indicators or goals")
+    s = sub.add_parser(
+        "search",
+        help="BM25 search over past indicators or goals",
+        description="Search past indicators (or --kind goal: project goals). With --db or --data-dir the "
+        "bureau's library is searched too: the rows of every stored review, with the reviewer's decided "
+        "category, shown before the shipped rows when about as relevant (score at least half the best); "
+        "--year/--org/--department/--level2/--source filter the rows (on the shipped rows alone without a store).",
+    )
     s.add_argument("query", metavar="QUERY")
     s.add_argument("--kind", choices=("indicator", "goal"), default="indicator")
     s.add_argument("--index", metavar="DIR", help="index directory (default: the shipped data)")
     s.add_argument("--top", type=int, default=10, metavar="K")
     s.add_argument("--format", choices=("table", "jsonl", "csv"), default=None)
     s.add_argument("--output", "-o", metavar="PATH")
+    _library_arguments(s)
     s.set_defaults(func=_cmd_search)
 
-    s = sub.add_parser("precedents", help="similar indicators, their categories and targets")
+    s = sub.add_parser(
+        "precedents",
+        help="similar indicators, their categories and targets",
+        description="Similar indicators, the categories they were filed under and the targets they set. "
+        "Library options as for `search`.",
+    )
     s.add_argument("text", metavar="TEXT")
     s.add_argument("--top", type=int, default=10, metavar="K")
     s.add_argument("--index", metavar="DIR")
@@ -418,6 +481,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out hits scoring below R x the best hit (default 0.25; 0 keeps all)",
     )
     s.add_argument("--format", choices=("table", "jsonl"), default="table")
+    _library_arguments(s)
     s.set_defaults(func=_cmd_precedents)
 
     s = sub.add_parser(
