@@ -112,7 +112,8 @@ def test_blobs_are_content_addressed_idempotent_and_verified(store):
         store.get_blob("../../etc/passwd")
     with store.engine.begin() as conn:  # a bit flipped on disk
         conn.execute(
-            sa.text("UPDATE blobs SET data = :d WHERE sha256 = :s"), {"d": b"X" + data[1:], "s": sha}
+            sa.text("UPDATE blobs SET data = :d WHERE sha256 = :s"),
+            {"d": bytes([data[0] ^ 0xFF]) + data[1:], "s": sha},  # a byte that surely differs
         )
     with pytest.raises(CorruptError, match="已损坏"):
         store.get_blob(sha)
