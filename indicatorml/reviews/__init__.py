@@ -9,6 +9,7 @@ One computation for the CLI's ``check``, the 审核 page and the JSON API::
     store = open_store(None, data_dir)
     review_id = save_review(store, review, user="王审核")
     review = load_review(store, review_id)                      # findings with ids, decisions
+    review = create_review(store, paths, names=upload_names)    # the three above in one call
     decide(store, review_id, finding=review.files[0].findings[0].id, decision="set", level2_code="12")
     review_json(load_review(store, review_id))                  # GET /api/reviews/{id}
     file_workbook(load_review(store, review_id), 1, store)      # <stem>.审核.xlsx, never re-checked
