@@ -24,7 +24,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicatorml.checks import Finding, check_table, write_findings_xlsx
-from indicatorml.checks.workbook import ADDED_COLUMNS, FILL_COLOURS, LIST_HEADER, output_paths
+from indicatorml.checks.batch import output_paths
+from indicatorml.checks.workbook import ADDED_COLUMNS, FILL_COLOURS, LIST_HEADER
 from indicatorml.cli import main
 from indicatorml.coding import write_back
 from indicatorml.tables import read_table
@@ -343,7 +344,7 @@ def test_problem_list_links_every_finding(checked):
     ws = wb["问题清单"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[0] == list(LIST_HEADER)
-    f = str(src)
+    f = src.name  # the file's own name, never the folder it was read from (issue 15)
     assert [r[:6] + [r[7]] for r in rows[1:]] == [
         [f, "甲项目", "D6", "警告", "合规培训项目", "培训企业数量", "target.rate-on-count"],
         [f, "甲项目", "D8", "警告", "合规培训项目", "培训完成时间", "target.vague"],
@@ -431,9 +432,9 @@ def test_cli_several_files_one_workbook_each(tmp_path: Path, capsys):
     b.write_text("项目名称,三级指标,二级指标,年度指标值\n甲,培训人数,数量指标,及时\n", encoding="utf-8")
     folder = tmp_path / "审核"
     assert main(["check", str(a), str(b), "-o", f"{folder}/"]) == 0
-    assert sorted(p.name for p in folder.iterdir()) == ["a.xlsx", "b.xlsx"]
-    assert load_workbook(folder / "a.xlsx").sheetnames == ["甲项目", "乙项目", "填表说明", "问题清单"]
-    assert load_workbook(folder / "b.xlsx").sheetnames == ["b", "问题清单"]
+    assert sorted(p.name for p in folder.iterdir()) == ["a.审核.xlsx", "b.审核.xlsx"]
+    assert load_workbook(folder / "a.审核.xlsx").sheetnames == ["甲项目", "乙项目", "填表说明", "问题清单"]
+    assert load_workbook(folder / "b.审核.xlsx").sheetnames == ["b", "问题清单"]
     assert main(["check", str(a), str(b), "-o", str(tmp_path / "审核.xlsx")]) == 0
     assert (tmp_path / "审核-a.xlsx").is_file() and (tmp_path / "审核-b.xlsx").is_file()
     assert "写出 2 个审核工作簿" in capsys.readouterr().err
@@ -443,7 +444,10 @@ def test_output_paths_never_collide(tmp_path: Path):
     from indicatorml.records import Table
 
     tables = [Table(str(tmp_path / "x" / "表.xlsx"), "xlsx"), Table(str(tmp_path / "y" / "表.csv"), "csv")]
-    assert [p.name for p in output_paths(tables, str(tmp_path / "out") + "/")] == ["表.xlsx", "表(2).xlsx"]
+    assert [p.name for p in output_paths(tables, str(tmp_path / "out") + "/")] == [
+        "表.审核.xlsx",
+        "表(2).审核.xlsx",
+    ]
     assert output_paths(tables[:1], str(tmp_path / "one.xlsx")) == [tmp_path / "one.xlsx"]
 
 

@@ -4,16 +4,18 @@ One module per rule family (``structure``, ``labels``, ``targets``, ``completene
 ``goals`` under it), ``wording`` for what an indicator's words say it measures, ``finding`` for
 the shared :class:`Finding` and rule ids, ``severity`` for the severity table, ``run`` to run
 them all over a table; ``report`` (terminal, JSONL/CSV) and ``workbook`` (XLSX) for the views,
-and ``command`` for the ``check`` verb.
+``decisions`` for a reviewer's decision as the workbook writes it, ``batch`` for one workbook
+per input file, and ``command`` for the ``check`` verb.
 """
 
 from .command import run_check
+from .decisions import DECISION_ZH, Decision
 from .finding import KINDS, RULES, TABLE_RULES, Finding, worst_severity
 from .labels import DEFAULT_LABEL_RULE, LabelRule, label_findings
 from .report import finding_rows, render_findings
 from .run import check_files, check_table, check_tables
 from .severity import SEVERITIES, SEVERITY_RANK, SEVERITY_ZH
-from .workbook import write_findings_xlsx
+from .workbook import review_workbook, write_findings_xlsx
 
 __all__ = [
     "Finding",
@@ -34,4 +36,7 @@ __all__ = [
     "render_findings",
     "run_check",
     "write_findings_xlsx",
+    "review_workbook",
+    "Decision",
+    "DECISION_ZH",
 ]
