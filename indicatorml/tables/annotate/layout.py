@@ -277,20 +277,32 @@ def _fill_from_grid(sheet: Sheet, grid: Grid) -> None:
 
 def _merges_from_cont(grid: Grid) -> list[str]:
     """Merged ranges from the continuation flags, row by row: each top-left cell takes the
-    continuations right of it, then the rows below whose cells under it all continue."""
+    continuations right of it, then the rows below whose cells under it all continue.
+
+    A continuation carries its own range's text (:func:`~..grid.fill_merges`), so one with
+    another text belongs to another range: an empty header cell above 指标值 cells that each
+    span two columns does not swallow their second columns as one tall range.
+    """
     from openpyxl.utils import get_column_letter
 
-    cont, nums = grid.cont, grid.rownums
+    cont, nums, texts = grid.cont, grid.rownums, grid.cells
     used: set[tuple[int, int]] = set()
+    top = ""
 
     def free(r: int, c: int) -> bool:
-        return c < len(cont[r]) and cont[r][c] and (r, c) not in used
+        return (
+            c < len(cont[r])
+            and cont[r][c]
+            and (r, c) not in used
+            and (texts[r][c] if c < len(texts[r]) else "") == top
+        )
 
     out = []
     for r, row in enumerate(cont):
         for c, is_cont in enumerate(row):
             if is_cont:
                 continue
+            top = texts[r][c] if c < len(texts[r]) else ""
             w = 0
             while free(r, c + w + 1):
                 w += 1

@@ -121,9 +121,11 @@ def _write_sheet(ws: Any, sheet: Sheet, styles: Styles) -> None:
     for c, w in sheet.widths.items():
         ws.column_dimensions[get_column_letter(c)].width = w
     if sheet.tables:
-        # By coordinate: the cell below the header may be inside a merged range (a 绩效指标
-        # column merged down the whole table), and openpyxl takes only a Cell or a string.
-        ws.freeze_panes = f"A{sheet.tables[0].header_row + 1}"
+        # Below the header (both rows of a two-row header), by coordinate: that cell may be
+        # inside a merged range (a 绩效指标 column merged down the whole table), and openpyxl
+        # takes only a Cell or a string.
+        area = sheet.tables[0]
+        ws.freeze_panes = f"A{max(area.first_row, area.header_row + 1)}"
 
 
 def _covered(merges: Sequence[str]) -> set[tuple[int, int]]:
