@@ -772,8 +772,16 @@ def review_writer_files(out: Path, manifest: dict[str, Any], rows: list[dict[str
     sw = Sheet("表1", d.rows, d.merges, [wide])
     write_docx([([], sw)], out / "申报表_指标值跨列.docx")
     manifest["申报表_指标值跨列.docx"] = {"records": expected_of([sw], False), "problems": [], "no_table": []}
-    # Continuation rows: the project and its goal on each project's first row only.
-    projects = [form(6), form(5)]
+    # Continuation rows: the project and its goal on each project's first row only; 效益 and
+    # 满意度 indicators on the continuation rows (read as no project, both projects lacked them).
+    families = ("产出指标", "效益指标", "满意度指标")
+    full = [p for p in pg if set(families) <= {r["level1"] for r in p}]
+    projects = []
+    for page in rng.sample(full, 2):
+        pick: list[dict[str, str]] = []
+        for fam, n in zip(families, (3, 2, 1), strict=True):
+            pick += [r for r in page if r["level1"] == fam][:n]
+        projects.append(make_form(rng, pick, len(pick)))
     table = [["项目名称", "年度绩效目标", "一级指标", "二级指标", "三级指标", "年度指标值"]]
     exp_rows = []
     for f in projects:

@@ -67,11 +67,12 @@ def output_paths(tables: Sequence[Table], output: str) -> list[Path]:
 
 
 def _unread(table: Table) -> str | None:
-    """Why nothing of the file could be read (its problems), or None where it was read."""
-    if table.kind != "empty":
+    """Why the file gives no workbook: no indicator could be read from it (its problems say
+    why: damaged, encrypted, not a table…); None where it was read. A file read without a
+    problem and without indicators (an empty template) still comes back, laid out as it is."""
+    if table.records or not table.problems:
         return None
-    reasons = "; ".join(p.reason for p in table.problems[:3]) or "没有读到内容"
-    return f"读不出这个文件: {reasons}"
+    return "没有读到指标: " + "; ".join(p.reason for p in table.problems[:3])
 
 
 def write_checked_workbooks(

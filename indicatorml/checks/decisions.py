@@ -71,7 +71,8 @@ def _when(at: dt.datetime | str | None) -> str:
 
 
 def decision_line(d: Decision, suggested: str | None = None, given: str | None = None) -> str:
-    """The decision in words: ``采纳建议（11-数量指标）：已核实 —— 张三 2024-06-01 10:30``.
+    """The decision in words: ``采纳建议(11-数量指标): 已核实 —— 张三 2024-06-01 10:30``
+    (the punctuation of the findings' own messages).
 
     ``suggested`` is the category the decision's finding (or row) suggests, ``given`` the
     row's own category: they say what was accepted or kept.
@@ -81,8 +82,8 @@ def decision_line(d: Decision, suggested: str | None = None, given: str | None =
     else:
         category = suggested if d.decision == "accept" else given
         label = code_label(category) if category else None
-        what = DECISION_ZH[d.decision] + (f"（{label}）" if label else "")
+        what = DECISION_ZH[d.decision] + (f"({label})" if label else "")
     if d.comment and d.comment.strip():
-        what += f"：{d.comment.strip()}"
+        what += f": {d.comment.strip()}"
     by = " ".join(x for x in ((d.user or "").strip(), _when(d.at)) if x)
     return what + (f" —— {by}" if by else "")
