@@ -13,6 +13,7 @@ and a frozen pane whose cell lies in a merged range is set by its coordinate.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import Any
 
 from ..write import xlsx_value
@@ -112,6 +113,14 @@ def _write_sheet(ws: Any, sheet: Sheet, styles: Styles) -> None:
                 styles.set(cell, "alignment", "wrap", lambda: Alignment(wrap_text=True, vertical="top"))
     for rng in sheet.merges:
         ws.merge_cells(rng)
+        # A merged label (绩效指标, a merged 一级指标) sits in the middle of its range, as in the
+        # Word or Excel form it came from, not at the bottom where a spreadsheet puts it.
+        cell = ws[rng.split(":")[0]]
+        if cell.value is not None:
+            wrap = cell.row >= first_body and isinstance(cell.value, str) and len(cell.value) > _LONG
+            styles.set(
+                cell, "alignment", ("merged", wrap), partial(Alignment, wrap_text=wrap, vertical="center")
+            )
     rows = sheet.rows or []
     for r in sheet.bold_rows:
         width = len(rows[r - 1]) if 0 < r <= len(rows) else 0
