@@ -17,12 +17,18 @@ tables the model never saw. Method:
    row counts as false, though the untouched labels are the publishers' own and sometimes wrong:
    a sample of those flags is printed for a human to judge).
 5. The naive rule "flag when the model gives the given category under 10%" on the same data.
+6. Every rule, not only the label rule (issue 16): the whole ``check_table`` on the corpus as
+   published and on the injected tables (the test seeds, all pages; the label rule reads the
+   same out-of-fold probabilities through ``scores=``, with its shipped parameters): findings per
+   100 indicators by rule, and how many moved rows get a finding on their category from any rule
+   (the label rule, or a placement rule that reads the wording) — no parameter is tuned here.
 
 Run: ``.venv/bin/python benchmarks/bench_check.py``
 """
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import sys
 import time
@@ -33,10 +39,12 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from indicatorml.checks import DEFAULT_LABEL_RULE, LabelRule  # noqa: E402
-from indicatorml.coding import cross_val_predict_proba, is_handwritten, load_labeled  # noqa: E402
+from indicatorml.checks import DEFAULT_LABEL_RULE, LabelRule, check_table  # noqa: E402
+from indicatorml.coding import RowScores, cross_val_predict_proba, is_handwritten, load_labeled  # noqa: E402
+from indicatorml.coding.predict import fill_predictions, prepare  # noqa: E402
+from indicatorml.records import Table  # noqa: E402
 from indicatorml.tables import read_table  # noqa: E402
-from indicatorml.taxonomy import canonical_level2, parent  # noqa: E402
+from indicatorml.taxonomy import by_code, canonical_level2, code_label, parent  # noqa: E402
 
 CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"
 SHARE = 0.12  # share of rows moved per repetition (half across families, half within)
@@ -169,6 +177,111 @@ def add(a, b):
     return out
 
 
+class _Scored:
+    """What ``check_table`` needs of a model when the row scores are given: its classes (the
+    label rule reads ``scores``; no fold models, no file hashes; no words behind a finding)."""
+
+    def __init__(self, classes: list[str]) -> None:
+        self.classes_ = np.array(classes)
+
+
+def row_scores(records, proba: np.ndarray, classes: list[str]) -> RowScores:
+    """The out-of-fold probabilities as the one scorer's RowScores (suggestions by the model's rule)."""
+    out, usable_idx, _, _ = prepare(records)
+    p = proba[usable_idx]
+    fill_predictions(
+        out, usable_idx, p, np.ones(len(usable_idx), dtype=bool), np.array(classes), "sum", 3, "pre2021"
+    )
+    usable = np.zeros(len(records), dtype=bool)
+    usable[usable_idx] = True
+    full = np.zeros_like(proba)
+    full[usable_idx] = p
+    return RowScores(tuple(classes), full, np.ones(len(records), dtype=bool), usable, out)
+
+
+def moved_table(records, new_given: np.ndarray, classes: list[str]) -> Table:
+    """The corpus with row i filed under ``classes[new_given[i]]`` where that differs from its own."""
+    out = []
+    for r, k in zip(records, new_given, strict=True):
+        code = classes[k]
+        if code == canonical_level2(r.level2_code):
+            out.append(r)
+            continue
+        cat, l1 = by_code(code), parent(code)
+        out.append(
+            dataclasses.replace(
+                r,
+                level2_code=code,
+                level2=cat.name,
+                level2_raw=code_label(code),
+                level1_code=l1.code,
+                level1=l1.name,
+                level1_raw=code_label(l1.code),
+            )
+        )
+    return Table(str(CORPUS), "tsv", out)
+
+
+CATEGORY_KINDS = ("label", "placement")  # findings about the category a row is filed under
+
+
+def all_rules(records, proba: np.ndarray, classes: list[str], given, fam, fam_of_class) -> None:
+    """Section 6: every rule over the corpus as published and over the injected tables."""
+    model = _Scored(classes)
+    scores = row_scores(records, proba, classes)
+    n = len(records)
+    base = check_table(Table(str(CORPUS), "tsv", list(records)), model, scores=scores)
+    per_rule: dict[str, list[float]] = {}
+    caught = {"across": [0, 0, 0], "within": [0, 0, 0]}  # moved, by the label rule, by any category rule
+    untouched_flags = [0, 0]  # category findings on untouched rows: label rule, any
+    rows_all = np.arange(n)
+    for s in TEST_SEEDS:
+        g, kind = inject(given, fam, fam_of_class, rows_all, np.random.default_rng(s))
+        findings = check_table(moved_table(records, g, classes), model, scores=scores)
+        counts: dict[str, int] = {}
+        for f in findings:
+            counts[f.rule] = counts.get(f.rule, 0) + 1
+        for rule in set(counts) | set(per_rule):
+            per_rule.setdefault(rule, []).append(100 * counts.get(rule, 0) / n)
+        label_rows = {f.row for f in findings if f.rule == "label.improbable"}
+        any_rows = {f.row for f in findings if f.kind in CATEGORY_KINDS}
+        for name, k in (("across", 1), ("within", 2)):
+            moved = np.flatnonzero(kind == k)
+            caught[name][0] += len(moved)
+            caught[name][1] += sum(int(i) in label_rows for i in moved)
+            caught[name][2] += sum(int(i) in any_rows for i in moved)
+        untouched = set(np.flatnonzero(kind == 0).tolist())
+        untouched_flags[0] += len(label_rows & untouched)
+        untouched_flags[1] += len(any_rows & untouched)
+    base_counts: dict[str, int] = {}
+    for f in base:
+        base_counts[f.rule] = base_counts.get(f.rule, 0) + 1
+    print(
+        f"\nall rules (check_table; label rule = DEFAULT_LABEL_RULE on the out-of-fold scores), {n} indicators:"
+    )
+    print(f"{'rule':36} {'as published':>13} {'injected (mean)':>16}   per 100 indicators")
+    for rule in sorted(set(base_counts) | set(per_rule), key=lambda r: -base_counts.get(r, 0)):
+        inj = per_rule.get(rule, [])
+        mean = sum(inj) / len(TEST_SEEDS) if inj else 0.0
+        print(f"{rule:36} {100 * base_counts.get(rule, 0) / n:>13.1f} {mean:>16.1f}")
+    print(
+        f"{'all findings':36} {100 * len(base) / n:>13.1f} {sum(sum(v) for v in per_rule.values()) / len(TEST_SEEDS):>16.1f}"
+    )
+    for name in ("across", "within"):
+        moved, by_label, by_any = caught[name]
+        print(
+            f"moved {name}: {moved} rows over {len(TEST_SEEDS)} repetitions; a category finding on the row: "
+            f"label rule {by_label / moved:.3f}, label or placement {by_any / moved:.3f}"
+        )
+    total_moved = caught["across"][0] + caught["within"][0]
+    tl = caught["across"][1] + caught["within"][1]
+    ta = caught["across"][2] + caught["within"][2]
+    print(
+        f"precision of category findings (share on moved rows): label rule {tl / (tl + untouched_flags[0]):.3f}, "
+        f"label or placement {ta / (ta + untouched_flags[1]):.3f} ({total_moved} moved rows)"
+    )
+
+
 def main() -> int:
     t0 = time.perf_counter()
     table = read_table(str(CORPUS))
@@ -297,6 +410,7 @@ def main() -> int:
             f"  {r.indicator[:28]:<28} | {str(r.target or '')[:14]:<14} | given {classes[given[i]]} "
             f"p={pg[i]:.2f} -> {classes[best[i]]} p={pb[i]:.2f}"
         )
+    all_rules(records, proba, classes, given, fam, fam_of_class)
     print(f"\n({time.perf_counter() - t0:.1f} s)")
     return 0
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 from . import __version__
@@ -95,9 +96,8 @@ def _cmd_code(args: argparse.Namespace) -> int:
 
     res = code_table(args.file, args.output, args.threshold, args.model, args.layout, recode=args.recode)
     print(
-        f"indicatorml: {res.coded} indicator(s) coded, {res.review} marked {REVIEW_MARK} "
-        f"(confidence < {args.threshold:g} or unreadable), {res.kept} kept as labeled; "
-        f"written to {res.output}",
+        f"indicatorml: 已编码 {res.coded} 条指标,{res.review} 条标为「{REVIEW_MARK}」"
+        f"(置信度低于 {args.threshold:g} 或无法读取),{res.kept} 条保留原有类别;已写入 {res.output}",
         file=sys.stderr,
     )
     return 0
@@ -175,11 +175,12 @@ def _cmd_search(args: argparse.Namespace) -> int:
 
     index = load_index(args.index)
     for note in index.notes:
-        print(f"indicatorml: note: {note}", file=sys.stderr)
+        print(f"indicatorml: 提示: {note}", file=sys.stderr)
     hits = search(args.query, kind=args.kind, top=args.top, index=index)
     fmt = guess_format(args.output, args.format)
     if not hits:
-        print(f"no {args.kind} shares a word with {args.query!r}", file=sys.stderr)
+        what = "指标" if args.kind == "indicator" else "绩效目标"
+        print(f"没有{what}与「{args.query}」有共同的词", file=sys.stderr)
     columns, headers = search_columns(args.kind, fmt)
     write_rows(hits, fmt, args.output, columns=columns, headers=headers)
     return 0
@@ -192,7 +193,7 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 
     index = load_index(args.index)
     for note in index.notes:
-        print(f"indicatorml: note: {note}", file=sys.stderr)
+        print(f"indicatorml: 提示: {note}", file=sys.stderr)
     p = precedents(args.text, top=args.top, index=index, min_ratio=args.min_ratio)
     if args.format == "jsonl":
         print(json.dumps(p.to_dict(), ensure_ascii=False))
@@ -215,6 +216,37 @@ def _cmd_serve(args: argparse.Namespace) -> int:
     from .web import serve
 
     serve(host=args.host, port=args.port, model=args.model, index=args.index, data_dir=args.data_dir)
+    return 0
+
+
+# ---------------------------------------------------------------- store: backup, restore
+def _data_dir(args: argparse.Namespace) -> Path:
+    from .web.state import default_data_dir
+
+    return Path(args.data_dir) if args.data_dir else default_data_dir()
+
+
+def _cmd_backup(args: argparse.Namespace) -> int:
+    from .store import backup
+
+    s = backup(args.file, args.db, _data_dir(args))
+    print(
+        f"indicatorml: 已备份到 {s.path}：{s.tables.get('reviews', 0)} 份审核、{s.tables.get('blobs', 0)} 个上传文件、"
+        f"{s.tables.get('decisions', 0)} 条审核决定，共 {s.size:,} 字节（结构版本 {s.revision}）",
+        file=sys.stderr,
+    )
+    return 0
+
+
+def _cmd_restore(args: argparse.Namespace) -> int:
+    from .store import restore
+
+    s = restore(args.file, args.db, _data_dir(args))
+    print(
+        f"indicatorml: 已从 {s.path} 恢复 {s.tables.get('reviews', 0)} 份审核、{s.tables.get('blobs', 0)} 个上传文件、"
+        f"{s.tables.get('decisions', 0)} 条审核决定（备份的结构版本 {s.revision}，已升级到当前版本）",
+        file=sys.stderr,
+    )
     return 0
 
 
@@ -382,6 +414,22 @@ def build_parser() -> argparse.ArgumentParser:
         help="where models trained on the page are kept (default: ~/.local/share/indicatorml)",
     )
     s.set_defaults(func=_cmd_serve)
+
+    for verb, func, help_text in (
+        ("backup", _cmd_backup, "把审核数据库（审核、上传文件、审核决定、任务、设置）备份到一个文件 FILE"),
+        ("restore", _cmd_restore, "把备份文件 FILE 恢复到一个空数据库（SQLite 与 PostgreSQL 之间也可以）"),
+    ):
+        s = sub.add_parser(verb, help=help_text, description=help_text)
+        s.add_argument("file", metavar="FILE", type=Path)
+        s.add_argument(
+            "--db",
+            metavar="URL",
+            help="数据库地址，如 postgresql+psycopg://用户@主机/库名（默认：--data-dir 下的 SQLite 文件）",
+        )
+        s.add_argument(
+            "--data-dir", metavar="DIR", help="服务器的数据目录（默认：~/.local/share/indicatorml）"
+        )
+        s.set_defaults(func=func)
     return p
 
 

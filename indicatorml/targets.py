@@ -7,6 +7,7 @@ precedent search summarises targets as "≥90%: 7 of 9". All three must read tar
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -152,8 +153,15 @@ def _comparison(s: str, num_start: int, num_end: int) -> str | None:
 
 
 def parse_target(text: str | None) -> Target:
-    """Parse a target string. Never raises: unreadable text is ``qualitative``."""
-    raw = "" if text is None else str(text)
+    """Parse a target string. Never raises: unreadable text is ``qualitative``.
+
+    Cached: the check rules each read every row's target, and tables repeat a handful of targets
+    (100%, ≥90%) many times; a :class:`Target` is frozen, so sharing one is safe."""
+    return _parse("" if text is None else str(text))
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse(raw: str) -> Target:
     s = unicodedata.normalize("NFKC", raw).strip().translate(_SIGNS)
     s = re.sub(r"<[^>]{0,40}>", "", s).strip()
     if not s or s in ("无", "-", "/", "—", "--", "null", "none"):

@@ -645,9 +645,9 @@ def build(out: Path) -> dict[str, Any]:
         "records": exp,
         "no_table": [],
         "problems": [
-            [None, hdr + 1, "row not read: neither a header block row nor under an indicator table header"],
-            [None, n - 1, "no indicator text in this row"],
-            [None, n, "unknown level-2 label '奇怪指标'"],
+            [None, hdr + 1, "这一行未读取:既不是表头信息(项目名称等),也不在指标表的表头之下"],
+            [None, n - 1, "这一行没有指标名称"],
+            [None, n, "二级指标「奇怪指标」不是已知类别"],
         ],
     }
 
@@ -691,22 +691,20 @@ def build(out: Path) -> dict[str, Any]:
     # Damaged and foreign files: read to problems, never a traceback.
     good = (out / "申报表_单表.xlsx").read_bytes()
     (out / "损坏_截断.xlsx").write_bytes(good[: len(good) // 2])
-    manifest["损坏_截断.xlsx"] = _fail("cannot read as XLSX")
+    manifest["损坏_截断.xlsx"] = _fail("无法按 Excel 工作簿(.xlsx)读取")
     (out / "改名的文本.xlsx").write_text("这不是表格\n只是几行字\n", encoding="utf-8")
-    manifest["改名的文本.xlsx"] = _fail("no indicator column")
+    manifest["改名的文本.xlsx"] = _fail("没有指标名称列")
     import docx
 
     docx.Document().save(out / "空文档.docx")
-    manifest["空文档.docx"] = _fail("the document has no table")
+    manifest["空文档.docx"] = _fail("文档里没有表格")
     shutil.copy(out / "自评表.xls", out / "WPS表格.et")
-    manifest["WPS表格.et"] = _fail("WPS's own .et format cannot be read")
+    manifest["WPS表格.et"] = _fail("WPS 自有的 .et 格式无法读取")
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         z.writestr("hello.txt", "hi")
     (out / "别的压缩包.xlsx").write_bytes(buf.getvalue())
-    manifest["别的压缩包.xlsx"] = _fail(
-        "a zip file that is neither an Excel workbook (.xlsx) nor a Word document"
-    )
+    manifest["别的压缩包.xlsx"] = _fail("压缩文件既不是 Excel 工作簿(.xlsx)也不是 Word 文档(.docx)")
     try:
         from msoffcrypto.format.ooxml import OOXMLFile  # dev extra: a real password-protected workbook
 
@@ -715,9 +713,9 @@ def build(out: Path) -> dict[str, Any]:
     except ImportError:
         print("msoffcrypto-tool not installed: 加密.xlsx kept as it is", file=sys.stderr)
     if (out / "加密.xlsx").exists():
-        manifest["加密.xlsx"] = _fail("the file is password-protected")
+        manifest["加密.xlsx"] = _fail("文件有密码保护")
     _scanned(out / "扫描件.pdf")
-    manifest["扫描件.pdf"] = _fail("no text layer: OCR it first")
+    manifest["扫描件.pdf"] = _fail("没有文字层(扫描件)")
     review_writer_files(out, manifest, rows)
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"

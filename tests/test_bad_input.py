@@ -76,7 +76,7 @@ def test_check_of_an_unreadable_file_does_not_say_no_problems(
     assert rc == 0 and "未发现问题" not in out
     assert out.splitlines()[:2] == [
         f"{f}: 0 条指标, 0 个项目 — 错误 0,警告 0,提示 0,读取问题 1",
-        "  没有读到任何指标,无法检查(读取问题见 stderr)",
+        "  没有读到任何指标,无法检查(读取问题已另行列出)",
     ]
     assert main(["check", str(f), "--fail-on", "error"]) == 1
     capsys.readouterr()
@@ -96,7 +96,7 @@ def test_check_partly_read_file_mentions_the_unread_rows(
     text = render_findings([], [table])
     assert text.splitlines() == [
         f"{f}: 2 条指标, 1 个项目 — 错误 0,警告 0,提示 0,读取问题 1",
-        "  读到的指标未发现问题;另有 1 处读取问题(见 stderr)",
+        "  读到的指标未发现问题;另有 1 处读取问题(已另行列出)",
     ]
 
 
@@ -159,7 +159,7 @@ def test_cut_off_seed_cell_is_reported(tmp_path: Path) -> None:
     assert [(p.line, p.reason) for p in t.problems] == [
         (
             17,
-            "indicator 1: its target ends in '。2、1-产', the start of indicator 2; the cell looks cut off there",
+            "第1条指标:指标值以「。2、1-产」结尾,这是第2条指标的开头;单元格似乎在此被截断",
         )
     ]
     assert len(t.records) == 75 - 2

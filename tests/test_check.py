@@ -182,7 +182,8 @@ def test_growth_rate_may_exceed_100_percent(tmp_path):
 
 # ---------------------------------------------------------------------------- completeness
 def test_no_output_indicator(tmp_path):
-    assert found(tmp_path, CLEAN[3:]) == [("completeness.no-output", None, "error")]
+    more = ["合规培训项目", GOAL, "效益指标", "社会效益指标", "企业违规行为下降率", "≥10%"]
+    assert found(tmp_path, CLEAN[3:] + [more]) == [("completeness.no-output", None, "error")]
 
 
 def test_no_effect_indicator(tmp_path):
@@ -194,9 +195,12 @@ def test_no_satisfaction_where_the_project_serves_firms(tmp_path):
 
 
 def test_no_satisfaction_needed_without_people_or_firms(tmp_path):
+    goal = "保障办公楼正常运行。"
     rows = [
-        ["道路养护项目", "完成道路养护。", "产出指标", "数量指标", "养护道路长度", "≥20公里"],
-        ["道路养护项目", "完成道路养护。", "效益指标", "社会效益指标", "道路完好率", "≥95%"],
+        ["办公楼运行保障项目", goal, "产出指标", "数量指标", "物业服务面积", "≥2万平方米"],
+        ["办公楼运行保障项目", goal, "产出指标", "质量指标", "设备完好率", "≥95%"],
+        ["办公楼运行保障项目", goal, "产出指标", "时效指标", "报修处理时限", "≤24小时"],
+        ["办公楼运行保障项目", goal, "效益指标", "社会效益指标", "办公秩序保障率", "≥95%"],
     ]
     assert found(tmp_path, rows) == []
 
@@ -249,8 +253,10 @@ def write_seed(tmp_path: Path, rows: list[tuple[str, str, str]]) -> str:
 
 SEED_CELL = (
     "1、1-产出指标；11-数量指标；培训企业数量；实施周期指标值:无；年度指标值:≥50家。"
-    "2、2-效益指标；22-社会效益；企业合规意识提升率；实施周期指标值:无；年度指标值:≥80%。"
-    "3、3-满意度指标；31-服务对象满意度；参训企业满意度；实施周期指标值:无；年度指标值:≥90%。"
+    "2、1-产出指标；12-质量指标；培训合格率；实施周期指标值:无；年度指标值:≥95%。"
+    "3、1-产出指标；13-时效指标；培训完成时间；实施周期指标值:无；年度指标值:2024年6月底前。"
+    "4、2-效益指标；22-社会效益；企业合规意识提升率；实施周期指标值:无；年度指标值:≥80%。"
+    "5、3-满意度指标；31-服务对象满意度；参训企业满意度；实施周期指标值:无；年度指标值:≥90%。"
 )
 
 
@@ -259,7 +265,7 @@ def test_seed_layout_rows_count_across_projects(tmp_path):
     path = write_seed(tmp_path, [("甲项目", GOAL, SEED_CELL), ("乙项目", GOAL, bad)])
     findings = check_table(read_table(path), labels=False)
     assert [(f.rule, f.row, f.project, f.field) for f in findings] == [
-        ("structure.code-name", 3, "乙项目", "level2")
+        ("structure.code-name", 5, "乙项目", "level2")
     ]
 
 
@@ -342,6 +348,7 @@ def test_shipped_model_flags_a_satisfaction_filed_as_count(tmp_path):
         ("label.improbable", 4, "11", "31")
     ]
     assert findings[0].probability > 0.5
+    assert "满意度" in findings[0].why and "「满意度」" in findings[0].message  # the words that pushed it
 
 
 def test_label_rule_thresholds_by_family():
@@ -379,7 +386,9 @@ def test_target_parser_reads_variant_signs_and_numeric_dates():
 
 def test_table_view_groups_by_project(tmp_path):
     rows = edited(1, "年度指标值", "按要求") + [
-        ["另一项目", GOAL, "产出指标", "数量指标", "培训场次", "≥2场"]
+        ["另一项目", GOAL, "产出指标", "数量指标", "培训场次", "≥2场"],
+        ["另一项目", GOAL, "产出指标", "质量指标", "培训出勤率", "≥95%"],
+        ["另一项目", GOAL, "产出指标", "时效指标", "培训完成时间", "2024年9月底前"],
     ]
     table = read_table(write_tsv(tmp_path, rows))
     text = render_findings(check_table(table, labels=False), [table])
@@ -443,7 +452,7 @@ def test_cli_xlsx_flat_table(tmp_path, capsys, stub_model):
     assert header[6:] == ["问题级别", "问题", "规则", "建议二级指标", "建议概率", "审核意见"]
     target_cell = ws.cell(row=2, column=HEADER.index("年度指标值") + 1)
     assert target_cell.fill.start_color.rgb.endswith(FILL_COLOURS["warning"])
-    assert ws.cell(row=2, column=9).value == "target.rate-on-count"
+    assert ws.cell(row=2, column=9).value == "数量指标配百分比"  # 规则: the rule's Chinese name
     label_cell = ws.cell(row=3, column=HEADER.index("二级指标") + 1)
     assert label_cell.fill.start_color.rgb.endswith(FILL_COLOURS["warning"])
     assert ws.cell(row=3, column=10).value == "11-数量指标"

@@ -251,21 +251,16 @@ def test_bad_rows_get_a_message_not_an_exception(model):
     preds = classify(texts, model)
     assert len(preds) == len(texts)
     for i in (0, 1, 7):
-        assert (
-            preds[i].level2_code is None and preds[i].message == "empty indicator text: nothing to classify"
-        )
+        assert preds[i].level2_code is None and preds[i].message == "指标名称为空,无法编码"
     for i in (2, 3):
         assert preds[i].level2_code is None
-        assert (
-            preds[i].message
-            == "indicator text has no words (only digits or punctuation): nothing to classify"
-        )
+        assert preds[i].message == "指标名称没有文字(只有数字或标点),无法编码"
     assert preds[4].level2_code == "11"
-    assert preds[4].message == "text is 10200 characters long; only its first 200 were used"
+    assert preds[4].message == "指标名称有10200个字符,只用了前200个"
     # traditional script is folded: the same answer and probabilities as the simplified text
     assert preds[5].level2_code == preds[8].level2_code == "31"
     assert preds[5].alternatives == preds[8].alternatives and preds[5].message is None
-    assert preds[6].level2_code is not None and preds[6].message.startswith("no Chinese characters")
+    assert preds[6].level2_code is not None and preds[6].message.startswith("没有汉字")
 
 
 def test_prediction_objects_carry_top_k_and_given_label(model):
@@ -420,7 +415,7 @@ def test_cli_classify_input_keeps_order_and_given_labels(capsys, saved, tmp_path
     assert rows[0]["given_level2_code"] == "22" and rows[0]["level2_code"] == "31"
     assert rows[1]["given_level2_code"] is None and rows[1]["level2_code"] == "13"
     assert rows[1]["source"] == f"{f}:3"
-    assert f"{f}:4: no indicator text in this row" in err  # the reader reports the row it could not use
+    assert f"{f}:4: 这一行没有指标名称" in err  # the reader reports the row it could not use
 
 
 def test_cli_code_writes_back_csv_and_seed(capsys, saved, tmp_path):
@@ -430,7 +425,7 @@ def test_cli_code_writes_back_csv_and_seed(capsys, saved, tmp_path):
         encoding="utf-8",
     )
     code, _, err = _cli(capsys, "code", f, "--model", saved, "--threshold", "0.8")
-    assert code == 0 and "written to" in err
+    assert code == 0 and "已写入" in err
     import csv
 
     rows = list(csv.reader((tmp_path / "draft.coded.csv").open(encoding="utf-8")))

@@ -99,8 +99,8 @@ def test_parse_problems_and_strict(tmp_path: Path, capsys: pytest.CaptureFixture
     out, err = capsys.readouterr()
     assert len(out.splitlines()) == 75 - 2 - 3
     assert err.splitlines() == [
-        f"{f}:14: indicator 4: cannot read '4、2-效益指标；21-经' (expected 5 fields separated by ；)",
-        f"{f}:17: row has 6 fields, the header has 7; row not read",
+        f"{f}:14: 第4条指标:无法读取「4、2-效益指标；21-经」(应为以；分隔的5项)",
+        f"{f}:17: 这一行有6个字段,表头有7个;这一行未读取",
         "读取 70 条指标, 23 个项目 (1 个文件); 2 个问题 (2 处)",
     ]
     assert main(["parse", str(f), "--format", "jsonl", "--strict"]) == 1
@@ -118,10 +118,10 @@ def test_bad_files_via_main(tmp_path: Path, case: str, capsys: pytest.CaptureFix
     }[case]
     f.write_bytes(content)
     reason = {
-        "empty": "empty file",
-        "binary": "not a text table (binary)",
-        "no-column": "no indicator column (indicator / 指标名称 / 三级指标); columns found: '名称', '数值'",
-        "unknown-label": "unknown level-2 label '神秘指标'",
+        "empty": "空文件",
+        "binary": "不是文本表格(二进制文件)",
+        "no-column": "没有指标名称列(指标名称 / 三级指标 / indicator);读到的列: '名称', '数值'",
+        "unknown-label": "二级指标「神秘指标」不是已知类别",
     }[case]
     where = f"{f}:3" if case == "unknown-label" else str(f)
     assert main(["parse", str(f), "--format", "jsonl"]) == 0
@@ -141,7 +141,7 @@ def test_subprocess_no_traceback(tmp_path: Path, strict: bool, code: int) -> Non
     proc = subprocess.run(cmd + (["--strict"] if strict else []), capture_output=True, text=True, timeout=60)
     assert proc.returncode == code
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.splitlines()[0] == f"{binary}: not a text table (binary)"
+    assert proc.stderr.splitlines()[0] == f"{binary}: 不是文本表格(二进制文件)"
     assert proc.stderr.splitlines()[-1] == "读取 70 条指标, 23 个项目 (2 个文件); 3 个问题 (3 处)"
     assert len(proc.stdout.splitlines()) == 70
 

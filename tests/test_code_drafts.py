@@ -44,7 +44,7 @@ def test_code_unlabeled_seed_draft(tmp_path: Path, capsys: pytest.CaptureFixture
     draft.write_text(DRAFT, encoding="utf-8")
     out = tmp_path / "coded.txt"
     assert main(["code", str(draft), "--output", str(out), "--threshold", "0.9"]) == 0
-    assert f"written to {out}" in capsys.readouterr().err
+    assert f"已写入 {out}" in capsys.readouterr().err
     given = read_table(draft).records
     preds = classify(given, load_model())
     back = read_table(out)

@@ -54,3 +54,13 @@ def test_readme_python_block_runs_and_gives_the_values_it_shows(block, monkeypat
         assert got == want, f"README line {code!r} gives {got!r}, the README says {want!r}"
         checked += 1
     assert checked >= 1, "no `expr  # value` line was checked"
+
+
+def test_readme_lists_every_rule_with_its_chinese_name():
+    """The rule table (检查规则与项目评级) is the reviewer's reference: a rule added to the registry
+    without its row, or renamed, fails here."""
+    from indicatorml.checks import RULE_INFO
+
+    text = (ROOT / "README.md").read_text(encoding="utf-8")
+    missing = [r.id for r in RULE_INFO.values() if f"| `{r.id}` | {r.name} |" not in text]
+    assert missing == []

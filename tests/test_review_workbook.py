@@ -138,10 +138,10 @@ def test_a_batch_writes_every_file_it_can_and_says_which_it_could_not(tmp_path: 
     err = capsys.readouterr().err
     assert code == 2  # not everything asked for was written
     assert sorted(p.name for p in folder.iterdir()) == ["a.审核.xlsx", "b.审核.xlsx", "c.审核.xlsx"]
-    assert "indicatorml: 「d.xlsx」没有写出审核工作簿: 没有读到指标: cannot read as XLSX" in err
+    assert "indicatorml: 「d.xlsx」没有写出审核工作簿: 没有读到指标: 无法按 Excel 工作簿(.xlsx)读取" in err
     written = [line for line in err.splitlines() if line.startswith("写出 3 个审核工作簿: ")]
     assert len(written) == 1 and all(f"{folder}/{n}.审核.xlsx" in written[0] for n in "abc")
-    assert "1 个文件没有写出审核工作簿: d.xlsx(没有读到指标: cannot read as XLSX" in err
+    assert "1 个文件没有写出审核工作簿: d.xlsx(没有读到指标: 无法按 Excel 工作簿(.xlsx)读取" in err
     assert load_workbook(folder / "c.审核.xlsx").sheetnames == ["表1", LIST_SHEET]
 
 

@@ -321,8 +321,8 @@ def test_precedents_summary_on_tiny_table():
     groups = {g["group"]: g for g in p.targets}
     assert [g["group"] for g in p.targets] == ["=…%", "≥…%", "定性", "日期"]
     assert all(g["of"] == 6 for g in p.targets)  # 资金支付计划 has no target
-    assert groups["=…%"]["text"] == "=…%: 2 of 6 — =100% ×2; median 100%"
-    assert groups["≥…%"]["text"] == "≥…%: 2 of 6 — ≥90% ×1, ≥95% ×1; median 92.5%, range 90–95%"
+    assert groups["=…%"]["text"] == "=…%: 6 条中 2 条 — =100% ×2;中位数 100%"
+    assert groups["≥…%"]["text"] == "≥…%: 6 条中 2 条 — ≥90% ×1, ≥95% ×1;中位数 92.5%,范围 90–95%"
     assert groups["定性"]["count"] == 1 and groups["日期"]["count"] == 1
     assert groups["≥…%"]["median"] == 92.5 and groups["≥…%"]["min"] == 90
     # min_ratio=1 keeps only the hits tied with the best
@@ -373,7 +373,7 @@ def test_cli_index_build_then_search_and_precedents(tmp_path, capsys):
     assert out[0].startswith("score,indicator,") and len(out) == 2 and "引进首店数量" in out[1]
     assert main(["precedents", "首店数量", "--index", str(tmp_path / "ix")]) == 0
     out = capsys.readouterr().out
-    assert "11-数量指标: 1 of 1" in out and "≥…家: 1 of 1 — ≥5家 ×1; median 5家" in out
+    assert "11-数量指标: 1 条中 1 条" in out and "≥…家: 1 条中 1 条 — ≥5家 ×1;中位数 5家" in out
     assert main(["search", "首店", "--kind", "goal", "--index", str(tmp_path / "ix")]) == 2
     assert "no project goals" in capsys.readouterr().err
 
@@ -424,7 +424,7 @@ def test_index_from_another_dictionary_is_noted(tmp_path, capsys):
     (tmp_path / "ix" / "index.json").write_text(json.dumps(meta), encoding="utf-8")
     assert main(["search", "支付", "--index", str(tmp_path / "ix"), "--format", "jsonl"]) == 0
     captured = capsys.readouterr()
-    assert "another version of the word dictionary" in captured.err and "rebuild" in captured.err
+    assert "另一版词典" in captured.err and "重建索引" in captured.err
     assert captured.out.count("\n") >= 1  # the search still answers
 
 

@@ -289,7 +289,7 @@ def test_flat_records_written_as_seed_read_back(corpus: Table, tmp_path: Path) -
     ]
     assert [(r.project, r.indicator, r.level1_code, r.level2_code, r.target) for r in back.records] == want
     # The 53 corpus rows without a project share one nameless row: read, and reported.
-    assert problems_of(back) == [(2, "row has no project name")]
+    assert problems_of(back) == [(2, "这一行没有项目名称")]
 
 
 # ---------------------------------------------------------------- flat round trips
@@ -540,7 +540,7 @@ def test_decode_damaged_utf8_line_stays_utf8() -> None:
     text, enc, problems = decode(data)
     assert enc == "utf-8"
     assert text.split("\n")[3] == "资金支付及时率"
-    assert problems == [(3, "bytes that are not valid UTF-8 (shown as �)")]
+    assert problems == [(3, "有不是有效 UTF-8 的字节(显示为 �)")]
 
 
 # ---------------------------------------------------------------- bad input
@@ -549,43 +549,43 @@ def test_empty_and_whitespace_files(tmp_path: Path) -> None:
         f = tmp_path / name
         f.write_bytes(data)
         t = read_table(f)
-        assert (t.records, problems_of(t)) == ([], [(None, "empty file")])
+        assert (t.records, problems_of(t)) == ([], [(None, "空文件")])
 
 
 def test_binary_file(tmp_path: Path) -> None:
     f = tmp_path / "image.csv"
     f.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8)
     t = read_table(f)
-    assert problems_of(t) == [(None, "not a text table (binary)")]
-    assert str(t.problems[0]) == f"{f}: not a text table (binary)"
+    assert problems_of(t) == [(None, "不是文本表格(二进制文件)")]
+    assert str(t.problems[0]) == f"{f}: 不是文本表格(二进制文件)"
 
 
 def test_old_xls_and_broken_xlsx(tmp_path: Path) -> None:
     xls = tmp_path / "old.xls"
     xls.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 100)
     # .xls is read now (xlrd): a damaged one is a problem naming the format.
-    assert read_table(xls).problems[0].reason.startswith("cannot read as .xls (Excel 97–2003)")
+    assert read_table(xls).problems[0].reason.startswith("无法按 Excel 97–2003 工作簿(.xls)读取")
     broken = tmp_path / "broken.xlsx"
     broken.write_bytes(b"PK\x03\x04" + b"garbage" * 20)
     t = read_table(broken)
-    assert len(t.problems) == 1 and t.problems[0].reason.startswith("cannot read as XLSX")
+    assert len(t.problems) == 1 and t.problems[0].reason.startswith("无法按 Excel 工作簿(.xlsx)读取")
 
 
 def test_missing_indicator_column_names_columns_found(tmp_path: Path) -> None:
     f = tmp_path / "x.csv"
     f.write_text("名称,数值\n甲,1\n", encoding="utf-8")
     assert problems_of(read_table(f)) == [
-        (None, "no indicator column (indicator / 指标名称 / 三级指标); columns found: '名称', '数值'")
+        (None, "没有指标名称列(指标名称 / 三级指标 / indicator);读到的列: '名称', '数值'")
     ]
     wb = Workbook()
     wb.active.append(["名称", "数值"])
     wb.save(tmp_path / "x.xlsx")
-    assert "sheets: Sheet" in read_table(tmp_path / "x.xlsx").problems[0].reason
+    assert "工作表: Sheet" in read_table(tmp_path / "x.xlsx").problems[0].reason
 
 
 def test_missing_path(tmp_path: Path) -> None:
     t = read_table(tmp_path / "nope.csv")
-    assert problems_of(t) == [(None, "no such file")]
+    assert problems_of(t) == [(None, "文件不存在")]
     with pytest.raises(IndicatormlError, match="no such file: .*nope.csv"):
         read_tables([SEED, tmp_path / "nope.csv"])
     with pytest.raises(IndicatormlError, match="is a directory"):
@@ -622,14 +622,14 @@ def test_flat_garbled_rows(tmp_path: Path) -> None:
     ]
     assert t.records[2].level2_raw == "神秘指标"
     assert problems_of(t) == [
-        (3, "row has 4 fields, the header has 3; row not read"),
-        (4, "row has 2 fields, the header has 3; missing fields read as empty"),
-        (5, "unknown level-2 label '神秘指标'"),
-        (7, "no indicator text in this row"),
+        (3, "这一行有4个字段,表头有3个;这一行未读取"),
+        (4, "这一行有2个字段,表头有3个;缺的字段按空读取"),
+        (5, "二级指标「神秘指标」不是已知类别"),
+        (7, "这一行没有指标名称"),
     ]
     buf = io.StringIO()
     assert report_problems([t], buf) == 4
-    assert buf.getvalue().splitlines()[0] == f"{f}:3: row has 4 fields, the header has 3; row not read"
+    assert buf.getvalue().splitlines()[0] == f"{f}:3: 这一行有4个字段,表头有3个;这一行未读取"
 
 
 def test_csv_unbalanced_quote_does_not_swallow_the_rest(tmp_path: Path) -> None:
@@ -668,8 +668,8 @@ def test_jsonl_bad_lines(tmp_path: Path) -> None:
         ("x", None, None),
     ]
     assert [x[0] for x in problems_of(t)] == [2, 3, 4]
-    assert problems_of(t)[1] == (3, "not a JSON object")
-    assert "unknown level-2 code '99'" in problems_of(t)[2][1]
+    assert problems_of(t)[1] == (3, "不是一个 JSON 对象")
+    assert "二级指标代码「99」不是已知代码" in problems_of(t)[2][1]
 
 
 def test_control_characters_reported(tmp_path: Path) -> None:
@@ -677,7 +677,7 @@ def test_control_characters_reported(tmp_path: Path) -> None:
     f.write_bytes("指标名称\n服务\x00企业数量\n资金支付及时率\n".encode())
     t = read_table(f)
     assert len(t.records) == 2
-    assert problems_of(t) == [(2, "control character '\\x00' in this row (damaged file?)")]
+    assert problems_of(t) == [(2, "这一行有控制字符 '\\x00'(文件损坏?)")]
 
 
 def _seed_with_line(tmp_path: Path, lineno: int, new: str) -> Table:
@@ -705,52 +705,50 @@ def test_seed_truncated_row_keeps_readable_indicators(tmp_path: Path) -> None:
         ("11", "首店引进数量", "引进广州首店20家"),
         ("12", "系列品牌节庆活动举办情况", "精心打造广州国际购物节等重大节庆活动，加强品牌引进"),
     ]
-    assert problems_of(t) == [
-        (14, "indicator 4: cannot read '4、2-效益指标；21-经' (expected 5 fields separated by ；)")
-    ]
+    assert problems_of(t) == [(14, "第4条指标:无法读取「4、2-效益指标；21-经」(应为以；分隔的5项)")]
     assert len(t.records) == 73  # every other row intact
 
 
 def test_seed_wrong_field_count_and_amount(tmp_path: Path) -> None:
     t = _seed_with_line(tmp_path, 14, _line(14).replace("\t", "", 1))
-    assert _from(t, 14) == [] and problems_of(t) == [(14, "row has 6 fields, the header has 7; row not read")]
+    assert _from(t, 14) == [] and problems_of(t) == [(14, "这一行有6个字段,表头有7个;这一行未读取")]
     assert len(t.records) == 70
     t = _seed_with_line(tmp_path, 14, _line(14).replace("\t122.50\t", "\t122.5x0\t", 1))
     assert len(_from(t, 14)) == 5
-    assert problems_of(t) == [(14, "amount '总计' is not a number: '122.5x0'")]
+    assert problems_of(t) == [(14, "金额「总计」不是数字:「122.5x0」")]
 
 
 def test_seed_unknown_label_and_lost_numbering(tmp_path: Path) -> None:
     t = _seed_with_line(tmp_path, 14, _line(14).replace("11-数量指标；首店", "11-数皿指标；首店"))
     assert _from(t, 14)[1] == (None, "首店引进数量", "引进广州首店20家")
-    assert problems_of(t) == [(14, "indicator 2: unknown level-2 label '11-数皿指标'")]
+    assert problems_of(t) == [(14, "第2条指标:二级指标「11-数皿指标」不是已知类别")]
     # A damaged level-1 label: the item is still found by its keys, read, and the label reported.
     t = _seed_with_line(tmp_path, 14, _line(14).replace("2、1-产出指标", "2、1-产指标"))
     assert _from(t, 14)[1] == ("11", "首店引进数量", "引进广州首店20家") and len(_from(t, 14)) == 5
-    assert problems_of(t) == [(14, "indicator 2: unknown level-1 label '1-产指标'")]
+    assert problems_of(t) == [(14, "第2条指标:一级指标「1-产指标」不是已知类别")]
     # A damaged 、 hides an item inside the previous target: reported, not silent.
     t = _seed_with_line(tmp_path, 14, _line(14).replace("3、1-产出指标", "3,1-产出指标"))
     reasons = [r for n, r in problems_of(t) if n == 14]
-    assert reasons[0].startswith("indicator 2: its target holds another indicator's fields")
-    assert reasons[1:] == ["indicator 3: numbered 4", "indicator 4: numbered 5"]
+    assert reasons[0].startswith("第2条指标:指标值里含有另一条指标的内容")
+    assert reasons[1:] == ["第3条指标:编号写成了4", "第4条指标:编号写成了5"]
     # A label lost from one item of a labeled row: read, and the missing label reported.
     t = _seed_with_line(tmp_path, 14, _line(14).replace("2、1-产出指标；11-数量指标；", "2、"))
     assert _from(t, 14)[1] == (None, "首店引进数量", "引进广州首店20家")
-    assert problems_of(t) == [(14, "indicator 2: no level-1 label"), (14, "indicator 2: no level-2 label")]
+    assert problems_of(t) == [(14, "第2条指标:没有一级指标"), (14, "第2条指标:没有二级指标")]
 
 
 def test_seed_unparsable_and_empty_indicator_cells(tmp_path: Path) -> None:
     cells = _line(14).split("\t")
     t = _seed_with_line(tmp_path, 14, "\t".join(cells[:6] + ["随便写的内容"]))
-    assert problems_of(t) == [(14, "indicator string does not parse: '随便写的内容'")]
+    assert problems_of(t) == [(14, "无法读取指标串:「随便写的内容」")]
     t = _seed_with_line(tmp_path, 14, "\t".join(cells[:6] + [""]))
-    assert problems_of(t) == [(14, "project has a goal but no indicators (绩效指标 is empty)")]
+    assert problems_of(t) == [(14, "项目有绩效目标,没有绩效指标(绩效指标为空)")]
     assert [p.name for p in t.projects].count("天河商圈打造工作经费") == 1
     # A name field missing: the keyed value is not taken for a name.
     t = _seed_with_line(
         tmp_path, 14, _line(14).replace("11-数量指标；新增知名品牌数（个）；", "11-数量指标；", 1)
     )
-    assert problems_of(t)[0][0] == 14 and problems_of(t)[0][1].startswith("indicator 1: no indicator name")
+    assert problems_of(t)[0][0] == 14 and problems_of(t)[0][1].startswith("第1条指标:")
     assert [x[1] for x in _from(t, 14)] == [
         "首店引进数量",
         "系列品牌节庆活动举办情况",
@@ -859,14 +857,14 @@ def test_seed_draft_problems(tmp_path: Path) -> None:
         ("年度指值标:5个。2、丁事项", "丙事项", "3个"),
     ]
     assert problems_of(t) == [
-        (3, "indicator 1: '推动A' before the name is not a category label; kept as part of the name"),
+        (3, "第1条指标:名称前的「推动A」不是类别,作为名称的一部分保留"),
         (
             4,
-            "indicator 1: no indicator name in '1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。'",
+            "第1条指标:「1、1-产出指标；11-数量指标；实施周期指标值:无；年度指标值:5个。」里没有指标名称",
         ),
-        (5, "indicator 2: numbered 3"),
-        (6, "indicator 1: unknown level-1 label '丙事项'"),
-        (6, "indicator 1: unknown level-2 label '实施周期指标值:无'"),
+        (5, "第2条指标:编号写成了3"),
+        (6, "第1条指标:一级指标「丙事项」不是已知类别"),
+        (6, "第1条指标:二级指标「实施周期指标值:无」不是已知类别"),
     ]
 
 
@@ -883,9 +881,9 @@ def test_seed_draft_in_a_labeled_table_is_reported(tmp_path: Path) -> None:
         ("丙", "2", None),
     ]
     assert problems_of(t) == [
-        (4, "indicator 1: no level-1 label"),
-        (4, "indicator 1: no level-2 label"),
-        (4, "indicator 2: no level-2 label"),
+        (4, "第1条指标:没有一级指标"),
+        (4, "第1条指标:没有二级指标"),
+        (4, "第2条指标:没有二级指标"),
     ]
 
 

@@ -15,7 +15,7 @@ from importlib.metadata import version
 from helpers import ROOT
 
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-FLOOR = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)>=([0-9][0-9A-Za-z.]*)$")
+FLOOR = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[A-Za-z0-9_,-]+\])?>=([0-9][0-9A-Za-z.]*)$")
 
 
 def _key(name: str) -> str:

@@ -120,8 +120,8 @@ def test_check_several_files_and_the_workbook(client):
 @pytest.mark.parametrize(
     "name,data,reason",
     [
-        ("garbage.bin", bytes(range(256)) * 40, "binary"),
-        ("empty.csv", b"", "empty"),
+        ("garbage.bin", bytes(range(256)) * 40, "二进制"),
+        ("empty.csv", b"", "空文件"),
         ("old.xls", b"\xd0\xcf\x11\xe0" + b"\x00" * 100, ".xls"),
         ("broken.xlsx", b"PK\x03\x04not really a zip", ""),
     ],

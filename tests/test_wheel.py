@@ -106,6 +106,8 @@ def test_wheel_carries_data_and_model_but_no_pickles_or_caches(installed):
     assert "indicatorml/_shipped/data/corpus/public_indicators.tsv" in names
     assert any(n.startswith("indicatorml/_shipped/data/seed/") for n in names)
     assert "indicatorml/web/templates/base.html" in names and "indicatorml/web/static/app.js" in names
+    assert "indicatorml/store/migrations/env.py" in names  # the store's Alembic migrations
+    assert "indicatorml/store/migrations/versions/v0001_first_schema.py" in names
     bad = [
         n
         for n in names
@@ -137,6 +139,20 @@ def test_cli_works_from_outside_the_repo(installed):
     assert r.returncode == 0 and len(r.stdout.splitlines()) > 20, r.stderr
     r = run(installed, installed["py"], "-m", "indicatorml", "--help")
     assert r.returncode == 0 and "serve" in r.stdout
+
+
+def test_the_store_migrates_from_the_installed_package(installed):
+    r = run(
+        installed,
+        installed["py"],
+        "-c",
+        "from pathlib import Path; from indicatorml.store import open_store; import indicatorml.store as m; "
+        "s = open_store(None, Path('store-data')); print(s.revision()); print(m.__file__)",
+    )
+    assert r.returncode == 0, r.stderr
+    revision, where = r.stdout.split()
+    assert revision == "0002" and where.startswith(installed["own"])
+    assert (installed["cwd"] / "store-data" / "indicatorml.sqlite3").is_file()
 
 
 def test_serve_answers_healthz(installed):

@@ -164,9 +164,9 @@ def test_synthetic_password_protected_and_old_doc(tmp_path: Path) -> None:
     (tmp_path / "old.doc").write_bytes(ole + "WordDocument".encode("utf-16-le"))
     (tmp_path / "x.wps").write_bytes(ole)
     reasons = [read_table(tmp_path / n).problems[0].reason for n in ("locked.xlsx", "old.doc", "x.wps")]
-    assert reasons[0].startswith("the file is password-protected")
-    assert reasons[1].startswith("old Word .doc format")
-    assert reasons[2].startswith("WPS's own .wps format cannot be read: in WPS, save it as .docx")
+    assert reasons[0].startswith("文件有密码保护")
+    assert reasons[1].startswith("不支持旧版 Word 的 .doc 格式")
+    assert reasons[2].startswith("WPS 自有的 .wps 格式无法读取:在 WPS 里另存为 .docx")
 
 
 def test_pdf_header_block_inside_the_table_is_read() -> None:

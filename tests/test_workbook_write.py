@@ -40,8 +40,11 @@ GREY = PatternFill("solid", start_color="D9D9D9", end_color="D9D9D9")
 RED, AMBER, BLUE = FILL_COLOURS["error"], FILL_COLOURS["warning"], FILL_COLOURS["info"]
 
 
-def _form(ws, project: str, rows: list[tuple[str, str, str, str]], merges: list[str]) -> None:
-    """A 绩效目标申报表 form: title, header block, indicator table (A5:E…), 合计 row with =SUM."""
+def _form(
+    ws, project: str, rows: list[tuple[str, str, str, str]], merges: list[str], weights: list[int]
+) -> None:
+    """A 绩效目标申报表 form: title, header block, indicator table (A5:E…) with 分值 adding up to
+    100, 合计 row with =SUM."""
     ws["A1"] = "2025年项目支出绩效目标申报表"
     ws["A1"].font = Font(bold=True, size=16)
     ws["A1"].alignment = Alignment(horizontal="center")
@@ -56,8 +59,8 @@ def _form(ws, project: str, rows: list[tuple[str, str, str, str]], merges: list[
         cell = ws.cell(row=5, column=c, value=h)
         cell.font, cell.fill, cell.border = Font(bold=True), GREY, BOX
         cell.alignment = Alignment(horizontal="center", vertical="center")
-    for r, row in enumerate(rows, start=6):
-        for c, v in enumerate([*row, 20], start=1):
+    for r, (row, weight) in enumerate(zip(rows, weights, strict=True), start=6):
+        for c, v in enumerate([*row, weight], start=1):
             ws.cell(row=r, column=c, value=v).border = BOX
     last = 5 + len(rows)
     ws.cell(row=last + 1, column=1, value="合计")
@@ -90,6 +93,7 @@ def build_workbook(path: Path) -> Path:
             ("满意度指标", "服务对象满意度指标", "参训企业满意度", "≥90%"),  # row 11
         ],
         ["A6:A8", "A9:A10"],
+        [20, 15, 15, 20, 20, 10],
     )
     ws["D8"].comment = Comment("请核实完成时间", "张三")
     dv = DataValidation(type="list", formula1='"产出指标,效益指标,满意度指标"')
@@ -109,6 +113,7 @@ def build_workbook(path: Path) -> Path:
             ("效益指标", "经济效益指标", "带动企业营收增长", "≥5%"),  # row 8
         ],
         ["A6:A7"],
+        [40, 30, 30],
     )
     notes = wb.create_sheet("填表说明")
     notes["A1"] = "一、请按年度填写绩效目标和指标。"
@@ -237,6 +242,7 @@ def test_the_reader_sees_both_forms(checked):
         ("target.vague", 2, "target"),
         ("structure.level-parent", 4, "level1"),
         ("completeness.no-satisfaction", None, None),
+        ("completeness.no-timeliness", None, None),  # issue 16: 乙 has outputs but no 时效
         ("target.empty", 7, "target"),
         ("label.improbable", 1, "level2"),
     ]
@@ -277,7 +283,9 @@ def test_findings_are_marked_on_their_cells(checked):
         # a project's finding: on the project's first indicator (a form has no project column)
         "C6": (
             AMBER,
-            "[警告] 项目「企业服务项目」: 项目面向「企业」,没有满意度指标;加一个「服务对象满意度 ≥90%」",
+            "[警告] 项目「企业服务项目」: 项目服务「企业」(项目名称提到「企业」),没有满意度指标;"
+            "加一个「企业满意度 ≥90%」\n"
+            "[警告] 项目「企业服务项目」: 产出指标里没有时效指标;加一个时效指标(如「X月底前完成」)",
         ),
         "F6": (AMBER, None),
         "F7": (RED, None),
@@ -301,21 +309,21 @@ def test_added_columns_right_of_each_table(checked):
         [
             "警告",
             "[警告] 「培训企业数量」是数量,指标值「≥95%」却是百分比;写成数量(如「≥N个」),或把指标改成比率(…率)",
-            "target.rate-on-count",
+            "数量指标配百分比",
             None,
             None,
         ],
         [
             "警告",
             "[警告] 「培训合格率」更像「11-数量指标」(0.90);核对二级指标",
-            "label.improbable",
+            "类别存疑(模型)",
             "11-数量指标",
             0.9,
         ],
         [
             "警告",
             "[警告] 指标值「及时」没有数字和比较符,无法考核;时效指标通常写作「≤N个工作日」「X月底前」「≥95%」(及时率)",
-            "target.vague",
+            "指标值不可考核",
             None,
             None,
         ],
@@ -323,7 +331,7 @@ def test_added_columns_right_of_each_table(checked):
         [
             "错误",
             "[错误] 二级指标「11-数量指标」不属于一级指标「2-效益指标」,应在「1-产出指标」下;改一级指标或改二级指标",
-            "structure.level-parent",
+            "二级指标不在其一级下",
             None,
             None,
         ],
@@ -332,8 +340,8 @@ def test_added_columns_right_of_each_table(checked):
     assert a["J7"].number_format == "0.00"
     b = wb["乙项目"]
     assert [b.cell(row=5, column=c).value for c in range(6, 12)] == list(ADDED_COLUMNS)
-    assert b["F6"].value == "警告" and b["H6"].value == "completeness.no-satisfaction"
-    assert b["F7"].value == "错误" and b["H7"].value == "target.empty"
+    assert b["F6"].value == "警告" and b["H6"].value == "缺满意度指标、产出缺时效指标"
+    assert b["F7"].value == "错误" and b["H7"].value == "缺指标值"
     assert wb["填表说明"].max_column == 1  # a sheet without an indicator table gets nothing
 
 
@@ -345,13 +353,14 @@ def test_problem_list_links_every_finding(checked):
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[0] == list(LIST_HEADER)
     f = src.name  # the file's own name, never the folder it was read from (issue 15)
-    assert [r[:6] + [r[7]] for r in rows[1:]] == [
-        [f, "甲项目", "D6", "警告", "合规培训项目", "培训企业数量", "target.rate-on-count"],
-        [f, "甲项目", "D8", "警告", "合规培训项目", "培训完成时间", "target.vague"],
-        [f, "甲项目", "A9", "错误", "合规培训项目", "宣传覆盖企业数", "structure.level-parent"],
-        [f, "乙项目", "C6", "警告", "企业服务项目", "项目", "completeness.no-satisfaction"],
-        [f, "乙项目", "D7", "错误", "企业服务项目", "服务合格率", "target.empty"],
-        [f, "甲项目", "B7", "警告", "合规培训项目", "培训合格率", "label.improbable"],
+    assert [r[:6] + [r[7], r[9]] for r in rows[1:]] == [
+        [f, "甲项目", "D6", "警告", "合规培训项目", "培训企业数量", "数量指标配百分比", "中"],
+        [f, "甲项目", "D8", "警告", "合规培训项目", "培训完成时间", "指标值不可考核", "中"],
+        [f, "甲项目", "A9", "错误", "合规培训项目", "宣传覆盖企业数", "二级指标不在其一级下", "中"],
+        [f, "乙项目", "C6", "警告", "企业服务项目", "项目", "缺满意度指标", "中"],
+        [f, "乙项目", "C6", "警告", "企业服务项目", "项目", "产出缺时效指标", "中"],
+        [f, "乙项目", "D7", "错误", "企业服务项目", "服务合格率", "缺指标值", "中"],
+        [f, "甲项目", "B7", "警告", "合规培训项目", "培训合格率", "类别存疑(模型)", "中"],
     ]
     assert [r[6] for r in rows[1:]] == [x.message for x in findings]
     assert rows[-1][8] == "11-数量指标"
@@ -361,11 +370,12 @@ def test_problem_list_links_every_finding(checked):
         "'甲项目'!D8",
         "'甲项目'!A9",
         "'乙项目'!C6",
+        "'乙项目'!C6",
         "'乙项目'!D7",
         "'甲项目'!B7",
     ]
     assert all(h.target is None for h in links)  # internal links: no external relationship
-    assert [_fill(ws, f"D{r}") for r in range(2, 8)] == [AMBER, AMBER, RED, AMBER, RED, AMBER]
+    assert [_fill(ws, f"D{r}") for r in range(2, 9)] == [AMBER, AMBER, RED, AMBER, AMBER, RED, AMBER]
 
 
 def test_everything_else_is_as_it_was(checked):
@@ -473,8 +483,8 @@ def test_csv_input_gets_a_new_workbook_laid_out_like_it(tmp_path: Path):
     assert ws["D4"].data_type == "s"  # =100% is a target, not a formula
     assert _fill(ws, "D3") == AMBER and "及时" in ws["D3"].comment.text
     assert ws["E2"].value == "问题级别"
-    # the project's finding (no 效益 indicator) links to its project cell, the target's to its cell
-    assert [c.hyperlink.location for c in wb["问题清单"]["C"][1:]] == ["'表'!A3", "'表'!D3"]
+    # the project's findings (no 效益 indicator; too few) link to its project cell, the target's to its cell
+    assert [c.hyperlink.location for c in wb["问题清单"]["C"][1:]] == ["'表'!A3", "'表'!A3", "'表'!D3"]
     assert _fill(ws, "A3") == RED and ws["A3"].comment.text.startswith("[错误] 项目「甲」: 项目没有效益指标")
 
 
@@ -678,8 +688,10 @@ def test_document_input_gets_a_workbook_laid_out_like_it(tmp_path: Path, name: s
 def test_seed_project_without_indicators_is_marked_on_its_own_row(tmp_path: Path):
     cell = (
         "1、1-产出指标；11-数量指标；培训企业数量；实施周期指标值:无；年度指标值:≥50家。"
-        "2、2-效益指标；22-社会效益；企业合规意识提升率；实施周期指标值:无；年度指标值:≥80%。"
-        "3、3-满意度指标；31-服务对象满意度；参训企业满意度；实施周期指标值:无；年度指标值:≥90%。"
+        "2、1-产出指标；12-质量指标；培训合格率；实施周期指标值:无；年度指标值:≥95%。"
+        "3、1-产出指标；13-时效指标；培训完成时间；实施周期指标值:无；年度指标值:2024年6月底前。"
+        "4、2-效益指标；22-社会效益；企业合规意识提升率；实施周期指标值:无；年度指标值:≥80%。"
+        "5、3-满意度指标；31-服务对象满意度；参训企业满意度；实施周期指标值:无；年度指标值:≥90%。"
     )
     lines = [
         "项目支出绩效目标表",
@@ -730,13 +742,15 @@ def test_review_workbook_of_a_stored_file_with_suggestions_and_decisions(checked
         for k, r in enumerate(stored_table.records)
     ]
     suggestions[8] = None  # a row without a suggestion: nothing in its columns
+    label = next(k for k, f in enumerate(findings) if f.rule == "label.improbable")
+    count = next(k for k, f in enumerate(findings) if f.rule == "target.rate-on-count")
     decisions = [
-        Decision("accept", finding=5, comment="已核实", user="张三", at=dt.datetime(2025, 6, 1, 10, 30)),
-        Decision("keep", finding=0, user="李四", at="2025-06-02T09:00:00+00:00"),
+        Decision("accept", finding=label, comment="已核实", user="张三", at=dt.datetime(2025, 6, 1, 10, 30)),
+        Decision("keep", finding=count, user="李四", at="2025-06-02T09:00:00+00:00"),
         # a later decision on the same finding is the current one
         Decision(
             "set",
-            finding=0,
+            finding=count,
             level2_code="13",
             comment="按时效算",
             user="李四",
@@ -780,7 +794,9 @@ def test_review_workbook_of_a_stored_file_with_suggestions_and_decisions(checked
     listing = [list(r) for r in wb["问题清单"].iter_rows(values_only=True)]
     assert listing[0][-1] == "审核意见"
     assert [r[0] for r in listing[1:]] == ["申报表.xlsx"] * len(findings)
-    assert [r[-1] for r in listing[1:]] == [set_line, None, None, None, None, accept_line]
+    assert [r[-1] for r in listing[1:]] == [
+        {count: set_line, label: accept_line}.get(k) for k in range(len(findings))
+    ]
     # everything of the user's workbook but the marked cells and the added columns as it was
     marked = {("甲项目", c) for c in ("D6", "B7", "D8", "A9", "B9")} | {("乙项目", c) for c in ("D7", "C6")}
     out = src.with_name("stored.xlsx")

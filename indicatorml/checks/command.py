@@ -10,7 +10,8 @@ from typing import TextIO
 from ..errors import IndicatormlError
 from ..output import emit, guess_format, write_rows
 from .batch import write_checked_workbooks
-from .report import FINDING_COLUMNS, counts_line, finding_rows, render_findings
+from .grade import project_grades
+from .report import FINDING_COLUMNS, counts_line, finding_rows, grades_line, render_findings
 from .severity import SEVERITIES
 
 __all__ = ["run_check"]
@@ -58,7 +59,7 @@ def run_check(
         except IndicatormlError as e:
             if model_dir is not None:
                 raise
-            print(f"indicatorml: warning: label rule skipped (no model): {e}", file=err)
+            print(f"indicatorml: 警告: 没有可用的分类模型,跳过类别检查({e})", file=err)
     findings = check_tables(tables, model, labels=model is not None)
     failed = 0
     if fmt == "xlsx":
@@ -71,9 +72,11 @@ def run_check(
         emit(render_findings(findings, tables), output, stream)
     else:
         write_rows(finding_rows(findings), fmt, output, columns=FINDING_COLUMNS, stream=stream)
+    grades = [g for t in tables for g in project_grades(t, findings)]
     print(
         f"检查 {len(tables)} 个文件: {counts_line(findings)}"
-        + (f",读取问题 {n_problems}" if n_problems else ""),
+        + (f",读取问题 {n_problems}" if n_problems else "")
+        + (f";{grades_line(grades)}" if grades else ""),
         file=err,
     )
     if failed:

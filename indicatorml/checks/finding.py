@@ -1,8 +1,14 @@
-"""A finding — one thing a reviewer should look at — and the table of rule ids it may carry.
+"""A finding — one thing a reviewer should look at — and the rule it comes from.
 
 Every finding names the row (0-based index of the indicator among the file's indicator
-records, in reading order; ``None`` for a project-level finding), a stable rule id, a kind, a
-severity and a one-line Chinese message saying what is wrong and what to do.
+records, in reading order; ``None`` for a project-level finding), a stable rule id and the
+rule's Chinese name (规则名称), a kind, a severity and a one-line Chinese message saying what is
+wrong and what to do.
+
+Why :class:`Rule` lives here and not in the registry: a rule family builds its findings from
+its own :class:`Rule` objects (kind, severity and name set once, where the rule is written),
+and the registry (:mod:`.rules.registry`) collects the families; neither needs the other's
+module to be imported first.
 """
 
 from __future__ import annotations
@@ -15,62 +21,42 @@ from ..records import Indicator
 from ..segment import normalize
 from .severity import SEVERITIES, SEVERITY_RANK
 
-__all__ = ["KINDS", "RULES", "TABLE_RULES", "Finding", "make_finding", "worst_severity", "excerpt"]
+__all__ = ["KINDS", "KIND_ZH", "Rule", "Finding", "make_finding", "worst_severity", "excerpt"]
 
-KINDS = ("structure", "label", "target", "completeness", "goal")
-
-# rule id -> (kind, severity, what it means). The ids are stable: scripts filter on them.
-RULES: dict[str, tuple[str, str, str]] = {
-    "structure.missing-label": ("structure", "error", "no level-2 category given"),
-    "structure.unknown-label": ("structure", "error", "a category label no category claims"),
-    "structure.code-name": ("structure", "error", "a label whose code and name disagree (11-质量指标)"),
-    "structure.level-parent": ("structure", "error", "level 2 not under its level 1"),
-    "structure.layout-mix": ("structure", "warning", "成本 both under 产出 and as level 1 in one table"),
-    "label.improbable": (
-        "label",
-        "warning",
-        "the model finds the given category improbable and another likely",
-    ),
-    "label.trained-on": (
-        "label",
-        "info",
-        "the model was trained on this very file: its labels go unquestioned",
-    ),
-    "target.empty": ("target", "error", "no target"),
-    "target.vague": ("target", "warning", "no number and no comparison where the category needs one"),
-    "target.vague-effect": (
-        "target",
-        "info",
-        "a 效益 target with no number (allowed only where none can be had)",
-    ),
-    "target.rate-on-count": ("target", "warning", "a % target on a count indicator"),
-    "target.count-on-rate": ("target", "warning", "a count target on a rate indicator"),
-    "target.not-time": ("target", "warning", "a time indicator whose target is no time"),
-    "target.satisfaction-no-percent": ("target", "warning", "a 满意度 indicator without a percentage"),
-    "target.impossible": ("target", "error", "a target that cannot be reached (a rate over 100%)"),
-    "target.ge-100": ("target", "warning", "≥100% on a rate that cannot exceed 100%"),
-    "target.trivial": (
-        "target",
-        "warning",
-        "a target of ≥0: nothing required (a count) or only no decline (a rate)",
-    ),
-    "completeness.no-indicators": ("completeness", "error", "a project with a goal and no indicator"),
-    "completeness.no-output": ("completeness", "error", "a project without a 产出 indicator"),
-    "completeness.no-effect": ("completeness", "error", "a project without a 效益 indicator"),
-    "completeness.no-satisfaction": (
-        "completeness",
-        "warning",
-        "serves people or firms, no 满意度 indicator",
-    ),
-    "completeness.duplicate": (
-        "completeness",
-        "warning",
-        "an indicator repeating another of the same project",
-    ),
-    "goal.uncovered": ("goal", "info", "a number or commitment in the goal that no indicator measures"),
+# What a rule is about. ``placement`` (归类): the category an indicator is filed under, judged by
+# its wording and target (the model's judgement of the same is ``label``).
+KINDS = ("structure", "label", "placement", "target", "completeness", "goal")
+KIND_ZH = {
+    "structure": "结构",
+    "label": "类别",
+    "placement": "归类",
+    "target": "指标值",
+    "completeness": "完整性",
+    "goal": "目标覆盖",
 }
 
-TABLE_RULES = frozenset({"label.trained-on"})  # about the whole table: shown first, under no project
+
+@dataclass(frozen=True)
+class Rule:
+    """One rule: what a reviewer filters on and what the rule filter of a page lists.
+
+    ``id`` is stable (scripts and the JSON API filter on it); ``name`` is the short Chinese name
+    (规则名称) everything a person reads shows instead; ``meaning`` one Chinese line on what it
+    finds; ``source`` the document it rests on; ``false_alarms`` what it is known to flag
+    wrongly, so a reviewer knows when to dismiss it.
+    """
+
+    id: str
+    kind: str
+    severity: str
+    name: str
+    meaning: str
+    source: str
+    false_alarms: str = "暂无已知误报"
+
+    def to_dict(self) -> dict[str, str]:
+        """The rule as the API and the pages' rule filter list it."""
+        return asdict(self)
 
 
 @dataclass
@@ -79,7 +65,8 @@ class Finding:
 
     ``field`` names the cell the finding is about (``level1``, ``level2``, ``indicator``,
     ``target``, or None for a whole project) so a spreadsheet can highlight it.
-    ``probability`` is the model's probability of the suggested category (label findings).
+    ``probability`` is the model's probability of the suggested category (label findings);
+    ``why`` the words that pushed the model there (:func:`indicatorml.coding.explain.explain`).
     """
 
     row: int | None
@@ -96,44 +83,56 @@ class Finding:
     suggested_level2_code: str | None = None
     probability: float | None = None
     given_probability: float | None = None
+    rule_name: str = ""
+    why: list[str] | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSONL object: every key, always (null where it does not apply)."""
+        """The JSONL object: every key, always (null where it does not apply); ``rule_name``
+        next to ``rule``."""
         d = asdict(self)
         if d["probability"] is not None:
             d["probability"] = round(d["probability"], 4)
         if d["given_probability"] is not None:
             d["given_probability"] = round(d["given_probability"], 4)
-        return d
+        out: dict[str, Any] = {}
+        for k, v in d.items():
+            if k == "rule_name":
+                continue
+            out[k] = v
+            if k == "rule":
+                out["rule_name"] = d["rule_name"]
+        return out
 
 
 def make_finding(
-    rule: str,
+    rule: Rule,
+    *,
     message: str,
-    row: int | None,
-    rec: Indicator | None,
-    project: str | None,
     file: str,
+    row: int | None = None,
+    record: Indicator | None = None,
+    project: str | None = None,
     field: str | None = None,
     source: str = "",
     **label: Any,
 ) -> Finding:
-    """The one way a rule family builds a :class:`Finding`: kind and severity come from
-    :data:`RULES` (so a rule's severity is set in one place), the source and indicator text from
-    the record (``source`` is used for a project-level finding, which has no record). ``label``
-    takes the label rule's extra fields (``given_level2_code``, ``probability`` …)."""
-    kind, severity, _ = RULES[rule]
+    """The one way a rule family builds a :class:`Finding`: id, kind, severity and Chinese name
+    come from the ``rule`` (so they are set in one place), the source and indicator text from
+    the ``record`` (``source`` is used for a project-level finding, which has no record).
+    ``label`` takes the label rule's extra fields (``given_level2_code``, ``probability``,
+    ``why`` …)."""
     return Finding(
         row=row,
         project=project,
-        rule=rule,
-        kind=kind,
-        severity=severity,
+        rule=rule.id,
+        kind=rule.kind,
+        severity=rule.severity,
         message=message,
         file=file,
-        source=rec.source if rec is not None else source,
-        indicator=rec.indicator if rec is not None else None,
+        source=record.source if record is not None else source,
+        indicator=record.indicator if record is not None else None,
         field=field,
+        rule_name=rule.name,
         **label,
     )
 

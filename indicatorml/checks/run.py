@@ -1,51 +1,28 @@
-"""Run every rule family over a table: ``check_table``, ``check_tables``, ``check_files``."""
+"""Run every rule family over a table: ``check_table``, ``check_tables``, ``check_files``.
+
+Why so little here: the families and their order are the registry's (:mod:`.rules.registry`);
+this module scores the rows once (when the label rule runs), builds the contexts, calls each
+family in the one way its shape says, and puts the findings in reading order.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
-from ..coding.scoring import RowScores
-from ..records import Indicator, Table
-from .completeness import project_findings
-from .finding import TABLE_RULES, Finding, make_finding
-from .labels import DEFAULT_LABEL_RULE, LabelRule, label_findings
+from ..coding.scoring import RowScores, score_rows
+from ..records import Table
+from .context import project_contexts, table_context
+from .finding import Finding
+from .label_rule import DEFAULT_LABEL_RULE, LabelRule
+from .rules import labels as label_family
+from .rules.registry import FAMILIES, TABLE_RULES
 from .severity import SEVERITY_RANK
-from .structure import structure_findings
-from .targets import target_findings
+
+__all__ = ["check_table", "check_tables", "check_files", "label_findings"]
 
 
-@dataclass
-class _ProjectRows:
-    name: str | None
-    goal: str | None
-    rows: list[tuple[int, Indicator]]
-    has_project_row: bool  # the table has a row for the project itself (seed layout)
-    source: str
-
-
-def _projects(table: Table) -> list[_ProjectRows]:
-    """The projects of a table with their indicator rows, in reading order.
-
-    A project is its name within its source page: a corpus of many pages (``url`` column)
-    does not merge two pages' unnamed projects into one.
-    """
-    out: dict[tuple[str, str | None], _ProjectRows] = {}
-    for p in table.projects:
-        out.setdefault(("", p.name), _ProjectRows(p.name, p.goal, [], bool((p.goal or "").strip()), p.source))
-    for i, r in enumerate(table.records):
-        pr = out.setdefault((r.url or "", r.project), _ProjectRows(r.project, r.goal, [], False, r.source))
-        if pr.goal is None and r.goal:
-            pr.goal = r.goal
-        pr.rows.append((i, r))
-    return list(out.values())
-
-
-def _order(findings: list[Finding], table: Table) -> list[Finding]:
-    order: dict[str | None, int] = {}
-    for k, pr in enumerate(_projects(table)):
-        order.setdefault(pr.name, k)
+def _order(findings: list[Finding], order: dict[str | None, int]) -> list[Finding]:
     return sorted(
         findings,
         key=lambda f: (
@@ -55,6 +32,11 @@ def _order(findings: list[Finding], table: Table) -> list[Finding]:
             f.rule,
         ),
     )
+
+
+def _labeled(table: Table) -> bool:
+    """Rows the label rule can judge: a given level 2 and some text."""
+    return any(r.level2_code and (r.indicator or "").strip() for r in table.records)
 
 
 def check_table(
@@ -72,40 +54,42 @@ def check_table(
     row scores from :func:`indicatorml.coding.score_rows` with that model, where the caller
     shows them too (the review pipeline): the label rule then reads them instead of scoring again.
     """
-    rows = [(i, r, r.project) for i, r in enumerate(table.records)]
-    findings = structure_findings(table, rows)
-    for i, r, p in rows:
-        findings.extend(target_findings(i, r, p, table.path))
-    for pr in _projects(table):
-        findings.extend(project_findings(table, pr.name, pr.goal, pr.rows, pr.has_project_row, pr.source))
     if labels and table.records:
         if model is None:
             model = _default_model()
-        findings.extend(label_findings(table, model, label_rule, rows, scores))
-        if _trained_on(table, model):
-            findings.append(
-                make_finding(
-                    "label.trained-on",
-                    "类别检查所用的模型是用这张表训练的,不会质疑它自己的类别;要检查类别,"
-                    "用不含这张表训练的模型(indicatorml train … --out DIR,再 check --model DIR)",
-                    None,
-                    None,
-                    None,
-                    table.path,
-                    None,
-                )
-            )
-    return _order(findings, table)
+        if scores is None and _labeled(table):
+            scores = score_rows(model, table.records, table.sha256)
+    ctx = table_context(table, scores=scores if labels else None, model=model, label_rule=label_rule)
+    projects = project_contexts(ctx)
+    findings: list[Finding] = []
+    for family in FAMILIES:
+        if family.labels and not labels:
+            continue
+        if family.per_table is not None:
+            findings.extend(family.per_table(ctx))
+        elif family.per_project is not None:
+            for project in projects:
+                findings.extend(family.per_project(project))
+    order: dict[str | None, int] = {}
+    for k, p in enumerate(projects):
+        order.setdefault(p.name, k)
+    return _order(findings, order)
 
 
-def _trained_on(table: Table, model: Any) -> bool:
-    """Did the model learn from this file (same text, any encoding), with no cross-fitted folds to
-    check it by? Models record their files' hashes; a model with folds scores its own training
-    rows with the fold model that never saw them (:mod:`indicatorml.coding.crossfit`)."""
-    if getattr(model, "crossfit_", None):
-        return False
-    seen = (getattr(model, "training_", None) or {}).get("file_sha256") or []
-    return bool(table.sha256) and table.sha256 in seen
+def label_findings(
+    table: Table,
+    model: Any,
+    label_rule: LabelRule = DEFAULT_LABEL_RULE,
+    scores: RowScores | None = None,
+) -> list[Finding]:
+    """The label rule alone (``label.improbable``): rows whose given level 2 the model finds
+    improbable, each with the words that pushed it. ``scores`` as in :func:`check_table`."""
+    if not _labeled(table):
+        return []
+    if scores is None:
+        scores = score_rows(model, table.records, table.sha256)
+    ctx = table_context(table, scores=scores, model=model, label_rule=label_rule)
+    return [f for f in label_family.label_findings(ctx) if f.rule == label_family.IMPROBABLE.id]
 
 
 def _default_model() -> Any:
@@ -120,13 +104,18 @@ def check_tables(
     *,
     labels: bool = True,
     label_rule: LabelRule = DEFAULT_LABEL_RULE,
+    scores: Sequence[RowScores | None] | None = None,
 ) -> list[Finding]:
-    """Findings of several tables, one model load for all."""
+    """Findings of several tables, one model load for all. ``scores``, where given, are each
+    table's row scores (as in :func:`check_table`), in the tables' order."""
+    if scores is not None and len(scores) != len(tables):
+        raise ValueError(f"{len(tables)} tables but {len(scores)} row scores")
     if labels and model is None and any(t.records for t in tables):
         model = _default_model()
     out: list[Finding] = []
-    for t in tables:
-        out.extend(check_table(t, model, labels=labels, label_rule=label_rule))
+    for k, t in enumerate(tables):
+        s = scores[k] if scores is not None else None
+        out.extend(check_table(t, model, labels=labels, label_rule=label_rule, scores=s))
     return out
 
 

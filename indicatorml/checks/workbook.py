@@ -11,10 +11,11 @@ input, with the same marks. The cell writing lives in :mod:`indicatorml.tables.a
   project cell, else its first indicator) filled by severity, with a comment (批注) saying what
   is wrong and what to write instead — a user's own comment is kept, ours goes below it — and,
   once the reviewer has decided, a line with her decision;
-* added columns at the right of each table: 问题级别, 问题, 规则, 建议二级指标, 建议概率, and
-  审核意见 (the reviewer's decisions and words);
+* added columns at the right of each table: 问题级别, 问题, 规则 (the rules' Chinese names),
+  建议二级指标, 建议概率, and 审核意见 (the reviewer's decisions and words);
 * a 问题清单 sheet: every finding with its file (the name the user gave it), sheet, cell (a
-  link to it), severity, rule, message and decision.
+  link to it), severity, rule (Chinese name), message, its project's grade (项目评级,
+  :mod:`.grade`) and the reviewer's decision.
 
 :func:`review_workbook` is the writer of one stored file (the review pipeline's): it reads and
 checks nothing, and returns bytes. :func:`write_findings_xlsx` is the older call for tables read
@@ -43,7 +44,10 @@ from ..tables.annotate import (
 )
 from ..taxonomy import code_label
 from .decisions import Decision, decision_line
-from .finding import TABLE_RULES, Finding
+from .finding import Finding
+from .grade import project_grades
+from .report import shown_rule
+from .rules.registry import TABLE_RULES
 from .severity import SEVERITY_RANK, SEVERITY_ZH
 
 if TYPE_CHECKING:
@@ -63,7 +67,19 @@ __all__ = [
 FILL_COLOURS = FILLS  # by severity: red, amber, blue (Excel's own "bad / neutral / note" tones)
 ADDED_COLUMNS = ("问题级别", "问题", "规则", "建议二级指标", "建议概率", "审核意见")
 LIST_SHEET = "问题清单"
-LIST_HEADER = ("文件", "工作表", "单元格", "级别", "项目", "指标", "问题", "规则", "建议二级指标", "审核意见")
+LIST_HEADER = (
+    "文件",
+    "工作表",
+    "单元格",
+    "级别",
+    "项目",
+    "指标",
+    "问题",
+    "规则",
+    "建议二级指标",
+    "项目评级",
+    "审核意见",
+)
 _WIDTHS = {"问题级别": 9, "问题": 50, "规则": 24, "建议二级指标": 20, "建议概率": 9, "审核意见": 30}
 _FIELD_ZH = {"level1": "一级指标", "level2": "二级指标", "indicator": "三级指标", "target": "指标值"}
 
@@ -169,7 +185,7 @@ def findings_marks(
         cols["问题级别"].values[i] = SEVERITY_ZH[worst]
         cols["问题级别"].fills[i] = FILL_COLOURS[worst]
         cols["问题"].values[i] = "\n".join(f"[{SEVERITY_ZH[f.severity]}] {f.message}" for f in here)
-        cols["规则"].values[i] = " ".join(f.rule for f in here)  # one line: filterable, never clipped
+        cols["规则"].values[i] = "、".join(shown_rule(f) for f in here)  # one line: filterable, never clipped
         label = next((f for f in here if _suggested(f)), None)
         if label is not None and suggestions is None:
             cols["建议二级指标"].values[i] = _suggested(label)
@@ -185,10 +201,10 @@ def findings_marks(
 
 
 def _listing(
-    items: Sequence[tuple[str, Sequence[Finding], Marks]],
+    items: Sequence[tuple[str, Table, Sequence[Finding], Marks]],
 ) -> tuple[Listing, dict[int, int]]:
     """问题清单: one row per finding, in the tables' order; {id(note): table index} for the links.
-    ``items`` are (the name to show, the table's findings, their marks) per table."""
+    ``items`` are (the name to show, the table, its findings, their marks) per table."""
     listing = Listing(
         LIST_SHEET,
         LIST_HEADER,
@@ -196,10 +212,11 @@ def _listing(
         fill_column=4,
         sheet_column=2,
         ref_column=3,
-        widths=(24, 14, 8, 6, 24, 26, 70, 26, 20, 30),
+        widths=(24, 14, 8, 6, 24, 26, 70, 20, 20, 9, 30),
     )
     owner: dict[int, int] = {}
-    for k, (name, findings, marks) in enumerate(items):
+    for k, (name, table, findings, marks) in enumerate(items):
+        grade_of = {g.project: g.grade for g in project_grades(table, findings)}
         for f, note, decided in zip(findings, marks.notes, marks.decided, strict=True):
             where = (
                 "整张表" if f.rule in TABLE_RULES else (f"第{f.row + 1}条" if f.row is not None else "项目")
@@ -213,8 +230,9 @@ def _listing(
                     f.project or None,
                     f.indicator or where,
                     f.message,
-                    f.rule,
+                    shown_rule(f),
                     _suggested(f),
+                    None if f.rule in TABLE_RULES else grade_of.get(f.project),
                     decided,
                 ]
             )
@@ -254,7 +272,7 @@ def review_workbook(
     CLI writes them whole with :func:`indicatorml.tables.annotate.save_bytes`.
     """
     marks = findings_marks(table, findings, suggestions, decisions)
-    listing, owner = _listing([(name, findings, marks)])
+    listing, owner = _listing([(name, table, findings, marks)])
     item = Marked(Source(table, name, source), marks.notes + marks.decision_notes, marks.columns)
     return marked_workbook([item], listing, lambda note: owner.get(id(note)))
 
@@ -275,7 +293,9 @@ def write_findings_xlsx(
     sources = [source_of(t, n) for t, n in zip(tables, shown, strict=True)]
     mine = [[f for f in findings if f.file == t.path] for t in tables]
     marks = [findings_marks(t, fs) for t, fs in zip(tables, mine, strict=True)]
-    listing, owner = _listing([(s.name, fs, m) for s, fs, m in zip(sources, mine, marks, strict=True)])
+    listing, owner = _listing(
+        [(s.name, s.table, fs, m) for s, fs, m in zip(sources, mine, marks, strict=True)]
+    )
     items = [Marked(s, m.notes, m.columns) for s, m in zip(sources, marks, strict=True)]
     data = marked_workbook(items, listing, lambda note: owner.get(id(note)))
     save_bytes(data, path, inputs=[t.path for t in tables])

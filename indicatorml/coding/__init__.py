@@ -7,7 +7,8 @@ calibrates on with ``calibration``, the ``noise`` rule, the ``decision`` rule, t
 ``invariants`` a fitted model keeps); ``saved`` writes and loads it; ``predict`` is
 ``classify``; ``training`` fits it on ``labeled_data`` and ``evaluation``/``metrics`` score it
 on held-out sources, keeping the ``crossfit`` fold models; ``write_back`` is the ``code`` verb
-that writes a draft table back with its codes; ``report`` renders predictions and figures.
+that writes a draft table back with its codes; ``report`` renders predictions and figures; ``explain`` says which words pushed the model
+toward a category (the *why* of a label finding and of a draft's suggestion).
 Nothing here imports scikit-learn until a model is fitted, so classifying with a saved model
 needs numpy and jieba only.
 """
@@ -33,6 +34,9 @@ _LAZY = {
     "code_table": "write_back",
     "RowScores": "scoring",
     "score_rows": "scoring",
+    "Explanation": "explain",
+    "explain_suggestion": "explain",
+    "explain_rows": "explain",
 }
 
 
@@ -62,4 +66,7 @@ __all__ = [
     "REVIEW_MARK",
     "RowScores",
     "score_rows",
+    "Explanation",
+    "explain_suggestion",
+    "explain_rows",
 ]

@@ -25,7 +25,17 @@ import numpy as np
 from ..errors import IndicatormlError
 from ..records import Indicator
 
-__all__ = ["CrossFit", "FoldModel", "source_key", "fold_keys", "fold_model", "heldout_proba", "FOLDS_DIR"]
+__all__ = [
+    "CrossFit",
+    "FoldModel",
+    "source_key",
+    "fold_keys",
+    "fold_model",
+    "heldout_proba",
+    "row_fold",
+    "row_model",
+    "FOLDS_DIR",
+]
 
 FOLDS_DIR = "folds"
 
@@ -129,3 +139,17 @@ def fold_model(model: Any, k: int) -> FoldModel:
     if crossfit is None:
         raise IndicatormlError("this model has no saved folds to check its own training rows with")
     return crossfit.fold(k)
+
+
+def row_fold(model: Any, rec: Indicator, file_sha: str | None = None) -> int | None:
+    """The fold whose model :func:`heldout_proba` scores ``rec`` with, None for the full model."""
+    crossfit: CrossFit | None = getattr(model, "crossfit_", None)
+    return _fold_of(rec, file_sha, crossfit.keys) if crossfit else None
+
+
+def row_model(model: Any, rec: Indicator, file_sha: str | None = None) -> Any:
+    """The model that :func:`heldout_proba` scores ``rec`` with: the fold model that never saw its
+    source, else ``model`` itself. Why public: the words behind a label finding
+    (:mod:`.explain`) must come from the model whose probabilities raised it."""
+    k = row_fold(model, rec, file_sha)
+    return model if k is None else fold_model(model, k)

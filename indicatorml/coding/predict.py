@@ -56,18 +56,18 @@ _LETTER = re.compile(r"[^\W\d_]")
 def _row_message(text: str, cleaned: str) -> tuple[bool, str | None]:
     """(usable, message) for one indicator text: why it cannot be or was only partly read."""
     if not text.strip():
-        return False, "empty indicator text: nothing to classify"
+        return False, "指标名称为空,无法编码"
     if not _LETTER.search(cleaned):
-        return False, "indicator text has no words (only digits or punctuation): nothing to classify"
+        return False, "指标名称没有文字(只有数字或标点),无法编码"
     notes = []
     if len(text) > MAX_TEXT:
-        notes.append(f"text is {len(text)} characters long; only its first {MAX_TEXT} were used")
+        notes.append(f"指标名称有{len(text)}个字符,只用了前{MAX_TEXT}个")
     if not _CJK.search(cleaned):
-        notes.append("no Chinese characters: the model knows Chinese indicator texts only, low confidence")
-    return True, "; ".join(notes) or None
+        notes.append("没有汉字:模型只认识中文指标名称,置信度低")
+    return True, ";".join(notes) or None
 
 
-_UNKNOWN = "none of its words or characters is known to the model: the answer rests on the target alone"
+_UNKNOWN = "模型不认识其中任何字词,这个答案只依据指标值"
 
 
 def classify(
@@ -188,7 +188,7 @@ def fill_predictions(
             {"level2_code": shown[k].code, "level2": shown[k].name, "probability": pr[k]} for k in order[r]
         ]
         if not known_rows[r]:
-            p.message = f"{p.message}; {_UNKNOWN}" if p.message else _UNKNOWN
+            p.message = f"{p.message};{_UNKNOWN}" if p.message else _UNKNOWN
 
 
 def known_text_rows(

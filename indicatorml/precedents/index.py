@@ -280,8 +280,7 @@ class PrecedentIndex:
         )
         if index.dictionary != _dictionary_sha():
             index.notes.append(
-                f"the index {d} was built with another version of the word dictionary, so "
-                "queries are cut into words differently; rebuild it with `indicatorml index build`"
+                f"索引 {d} 是用另一版词典建的,查询的分词与它不同;用 indicatorml index build 重建索引"
             )
         return index
 

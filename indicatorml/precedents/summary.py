@@ -43,16 +43,16 @@ class Precedents:
         from ..output import render_table
 
         if not self.hits:
-            return f"没有找到与 {self.query!r} 相似的指标 (no indicator shares a word with it)\n"
+            return f"没有找到与「{self.query}」相似的指标(没有共同的词)\n"
         n = len(self.hits)
-        out = [f"相似指标 {n} 条 (similar indicators) — {self.query}\n"]
+        out = [f"相似指标 {n} 条 — {self.query}\n"]
         cols, headers = search_columns("indicator", "table")
         out.append(render_table(self.hits, cols, headers=headers))
-        out.append(f"\n分类 (filed under, {n} hits):\n")
+        out.append(f"\n分类({n} 条相似指标填在):\n")
         for c in self.categories:
-            out.append(f"  {code_label(c['code'], c['name'])}: {c['count']} of {c['of']}\n")
+            out.append(f"  {code_label(c['code'], c['name'])}: {c['of']} 条中 {c['count']} 条\n")
         with_target = self.targets[0]["of"] if self.targets else 0
-        out.append(f"\n指标值 (targets, {with_target} of {n} hits have one):\n")
+        out.append(f"\n指标值({n} 条中 {with_target} 条有指标值):\n")
         for g in self.targets:
             out.append(f"  {g['text']}\n")
         return "".join(out)
@@ -104,7 +104,7 @@ def _num(v: float) -> str:
 
 
 def summarize_targets(hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The hits' targets grouped by comparison and unit, e.g. "≥…%: 9 of 12 — ≥90% ×7, ≥95% ×2; median 90%".
+    """The hits' targets grouped by comparison and unit, e.g. "≥…%: 12 条中 9 条 — ≥90% ×7, ≥95% ×2;中位数 90%".
 
     ``of`` counts the hits that have a target at all (empty targets are left out); ``forms``
     lists each exact form with its count; median/min/max are over the group's numbers.
@@ -142,11 +142,11 @@ def summarize_targets(hits: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
         shown = ", ".join(f"{f['form']} ×{f['count']}" for f in g["forms"][:4])
         if len(g["forms"]) > 4:
             shown += ", …"
-        text = f"{label}: {len(ts)} of {n_with} — {shown}"
+        text = f"{label}: {n_with} 条中 {len(ts)} 条 — {shown}"
         if values and kind not in ("qualitative", "date"):
-            text += f"; median {_num(g['median'])}{unit}"
+            text += f";中位数 {_num(g['median'])}{unit}"
             if g["min"] != g["max"]:
-                text += f", range {_num(g['min'])}–{_num(g['max'])}{unit}"
+                text += f",范围 {_num(g['min'])}–{_num(g['max'])}{unit}"
         g["text"] = text
         out.append(g)
     out.sort(key=lambda g: (-g["count"], g["group"]))

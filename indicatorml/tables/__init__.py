@@ -21,7 +21,8 @@ each indicator under it ``project`` and ``goal`` and these ``extra`` keys: ``org
 ``budget_start`` / ``budget_year`` / ``spent`` (自评表: 年初预算数 / 全年预算数 / 全年执行数),
 ``goal_long`` (中长期 / 总体目标, the goal when no annual one is given), ``goal_actual``
 (实际完成情况). Columns beside the value are kept as ``direction``, ``unit``, ``nature``
-(指标性质), ``explain`` (指标解释), ``scoring`` (评分标准), ``actual`` (实际完成值), ``weight``
+(指标性质), ``explain`` (指标解释), ``scoring`` (评(扣)分标准), ``basis`` (指标值设定依据),
+``actual`` (实际完成值), ``weight``
 (分值/权重), ``score`` (得分), ``deviation`` (偏差原因分析及改进措施); a direction or unit column
 is joined into ``target`` (``≥`` + ``90`` + ``%`` → ``≥90%``, the value cell kept as
 ``target_raw``); a level-1 score (``产出指标(50分)``) is kept as ``level1_score``. Where each

@@ -33,7 +33,10 @@ __all__ = [
     "label_category",
     "head_rows",
     "HEADER_SCAN",
+    "LEVEL_ZH",
 ]
+
+LEVEL_ZH = {1: "一", 2: "二"}  # a level as a reading problem names it: 一级指标, 二级指标
 
 # Canonical field → header spellings (after canon_header). First match wins per column.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -86,7 +89,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
     "unit": ("unit", "计量单位", "度量单位", "指标单位", "指标值单位"),
     "nature": ("nature", "指标性质", "指标类型"),
     "explain": ("explain", "指标解释", "指标说明", "指标值说明"),
-    "scoring": ("scoring", "评分标准", "评分规则", "评分方法", "计分方法"),
+    "scoring": ("scoring", "评分标准", "评扣分标准", "扣分标准", "评分规则", "评分方法", "计分方法"),
+    "basis": (
+        "basis",
+        "指标值设定依据",
+        "指标值设定依据及数据来源",
+        "设定依据",
+        "指标值确定依据",
+        "取值依据",
+    ),
     # 自评表 columns.
     "actual": (
         "actual",
@@ -112,7 +123,18 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 # Fields kept in ``Indicator.extra`` under their English key (the cell's text, "" when empty).
-EXTRA_FIELDS = ("direction", "unit", "nature", "explain", "scoring", "actual", "weight", "score", "deviation")
+EXTRA_FIELDS = (
+    "direction",
+    "unit",
+    "nature",
+    "explain",
+    "scoring",
+    "basis",
+    "actual",
+    "weight",
+    "score",
+    "deviation",
+)
 _ALIAS = {alias: name for name, aliases in FIELDS.items() for alias in aliases}
 
 
@@ -267,7 +289,7 @@ def row_to_indicator(
     problems: list[str] = []
     text = _get(cells, cols, "indicator")
     if text is None:
-        return None, ["no indicator text in this row"]
+        return None, ["这一行没有指标名称"]
     rec = Indicator(
         indicator=text,
         target=_get(cells, cols, "target"),
@@ -291,14 +313,12 @@ def row_to_indicator(
             except UnknownLabel:
                 continue
         if cat2 is None:
-            problems.append(f"unknown level-2 label {l2_raw or l2_name!r}")
+            problems.append(f"二级指标「{l2_raw or l2_name}」不是已知类别")
     elif l2_code:
         cat2 = _code_category(l2_code, 2, problems)
     if cat2 is not None:
         if l2_code and l2_code != cat2.code and (l2_raw or l2_name):
-            problems.append(
-                f"level2_code {l2_code!r} disagrees with label {l2_raw!r} ({cat2.code}); the label is used"
-            )
+            problems.append(f"二级指标代码「{l2_code}」与名称「{l2_raw}」({cat2.code})不符;按名称读取")
         rec.level2_code, rec.level2 = cat2.code, cat2.name
     # Level 1.
     l1_raw = _get(cells, cols, "level1_raw") or _get(cells, cols, "level1")
@@ -309,7 +329,7 @@ def row_to_indicator(
         try:
             cat1 = label_category(l1_raw, 1, where)
         except UnknownLabel:
-            problems.append(f"unknown level-1 label {l1_raw!r}")
+            problems.append(f"一级指标「{l1_raw}」不是已知类别")
     elif l1_code:
         cat1 = _code_category(l1_code, 1, problems)
     elif cat2 is not None:
@@ -381,6 +401,6 @@ def _code_category(code: str, level: int, problems: list[str]) -> Category | Non
     except KeyError:
         cat = None
     if cat is None or cat.level != level:
-        problems.append(f"unknown level-{level} code {code!r}")
+        problems.append(f"{LEVEL_ZH[level]}级指标代码「{code}」不是已知代码")
         return None
     return cat

@@ -28,7 +28,7 @@ def decode(data: bytes) -> tuple[str | None, str | None, list[tuple[int, str]]]:
         try:
             return newlines(data.decode("utf-16")), "utf-16", problems
         except UnicodeDecodeError:
-            return None, None, [(0, "cannot decode as UTF-16 although it starts with a UTF-16 mark")]
+            return None, None, [(0, "文件以 UTF-16 标记开头,却无法按 UTF-16 解码")]
     else:
         enc, body = "utf-8", data
     try:
@@ -50,12 +50,12 @@ def decode(data: bytes) -> tuple[str | None, str | None, list[tuple[int, str]]]:
                 out.append(line.decode("utf-8"))
             except UnicodeDecodeError:
                 out.append(line.decode("utf-8", errors="replace"))
-                problems.append((n, "bytes that are not valid UTF-8 (shown as �)"))
+                problems.append((n, "有不是有效 UTF-8 的字节(显示为 �)"))
         return newlines("\n".join(out)), enc, problems
     try:
         return newlines(body.decode("gb18030")), "gb18030", problems
     except UnicodeDecodeError:
-        return None, None, [(0, "cannot decode the file as UTF-8 or GB18030")]
+        return None, None, [(0, "无法按 UTF-8 或 GB18030 解码这个文件")]
 
 
 def content_sha256(path: str | Path) -> str:

@@ -88,7 +88,7 @@ def read_delimited(lines: list[str], delim: str, table: Table) -> None:
             Problem(
                 p,
                 None,
-                f"no indicator column (indicator / 指标名称 / 三级指标); columns found: {found or 'none'}",
+                f"没有指标名称列(指标名称 / 三级指标 / indicator);读到的列: {found or '无'}",
             )
         )
         return
@@ -139,8 +139,8 @@ def rows_to_records(
                 Problem(
                     p,
                     lineno,
-                    f"row has {len(text_cells)} fields, the header has "
-                    f"{len(header)}" + ("; missing fields read as empty" if short else "; row not read"),
+                    f"这一行有{len(text_cells)}个字段,表头有{len(header)}个"
+                    + (";缺的字段按空读取" if short else ";这一行未读取"),
                 )
             )
             if not short:

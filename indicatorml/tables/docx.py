@@ -106,10 +106,12 @@ def read_docx(path: Path, table: Table) -> None:
     try:
         grids = docx_grids(path)
     except Exception as e:  # noqa: BLE001 - a damaged document is a problem, not a crash
-        table.problems.append(Problem(table.path, None, f"cannot read as DOCX: {type(e).__name__}: {e}"))
+        table.problems.append(
+            Problem(table.path, None, f"无法按 Word 文档(.docx)读取(技术细节: {type(e).__name__}: {e})")
+        )
         return
     if not grids:
-        table.problems.append(Problem(table.path, None, "the document has no table"))
+        table.problems.append(Problem(table.path, None, "文档里没有表格"))
         return
     read_grids(grids, table)
     no_table(table, grids, "table")

@@ -263,9 +263,7 @@ class _GridWalk:
         taken = self.block.take_pending(dist)
         if not has_label:
             if not taken and len(dist) >= 3 and not _title_like(dist):
-                self.problem(
-                    rn, "row not read: neither a header block row nor under an indicator table header"
-                )
+                self.problem(rn, "这一行未读取:既不是表头信息(项目名称等),也不在指标表的表头之下")
             return
         self.block.read_labels(dist, keys, inline, taken)
 

@@ -20,10 +20,10 @@ def read_jsonl(lines: list[str], table: Table) -> None:
         try:
             obj = json.loads(line)
         except ValueError as e:
-            table.problems.append(Problem(p, n, f"not a JSON object: {e}"))
+            table.problems.append(Problem(p, n, f"不是一个 JSON 对象(技术细节: {e})"))
             continue
         if not isinstance(obj, dict):
-            table.problems.append(Problem(p, n, "not a JSON object"))
+            table.problems.append(Problem(p, n, "不是一个 JSON 对象"))
             continue
         keys = [str(k) for k in obj]
         for k in keys:
@@ -37,7 +37,7 @@ def read_jsonl(lines: list[str], table: Table) -> None:
         if rec is not None:
             table.records.append(rec)
     if not columns and not table.problems:
-        table.problems.append(Problem(p, None, "empty file"))
+        table.problems.append(Problem(p, None, "空文件"))
 
 
 def _json_cell(v: Any) -> str:

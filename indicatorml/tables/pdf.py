@@ -97,17 +97,17 @@ def read_pdf(path: Path, table: Table) -> None:
     try:
         grids, scanned = pdf_grids(path)
     except Exception as e:  # noqa: BLE001 - a damaged PDF is a problem, not a crash
-        table.problems.append(Problem(table.path, None, f"cannot read as PDF: {type(e).__name__}: {e}"))
+        table.problems.append(
+            Problem(table.path, None, f"无法按 PDF 读取(技术细节: {type(e).__name__}: {e})")
+        )
         return
     if scanned and not grids:
-        table.problems.append(Problem(table.path, None, "no text layer: OCR it first"))
+        table.problems.append(Problem(table.path, None, "没有文字层(扫描件):先做文字识别(OCR)再读取"))
         return
     for n in scanned:
-        table.problems.append(Problem(table.path, None, f"page {n} has no text layer: OCR it first"))
+        table.problems.append(Problem(table.path, None, f"第{n}页没有文字层(扫描件):先做文字识别(OCR)再读取"))
     if not grids:
-        table.problems.append(
-            Problem(table.path, None, "no table found in the PDF (tables are found by their ruling lines)")
-        )
+        table.problems.append(Problem(table.path, None, "PDF 里没有找到表格(按表格线识别表格)"))
         return
     read_grids(grids, table)
     no_table(table, grids, "page")

@@ -39,7 +39,7 @@ def read_table(path: str | Path, strict: bool = False) -> Table:
     try:
         _read_into(Path(path), table)
     except Exception as e:  # noqa: BLE001 - the reader's promise: a problem, never a traceback
-        table.problems.append(Problem(p, None, f"internal error while reading: {type(e).__name__}: {e}"))
+        table.problems.append(Problem(p, None, f"读取时出现内部错误(技术细节: {type(e).__name__}: {e})"))
     if strict and table.problems:
         shown = "; ".join(str(x) for x in table.problems[:5])
         more = f" (and {len(table.problems) - 5} more)" if len(table.problems) > 5 else ""
@@ -86,20 +86,18 @@ def _read_into(path: Path, table: Table) -> None:
         table.problems.append(Problem(p, line, reason))
 
     if not path.exists():
-        problem(None, "no such file")
+        problem(None, "文件不存在")
         return
     if path.is_dir():
-        problem(None, "is a directory, not a table file")
+        problem(None, "这是一个文件夹,不是表格文件")
         return
     data = path.read_bytes()
     if not data.strip(b" \t\r\n\xef\xbb\xbf"):
-        problem(None, "empty file")
+        problem(None, "空文件")
         return
     suffix = path.suffix.lower()
     if suffix in _WPS:
-        problem(
-            None, f"WPS's own {suffix} format cannot be read: in WPS, save it as {_WPS[suffix]} and read that"
-        )
+        problem(None, f"WPS 自有的 {suffix} 格式无法读取:在 WPS 里另存为 {_WPS[suffix]} 再读取")
         return
     if data.startswith(b"PK\x03\x04"):
         table.sha256 = digest(data, None)
@@ -113,15 +111,15 @@ def _read_into(path: Path, table: Table) -> None:
         else:
             problem(
                 None,
-                f"a zip file that is neither an Excel workbook (.xlsx) nor a Word document (.docx): {kind}",
+                f"压缩文件既不是 Excel 工作簿(.xlsx)也不是 Word 文档(.docx):{kind}",
             )
         return
     if data.startswith(b"\xd0\xcf\x11\xe0"):
         table.sha256 = digest(data, None)
         if "EncryptedPackage".encode("utf-16-le") in data:
-            problem(None, "the file is password-protected: open it, remove the password and save it again")
+            problem(None, "文件有密码保护:打开文件、去掉密码后另存,再读取")
         elif "WordDocument".encode("utf-16-le") in data:
-            problem(None, "old Word .doc format is not supported: save the document as .docx")
+            problem(None, "不支持旧版 Word 的 .doc 格式:把文档另存为 .docx 再读取")
         else:
             table.kind = "xls"
             read_xls(path, data, table)
@@ -132,7 +130,7 @@ def _read_into(path: Path, table: Table) -> None:
         read_pdf(path, table)
         return
     if looks_binary(data):
-        problem(None, "not a text table (binary)")
+        problem(None, "不是文本表格(二进制文件)")
         return
     text, enc, line_problems = decode(data)
     for n, reason in line_problems:
@@ -147,7 +145,7 @@ def _read_into(path: Path, table: Table) -> None:
     for n, line in enumerate(lines, start=1):
         m = CONTROL.search(line)
         if m:
-            problem(n, f"control character {m.group(0)!r} in this row (damaged file?)")
+            problem(n, f"这一行有控制字符 {m.group(0)!r}(文件损坏?)")
     first = next((ln.strip() for ln in lines if ln.strip()), "")
     if suffix in (".jsonl", ".json", ".ndjson") or first.startswith("{"):
         table.kind = "jsonl"
@@ -179,7 +177,7 @@ def _zip_kind(path: Path, suffix: str) -> str:
         return "docx"
     if any(n.startswith("xl/") for n in names):
         return "xlsx"
-    return "holds " + ", ".join(sorted({n.split("/")[0] for n in names})[:5]) if names else "empty zip"
+    return "内含 " + ", ".join(sorted({n.split("/")[0] for n in names})[:5]) if names else "空压缩包"
 
 
 def _guess_delimiter(lines: Sequence[str], suffix: str) -> str:

@@ -16,7 +16,7 @@ from functools import partial
 
 from ..records import Indicator, Problem, Project, SeedItem, Table
 from ..taxonomy import UnknownLabel, by_code, parent
-from .columns import canon_header, head_rows, label_category
+from .columns import LEVEL_ZH, canon_header, head_rows, label_category
 from .seed_cell import ItemParse, parse_indicator_cell, render_item, strip_p
 
 __all__ = [
@@ -99,7 +99,7 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
         if not "".join(cells).strip():
             continue
         if len(cells) != len(header):
-            problem(lineno, f"row has {len(cells)} fields, the header has {len(header)}; row not read")
+            problem(lineno, f"这一行有{len(cells)}个字段,表头有{len(header)}个;这一行未读取")
             continue
         name, _ = strip_p(cells[i_name])
         goal = strip_p(cells[i_goal])[0] or None
@@ -114,14 +114,14 @@ def read_seed(lines: list[str], h: int, table: Table) -> None:
                 amounts[header[j]] = parse_amount(cells[j])
             except ValueError:
                 amounts[header[j]] = None
-                problem(lineno, f"amount {header[j]!r} is not a number: {cells[j].strip()!r}")
+                problem(lineno, f"金额「{header[j]}」不是数字:「{cells[j].strip()}」")
         where = f"{p}:{lineno}"
         project = Project(name=name, goal=goal, amounts=amounts, source=where)
         table.projects.append(project)
         if not name:
-            problem(lineno, "row has no project name")
+            problem(lineno, "这一行没有项目名称")
         if not ind_text:
-            problem(lineno, "project has a goal but no indicators (绩效指标 is empty)")
+            problem(lineno, "项目有绩效目标,没有绩效指标(绩效指标为空)")
             continue
         cell = parsed[k]
         for reason in cell.problems:
@@ -168,12 +168,12 @@ def _set_codes(rec: Indicator, item: ItemParse, labeled: bool, report: Callable[
     for level, raw, field in ((1, rec.level1_raw, item.level1), (2, rec.level2_raw, item.level2)):
         if not raw:
             if field is not None or labeled:
-                report(f"indicator {item.number}: no level-{level} label")
+                report(f"第{item.number}条指标:没有{LEVEL_ZH[level]}级指标")
             continue
         try:
             cat = label_category(raw, level)
         except UnknownLabel:
-            report(f"indicator {item.number}: unknown level-{level} label {raw!r}")
+            report(f"第{item.number}条指标:{LEVEL_ZH[level]}级指标「{raw}」不是已知类别")
             continue
         if level == 1:
             rec.level1_code, rec.level1 = cat.code, cat.name

@@ -135,7 +135,7 @@ def _parse_item(text: str, start: int, expected: int) -> tuple[ItemParse | None,
         # Fallback: keys misspelled or missing; 4 or 5 fields split on ；/;.
         head = re.match(r"^\s*(\d+)\s*、", text)
         if not head:
-            return None, f"indicator {expected}: cannot read {_short(text)!r}"
+            return None, f"第{expected}条指标:无法读取「{_short(text)}」"
         body = text[head.end() :].rstrip()
         end = "。" if body.endswith("。") else ""
         body = body[:-1] if end else body
@@ -143,7 +143,7 @@ def _parse_item(text: str, start: int, expected: int) -> tuple[ItemParse | None,
         if len(parts) not in (4, 5):
             return (
                 None,
-                f"indicator {expected}: cannot read {_short(text)!r} (expected 5 fields separated by ；)",
+                f"第{expected}条指标:无法读取「{_short(text)}」(应为以；分隔的5项)",
             )
         vals = [_LOOSE_KEY.sub("", p, count=1) for p in parts[3:]]
         period, target = (None, vals[0]) if len(vals) == 1 else (vals[0], vals[1])
@@ -165,14 +165,14 @@ def _parse_item(text: str, start: int, expected: int) -> tuple[ItemParse | None,
         if label == "":
             item.style[f"keep_l{level}"] = "1"  # an empty label field, written back as such
     if not item.name or _KEYS_INSIDE.search(item.name) or (flex is not None and _not_a_name(item.name)):
-        return None, f"indicator {expected}: no indicator name in {_short(text)!r}"
+        return None, f"第{expected}条指标:「{_short(text)}」里没有指标名称"
     if item.target and _KEYS_INSIDE.search(item.target):
         item.problem = (
-            f"indicator {expected}: its target holds another indicator's fields "
-            f"({_short(item.target)!r}); a label or 、 is probably damaged"
+            f"第{expected}条指标:指标值里含有另一条指标的内容(「{_short(item.target)}」);"
+            "可能是类别或「、」写坏了"
         )
     elif item.number != expected:
-        item.problem = f"indicator {expected}: numbered {item.number}"
+        item.problem = f"第{expected}条指标:编号写成了{item.number}"
     elif flex is not None and flex.problem:
         item.problem = flex.problem.format(n=expected)
     return item, None
@@ -215,10 +215,7 @@ def _flex_item(text: str, span: tuple[int, int]) -> ItemParse | None:
         elif level == 2:
             level2, name = first, parts[2].strip()
         else:
-            problem = (
-                f"indicator {{n}}: {_short(first, 20)!r} before the name is not a category label; "
-                "kept as part of the name"
-            )
+            problem = f"第{{n}}条指标:名称前的「{_short(first, 20)}」不是类别,作为名称的一部分保留"
     item = ItemParse(
         int(m.group("num")),
         level1,
@@ -356,11 +353,11 @@ def parse_indicator_cell(cell: str) -> CellParse:
         expected += 1
     if not starts:
         if text.strip():
-            out.problems.append(f"indicator string does not parse: {_short(text)!r}")
+            out.problems.append(f"无法读取指标串:「{_short(text)}」")
         return out
     lead = text[: starts[0]]
     if lead.strip():
-        out.problems.append(f"unreadable text before the first indicator: {_short(lead)!r}")
+        out.problems.append(f"第一条指标前有无法读取的文字:「{_short(lead)}」")
     bounds = starts + [len(text)]
     for k in range(len(starts)):
         item, problem = _parse_item(text[bounds[k] : bounds[k + 1]], bounds[k], k + 1)
@@ -387,8 +384,8 @@ def _check_cut_tail(out: CellParse, n_items: int) -> None:
     m = _CUT_TAIL.search(target)
     if m and int(m.group(1)) == n_items + 1:
         last.problem = (
-            f"indicator {n_items}: its target ends in {_short(target[m.start() :], 20)!r}, "
-            f"the start of indicator {n_items + 1}; the cell looks cut off there"
+            f"第{n_items}条指标:指标值以「{_short(target[m.start() :], 20)}」结尾,"
+            f"这是第{n_items + 1}条指标的开头;单元格似乎在此被截断"
         )
 
 

@@ -74,7 +74,9 @@ def read_xls(path: Path, data: bytes, table: Table) -> None:
         grids = xls_grids(data)
     except Exception as e:  # noqa: BLE001 - a damaged file is a problem, not a crash
         table.problems.append(
-            Problem(table.path, None, f"cannot read as .xls (Excel 97–2003): {type(e).__name__}: {e}")
+            Problem(
+                table.path, None, f"无法按 Excel 97–2003 工作簿(.xls)读取(技术细节: {type(e).__name__}: {e})"
+            )
         )
         return
     read_grids(grids, table)

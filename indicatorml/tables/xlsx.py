@@ -91,9 +91,11 @@ def read_xlsx(path: Path, table: Table) -> None:
     try:
         grids = xlsx_grids(path)
     except Exception as e:  # noqa: BLE001 - any damage in the zip/XML is a problem, not a crash
-        hint = "the file is damaged or cut short: " if isinstance(e, zipfile.BadZipFile) else ""
+        hint = "文件损坏或不完整;" if isinstance(e, zipfile.BadZipFile) else ""
         table.problems.append(
-            Problem(table.path, None, f"cannot read as XLSX: {hint}{type(e).__name__}: {e}")
+            Problem(
+                table.path, None, f"无法按 Excel 工作簿(.xlsx)读取:{hint}(技术细节: {type(e).__name__}: {e})"
+            )
         )
         return
     read_grids(grids, table)
@@ -104,12 +106,12 @@ def no_table(table: Table, grids: list[Grid], what: str) -> None:
     """No grid has an indicator table: one problem for the file, naming what it has."""
     if table.records or any(s.tables for s in table.sheets):
         return
-    names = ", ".join(g.name for g in grids) or "none"
-    noun = {"sheet": "sheet", "table": "table", "page": "page"}[what]
+    names = ", ".join(g.name for g in grids) or "无"
+    noun = {"sheet": "工作表", "table": "表格", "page": "页"}[what]
     table.problems.append(
         Problem(
             table.path,
             None,
-            f"no {noun} has an indicator column (indicator / 指标名称 / 三级指标); {noun}s: {names}",
+            f"没有一个{noun}有指标名称列(指标名称 / 三级指标 / indicator);{noun}: {names}",
         )
     )

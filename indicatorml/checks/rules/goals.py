@@ -3,14 +3,26 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator
 
-from ..records import Indicator, Table
-from ..segment import normalize, words
-from ..targets import COUNT_UNITS
-from .finding import Finding, excerpt, make_finding
+from ...segment import normalize, words
+from ...targets import COUNT_UNITS
+from ..context import ProjectContext
+from ..finding import Finding, Rule, excerpt
+from ..sources import TARGETS_2015, cite
 
-__all__ = ["goal_findings"]
+__all__ = ["RULES", "goal_findings"]
+
+UNCOVERED = Rule(
+    "goal.uncovered",
+    "goal",
+    "info",
+    "目标未被指标覆盖",
+    "绩效目标里的数字或承诺,没有指标衡量",
+    cite(TARGETS_2015, "绩效指标应与绩效目标相对应(相关性审核)"),
+    "目标里的背景说明(贯彻某文件、打造某中心)被当作本项目的承诺;数字换了说法(万人与人)的指标",
+)
+RULES = (UNCOVERED,)
 
 _NUM = r"\d+(?:,\d{3})*(?:\.\d+)?"
 _GOAL_UNITS = sorted(
@@ -36,15 +48,13 @@ def _numbers(text: str) -> set[float]:
     return {float(m.replace(",", "")) for m in re.findall(_NUM, normalize(text))}
 
 
-def goal_findings(
-    table: Table, proj: str | None, goal: str, rows: Sequence[tuple[int, Indicator]], where: str = ""
-) -> list[Finding]:
+def goal_findings(ctx: ProjectContext) -> Iterator[Finding]:
     """``goal.uncovered`` findings of one project: each number (``新增10家``) or commitment
-    (``建成…``) of its 绩效目标 that none of its indicators or targets (``rows``) mentions.
-    Called by :func:`.completeness.project_findings` for a project with a goal."""
-    out: list[Finding] = []
-    g = normalize(goal)
-    measured = " ".join(normalize(f"{r.indicator} {r.target or ''}") for _, r in rows)
+    (``建成…``) of its 绩效目标 that none of its indicators or targets mentions."""
+    if not ctx.goal or not ctx.rows:  # a project without indicators has its own finding
+        return
+    g = normalize(ctx.goal)
+    measured = " ".join(normalize(f"{r.indicator} {r.target or ''}") for _, r in ctx.rows)
     measured_numbers = _numbers(measured)
     reported: set[str] = set()
     spans: list[tuple[int, int]] = []
@@ -58,17 +68,9 @@ def goal_findings(
             continue
         reported.add(phrase)
         spans.append(m.span())
-        ctx = g[max(0, m.start() - 8) : m.end() + 8]
-        out.append(
-            make_finding(
-                "goal.uncovered",
-                f"绩效目标中的「{phrase}」(…{ctx}…)没有指标衡量;加一个指标,把它写成指标值",
-                None,
-                None,
-                proj,
-                table.path,
-                source=where,
-            )
+        around = g[max(0, m.start() - 8) : m.end() + 8]
+        yield ctx.about(
+            UNCOVERED, f"绩效目标中的「{phrase}」(…{around}…)没有指标衡量;加一个指标,把它写成指标值"
         )
     measured_words = set(words(measured))
     for m in _COMMIT.finditer(g):
@@ -87,15 +89,6 @@ def goal_findings(
         if head in measured or len(set(overlap)) >= 2 or phrase in reported:
             continue
         reported.add(phrase)
-        out.append(
-            make_finding(
-                "goal.uncovered",
-                f"绩效目标承诺「{excerpt(phrase, 30)}」,没有指标衡量;加一个能说明是否做到的指标",
-                None,
-                None,
-                proj,
-                table.path,
-                source=where,
-            )
+        yield ctx.about(
+            UNCOVERED, f"绩效目标承诺「{excerpt(phrase, 30)}」,没有指标衡量;加一个能说明是否做到的指标"
         )
-    return out

@@ -1,0 +1,73 @@
+"""The store: reviews, the reviewer's decisions, uploaded files, jobs and settings in a database.
+
+Persistence only — it stores plain data (text, numbers, JSON, bytes) and imports nothing from
+tables, coding, checks, precedents, web or cli (a lint-imports contract checks it); everything
+above may use it. SQLite by default (a file under the server's data folder, shared by several
+server processes), PostgreSQL for a bureau's server::
+
+    from indicatorml.store import open_store
+
+    store = open_store(None, data_dir)                          # <data_dir>/indicatorml.sqlite3
+    store = open_store("postgresql+psycopg://user:pw@host/db", None)
+    review_id = store.save_review({...})                        # shapes.ReviewIn
+    review = store.get_review(review_id)                        # shapes.Review
+    store.add_decision(review_id, review["findings"][0]["id"], "set", level2_code="12")
+
+Modules, one idea each: ``engine`` (which database, connection settings), ``schema`` (the tables
+at the newest revision), ``migrate`` + ``migrations/`` (Alembic, run by open_store), ``shapes``
+(the dicts of the API), ``validate``, ``blobs``, ``reviews``, ``decisions``, ``jobs``,
+``settings``, ``check`` (integrity), ``backup`` (dump and restore), ``store`` (the Store class).
+"""
+
+from __future__ import annotations
+
+from .backup import backup, restore
+from .errors import CorruptError, InvalidError, NotFoundError, StoreError
+from .shapes import (
+    BackupSummary,
+    CheckReport,
+    Counts,
+    Decision,
+    DecisionKind,
+    FileIn,
+    Finding,
+    FindingIn,
+    Job,
+    ProjectIn,
+    Review,
+    ReviewFile,
+    ReviewIn,
+    ReviewProject,
+    ReviewRow,
+    ReviewSummary,
+    RowIn,
+)
+from .store import Store, open_store
+
+__all__ = [
+    "open_store",
+    "Store",
+    "backup",
+    "restore",
+    "StoreError",
+    "NotFoundError",
+    "InvalidError",
+    "CorruptError",
+    "BackupSummary",
+    "CheckReport",
+    "Counts",
+    "Decision",
+    "DecisionKind",
+    "FileIn",
+    "Finding",
+    "FindingIn",
+    "Job",
+    "ProjectIn",
+    "Review",
+    "ReviewFile",
+    "ReviewIn",
+    "ReviewProject",
+    "ReviewRow",
+    "ReviewSummary",
+    "RowIn",
+]
