@@ -991,3 +991,35 @@ def test_code_fills_empty_cells_of_a_word_form_in_its_new_workbook(tmp_path: Pat
         assert ws.cell(row=r1, column=c1).value == rec.level1_raw  # the draft's own, kept
         assert ws.cell(row=r2, column=c2).value == want
         assert _fill(ws, ws.cell(row=r2, column=c2).coordinate) == write_back.CODED_FILL
+
+
+def test_write_coded_from_a_stored_table_reads_nothing_again(tmp_path: Path):
+    """The pipeline's 编码 download: the stored table (its path a server's, not a file), the
+    upload's bytes and the stored suggestions give the coded file, named after the user's file."""
+    import io
+
+    from indicatorml.table_json import table_from_dict, table_to_dict
+
+    src = _draft(tmp_path / "草稿.xlsx")
+    stored = table_to_dict(read_table(src))
+    stored["path"] = "/srv/indicatorml/blobs/9f8e"
+    table = table_from_dict(stored)
+    coded = write_back.write_coded(
+        table, _predictions(table.records), name="草稿.xlsx", source=src.read_bytes()
+    )
+    assert (coded.name, coded.coded, coded.review, coded.kept) == ("草稿.coded.xlsx", 3, 2, 1)
+    ws = load_workbook(io.BytesIO(coded.data))["申报表"]
+    assert (ws["B5"].value, ws["B9"].value, ws["I9"].value) == ("数量指标", "时效指标", "需人工确认")
+
+    csv_src = tmp_path / "草稿.csv"
+    csv_src.write_bytes("项目名称,三级指标,年度指标值\r\n甲,培训企业数量,≥50家\r\n".encode("gb18030"))
+    stored = table_to_dict(read_table(csv_src))
+    stored["path"] = "/srv/indicatorml/blobs/77aa"
+    table = table_from_dict(stored)
+    coded = write_back.write_coded(table, _predictions(table.records), name="草稿.csv")
+    assert coded.name == "草稿.coded.csv"
+    text = coded.data.decode("gb18030")
+    assert (
+        text.splitlines()[1].startswith("甲,培训企业数量,≥50家,1-产出指标,11-数量指标,0.95")
+        and "\r\n" in text
+    )

@@ -25,26 +25,35 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import IndicatormlError
-from ..records import Indicator
+from ..records import Indicator, Table
 from ..tables.annotate import (
     FILLS,
     Column,
     Entry,
     Marked,
+    Source,
     coded_name,
     in_place,
     losses,
     lost_line,
     marked_workbook,
     save_bytes,
-    source_of,
 )
 from ..taxonomy import by_code, code_label, parent, to_layout
 from .model import IndicatorClassifier
 from .predict import Prediction, classify
 from .saved import load_model
 
-__all__ = ["REVIEW_MARK", "CODED_FILL", "REVIEW_FILL", "CodeResult", "code_table", "coded_path"]
+__all__ = [
+    "REVIEW_MARK",
+    "CODED_FILL",
+    "REVIEW_FILL",
+    "CodeResult",
+    "CodedFile",
+    "code_table",
+    "write_coded",
+    "coded_path",
+]
 
 REVIEW_MARK = "需人工确认"
 CODED_FILL = "C6EFCE"  # a cell the model filled at or above the threshold: Excel's "good" green
@@ -83,7 +92,7 @@ def code_table(
     stream: Any = ...,
 ) -> CodeResult:
     """Code every unlabeled indicator of a table (all of them with ``recode``) and write it back."""
-    from ..tables import add_column, read_table, report_problems, write_table
+    from ..tables import read_table, report_problems
 
     if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
         stream = sys.stderr
@@ -102,8 +111,7 @@ def code_table(
         report_problems([table], stream=stream)
     if table.kind == "empty" or not table.records:
         raise IndicatormlError(f"{src}: no indicators to code")
-    workbook_in = table.kind in _WORKBOOK_KINDS
-    fmt = "xlsx" if workbook_in else _KIND_FORMAT.get(table.kind, "csv")
+    fmt = _own_format(table)
     suffix = out.suffix.lower().lstrip(".")
     if suffix in ("csv", "tsv", "xlsx", "jsonl") and suffix != fmt:
         fmt = suffix
@@ -116,15 +124,64 @@ def code_table(
         model = load_model(model)
     preds = classify(table.records, model, top_k=3, layout=layout)
     _keep_given_level1(table.records, preds, model, layout, recode)
-    # What the draft itself says, before the records take the coded labels: its own labels
-    # are never written over, and a label it gives decides how the filled cells are spelled.
+    data = src.read_bytes()
+    coded = write_coded(table, preds, name=src.name, source=data, threshold=threshold, recode=recode, fmt=fmt)
+    save_bytes(coded.data, out, inputs=[src])
+    lost = losses(data) if fmt == "xlsx" and in_place(Source(table, src.name, data)) else []
+    if lost and stream is not None:
+        print(lost_line(src, out, lost), file=stream)
+    return CodeResult(out, coded.coded, coded.review, coded.kept, preds)
+
+
+@dataclass
+class CodedFile:
+    """A coded draft as :func:`write_coded` gives it: its name, its bytes, and how many rows went
+    which way (as :class:`CodeResult`)."""
+
+    name: str
+    data: bytes
+    coded: int
+    review: int
+    kept: int
+
+
+def _own_format(table: Table) -> str:
+    """The kind a coded draft is written back in: a workbook for a workbook or document, else its own."""
+    return "xlsx" if table.kind in _WORKBOOK_KINDS else _KIND_FORMAT.get(table.kind, "csv")
+
+
+def write_coded(
+    table: Table,
+    predictions: Sequence[Prediction],
+    *,
+    name: str,
+    source: bytes | None = None,
+    threshold: float = 0.9,
+    recode: bool = False,
+    fmt: str | None = None,
+) -> CodedFile:
+    """The coded draft of ``table`` from ``predictions`` (one per record), as bytes: nothing is
+    read or classified again — the review pipeline writes a stored file's 编码 download from its
+    stored table, upload bytes and suggestions; ``code_table`` from what it just computed.
+
+    ``name`` is the user's own file name (the result is named :func:`coded_name` of it),
+    ``source`` the file's bytes (a workbook draft is coded in them, a document laid out from
+    them), ``fmt`` the kind to write (default: a workbook for .xlsx/.xls/.docx/.pdf, else the
+    table's own). A workbook gets the added columns and its empty 一级/二级 cells filled; the
+    seed layout the coded indicator strings; CSV/TSV/JSONL added columns. A row with a level-2
+    label keeps it unless ``recode``. The table's records take the coded labels (the text
+    writers write them).
+    """
+    from ..tables import add_column, table_bytes
+
+    fmt = fmt or _own_format(table)
     given = [(r.level1_raw, r.level2_raw) for r in table.records]
     auto1: list[str] = []
     auto2: list[str] = []
     confs: list[str | float] = []  # "" where the model gave no confidence
     marks: list[str] = []
     coded = review = kept = 0
-    for rec, p in zip(table.records, preds, strict=True):
+    for rec, p in zip(table.records, predictions, strict=True):
         labeled = bool(rec.level2_code) and not recode
         if labeled:
             kept += 1
@@ -155,21 +212,22 @@ def code_table(
             review += 1
         else:
             coded += 1
-    if fmt == "xlsx" and workbook_in:
+    if fmt == "xlsx" and table.kind in _WORKBOOK_KINDS:
         columns = _workbook_columns(auto1, auto2, confs, marks)
-        source = source_of(table)
-        entries = _cell_entries(preds, given, threshold)
-        save_bytes(marked_workbook([Marked(source, columns=columns, entries=entries)]), out, inputs=[src])
-        lost = losses(source.data) if in_place(source) and source.data is not None else []
-        if lost and stream is not None:
-            print(lost_line(src, out, lost), file=stream)
-        return CodeResult(out, coded, review, kept, preds)
-    if fmt != "seed":
-        added: list[Sequence[str | float]] = [auto1, auto2, confs, marks]
-        for name, values in zip(_COLUMNS, added, strict=True):
-            add_column(table, name, values)
-    write_table(table, out, fmt)
-    return CodeResult(out, coded, review, kept, preds)
+        # What the draft itself said, before the records took the coded labels: its own labels
+        # are never written over, and a label it gives decides how the filled cells are spelled.
+        entries = _cell_entries(predictions, given, threshold)
+        data = marked_workbook([Marked(Source(table, name, source), columns=columns, entries=entries)])
+    else:
+        if fmt != "seed":
+            added: list[Sequence[str | float]] = [auto1, auto2, confs, marks]
+            for header, values in zip(_COLUMNS, added, strict=True):
+                add_column(table, header, values)
+        data = table_bytes(table, fmt)
+    out_name = coded_name(name)
+    if fmt != _own_format(table):  # written in another kind than its own: named for it
+        out_name = out_name.rsplit(".", 1)[0] + "." + ("txt" if fmt == "seed" else fmt)
+    return CodedFile(out_name, data, coded, review, kept)
 
 
 def _workbook_columns(
