@@ -6,6 +6,12 @@ Builds (from the corpus rows, with scripts/make_fixtures.py's builders) a workbo
 sheets × 20 indicators (header block, merged 一级/二级), one sheet holding 100 forms one after
 another, the same 100 forms as one .docx, and the same rows as a flat CSV; reads each with
 ``read_table`` and prints the median of the repeats. Every read must give all the rows.
+
+Two columns: in this process (``read_table`` as a library user calls it), and through a
+``ReaderPool`` worker (how the server and the CLI read untrusted files: the same read in a
+worker process under its limits, the table sent back as JSON); the worker is started before
+the clock runs, as a server's is. Then 100 small files (the seed and the fixture workbooks,
+cycled) one after another both ways: a batch pays the pool's per-file cost 100 times.
 """
 
 from __future__ import annotations
@@ -28,6 +34,8 @@ sys.modules["make_fixtures"] = mf
 _spec.loader.exec_module(mf)
 
 from indicatorml.tables import read_table  # noqa: E402
+from indicatorml.tables.limits import DEFAULT_LIMITS  # noqa: E402
+from indicatorml.tables.pool import PoolSettings, ReaderPool  # noqa: E402
 
 
 def main() -> int:
@@ -62,16 +70,43 @@ def main() -> int:
                 for r in f.rows:
                     w.writerow([f.project, r["level1"], r["level2_raw"], r["indicator"], r["target"]])
         files["flat CSV (same rows)"] = d / "flat.csv"
-        print(f"{n} indicators; median of {a.repeat} reads")
-        for label, path in files.items():
-            times = []
-            for _ in range(a.repeat):
-                t0 = time.perf_counter()
-                t = read_table(path)
-                times.append(time.perf_counter() - t0)
-                assert len(t.records) == n and not t.problems, (label, len(t.records), t.problems[:3])
-            print(f"  {label:<28} {statistics.median(times):6.2f} s   ({path.stat().st_size // 1024} KiB)")
+        with ReaderPool(PoolSettings(size=1)) as pool:
+            t0 = time.perf_counter()
+            pool.start()
+            pool.read(ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt", DEFAULT_LIMITS)
+            print(f"worker started and first file read in {time.perf_counter() - t0:.2f} s (not timed below)")
+            print(f"{n} indicators; median of {a.repeat} reads: in this process / in a worker")
+            for label, path in files.items():
+                here = _median(a.repeat, lambda p=path: read_table(p), n, label)
+                there = _median(a.repeat, lambda p=path: pool.read(p, DEFAULT_LIMITS), n, label)
+                size = path.stat().st_size // 1024
+                print(f"  {label:<28} {here:6.2f} s   {there:6.2f} s   ({size} KiB)")
+            small = [ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"] + sorted(
+                p
+                for p in (ROOT / "tests" / "fixtures" / "workbooks").glob("*.xlsx")
+                if p.stat().st_size > 5000
+            )
+            batch = [small[k % len(small)] for k in range(100)]
+            t0 = time.perf_counter()
+            for p in batch:
+                read_table(p)
+            here = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            for p in batch:
+                pool.read(p, DEFAULT_LIMITS)
+            there = time.perf_counter() - t0
+            print(f"  {'100 small files, one by one':<28} {here:6.2f} s   {there:6.2f} s")
     return 0
+
+
+def _median(repeat: int, read, n: int, label: str) -> float:
+    times = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        t = read()
+        times.append(time.perf_counter() - t0)
+        assert len(t.records) == n and not t.problems, (label, len(t.records), t.problems[:3])
+    return statistics.median(times)
 
 
 if __name__ == "__main__":

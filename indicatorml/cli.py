@@ -7,17 +7,56 @@ Heavy imports (jieba, scikit-learn, scipy) happen inside the verbs that need the
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
+import functools
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
 from .errors import IndicatormlError
 from .output import FORMATS
 from .taxonomy import LAYOUTS
 
+if TYPE_CHECKING:
+    from .tables.pool import ReaderPool
+
 FORMAT_HELP = "output format (default: table on a terminal, or the --output suffix)"
+TRUSTED_HELP = (
+    "the files are trusted: read them in this process with every size limit ten times higher "
+    "(default: each file is read in a separate process under a memory limit and a 25-second "
+    "deadline, and a file over a limit on size, rows, columns, cells, merged cells or PDF pages "
+    "is reported as a problem instead of read)"
+)
+
+
+@functools.cache
+def _worker_pool() -> ReaderPool:
+    """The CLI's reader pool: one worker, started on the first file read and kept for later
+    calls of :func:`main` in the same process (tests, a notebook), ended at exit."""
+    from .tables.pool import PoolSettings, ReaderPool
+
+    pool = ReaderPool(PoolSettings(size=1))
+    atexit.register(pool.close)
+    return pool
+
+
+@contextlib.contextmanager
+def _reading(args: argparse.Namespace) -> Iterator[None]:
+    """How the verb reads files: through a worker process under the default limits, or, with
+    ``--trusted``, here under limits ten times higher. Verbs without the flag read nothing
+    of the user's."""
+    trusted = getattr(args, "trusted", None)
+    if trusted is None:
+        yield
+        return
+    from .tables.limits import TRUSTED_LIMITS
+    from .tables.reading import reading
+
+    with reading(limits=TRUSTED_LIMITS) if trusted else reading(pool=_worker_pool()):
+        yield
 
 
 # ---------------------------------------------------------------- foundation: parse, taxonomy
@@ -169,19 +208,47 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
     return 0
 
 
+_LIBRARY_OPTIONS = ("db", "data_dir", "year", "org", "department", "level2", "source")
+
+
+def _library(args: argparse.Namespace) -> Any:
+    """The Library the search verbs use when a library option is given, else None (shipped index)."""
+    if not any(getattr(args, k) is not None for k in _LIBRARY_OPTIONS):
+        return None
+    if args.index is not None:
+        raise IndicatormlError(
+            "--index 检索用文件建的索引;--db/--data-dir/--year/--org/--department/--level2/--source "
+            "检索本单位先例库(随附数据 + 审核过的表):两者只能选一个"
+        )
+    if getattr(args, "kind", "indicator") != "indicator":
+        raise IndicatormlError("本单位先例库只收指标:--kind goal 检索随附数据或 --index 索引里的绩效目标")
+    from .precedents import open_library
+
+    library = open_library(args.db, args.data_dir, refresh_seconds=float("inf"))
+    return library
+
+
+def _filters(args: argparse.Namespace) -> dict[str, Any]:
+    return {k: getattr(args, k) for k in ("year", "org", "department", "level2", "source")}
+
+
 def _cmd_search(args: argparse.Namespace) -> int:
     from .output import guess_format, write_rows
     from .precedents import load_index, search, search_columns
 
-    index = load_index(args.index)
-    for note in index.notes:
-        print(f"indicatorml: 提示: {note}", file=sys.stderr)
-    hits = search(args.query, kind=args.kind, top=args.top, index=index)
     fmt = guess_format(args.output, args.format)
+    library = _library(args)
+    if library is not None:
+        hits = library.search(args.query, args.top, **_filters(args))
+    else:
+        index = load_index(args.index)
+        for note in index.notes:
+            print(f"indicatorml: 提示: {note}", file=sys.stderr)
+        hits = search(args.query, kind=args.kind, top=args.top, index=index)
     if not hits:
         what = "指标" if args.kind == "indicator" else "绩效目标"
         print(f"没有{what}与「{args.query}」有共同的词", file=sys.stderr)
-    columns, headers = search_columns(args.kind, fmt)
+    columns, headers = search_columns(args.kind, fmt, library=library is not None)
     write_rows(hits, fmt, args.output, columns=columns, headers=headers)
     return 0
 
@@ -191,10 +258,14 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 
     from .precedents import load_index, precedents
 
-    index = load_index(args.index)
-    for note in index.notes:
-        print(f"indicatorml: 提示: {note}", file=sys.stderr)
-    p = precedents(args.text, top=args.top, index=index, min_ratio=args.min_ratio)
+    library = _library(args)
+    if library is not None:
+        p = library.precedents(args.text, args.top, min_ratio=args.min_ratio, **_filters(args))
+    else:
+        index = load_index(args.index)
+        for note in index.notes:
+            print(f"indicatorml: 提示: {note}", file=sys.stderr)
+        p = precedents(args.text, top=args.top, index=index, min_ratio=args.min_ratio)
     if args.format == "jsonl":
         print(json.dumps(p.to_dict(), ensure_ascii=False))
     else:
@@ -251,6 +322,24 @@ def _cmd_restore(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- the parser
+def _library_arguments(s: argparse.ArgumentParser) -> None:
+    """The options of the search verbs that bring in the library and filter it."""
+    g = s.add_argument_group("library (the bureau's reviewed tables)")
+    g.add_argument("--db", metavar="URL", help="the review store (postgresql+psycopg://… or sqlite:///…)")
+    g.add_argument("--data-dir", metavar="DIR", help="the server's data folder (its indicatorml.sqlite3)")
+    g.add_argument("--year", type=int, metavar="YYYY", help="only rows of this budget year")
+    g.add_argument("--org", metavar="TEXT", help="only rows of units whose name contains TEXT")
+    g.add_argument(
+        "--department", metavar="TEXT", help="only rows reviewed by departments whose name contains TEXT"
+    )
+    g.add_argument(
+        "--level2", metavar="CATEGORY", help="only rows filed under this category (11, 数量指标, 1, 产出指标)"
+    )
+    g.add_argument(
+        "--source", choices=("library", "shipped"), help="only the reviewed rows, or only the shipped ones"
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     """All verbs and options in one place, so ``--help`` is the reference."""
     p = argparse.ArgumentParser(
@@ -266,6 +355,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     s.add_argument("--output", "-o", metavar="PATH")
     s.add_argument("--strict", action="store_true", help="exit non-zero if any row could not be read")
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_parse)
 
     s = sub.add_parser("taxonomy", help="print the category table")
@@ -287,6 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
         default="pre2021",
         help="write cost as 14 under 产出 (pre2021, the seed's) or as level-1 成本指标 (2021)",
     )
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_classify)
 
     s = sub.add_parser(
@@ -316,6 +407,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--layout", choices=LAYOUTS, default="pre2021")
     s.add_argument("--recode", action="store_true", help="also re-code rows that already have labels")
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_code)
 
     s = sub.add_parser("train", help="train a model on the shipped corpus plus your own tables")
@@ -335,6 +427,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="W",
         help="weight of a row of your tables beside a shipped row (default 3)",
     )
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_train)
 
     s = sub.add_parser("evaluate", help="grouped k-fold cross-validation")
@@ -344,6 +437,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--folds", type=int, default=5)
     s.add_argument("--format", choices=("table", "json"), default="table")
     s.add_argument("--seed", type=int, default=0, help="seed of the group-to-fold assignment")
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_evaluate)
 
     s = sub.add_parser("index", help="build a search index")
@@ -351,18 +445,32 @@ def build_parser() -> argparse.ArgumentParser:
     b = isub.add_parser("build", help="index your own tables")
     b.add_argument("paths", nargs="+", metavar="PATH")
     b.add_argument("--out", required=True, metavar="DIR")
+    b.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     b.set_defaults(func=_cmd_index_build)
 
-    s = sub.add_parser("search", help="BM25 search over past indicators or goals")
+    s = sub.add_parser(
+        "search",
+        help="BM25 search over past indicators or goals",
+        description="Search past indicators (or --kind goal: project goals). With --db or --data-dir the "
+        "bureau's library is searched too: the rows of every stored review, with the reviewer's decided "
+        "category, shown before the shipped rows when about as relevant (score at least half the best); "
+        "--year/--org/--department/--level2/--source filter the rows (on the shipped rows alone without a store).",
+    )
     s.add_argument("query", metavar="QUERY")
     s.add_argument("--kind", choices=("indicator", "goal"), default="indicator")
     s.add_argument("--index", metavar="DIR", help="index directory (default: the shipped data)")
     s.add_argument("--top", type=int, default=10, metavar="K")
     s.add_argument("--format", choices=("table", "jsonl", "csv"), default=None)
     s.add_argument("--output", "-o", metavar="PATH")
+    _library_arguments(s)
     s.set_defaults(func=_cmd_search)
 
-    s = sub.add_parser("precedents", help="similar indicators, their categories and targets")
+    s = sub.add_parser(
+        "precedents",
+        help="similar indicators, their categories and targets",
+        description="Similar indicators, the categories they were filed under and the targets they set. "
+        "Library options as for `search`.",
+    )
     s.add_argument("text", metavar="TEXT")
     s.add_argument("--top", type=int, default=10, metavar="K")
     s.add_argument("--index", metavar="DIR")
@@ -374,6 +482,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="leave out hits scoring below R x the best hit (default 0.25; 0 keeps all)",
     )
     s.add_argument("--format", choices=("table", "jsonl"), default="table")
+    _library_arguments(s)
     s.set_defaults(func=_cmd_precedents)
 
     s = sub.add_parser(
@@ -399,6 +508,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--fail-on", choices=("error", "warning"), default=None)
+    s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_check)
 
     s = sub.add_parser("serve", help="the web page (审核, 填报, 检索, 本单位模型) and the JSON API")
@@ -442,7 +552,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help()
         return 2
     try:
-        return int(args.func(args) or 0)
+        with _reading(args):
+            return int(args.func(args) or 0)
     except IndicatormlError as e:
         print(f"indicatorml: error: {e}", file=sys.stderr)
         return 2

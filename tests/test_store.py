@@ -112,7 +112,8 @@ def test_blobs_are_content_addressed_idempotent_and_verified(store):
         store.get_blob("../../etc/passwd")
     with store.engine.begin() as conn:  # a bit flipped on disk
         conn.execute(
-            sa.text("UPDATE blobs SET data = :d WHERE sha256 = :s"), {"d": b"X" + data[1:], "s": sha}
+            sa.text("UPDATE blobs SET data = :d WHERE sha256 = :s"),
+            {"d": bytes([data[0] ^ 0xFF]) + data[1:], "s": sha},  # a byte that surely differs
         )
     with pytest.raises(CorruptError, match="已损坏"):
         store.get_blob(sha)
@@ -417,7 +418,7 @@ def test_settings_are_json_values_under_keys(store):
 def test_check_finds_a_review_missing_rows(store):
     review_id = store.save_review(make_review(seed=30, files=2))
     report = store.check()
-    assert report.ok and report.reviews == 1 and report.blobs == 2 and report.revision == "0002"
+    assert report.ok and report.reviews == 1 and report.blobs == 2 and report.revision == "0003"
     with store.engine.begin() as conn:  # what a torn write would leave
         conn.execute(sa.text("DELETE FROM review_rows WHERE review_id = :r AND row = 0"), {"r": review_id})
     report = store.check()

@@ -90,6 +90,27 @@ def test_download_the_annotated_workbook_and_read_it_back(page, server, tmp_path
     assert d.value.suggested_filename.endswith(".coded.txt")
 
 
+def test_the_upload_box_refuses_files_over_the_limit_before_sending(page, server):
+    requests = []
+    page.goto(f"{server}/review")
+    page.on("request", lambda r: requests.append(r.method))
+    big = {"name": "大表.xlsx", "mimeType": "application/octet-stream", "buffer": b"x" * (21 << 20)}
+    page.set_input_files("#review-file", files=[big])
+    warning = page.locator("#review-form .too-big")
+    assert warning.is_visible()
+    assert (
+        warning.inner_text()
+        == "所选文件合计 21.0 MB,超过每次 20 MB 的上限,不能上传。请把表格拆成几个文件,分几次上传。"
+    )
+    page.click("#review-form button[type=submit]")
+    page.wait_for_timeout(300)
+    assert "POST" not in requests and page.locator("article.file").count() == 0
+    page.set_input_files("#review-file", str(SEED))  # within the limit: the warning goes, the upload works
+    assert not warning.is_visible()
+    page.click("#review-form button[type=submit]")
+    page.wait_for_selector("article.file")
+
+
 def test_typing_a_draft_updates_suggestion_and_precedents(page, server):
     page.goto(f"{server}/write")
     page.locator("#indicator").press_sequentially("资金支付及时率", delay=20)

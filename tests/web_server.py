@@ -8,6 +8,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 
 def free_port() -> int:
@@ -17,14 +18,15 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def live_server(data_dir: Path) -> Iterator[str]:
+def live_server(data_dir: Path, settings: Any = None) -> Iterator[str]:
+    """``settings``: a web.state.Settings (default: the shipped ones, data under ``data_dir``)."""
     import uvicorn
 
     from indicatorml.web.app import create_app
     from indicatorml.web.state import Settings
 
     port = free_port()
-    app = create_app(Settings(data_dir=Path(data_dir)))
+    app = create_app(settings or Settings(data_dir=Path(data_dir)))
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

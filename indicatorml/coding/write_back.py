@@ -90,8 +90,12 @@ def code_table(
     layout: str = "pre2021",
     recode: bool = False,
     stream: Any = ...,
+    table: Table | None = None,
 ) -> CodeResult:
-    """Code every unlabeled indicator of a table (all of them with ``recode``) and write it back."""
+    """Code every unlabeled indicator of a table (all of them with ``recode``) and write it back.
+
+    ``table``: the file at ``path`` as already read (the server reads an upload once, in a
+    worker, and keeps its problems for its answer); by default it is read here."""
     from ..tables import read_table, report_problems
 
     if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
@@ -106,7 +110,8 @@ def code_table(
     out = Path(output) if output is not None else coded_path(src)
     if out.resolve() == src.resolve():
         raise IndicatormlError("--output must differ from the input file (the draft is never overwritten)")
-    table = read_table(src)
+    if table is None:
+        table = read_table(src)
     if stream is not None:
         report_problems([table], stream=stream)
     if table.kind == "empty" or not table.records:

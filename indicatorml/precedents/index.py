@@ -2,9 +2,11 @@
 
 Why: a writer drafting "引进首店数量" wants to see how other projects phrased it, where they filed
 it and what targets they set; a reviewer wants the projects whose goals resemble a new one. So
-two BM25 indexes are kept side by side: one document per indicator row (its text), one per
-project goal (goal text + project name). Both are tokenized by ``segment.search_tokens`` —
-the classifier's segmenter plus character bigrams, so "首店" still meets "引进广州首店".
+two indexes are kept side by side: one document per indicator row, ranked by
+``engine.FieldedIndex`` (the indicator's words, its character bigrams and its project's name
+as weighted BM25 fields, see ``ranking``), and one per project goal (goal text + project name,
+``bm25.BM25`` over ``segment.search_tokens``: the classifier's segmenter plus character
+bigrams, so "首店" still meets "引进广州首店").
 
 The shipped data (``data/corpus/public_indicators.tsv`` + ``data/seed/*.txt``, ~700 rows) is
 indexed in memory on first use, in well under a second: nothing derived is written to disk,
@@ -28,6 +30,7 @@ from .. import shipped
 from ..errors import IndicatormlError
 from ..shipped import default_data_paths
 from .bm25 import BM25
+from .engine import FieldedIndex
 
 __all__ = [
     "KINDS",
@@ -37,6 +40,7 @@ __all__ = [
     "default_data_paths",
     "build_index",
     "load_index",
+    "shipped_records",
     "query_tokens",
     "search",
     "search_columns",
@@ -48,7 +52,7 @@ KINDS = ("indicator", "goal")
 FORMAT = "indicatorml-precedent-index"
 
 
-_VERSION = 1
+_VERSION = 2  # 2: the indicator half is a FieldedIndex (version 1 indexes are refused: rebuild them)
 
 
 # A query is a draft indicator or a project goal; the longest goal in the seed is ~300 characters.
@@ -93,10 +97,10 @@ def _flat_goals(records: Sequence[Any]) -> dict[tuple[str | None, str | None, st
 # ---------------------------------------------------------------------------- the index
 @dataclass
 class PrecedentIndex:
-    """Two BM25 indexes (indicators, goals) and the rows they point to."""
+    """The indicator index (fielded BM25), the goal index (BM25) and the rows they point to."""
 
     indicator_docs: list[dict[str, Any]]
-    indicator_bm25: BM25 | None
+    indicator_index: FieldedIndex | None
     goal_docs: list[dict[str, Any]] = field(default_factory=list)
     goal_bm25: BM25 | None = None
     inputs: list[str] = field(default_factory=list)
@@ -110,7 +114,7 @@ class PrecedentIndex:
 
         tables = list(tables)
         ind_docs: list[dict[str, Any]] = []
-        ind_tokens: list[list[str]] = []
+        ind_texts: list[tuple[str, str | None, str | None]] = []
         goal_docs: list[dict[str, Any]] = []
         goal_tokens: list[list[str]] = []
         bar = None
@@ -131,7 +135,7 @@ class PrecedentIndex:
                 if not (r.indicator or "").strip():
                     continue
                 ind_docs.append({k: getattr(r, k) for k in INDICATOR_KEYS})
-                ind_tokens.append(search_tokens(r.indicator))
+                ind_texts.append((r.indicator, r.project, r.goal))
             for p in t.projects:
                 if bar is not None:
                     bar.update()
@@ -165,39 +169,38 @@ class PrecedentIndex:
         if not ind_docs and not goal_docs:
             names = ", ".join(t.path for t in tables) or "(no files)"
             raise IndicatormlError(f"nothing to index: no indicator or goal was read from {names}")
-        ind_bm25 = BM25().index(ind_tokens, progress=progress) if ind_docs and any(ind_tokens) else None
+        ind_index = None
+        if ind_docs and any(search_tokens(text) for text, _, _ in ind_texts):
+            ind_index = FieldedIndex()
+            ind_index.add_texts(ind_texts)
         goal_bm25 = BM25().index(goal_tokens, progress=progress) if goal_docs and any(goal_tokens) else None
         return cls(
-            ind_docs if ind_bm25 else [],
-            ind_bm25,
+            ind_docs if ind_index else [],
+            ind_index,
             goal_docs if goal_bm25 else [],
             goal_bm25,
             [t.path for t in tables],
             _dictionary_sha(),
         )
 
-    def _pair(self, kind: str) -> tuple[BM25, list[dict[str, Any]]]:
-        if kind not in KINDS:
-            raise IndicatormlError(f"unknown search kind {kind!r}; choose one of {', '.join(KINDS)}")
-        bm25, docs = (
-            (self.indicator_bm25, self.indicator_docs)
-            if kind == "indicator"
-            else (self.goal_bm25, self.goal_docs)
-        )
-        if bm25 is None:
-            what = "indicators" if kind == "indicator" else "project goals (绩效目标)"
-            raise IndicatormlError(f"this index has no {what} to search; its tables had none")
-        return bm25, docs
-
     def search(self, query: str, kind: str = "indicator", top: int = 10) -> list[dict[str, Any]]:
         """Hits sharing at least one token with ``query``: the document's fields plus ``score``."""
-        bm25, docs = self._pair(kind)
+        if kind not in KINDS:
+            raise IndicatormlError(f"unknown search kind {kind!r}; choose one of {', '.join(KINDS)}")
+        index = self.indicator_index if kind == "indicator" else self.goal_bm25
+        if index is None:
+            what = "indicators" if kind == "indicator" else "project goals (绩效目标)"
+            raise IndicatormlError(f"this index has no {what} to search; its tables had none")
         tokens = query_tokens(query)
         if top < 1:
             raise IndicatormlError(f"--top must be at least 1 (got {top})")
-        return [
-            {"score": round(score, 6), **docs[i]} for i, score in bm25.search(tokens, top, matched_only=True)
-        ]
+        if isinstance(index, FieldedIndex):
+            found = index.search(query, top)
+            docs = self.indicator_docs
+        else:
+            found = index.search(tokens, top, matched_only=True)
+            docs = self.goal_docs
+        return [{"score": round(score, 6), **docs[i]} for i, score in found]
 
     # ---------------------------------------------------------------- persistence
     def save(self, path: str | Path) -> None:
@@ -211,12 +214,12 @@ class PrecedentIndex:
         d.mkdir(parents=True, exist_ok=True)
         counts = {}
         for kind in KINDS:
-            bm25 = self.indicator_bm25 if kind == "indicator" else self.goal_bm25
+            index = self.indicator_index if kind == "indicator" else self.goal_bm25
             docs = self.indicator_docs if kind == "indicator" else self.goal_docs
-            counts[kind] = len(docs) if bm25 is not None else 0
-            if bm25 is None:
+            counts[kind] = len(docs) if index is not None else 0
+            if index is None:
                 continue
-            bm25.save(d / kind)
+            index.save(d / kind)
             with open(d / kind / "docs.jsonl", "w", encoding="utf-8") as fh:
                 for doc in docs:
                     fh.write(json.dumps(doc, ensure_ascii=False) + "\n")
@@ -225,7 +228,7 @@ class PrecedentIndex:
             "version": _VERSION,
             "counts": counts,
             "inputs": self.inputs,
-            "tokenizer": "indicatorml.segment.search_tokens",
+            "tokenizer": "indicatorml.precedents.ranking (indicators), indicatorml.segment.search_tokens (goals)",
             "dictionary": self.dictionary,
         }
         (d / "index.json").write_text(json.dumps(meta, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
@@ -257,24 +260,31 @@ class PrecedentIndex:
             raise IndicatormlError(f"{f} is not an indicatorml precedent index")
         if meta.get("version") != _VERSION:
             raise IndicatormlError(f"{d}: index version {meta.get('version')} is not supported; rebuild it")
-        parts: dict[str, tuple[BM25 | None, list[dict[str, Any]]]] = {}
+        indicator_index: FieldedIndex | None = None
+        goal_bm25: BM25 | None = None
+        docs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
         for kind in KINDS:
             if not meta["counts"].get(kind):
-                parts[kind] = (None, [])
                 continue
-            bm25 = BM25.load(d / kind, mmap=mmap)
-            docs = _read_docs(d / kind / "docs.jsonl")
-            if len(docs) != bm25.n_docs:
+            if not (d / kind).is_dir():
+                raise IndicatormlError(f"index directory {d / kind} does not exist; rebuild the index")
+            if kind == "indicator":
+                indicator_index = FieldedIndex.load(d / kind)
+                n = indicator_index.n_docs
+            else:
+                goal_bm25 = BM25.load(d / kind, mmap=mmap)
+                n = goal_bm25.n_docs
+            docs[kind] = _read_docs(d / kind / "docs.jsonl")
+            if len(docs[kind]) != n:
                 raise IndicatormlError(
-                    f"{d / kind / 'docs.jsonl'} has {len(docs)} rows but the index has "
-                    f"{bm25.n_docs} documents; rebuild the index"
+                    f"{d / kind / 'docs.jsonl'} has {len(docs[kind])} rows but the index has "
+                    f"{n} documents; rebuild the index"
                 )
-            parts[kind] = (bm25, docs)
         index = cls(
-            parts["indicator"][1],
-            parts["indicator"][0],
-            parts["goal"][1],
-            parts["goal"][0],
+            docs["indicator"],
+            indicator_index,
+            docs["goal"],
+            goal_bm25,
             list(meta.get("inputs") or []),
             str(meta.get("dictionary") or ""),
         )
@@ -349,6 +359,30 @@ def _default_index() -> PrecedentIndex:
     return index
 
 
+@functools.lru_cache(maxsize=1)
+def _shipped_records() -> tuple[Any, ...]:
+    import dataclasses
+    import io
+
+    from ..tables import read_tables, report_problems
+
+    root = str(DATA_DIR.parent) + "/"
+    tables = read_tables([str(p) for p in default_data_paths()])
+    report_problems(tables, stream=io.StringIO())  # the shipped files read cleanly; not the user's problems
+    out = []
+    for t in tables:
+        for r in t.records:
+            source = r.source[len(root) :] if r.source.startswith(root) else r.source
+            out.append(dataclasses.replace(r, source=source))
+    return tuple(out)
+
+
+def shipped_records() -> list[Any]:
+    """Every indicator record of the shipped tables, sources relative to the project
+    (``data/seed/…txt:14``), read once per process: the library's first rows."""
+    return list(_shipped_records())
+
+
 def load_index(path: str | Path | PrecedentIndex | None = None) -> PrecedentIndex:
     """The index at ``path``; None means the shipped data, indexed in memory once per process."""
     if isinstance(path, PrecedentIndex):
@@ -394,18 +428,31 @@ HEADERS = {
     "source": "来源",
     "goal": "绩效目标",
     "indicators": "指标数",
+    "year": "年度",
+    "org": "单位",
+    "department": "科室",
 }
 
 
-def search_columns(kind: str, fmt: str) -> tuple[list[str], dict[str, str] | None]:
-    """Columns (and Chinese headers for the terminal table) of search hits in each format."""
+def search_columns(
+    kind: str, fmt: str, library: bool = False
+) -> tuple[list[str] | None, dict[str, str] | None]:
+    """Columns (and Chinese headers for the terminal table) of search hits in each format.
+
+    ``library``: hits of :class:`~.library.Library`, which also say the year and unit of a row
+    in the terminal table (JSONL and CSV carry every key of a hit).
+    """
     if fmt == "table":
+        if kind == "indicator" and library:
+            return ["score", "indicator", "level2", "target", "project", "year", "org", "source"], HEADERS
         cols = (
             ["score", "indicator", "level2", "target", "project", "source"]
             if kind == "indicator"
             else ["score", "project", "goal", "source"]
         )
         return cols, HEADERS
+    if kind == "indicator" and library:
+        return None, None  # every key of the hit (write_rows takes the first row's keys)
     if kind == "indicator":
         return ["score", *INDICATOR_KEYS], None
     return ["score", *GOAL_KEYS], None

@@ -46,7 +46,8 @@ class Precedents:
             return f"没有找到与「{self.query}」相似的指标(没有共同的词)\n"
         n = len(self.hits)
         out = [f"相似指标 {n} 条 — {self.query}\n"]
-        cols, headers = search_columns("indicator", "table")
+        cols, headers = search_columns("indicator", "table", library=any("library" in h for h in self.hits))
+        assert cols is not None  # the table format always names its columns
         out.append(render_table(self.hits, cols, headers=headers))
         out.append(f"\n分类({n} 条相似指标填在):\n")
         for c in self.categories:

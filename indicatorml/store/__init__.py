@@ -16,7 +16,9 @@ server processes), PostgreSQL for a bureau's server::
 Modules, one idea each: ``engine`` (which database, connection settings), ``schema`` (the tables
 at the newest revision), ``migrate`` + ``migrations/`` (Alembic, run by open_store), ``shapes``
 (the dicts of the API), ``validate``, ``blobs``, ``reviews``, ``decisions``, ``jobs``,
-``settings``, ``check`` (integrity), ``backup`` (dump and restore), ``store`` (the Store class).
+``settings``, ``sequence`` (commit-ordered numbers of reviews and decisions), ``library`` (the
+rows of every review with decisions applied, read by a watermark), ``check`` (integrity),
+``backup`` (dump and restore), ``store`` (the Store class).
 """
 
 from __future__ import annotations
@@ -33,6 +35,10 @@ from .shapes import (
     Finding,
     FindingIn,
     Job,
+    LibraryBatch,
+    LibraryChange,
+    LibraryMark,
+    LibraryRow,
     ProjectIn,
     Review,
     ReviewFile,
@@ -62,6 +68,10 @@ __all__ = [
     "Finding",
     "FindingIn",
     "Job",
+    "LibraryBatch",
+    "LibraryChange",
+    "LibraryMark",
+    "LibraryRow",
     "ProjectIn",
     "Review",
     "ReviewFile",

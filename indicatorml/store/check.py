@@ -14,7 +14,7 @@ from sqlalchemy.engine import Connection
 
 from .blobs import sha256_hex
 from .migrate import HEAD, current_revision
-from .schema import blobs, findings, review_files, review_projects, review_rows, reviews
+from .schema import blobs, decisions, findings, review_files, review_projects, review_rows, reviews
 from .shapes import CheckReport
 
 __all__ = ["check_store"]
@@ -54,6 +54,12 @@ def check_store(conn: Connection, verify_blobs: bool = True) -> CheckReport:
         ).scalar_one()
         if orphans:
             report.problems.append(f"有 {orphans} 份不存在的审核留下了{what}")
+    for table, what in ((reviews, "份审核"), (decisions, "条审核决定")):
+        unnumbered = conn.execute(
+            sa.select(sa.func.count()).select_from(table).where(table.c.seq.is_(None))
+        ).scalar_one()
+        if unnumbered:  # the library (Store.library_rows) would never deliver them
+            report.problems.append(f"有 {unnumbered} {what}没有先例库编号 seq（不是由 indicatorml 写入的）")
     report.blobs = conn.execute(sa.select(sa.func.count()).select_from(blobs)).scalar_one()
     if verify_blobs:
         for sha, size, data in _blobs(conn):

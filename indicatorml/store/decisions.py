@@ -19,12 +19,15 @@ from sqlalchemy.engine import Connection
 
 from .errors import InvalidError, NotFoundError
 from .schema import DECISIONS, decisions, findings, review_rows, reviews, utcnow
+from .sequence import next_seq
 from .shapes import Decision
 from .validate import check_int
 
-__all__ = ["add_decision", "load_decisions", "current_decisions", "MAX_COMMENT"]
+__all__ = ["add_decision", "load_decisions", "load_decisions_of", "current_decisions", "MAX_COMMENT"]
 
 MAX_COMMENT = 10_000  # characters of a 审核意见: a comment, not a document
+# What a Decision holds: every column but ``seq`` (the library's watermark, see store.sequence).
+_COLUMNS = [c for c in decisions.c if c.name != "seq"]
 
 
 def add_decision(
@@ -93,10 +96,11 @@ def add_decision(
         "comment": comment,
         "user": user,
         "created_at": utcnow(),
+        "seq": next_seq(conn, decisions),
     }
     key = conn.execute(sa.insert(decisions).values(values)).inserted_primary_key
     assert key is not None
-    stored = conn.execute(sa.select(decisions).where(decisions.c.id == key[0])).mappings().one()
+    stored = conn.execute(sa.select(*_COLUMNS).where(decisions.c.id == key[0])).mappings().one()
     return cast(Decision, dict(stored))
 
 
@@ -107,12 +111,22 @@ def load_decisions(
     row: tuple[int, int] | None = None,
 ) -> list[Decision]:
     """The history of a review's decisions, oldest first; only a finding's or a row's if asked."""
-    q = sa.select(decisions).where(decisions.c.review_id == review_id).order_by(decisions.c.id)
+    q = sa.select(*_COLUMNS).where(decisions.c.review_id == review_id).order_by(decisions.c.id)
     if finding_id is not None:
         q = q.where(decisions.c.finding_id == finding_id)
     if row is not None:
         q = q.where(decisions.c.file_n == row[0], decisions.c.row == row[1])
     return [cast(Decision, dict(m)) for m in conn.execute(q).mappings()]
+
+
+def load_decisions_of(conn: Connection, review_ids: list[str]) -> dict[str, list[Decision]]:
+    """The decision histories of several reviews (one query), each oldest first."""
+    out: dict[str, list[Decision]] = {i: [] for i in review_ids}
+    if review_ids:
+        q = sa.select(*_COLUMNS).where(decisions.c.review_id.in_(review_ids)).order_by(decisions.c.id)
+        for m in conn.execute(q).mappings():
+            out[m["review_id"]].append(cast(Decision, dict(m)))
+    return out
 
 
 def current_decisions(

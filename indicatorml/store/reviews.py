@@ -20,6 +20,7 @@ from .blobs import blob_size, check_sha256, put_blob
 from .decisions import current_decisions, load_decisions
 from .errors import InvalidError, NotFoundError
 from .schema import blobs, findings, review_files, review_projects, review_rows, reviews, utcnow
+from .sequence import next_seq
 from .shapes import (
     Counts,
     Finding,
@@ -160,6 +161,8 @@ def save_review(conn: Connection, review: ReviewIn) -> str:
         findings,
         ({**_FINDING_DEFAULTS, **f, "review_id": review_id, "k": k} for k, f in enumerate(found)),
     )
+    # Last, so the lock it takes on PostgreSQL is held only until the commit (see store.sequence).
+    conn.execute(sa.update(reviews).where(reviews.c.id == review_id).values(seq=next_seq(conn, reviews)))
     return review_id
 
 

@@ -120,10 +120,13 @@ reviews = sa.Table(
     sa.Column("findings_count", sa.Integer, nullable=False),
     # revision 0002
     sa.Column("title", sa.Text),
+    # revision 0003: commit-ordered number, given at the end of save_review (store.sequence)
+    sa.Column("seq", sa.BigInteger),
     sa.Index(None, "created_at"),
     sa.Index(None, "department", "year"),
     sa.Index(None, "org", "year"),
     sa.Index(None, "parent_id"),
+    sa.Index(None, "seq", unique=True),
 )
 
 review_files = sa.Table(
@@ -204,10 +207,12 @@ decisions = sa.Table(
     sa.Column("comment", sa.Text),
     sa.Column("user", sa.String(200)),
     sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("seq", sa.BigInteger),  # revision 0003: commit-ordered number (store.sequence)
     sa.CheckConstraint("decision IN ('accept', 'keep', 'set')", name="decision"),
     sa.CheckConstraint("decision <> 'set' OR level2_code IS NOT NULL", name="set_has_code"),
     sa.Index(None, "review_id", "file_n", "row"),
     sa.Index(None, "finding_id"),
+    sa.Index(None, "seq", unique=True),
     sqlite_autoincrement=True,
 )
 

@@ -38,6 +38,10 @@ __all__ = [
     "Job",
     "CheckReport",
     "BackupSummary",
+    "LibraryMark",
+    "LibraryRow",
+    "LibraryChange",
+    "LibraryBatch",
 ]
 
 DecisionKind = Literal["accept", "keep", "set"]
@@ -248,6 +252,63 @@ class Job(TypedDict):
     error: str | None  # Chinese, for the page (never a server path)
     input: JSON
     result: JSON
+
+
+class LibraryMark(TypedDict):
+    """How far a reader of ``Store.library_rows`` has got: pass it back to get what is newer."""
+
+    reviews: int  # the largest reviews.seq delivered
+    decisions: int  # the largest decisions.seq applied
+
+
+class LibraryRow(TypedDict):
+    """One indicator row of a stored review, as the library (issue 17) needs it.
+
+    ``decided_code`` is the row's category after the reviewer: the given ``level2_code`` when
+    there is no decision or the current one is ``keep``; the decision's code for ``set``; for
+    ``accept`` the suggestion accepted — the finding's ``data["suggested_level2_code"]`` when
+    the decision was made on a finding that names one, else the row's
+    ``suggestion["level2_code"]`` (and the given code if there is no suggestion at all).
+    """
+
+    review_id: str
+    file_n: int
+    row: int
+    file: str  # the file's own name
+    project: str | None
+    goal: str | None  # the goal of the file's first project of that name, if any
+    indicator: str
+    target: str | None
+    level1_code: str | None
+    level2_code: str | None  # as the table gives it
+    level2_raw: str | None
+    suggested_code: str | None  # the one scorer's suggestion for the row
+    decision: DecisionKind | None  # the row's current decision (latest on the row or a finding of it)
+    decided_code: str | None
+    department: str | None
+    org: str | None
+    year: int | None
+    created_at: datetime  # when the review was saved
+    title: str | None  # the review's title
+
+
+class LibraryChange(TypedDict):
+    """A row delivered before whose current decision changed since (same keys as in LibraryRow)."""
+
+    review_id: str
+    file_n: int
+    row: int
+    decision: DecisionKind | None
+    decided_code: str | None
+
+
+class LibraryBatch(TypedDict):
+    """What ``Store.library_rows`` returns: new rows, changed decisions, and the mark to pass next."""
+
+    rows: list[LibraryRow]  # rows of reviews saved after the mark: by review (saving order), file_n, row
+    changes: list[LibraryChange]  # rows of reviews delivered before, whose decision changed since the mark
+    mark: LibraryMark
+    more: bool  # reviews remain beyond this batch's limit: call again with ``mark``
 
 
 @dataclass

@@ -24,13 +24,24 @@ from . import blobs as _blobs
 from . import check as _check
 from . import decisions as _decisions
 from . import jobs as _jobs
+from . import library as _library
 from . import reviews as _reviews
 from . import settings as _settings
 from .backup import dump
 from .engine import database_url, make_engine, show_url, writer
 from .errors import InvalidError, StoreError
 from .migrate import current_revision, ensure_head
-from .shapes import BackupSummary, CheckReport, Decision, Job, Review, ReviewIn, ReviewSummary
+from .shapes import (
+    BackupSummary,
+    CheckReport,
+    Decision,
+    Job,
+    LibraryBatch,
+    LibraryMark,
+    Review,
+    ReviewIn,
+    ReviewSummary,
+)
 
 __all__ = ["Store", "open_store"]
 
@@ -154,6 +165,14 @@ class Store:
     ) -> list[Decision]:
         """The decision history of a review (of one finding or row, if given), oldest first."""
         return self._read(lambda c: _decisions.load_decisions(c, review_id, finding_id, row))
+
+    # ------------------------------------------------------------------ the library (issue 17)
+    def library_rows(self, since: LibraryMark | None = None, limit: int = 200) -> LibraryBatch:
+        """Indicator rows of the reviews stored after ``since`` (up to ``limit`` reviews), each with
+        its current decision and decided category, the rows of earlier reviews whose decision
+        changed since, and the mark to pass next time (``more``: call again at once). ``None``
+        starts from the first review. See :mod:`indicatorml.store.library`."""
+        return self._read(lambda c: _library.library_rows(c, since, limit))
 
     # ------------------------------------------------------------------ jobs
     def create_job(

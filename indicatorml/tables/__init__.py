@@ -30,6 +30,11 @@ record was read (file, grid, ``{field: (row, col)}``) is ``Indicator.origin``
 (:class:`~indicatorml.records.Origin`), never a column; see ``Table.sheets`` for where each
 table sits, and ``Problem.sheet``.
 
+Untrusted files: every read applies :class:`Limits` (``limits``: what a file may claim, checked
+before the costly step, with ``zipcheck`` and ``pdfcheck``); inside a :func:`reading` block with a
+:class:`ReaderPool` (``pool``, ``worker``) each file is read in a worker process under a hard
+memory and time limit and comes back as JSON.
+
 Why it never raises for bad content: a reviewer with a 300-row table wants the 298 readable
 rows and a list of the 2 that are not, each with file, line and reason — not a traceback.
 Every row that is not read is a :class:`~indicatorml.records.Problem`; nothing is dropped in
@@ -41,7 +46,10 @@ the raw lines in ``Table.rows``), or CSV/TSV/XLSX/JSONL; every key of ``extra`` 
 """
 
 from .decode import content_sha256, decode
+from .limits import DEFAULT_LIMITS, TRUSTED_LIMITS, Limits
+from .pool import PoolSettings, ReaderPool
 from .read import parse_files, read_table, read_tables, report_problems
+from .reading import reading
 from .seed import SEED_HEADER, render_seed, seed_indicator_string
 from .view import VIEW_COLUMNS, VIEW_HEADERS, summary_line, view_rows
 from .write import WRITE_FORMATS, add_column, record_columns, records_to_rows, table_bytes, write_table
@@ -49,6 +57,12 @@ from .write import WRITE_FORMATS, add_column, record_columns, records_to_rows, t
 __all__ = [
     "read_table",
     "read_tables",
+    "reading",
+    "ReaderPool",
+    "PoolSettings",
+    "Limits",
+    "DEFAULT_LIMITS",
+    "TRUSTED_LIMITS",
     "parse_files",
     "report_problems",
     "write_table",

@@ -4,6 +4,10 @@ The cells are read from the document XML through python-docx: ``gridSpan`` (a ce
 several grid columns) and ``vMerge`` (a cell continued down) become merged ranges, so a merged
 一级指标 reads on each of its rows. The paragraphs just above a table (``项目名称：…``) travel
 with it: a project's header block is often written there instead of in the table.
+
+Limits (:class:`~.limits.FileBudget`): the zip is checked before python-docx opens it, and a
+row's ``gridBefore``/``gridSpan`` are checked against the column limit before the row is
+widened by them (a 34 KB file declaring a billion columns took the server past 22 GB).
 """
 
 from __future__ import annotations
@@ -14,7 +18,10 @@ from typing import Any
 from ..records import Problem, Table
 from .forms import read_grids
 from .grid import Grid, fill_merges
+from .limits import FileBudget, Limits, Refused
+from .reading import current_policy
 from .xlsx import no_table
+from .zipcheck import check_zip
 
 __all__ = ["read_docx", "docx_grids"]
 
@@ -41,16 +48,20 @@ def _text(el: Any) -> str:  # an lxml element of python-docx (untyped)
     return "\n".join(paras).strip()
 
 
-def _table_grid(tbl: Any, name: str, above: list[str]) -> Grid:
+def _table_grid(tbl: Any, name: str, above: list[str], budget: FileBudget) -> Grid:
     cells: list[list[str]] = []
     ranges: list[tuple[int, int, int, int]] = []
     open_v: dict[int, list[int]] = {}  # column → [r0, c0, r1, c1] of the vertical merge running there
+    held = 0
     for r, tr in enumerate(tbl.iterchildren(_w("tr"))):
+        budget.rows(name, r + 1)
         row: list[str] = []
         tr_pr = tr.find(_w("trPr"))
         before = tr_pr.find(_w("gridBefore")) if tr_pr is not None else None
         if before is not None:
-            row.extend([""] * int(before.get(_w("val"), "0") or 0))
+            n = max(0, int(before.get(_w("val"), "0") or 0))
+            budget.columns(name, n, r + 1)
+            row.extend([""] * n)
         for tc in tr.iterchildren(_w("tc")):
             pr = tc.find(_w("tcPr"))
             span = 1
@@ -63,6 +74,7 @@ def _table_grid(tbl: Any, name: str, above: list[str]) -> Grid:
                 if vm is not None:
                     vmerge = vm.get(_w("val"), "continue")
             c = len(row)
+            budget.columns(name, c + span, r + 1)
             row.extend([_text(tc)] + [""] * (span - 1))
             if vmerge == "continue" and c in open_v:
                 open_v[c][2] = r
@@ -76,17 +88,24 @@ def _table_grid(tbl: Any, name: str, above: list[str]) -> Grid:
                     open_v.pop(c, None)
             else:
                 open_v.pop(c, None)
+        budget.add_cells(len(row))
+        held += len(row)
         cells.append(row)
     rngs = [tuple(x) for x in ranges]
+    budget.merged(name, rngs)  # type: ignore[arg-type]
+    budget.add_cells(len(cells) * max((len(r) for r in cells), default=0) - held)  # fill_merges pads
     # A continued cell holds no text of its own: clear it so the merge gives it the top text.
     cont = fill_merges(cells, rngs)  # type: ignore[arg-type]
     return Grid(name, "table", cells, cont, list(range(1, len(cells) + 1)), above=above)
 
 
-def docx_grids(path: Path) -> list[Grid]:
-    """Every table of the document body, in order, each with the paragraphs just above it."""
+def docx_grids(path: Path, limits: Limits | None = None, budget: FileBudget | None = None) -> list[Grid]:
+    """Every table of the document body, in order, each with the paragraphs just above it.
+    Raises :class:`~.limits.LimitExceeded` on a file over ``limits`` (default: those in force)."""
     import docx
 
+    budget = budget or FileBudget(limits or current_policy().limits)
+    check_zip(path, budget)
     doc = docx.Document(str(path))
     body = doc.element.body
     grids: list[Grid] = []
@@ -97,14 +116,16 @@ def docx_grids(path: Path) -> list[Grid]:
             if t:
                 paras.append(t)
         elif el.tag == _w("tbl"):
-            grids.append(_table_grid(el, f"表{len(grids) + 1}", paras[-_ABOVE:]))
+            grids.append(_table_grid(el, f"表{len(grids) + 1}", paras[-_ABOVE:], budget))
             paras = []
     return grids
 
 
-def read_docx(path: Path, table: Table) -> None:
+def read_docx(path: Path, table: Table, budget: FileBudget) -> None:
     try:
-        grids = docx_grids(path)
+        grids = docx_grids(path, budget=budget)
+    except (Refused, MemoryError):
+        raise  # read_table says these in its own words
     except Exception as e:  # noqa: BLE001 - a damaged document is a problem, not a crash
         table.problems.append(
             Problem(table.path, None, f"无法按 Word 文档(.docx)读取(技术细节: {type(e).__name__}: {e})")

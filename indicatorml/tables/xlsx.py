@@ -1,4 +1,11 @@
-"""XLSX workbooks: every sheet a :class:`~.grid.Grid` (merged cells, number formats), read by :mod:`.forms`."""
+"""XLSX workbooks: every sheet a :class:`~.grid.Grid` (merged cells, number formats), read by :mod:`.forms`.
+
+Limits (:class:`~.limits.FileBudget`) are spent in :func:`xlsx_grids` before each costly step:
+the zip is checked before openpyxl opens it, a sheet's merged ranges before any is filled, and
+rows and columns as openpyxl hands them over. A sheet whose ``<dimension>`` claims more than
+the limits allow is not believed: openpyxl would pad every row to the claimed width, so the
+claim is dropped and the rows are read as the XML has them.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +20,9 @@ from ..records import Problem, Table
 from .columns import cell_text
 from .forms import read_grids
 from .grid import Grid, fill_merges
+from .limits import FileBudget, Limits, Refused
+from .reading import current_policy
+from .zipcheck import check_zip
 
 __all__ = ["read_xlsx", "xlsx_grids"]
 
@@ -37,22 +47,36 @@ def _merged_ranges(z: zipfile.ZipFile, member: str | None) -> list[tuple[int, in
     return out
 
 
-def xlsx_grids(path: Path) -> list[Grid]:
-    """Every worksheet as a grid, in workbook order. Raises on a damaged file."""
+def xlsx_grids(path: Path, limits: Limits | None = None, budget: FileBudget | None = None) -> list[Grid]:
+    """Every worksheet as a grid, in workbook order. Raises on a damaged file, and
+    :class:`~.limits.LimitExceeded` on one over ``limits`` (default: those in force)."""
     from openpyxl import load_workbook
 
+    budget = budget or FileBudget(limits or current_policy().limits)
+    check_zip(path, budget)
     wb = load_workbook(path, read_only=True, data_only=True)
     grids = []
     try:
         with zipfile.ZipFile(path) as z:
             for ws in wb.worksheets:
-                grids.append(_sheet_grid(ws, _merged_ranges(z, getattr(ws, "_worksheet_path", None)), path))
+                ranges = _merged_ranges(z, getattr(ws, "_worksheet_path", None))
+                grids.append(_sheet_grid(ws, ranges, path, budget))
     finally:
         wb.close()
     return grids
 
 
-def _sheet_grid(ws: Any, ranges: list[tuple[int, int, int, int]] | None, path: Path) -> Grid:
+def _believable(ws: Any, budget: FileBudget) -> None:
+    """Drop a ``<dimension>`` claim the limits would refuse (see the module docstring)."""
+    rows, cols = ws.max_row or 0, ws.max_column or 0
+    lim = budget.limits
+    if rows > lim.rows or cols > lim.columns or rows * cols > lim.cells - budget.cells:
+        ws.reset_dimensions()
+
+
+def _sheet_grid(
+    ws: Any, ranges: list[tuple[int, int, int, int]] | None, path: Path, budget: FileBudget
+) -> Grid:
     if ranges is None:  # no path to the sheet XML: the slow way, through openpyxl's full mode
         from openpyxl import load_workbook
 
@@ -60,13 +84,23 @@ def _sheet_grid(ws: Any, ranges: list[tuple[int, int, int, int]] | None, path: P
         ranges = [
             (r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in full.merged_cells.ranges
         ]
+    budget.merged(ws.title, ranges)
+    _believable(ws, budget)
     values: list[list[Any]] = []
     texts: list[list[str]] = []
+    held = 0
     for row in ws.iter_rows(min_row=1, min_col=1):
+        budget.rows(ws.title, len(values) + 1)
+        budget.columns(ws.title, len(row), len(values) + 1)
+        budget.add_cells(len(row))
+        held += len(row)
         vals = [getattr(cell, "value", None) for cell in row]
         txt = [cell_text(v, getattr(cell, "number_format", None)) for v, cell in zip(vals, row, strict=True)]
         values.append(vals)
         texts.append(txt)
+    # fill_merges pads every row to the widest (or the widest merge): count the padding first.
+    widest = max([len(r) for r in texts] + [c1 + 1 for r0, _, _, c1 in ranges if r0 < len(texts)] or [0])
+    budget.add_cells(len(texts) * widest - held)
     for r0, c0, r1, c1 in ranges:
         if r0 >= len(values):
             continue
@@ -86,10 +120,12 @@ def _sheet_grid(ws: Any, ranges: list[tuple[int, int, int, int]] | None, path: P
     return Grid(ws.title, "sheet", texts, cont, list(range(1, len(texts) + 1)), values)
 
 
-def read_xlsx(path: Path, table: Table) -> None:
+def read_xlsx(path: Path, table: Table, budget: FileBudget) -> None:
     """Every sheet; a sheet without an indicator table is named in the summary, not an error."""
     try:
-        grids = xlsx_grids(path)
+        grids = xlsx_grids(path, budget=budget)
+    except (Refused, MemoryError):
+        raise  # read_table says these in its own words
     except Exception as e:  # noqa: BLE001 - any damage in the zip/XML is a problem, not a crash
         hint = "文件损坏或不完整;" if isinstance(e, zipfile.BadZipFile) else ""
         table.problems.append(

@@ -5,6 +5,8 @@ searching is done here.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import AsyncIterator
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -53,7 +55,13 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         loader=PackageLoader("indicatorml.web", "templates"),
         autoescape=select_autoescape(["html"], default_for_string=True, default=True),
     )
-    env.globals.update(version=__version__, severities=SEVERITIES, severity_zh=SEVERITY_ZH, label=code_label)
+    env.globals.update(
+        version=__version__,
+        severities=SEVERITIES,
+        severity_zh=SEVERITY_ZH,
+        label=code_label,
+        upload_limit=MAX_UPLOAD_BYTES,  # the upload box checks it before sending
+    )
     templates = Jinja2Templates(env=env)
     static = _static_files()
 
@@ -95,7 +103,7 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         from ..coding import classify
         from ..tables import read_tables
 
-        with staged(ups) as st:
+        with staged(ups) as st, state.reading_uploads():
             tables = read_tables(st.paths)
             model = state.model(model_name)
             findings = check_tables(tables, model)
@@ -106,7 +114,7 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         from ..checks import check_tables, write_findings_xlsx
         from ..tables import read_tables
 
-        with staged(ups) as st:
+        with staged(ups) as st, state.reading_uploads():
             tables = read_tables(st.paths)
             findings = check_tables(tables, state.model(model_name))
             if xlsx:
@@ -135,15 +143,15 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         from ..coding import code_table
         from ..tables import read_table
 
-        with staged([up]) as st:
+        with staged([up]) as st, state.reading_uploads():
             out = st.folder / f"coded{up.suffix or '.txt'}"
+            table = read_table(st.paths[0])
             try:
-                res = code_table(st.paths[0], output=out, model=state.model_dir(model_name), stream=None)
+                res = code_table(
+                    st.paths[0], output=out, model=state.model_dir(model_name), stream=None, table=table
+                )
             except IndicatormlError as e:
-                problems = [
-                    {"file": up.name, "line": x.line, "reason": x.reason}
-                    for x in read_table(st.paths[0]).problems
-                ]
+                problems = [{"file": up.name, "line": x.line, "reason": x.reason} for x in table.problems]
                 raise _Answer(400, {"error": st.shown(str(e)), "problems": problems}) from None
             headers = {
                 "X-Indicatorml-Coded": str(res.coded),
@@ -376,8 +384,17 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
         Route("/api/models/jobs/{job}", api_job),
         Route("/static/{name}", static_file),
     ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        if warm:
+            state.readers.start()  # the first upload does not wait for its reader to start
+        yield
+        state.readers.close()
+
     app = Starlette(
         routes=routes,
+        lifespan=lifespan,
         middleware=[Middleware(BodyLimit, limit=MAX_UPLOAD_BYTES)],
         exception_handlers={
             IndicatormlError: on_indicatorml_error,

@@ -61,7 +61,7 @@ def _train(state: ServerState, job: Job, uploads: list[Upload]) -> None:
     settings = state.settings
     models = settings.data_dir / "models"
     models.mkdir(parents=True, exist_ok=True)
-    with staged(uploads) as st:
+    with staged(uploads) as st, state.reading_uploads():
         tables = read_tables(st.paths)
         problems = [st.shown(str(p)) for t in tables for p in t.problems]
         job.stage = "训练并做分组交叉验证(5 折)"

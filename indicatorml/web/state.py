@@ -1,4 +1,5 @@
-"""What one server holds: its settings, which model the pages use, recent reviews and training jobs.
+"""What one server holds: its settings, which model the pages use, recent reviews and training jobs,
+and the pool of reader processes every uploaded file is read in.
 
 Memory, by design: the default model and the precedent index are loaded once at start (a few
 MB each, see benchmarks/bench_web.py); the last ``REVIEWS_KEPT`` uploads of the 审核 page are
@@ -14,10 +15,15 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..tables.limits import DEFAULT_LIMITS, Limits
+from ..tables.pool import PoolSettings, ReaderPool
+from ..tables.reading import ReadPolicy, reading
 from .uploads import Upload
 
 if TYPE_CHECKING:
@@ -40,6 +46,12 @@ class Settings:
     model: str | None = None  # --model DIR: the server's default model (None: the shipped one)
     index: str | None = None  # --index DIR (None: the shipped data, indexed in memory)
     data_dir: Path = field(default_factory=default_data_dir)
+    # Uploads are read in worker processes (tables.pool): their number, deadline, memory.
+    readers: PoolSettings = field(default_factory=PoolSettings)
+    limits: Limits = DEFAULT_LIMITS  # what an uploaded file may claim (tables.limits)
+    # All the files of one request are read within this (a batch of 100 hostile files must not
+    # hold a worker for 50 minutes); a file past it gets a Problem saying so.
+    batch_seconds: float = 120.0
 
     @property
     def local_model_dir(self) -> Path:
@@ -112,6 +124,15 @@ class ServerState:
         self.train_lock = threading.Lock()
         self.last_train_seconds: float | None = None
         self._choice = self._read_choice()
+        self.readers = ReaderPool(settings.readers)
+
+    @contextmanager
+    def reading_uploads(self) -> Iterator[ReadPolicy]:
+        """Every file read in this block (this thread) is read in a worker of the server's
+        pool, under the server's limits and the batch deadline."""
+        s = self.settings
+        with reading(limits=s.limits, pool=self.readers, batch_seconds=s.batch_seconds) as policy:
+            yield policy
 
     # ---------------------------------------------------------------- which model
     def _read_choice(self) -> str:

@@ -1,8 +1,22 @@
 // Drag-and-drop onto the upload boxes; the file input stays the real, keyboard-usable control.
+// The box checks the files' total size against the server's limit (data-limit) before sending:
+// an upload over it is refused here, in Chinese, instead of being sent to get a 413.
 "use strict";
 document.querySelectorAll("[data-drop]").forEach(function (box) {
   var input = box.querySelector("input[type=file]");
   var list = box.querySelector(".chosen");
+  var warn = box.querySelector(".too-big");
+  var limit = Number(box.dataset.limit || 0);
+  function mb(n) { return (n / 1048576).toFixed(1) + " MB"; }
+  function fits() {
+    var total = 0;
+    Array.prototype.forEach.call(input.files, function (f) { total += f.size; });
+    var over = limit > 0 && total > limit;
+    warn.hidden = !over;
+    warn.textContent = over ? "所选文件合计 " + mb(total) + ",超过每次 " + Math.round(limit / 1048576) +
+      " MB 的上限,不能上传。请把表格拆成几个文件,分几次上传。" : "";
+    return !over;
+  }
   function show() {
     list.textContent = "";
     Array.prototype.forEach.call(input.files, function (f) {
@@ -10,7 +24,10 @@ document.querySelectorAll("[data-drop]").forEach(function (box) {
       li.textContent = f.name + " (" + Math.max(1, Math.round(f.size / 1024)) + " KB)";
       list.appendChild(li);
     });
+    fits();
   }
+  var form = box.closest("form");
+  if (form) form.addEventListener("submit", function (e) { if (!fits()) e.preventDefault(); });
   input.addEventListener("change", show);
   ["dragenter", "dragover"].forEach(function (ev) {
     box.addEventListener(ev, function (e) { e.preventDefault(); box.classList.add("over"); });
