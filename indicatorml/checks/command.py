@@ -9,10 +9,10 @@ from typing import TextIO
 
 from ..errors import IndicatormlError
 from ..output import emit, guess_format, write_rows
+from .batch import write_checked_workbooks
 from .grade import project_grades
 from .report import FINDING_COLUMNS, counts_line, finding_rows, grades_line, render_findings
 from .severity import SEVERITIES
-from .workbook import write_checked_workbooks
 
 __all__ = ["run_check"]
 
@@ -30,7 +30,9 @@ def run_check(
 
     ``xlsx`` output is the reviewer's workbook: each ``.xlsx`` input comes back as itself with
     the findings marked, other inputs as a new workbook laid out like them; several inputs give
-    one workbook each (``-o DIR/`` → ``DIR/<name>.xlsx``, ``-o OUT.xlsx`` → ``OUT-<name>.xlsx``).
+    one workbook each (``-o DIR/`` → ``DIR/<name>.审核.xlsx``, ``-o OUT.xlsx`` →
+    ``OUT-<name>.xlsx``). Each file is written on its own: one that cannot be written is named
+    on stderr with the reason, the others are written, and the exit code is 2.
 
     Read problems go to stderr and count as errors for ``--fail-on`` (a row that could not be
     read is something wrong with the table). Without ``--model`` and without a shipped model,
@@ -59,10 +61,13 @@ def run_check(
                 raise
             print(f"indicatorml: 警告: 没有可用的分类模型,跳过类别检查({e})", file=err)
     findings = check_tables(tables, model, labels=model is not None)
+    failed = 0
     if fmt == "xlsx":
-        written = write_checked_workbooks(tables, findings, output or "", err=err)
-        if len(written) > 1:
-            print(f"写出 {len(written)} 个审核工作簿: " + ", ".join(str(p) for p in written), file=err)
+        batch = write_checked_workbooks(tables, findings, output or "", err=err)
+        failed = len(batch.failed)
+        if len(tables) > 1 or failed:
+            for line in batch.summary():
+                print(line, file=err)
     elif fmt == "table":
         emit(render_findings(findings, tables), output, stream)
     else:
@@ -74,6 +79,8 @@ def run_check(
         + (f";{grades_line(grades)}" if grades else ""),
         file=err,
     )
+    if failed:
+        return 2  # not everything asked for was written: the summary above says which
     if fail_on is None:
         return 0
     limit = SEVERITIES.index(fail_on)
