@@ -507,9 +507,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="auto-code a draft table and write it back in its own kind",
         description="Auto-code a draft and write it back: the seed layout gets coded indicator strings, CSV/TSV "
         "added columns; an .xlsx draft comes back as your own workbook (every sheet, merge, width, "
-        "style and formula kept) with 建议一级指标/建议二级指标/置信度/复核 right of each table, rows "
-        "below --threshold marked 需人工确认 in amber; .xls/.docx/.pdf give a new .xlsx laid out like "
-        "the input.",
+        "style and formula kept) with 建议一级指标/建议二级指标/置信度/复核 right of each table and its empty "
+        "一级/二级 cells filled (green; amber with 需人工确认 below --threshold; a comment gives the "
+        "confidence and the runner-up; a filled cell is never overwritten); .xls/.docx/.pdf give a new "
+        ".xlsx laid out like the input, filled the same way.",
     )
     s.add_argument("file", metavar="FILE")
     s.add_argument(
@@ -622,9 +623,10 @@ def build_parser() -> argparse.ArgumentParser:
         "--output",
         "-o",
         metavar="PATH",
-        help="one FILE: the output itself. Several FILEs with xlsx: one workbook per FILE — "
-        "-o DIR/ writes DIR/<FILE name>.xlsx (your own file names, to send back), "
-        "-o OUT.xlsx writes OUT-<FILE name>.xlsx beside OUT",
+        help="one FILE: the output itself. -o DIR/: one workbook per FILE, DIR/<FILE stem>.审核.xlsx "
+        "(your own file names, to send back; 表.docx -> 表.审核.xlsx). Several FILEs and -o OUT.xlsx: "
+        "OUT-<FILE stem>.xlsx beside OUT. A FILE that cannot be written is named on stderr, the others "
+        "are written, and the exit code is 2",
     )
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--fail-on", choices=("error", "warning"), default=None)

@@ -716,10 +716,104 @@ def build(out: Path) -> dict[str, Any]:
         manifest["加密.xlsx"] = _fail("文件有密码保护")
     _scanned(out / "扫描件.pdf")
     manifest["扫描件.pdf"] = _fail("没有文字层(扫描件)")
+    review_writer_files(out, manifest, rows)
     (out / "manifest.json").write_text(
         json.dumps(manifest, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
     return manifest
+
+
+def review_writer_files(out: Path, manifest: dict[str, Any], rows: list[dict[str, str]]) -> None:
+    """Issue 15's files: layouts the review workbook writer failed on, and continuation rows.
+
+    Their own RNG, after every other file: adding them changes no other fixture.
+
+    * the classic 财政部 form, 绩效指标 merged down the left of the whole indicator table (一级 and
+      二级 merged too) as .docx, .xls and a text PDF — ``check -o`` ended in ``'MergedCell'
+      object is not iterable``;
+    * a two-row header (指标值 over 实施周期/年度, the other header cells merged down both rows)
+      as .docx and .xls — the same crash;
+    * 一级/二级 merged in the middle of the table (三级指标 first), and a table whose 指标值
+      cells span a column right of the header (a merge where the added columns would go);
+    * a GB18030 CSV exported from a merged sheet (项目名称 and 年度绩效目标 only on each
+      project's first row) and the same rows as a flat .xlsx with the cells left blank.
+    """
+    rng = random.Random(20250615)
+    pg = [p for p in pages(rows) if len(p) >= 8]
+
+    def form(n: int, **opts: Any) -> Form:
+        return make_form(rng, rng.choice(pg), n, **opts)
+
+    def docx_xls(stem: str, f: Form, kinds: tuple[str, ...] = (".docx", ".xls")) -> Sheet:
+        s = render_sheet("表1", [f])
+        exp = {"records": expected_of([s], False), "problems": [], "no_table": []}
+        if ".docx" in kinds:
+            write_docx([([], s)], out / f"{stem}.docx")
+            manifest[f"{stem}.docx"] = exp
+        if ".xls" in kinds:
+            write_xls([s], out / f"{stem}.xls")
+            manifest[f"{stem}.xls"] = exp
+        return s
+
+    labelled = form(9, label_col=True)
+    s = docx_xls("申报表_绩效指标列合并", labelled)
+    write_docx([([], s)], out / "_pdf_source.docx")
+    manifest["_pdf_source.docx"] = {"records": expected_of([s], False), "problems": [], "no_table": []}
+    _pdf(out, manifest, "申报表_绩效指标列合并.pdf")
+    docx_xls("申报表_两行表头", form(8, period=True))
+    docx_xls("申报表_中间列合并", form(8, col_order=["indicator", "level1", "level2", "target"]), (".docx",))
+    # 指标值 cells spanning one column more than the header: where the added columns would go.
+    wide = form(7)
+    d = draw(wide, 5)
+    head = next(i for i, r in enumerate(d.rows) if r[2] == "三级指标")
+    d.merges += [(r, 3, r, 4) for r in range(head + 1, len(d.rows))]
+    sw = Sheet("表1", d.rows, d.merges, [wide])
+    write_docx([([], sw)], out / "申报表_指标值跨列.docx")
+    manifest["申报表_指标值跨列.docx"] = {"records": expected_of([sw], False), "problems": [], "no_table": []}
+    # Continuation rows: the project and its goal on each project's first row only; 效益 and
+    # 满意度 indicators on the continuation rows (read as no project, both projects lacked them).
+    families = ("产出指标", "效益指标", "满意度指标")
+    full = [p for p in pg if set(families) <= {r["level1"] for r in p}]
+    projects = []
+    for page in rng.sample(full, 2):
+        pick: list[dict[str, str]] = []
+        for fam, n in zip(families, (3, 2, 1), strict=True):
+            pick += [r for r in page if r["level1"] == fam][:n]
+        projects.append(make_form(rng, pick, len(pick)))
+    table = [["项目名称", "年度绩效目标", "一级指标", "二级指标", "三级指标", "年度指标值"]]
+    exp_rows = []
+    for f in projects:
+        for k, r in enumerate(f.rows):
+            l1, l2 = normalized(r)
+            first = k == 0
+            table.append(
+                [
+                    f.project if first else "",
+                    f.goal if first else "",
+                    r["level1"],
+                    r["level2_raw"],
+                    r["indicator"],
+                    r["target"],
+                ]
+            )
+            exp_rows.append(
+                {
+                    "sheet": None,
+                    "project": f.project,
+                    "goal": f.goal,
+                    "indicator": r["indicator"],
+                    "target": r["target"] or None,
+                    "period_target": None,
+                    "level1": l1,
+                    "level2": l2,
+                }
+            )
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\r\n").writerows(table)
+    (out / "续行_项目名称留空.csv").write_bytes(buf.getvalue().encode("gb18030"))
+    manifest["续行_项目名称留空.csv"] = {"records": exp_rows, "problems": [], "no_table": []}
+    write_xlsx([Sheet("指标", table, [])], out / "平表_项目名称留空.xlsx")
+    manifest["平表_项目名称留空.xlsx"] = {"records": exp_rows, "problems": [], "no_table": []}
 
 
 def _fail(reason: str) -> dict[str, Any]:

@@ -8,7 +8,6 @@ import io
 import json
 import shutil
 import zipfile
-from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -17,6 +16,7 @@ from indicatorml.checks import SEVERITY_RANK, SEVERITY_ZH
 from indicatorml.coding import code_table
 from indicatorml.errors import IndicatormlError
 from indicatorml.reviews import (
+    decide,
     file_coded,
     file_workbook,
     load_review,
@@ -26,15 +26,16 @@ from indicatorml.reviews import (
     workbooks_zip,
 )
 from indicatorml.store import NotFoundError, open_store
-from indicatorml.tables.annotate import layout
+from indicatorml.tables.annotate import Source, in_place, layout, source_grids, stem_of
 from indicatorml.tables.annotate.layout import sheet_title
+from indicatorml.taxonomy import canonical_level2
 
 from helpers import SEED, WORKBOOKS
 
-MERGED_FIRST_COLUMN = "申报表_跨页.pdf"  # its new workbook crashes in openpyxl (issue 15)
-# The fixtures with indicator rows (the manifest says what each holds), but the one that crashes.
+MERGED_FIRST_COLUMN = "申报表_跨页.pdf"  # its new workbook crashed in openpyxl (issue 15)
+# The fixtures with indicator rows (the manifest says what each holds).
 _MANIFEST = json.loads((WORKBOOKS / "manifest.json").read_text(encoding="utf-8"))
-WITH_ROWS = [WORKBOOKS / n for n, m in sorted(_MANIFEST.items()) if m["records"] and n != MERGED_FIRST_COLUMN]
+WITH_ROWS = [WORKBOOKS / n for n, m in sorted(_MANIFEST.items()) if m["records"]]
 
 
 @pytest.fixture
@@ -111,8 +112,20 @@ def _added_columns(ws, header_row: int) -> dict[str, int]:
     }
 
 
-@pytest.mark.parametrize("path", [*WITH_ROWS, SEED], ids=lambda p: p.name)
-def test_every_row_of_the_workbook_says_what_the_review_json_says(store, path, tmp_path):
+CONTINUED = pytest.mark.xfail(
+    strict=True,
+    reason="a PDF table continued on the next page has no header row: the writer puts the added "
+    "columns' headers on its first indicator row (header labels over 问题级别…, the row's suggestion "
+    "over the 建议二级指标 header) — tables/annotate, for h15-workbooks' writer",
+)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [pytest.param(p, marks=CONTINUED) if p.name == MERGED_FIRST_COLUMN else p for p in [*WITH_ROWS, SEED]],
+    ids=lambda p: p.name,
+)
+def test_every_row_of_the_workbook_says_what_the_review_json_says(store, path):
     review = load_review(store, save_review(store, run_review([path])))
     f = review.files[0]
     assert f.table.records
@@ -120,50 +133,68 @@ def test_every_row_of_the_workbook_says_what_the_review_json_says(store, path, t
     by_id = {x["id"]: x for x in data["findings"]}
     project_findings = {p["name"]: p["findings"] for p in data["projects"]}
     wb = load_workbook(io.BytesIO(file_workbook(review, 1, store).data))
-    source = tmp_path / f"source{path.suffix}"
-    source.write_bytes(f.data or store.get_blob(f.sha256))
-    if f.kind == "xlsx":
-        sheets, places = layout(f.table, wb=load_workbook(source))
+    upload = store.get_blob(f.sha256)
+    if in_place(Source(f.table, f.name, upload)):
+        sheets, places = layout(f.table, wb=load_workbook(io.BytesIO(upload)))
     else:
-        sheets, places = layout(f.table, new=True, title=sheet_title(Path(f.name).stem), source=source)
+        grids = source_grids(f.kind, upload)
+        sheets, places = layout(f.table, new=True, title=sheet_title(stem_of(f.name)), grids=grids)
     headers = {s.name: s for s in sheets}
     first_of: dict[str | None, int] = {}
     for i, rec in enumerate(f.table.records):
         first_of.setdefault(rec.project, i)
-    marked = compared = 0
+    compared = 0
     for row in data["rows"]:
         i = row["row"]
         place = places[i]
         ws = wb[place.sheet]
         cols = _added_columns(ws, headers[place.sheet].tables[place.table].header_row)
+        cell = {name: ws.cell(row=place.row, column=c).value for name, c in cols.items()}
+        # the one scorer's suggestion beside every row, as the page shows it
+        suggestion = row["suggestion"]
+        shown = suggestion["level2_code"] and suggestion["confidence"] is not None
+        assert cell["建议二级指标"] == suggestion["label"], (path.name, i)
+        assert cell["建议概率"] == (round(suggestion["confidence"], 3) if shown else None), (path.name, i)
+        # the row's findings (and its project's, on the project's first row)
         ids = list(row["findings"])
         if first_of[f.table.records[i].project] == i:
             ids += project_findings.get(f.table.records[i].project, [])
         here = [by_id[k] for k in sorted(ids, key=list(by_id).index)]
-        cell = {name: ws.cell(row=place.row, column=c).value for name, c in cols.items()}
         if not here:
-            assert set(cell.values()) == {None}, (path.name, i)
+            assert (cell["问题级别"], cell["问题"], cell["规则"]) == (None, None, None), (path.name, i)
             continue
         worst = min((x["severity"] for x in here), key=SEVERITY_RANK.__getitem__)
         assert cell["问题级别"] == SEVERITY_ZH[worst], (path.name, i)
         assert cell["问题"] == "\n".join(f"[{x['severity_zh']}] {x['message']}" for x in here), (path.name, i)
         assert cell["规则"] == "、".join(x["rule_name"] for x in here), (path.name, i)
-        assert cell["建议二级指标"] == row["suggested"], (path.name, i)
-        assert cell["建议概率"] == (round(row["probability"], 3) if row["marked"] else None), (path.name, i)
-        marked += row["marked"]
+        if row["marked"]:  # a label finding suggests what the row's suggestion says
+            assert canonical_level2(suggestion["level2_code"]) == row["suggested_level2_code"], (path.name, i)
         compared += 1
     assert compared, "no row with a finding: the comparison compared nothing"
-    assert marked == sum(1 for x in data["findings"] if x["rule"] == "label.improbable")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TypeError,
-    reason="merged first column: 'MergedCell' object is not iterable — branch h15-workbooks",
-)
+def test_the_workbook_carries_the_reviewers_decisions(store):
+    review_id = save_review(store, run_review([SEED]))
+    review = load_review(store, review_id)
+    label = next(x for _, x in review.findings() if x.finding.rule == "label.improbable")
+    clean = next(i for i in range(len(review.files[0].table.records)) if not review.files[0].row_findings(i))
+    decide(store, review_id, finding=label.id, decision="keep", comment="原类别正确", user="甲")
+    decide(store, review_id, row=(1, clean), decision="set", level2_code="22", comment="应为社会效益")
+    review = load_review(store, review_id)
+    ws = load_workbook(io.BytesIO(file_workbook(review, 1, store).data)).worksheets[0]
+    column = next(c.column for c in ws[1] if c.value == "审核意见")
+    opinions = [ws.cell(row=r, column=column).value for r in range(2, ws.max_row + 1)]
+    said = [o for o in opinions if o]
+    assert len(said) == 2
+    assert any("保持原类别" in o and "原类别正确" in o for o in said)
+    assert any("22" in o and "应为社会效益" in o for o in said)
+    assert opinions[clean] and "应为社会效益" in opinions[clean]
+
+
 def test_a_form_whose_first_column_is_merged_gives_its_workbook(store):
     review = load_review(store, save_review(store, run_review([WORKBOOKS / MERGED_FIRST_COLUMN])))
-    assert file_workbook(review, 1, store).name == "申报表_跨页.审核.xlsx"
+    got = file_workbook(review, 1, store)
+    assert got.name == "申报表_跨页.审核.xlsx" and load_workbook(io.BytesIO(got.data)).sheetnames
 
 
 # ------------------------------------------------------------------ names and the zip

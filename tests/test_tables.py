@@ -29,7 +29,7 @@ from indicatorml.tables import (
 )
 from indicatorml.taxonomy import LEVEL2, by_code, parent
 
-from helpers import CORPUS, SEED, corpus_pages, corpus_rows
+from helpers import CORPUS, SEED, WORKBOOKS, corpus_pages, corpus_rows
 
 
 def comparable(rec: Indicator) -> dict:
@@ -472,6 +472,49 @@ def test_flat_cells_lose_p_wrappers(tmp_path: Path) -> None:
     )
     r = read_table(f).records[0]
     assert (r.project, r.indicator, r.level2_raw, r.level2_code) == ("培训项目", "培训人次", "数量指标", "11")
+
+
+# ---------------------------------------------------------------- continuation rows
+@pytest.mark.parametrize("name", ["续行_项目名称留空.csv", "平表_项目名称留空.xlsx"])
+def test_a_blank_project_cell_under_a_projects_rows_is_that_project(name: str) -> None:
+    """Exported from a merged sheet: 项目名称 and 年度绩效目标 only on each project's first row.
+    Read as no project, the check invented "(未标明项目)" and found both real projects without
+    their 效益 indicators (which were on the continuation rows)."""
+    from indicatorml.checks import check_table
+
+    t = read_table(WORKBOOKS / name)
+    with (WORKBOOKS / "续行_项目名称留空.csv").open(encoding="gb18030", newline="") as f:
+        rows = list(csv.reader(f))[1:]
+    firsts = [(r[0], r[1]) for r in rows if r[0]]
+    assert len(firsts) == 2 and len(t.records) == len(rows)
+    want: list[tuple[str, str]] = []
+    for r in rows:
+        want.append((r[0], r[1]) if r[0] else want[-1])
+    assert [(r.project, r.goal) for r in t.records] == want
+    findings = check_table(t, labels=False)
+    assert {f.project for f in findings} <= {p for p, _ in firsts}
+    assert not [f for f in findings if f.rule in ("completeness.no-effect", "completeness.no-satisfaction")]
+
+
+def test_continuation_needs_a_project_above_on_the_same_page(tmp_path: Path) -> None:
+    src = tmp_path / "t.tsv"
+    src.write_text(
+        "url\t项目名称\t绩效目标\t二级指标\t三级指标\t年度指标值\n"
+        "p1\t\t\t数量指标\t无项目的行\t≥1个\n"  # first rows without a project stay without
+        "p1\t甲项目\t甲的目标\t数量指标\t甲一\t≥1个\n"
+        "p1\t\t\t质量指标\t甲二\t≥90%\n"
+        "p1\t\t自己的目标\t质量指标\t甲三\t≥90%\n"  # its own goal stays its own
+        "p2\t\t\t数量指标\t另一页的行\t≥1个\n",  # another source page: not 甲项目's
+        encoding="utf-8",
+    )
+    t = read_table(src)
+    assert [(r.indicator, r.project, r.goal) for r in t.records] == [
+        ("无项目的行", None, None),
+        ("甲一", "甲项目", "甲的目标"),
+        ("甲二", "甲项目", "甲的目标"),
+        ("甲三", "甲项目", "自己的目标"),
+        ("另一页的行", None, None),
+    ]
 
 
 # ---------------------------------------------------------------- encodings

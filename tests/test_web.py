@@ -7,6 +7,7 @@ import json
 import re
 import warnings
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 
@@ -20,7 +21,7 @@ from indicatorml.web.app import create_app  # noqa: E402
 from indicatorml.web.limits import MAX_UPLOAD_BYTES  # noqa: E402
 from indicatorml.web.state import Settings  # noqa: E402
 
-from helpers import SEED  # noqa: E402
+from helpers import SEED, WORKBOOKS  # noqa: E402
 
 XSS = "<script>alert(1)</script>"
 LABELED_CSV = (
@@ -164,6 +165,28 @@ def test_client_file_names_never_reach_the_disk(client, tmp_path, monkeypatch):
     assert all("evil" not in str(p) and ".." not in str(p) for p in written)
 
 
+def test_a_word_form_with_its_label_column_merged_is_a_workbook_not_a_500(client):
+    """The classic 财政部 form (绩效指标 merged down the table) answered 500 'MergedCell' object
+    is not iterable on ?format=xlsx."""
+    from openpyxl import load_workbook
+
+    doc = WORKBOOKS / "申报表_绩效指标列合并.docx"
+    r = client.post("/api/check?format=xlsx", files={"file": (doc.name, doc.read_bytes())})
+    assert r.status_code == 200
+    assert load_workbook(io.BytesIO(r.content)).sheetnames == ["表1", "问题清单"]
+
+
+def test_continuation_rows_are_two_projects_on_the_page(client):
+    """A GB18030 CSV exported from a merged sheet: the page showed 2 个项目 and 3 sections, the
+    third an invented "(未写项目名称)" holding both projects' other rows."""
+    csv = WORKBOOKS / "续行_项目名称留空.csv"
+    r = client.post("/review", files={"file": (csv.name, csv.read_bytes(), "text/csv")})
+    assert r.status_code == 200
+    assert "12 条指标 · 2 个项目" in r.text
+    assert r.text.count("<h3>") == 2 and "(未写项目名称)" not in r.text
+    assert "completeness.no-effect" not in r.text
+
+
 # ---------------------------------------------------------------- 413
 def test_upload_over_20_mb_is_413_with_a_message(client):
     big = b"a" * (MAX_UPLOAD_BYTES + 10)
@@ -264,6 +287,27 @@ def test_code_writes_the_file_back_in_its_own_kind(client, tmp_path):
     out.write_bytes(r.content)
     t = read_table(out)
     assert t.encoding == "gb18030" and [x.level2_code for x in t.records] == ["11", "31"]
+
+
+def test_code_of_a_word_or_pdf_form_is_an_xlsx_named_so(client):
+    """The 编码 download of X.docx was an XLSX named X.coded.docx; the name now comes from the
+    one naming rule the CLI uses (tables.annotate.coded_name)."""
+    from openpyxl import load_workbook
+
+    for name in ("申报表_绩效指标列合并.docx", "申报表_绩效指标列合并.xls", "申报表_绩效指标列合并.pdf"):
+        src = WORKBOOKS / name
+        r = client.post("/api/code", files={"file": (src.name, src.read_bytes())})
+        assert r.status_code == 200
+        stem = src.stem.encode("utf-8")
+
+        assert f"filename*=UTF-8''{quote(src.stem)}.coded.xlsx" in r.headers["content-disposition"], stem
+        assert r.headers["content-type"].startswith(
+            "application/vnd.openxmlformats-officedocument.spreadsheetml"
+        )
+        assert (
+            "表1" in load_workbook(io.BytesIO(r.content)).sheetnames
+            or "第1页" in load_workbook(io.BytesIO(r.content)).sheetnames
+        )
 
 
 def test_code_seed_stays_seed(client, tmp_path):

@@ -24,7 +24,8 @@ from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from indicatorml.checks import Finding, check_table, write_findings_xlsx
-from indicatorml.checks.workbook import ADDED_COLUMNS, FILL_COLOURS, LIST_HEADER, output_paths
+from indicatorml.checks.batch import output_paths
+from indicatorml.checks.workbook import ADDED_COLUMNS, FILL_COLOURS, LIST_HEADER
 from indicatorml.cli import main
 from indicatorml.coding import write_back
 from indicatorml.tables import read_table
@@ -351,7 +352,7 @@ def test_problem_list_links_every_finding(checked):
     ws = wb["问题清单"]
     rows = [list(r) for r in ws.iter_rows(values_only=True)]
     assert rows[0] == list(LIST_HEADER)
-    f = str(src)
+    f = src.name  # the file's own name, never the folder it was read from (issue 15)
     assert [r[:6] + [r[7], r[9]] for r in rows[1:]] == [
         [f, "甲项目", "D6", "警告", "合规培训项目", "培训企业数量", "数量指标配百分比", "中"],
         [f, "甲项目", "D8", "警告", "合规培训项目", "培训完成时间", "指标值不可考核", "中"],
@@ -441,9 +442,9 @@ def test_cli_several_files_one_workbook_each(tmp_path: Path, capsys):
     b.write_text("项目名称,三级指标,二级指标,年度指标值\n甲,培训人数,数量指标,及时\n", encoding="utf-8")
     folder = tmp_path / "审核"
     assert main(["check", str(a), str(b), "-o", f"{folder}/"]) == 0
-    assert sorted(p.name for p in folder.iterdir()) == ["a.xlsx", "b.xlsx"]
-    assert load_workbook(folder / "a.xlsx").sheetnames == ["甲项目", "乙项目", "填表说明", "问题清单"]
-    assert load_workbook(folder / "b.xlsx").sheetnames == ["b", "问题清单"]
+    assert sorted(p.name for p in folder.iterdir()) == ["a.审核.xlsx", "b.审核.xlsx"]
+    assert load_workbook(folder / "a.审核.xlsx").sheetnames == ["甲项目", "乙项目", "填表说明", "问题清单"]
+    assert load_workbook(folder / "b.审核.xlsx").sheetnames == ["b", "问题清单"]
     assert main(["check", str(a), str(b), "-o", str(tmp_path / "审核.xlsx")]) == 0
     assert (tmp_path / "审核-a.xlsx").is_file() and (tmp_path / "审核-b.xlsx").is_file()
     assert "写出 2 个审核工作簿" in capsys.readouterr().err
@@ -453,7 +454,10 @@ def test_output_paths_never_collide(tmp_path: Path):
     from indicatorml.records import Table
 
     tables = [Table(str(tmp_path / "x" / "表.xlsx"), "xlsx"), Table(str(tmp_path / "y" / "表.csv"), "csv")]
-    assert [p.name for p in output_paths(tables, str(tmp_path / "out") + "/")] == ["表.xlsx", "表(2).xlsx"]
+    assert [p.name for p in output_paths(tables, str(tmp_path / "out") + "/")] == [
+        "表.审核.xlsx",
+        "表(2).审核.xlsx",
+    ]
     assert output_paths(tables[:1], str(tmp_path / "one.xlsx")) == [tmp_path / "one.xlsx"]
 
 
@@ -715,3 +719,307 @@ def test_seed_project_without_indicators_is_marked_on_its_own_row(tmp_path: Path
     ]
     assert _fill(ws, "A2") == RED and ws["A2"].comment.text.startswith("[错误] 项目「乙项目」: ")
     assert wb["问题清单"]["C2"].hyperlink.location == "'seed'!A2"
+
+
+# ---------------------------------------------------------------------------- a stored review's workbook
+def test_review_workbook_of_a_stored_file_with_suggestions_and_decisions(checked):
+    """What the review pipeline calls: the table as stored (JSON round trip, a server path), the
+    upload's bytes, the user's own name, the one scorer's suggestions and the reviewer's decisions.
+    Nothing is read from the path and nothing is checked again."""
+    import datetime as dt
+    import io
+
+    from indicatorml.checks import Decision, review_workbook
+    from indicatorml.coding.predict import Prediction
+    from indicatorml.table_json import table_from_dict, table_to_dict
+
+    src, table, findings, _ = checked
+    stored = table_to_dict(table)
+    stored["path"] = "/srv/indicatorml/blobs/ab12cd"  # not a file: the writer must not need it
+    stored_table = table_from_dict(stored)
+    suggestions = [
+        Prediction(r.indicator, r.target, "1", "产出指标", "11", "数量指标", 0.5 + k / 20)
+        for k, r in enumerate(stored_table.records)
+    ]
+    suggestions[8] = None  # a row without a suggestion: nothing in its columns
+    label = next(k for k, f in enumerate(findings) if f.rule == "label.improbable")
+    count = next(k for k, f in enumerate(findings) if f.rule == "target.rate-on-count")
+    decisions = [
+        Decision("accept", finding=label, comment="已核实", user="张三", at=dt.datetime(2025, 6, 1, 10, 30)),
+        Decision("keep", finding=count, user="李四", at="2025-06-02T09:00:00+00:00"),
+        # a later decision on the same finding is the current one
+        Decision(
+            "set",
+            finding=count,
+            level2_code="13",
+            comment="按时效算",
+            user="李四",
+            at="2025-06-02T09:05:00+00:00",
+        ),
+        Decision("keep", row=3, comment="社会效益无误"),  # a row without a finding
+    ]
+    data = review_workbook(
+        stored_table,
+        findings,
+        name="申报表.xlsx",
+        source=src.read_bytes(),
+        suggestions=suggestions,
+        decisions=decisions,
+    )
+    assert isinstance(data, bytes)
+    wb = load_workbook(io.BytesIO(data))
+    a = wb["甲项目"]
+    set_line = "改为 13-时效指标: 按时效算 —— 李四 2025-06-02 09:05 UTC"
+    accept_line = "采纳建议(11-数量指标): 已核实 —— 张三 2025-06-01 10:30"
+    keep_line = "保持原类别(22-社会效益指标): 社会效益无误"
+    # 建议二级指标/建议概率 on every row from the suggestions (what the page shows); 审核意见 filled
+    assert [[a.cell(row=r, column=c).value for c in (9, 10, 11)] for r in range(6, 12)] == [
+        ["11-数量指标", 0.5, set_line],
+        ["11-数量指标", 0.55, accept_line],
+        ["11-数量指标", 0.6, None],
+        ["11-数量指标", 0.65, keep_line],
+        ["11-数量指标", 0.7, None],
+        ["11-数量指标", 0.75, None],
+    ]
+    assert a["K7"].alignment.wrap_text
+    # the decision is a line of the decided cell's 批注, below the finding it answers
+    assert (
+        a["B7"].comment.text
+        == f"[警告] 「培训合格率」更像「11-数量指标」(0.90);核对二级指标\n审核意见: {accept_line}"
+    )
+    assert a["D6"].comment.text.endswith(f"\n审核意见: {set_line}")
+    assert a["B9"].comment.text == f"审核意见: {keep_line}" and a["B9"].fill.patternType is None
+    b = wb["乙项目"]
+    assert [b.cell(row=r, column=9).value for r in range(6, 9)] == ["11-数量指标", "11-数量指标", None]
+    listing = [list(r) for r in wb["问题清单"].iter_rows(values_only=True)]
+    assert listing[0][-1] == "审核意见"
+    assert [r[0] for r in listing[1:]] == ["申报表.xlsx"] * len(findings)
+    assert [r[-1] for r in listing[1:]] == [
+        {count: set_line, label: accept_line}.get(k) for k in range(len(findings))
+    ]
+    # everything of the user's workbook but the marked cells and the added columns as it was
+    marked = {("甲项目", c) for c in ("D6", "B7", "D8", "A9", "B9")} | {("乙项目", c) for c in ("D7", "C6")}
+    out = src.with_name("stored.xlsx")
+    out.write_bytes(data)
+    after = snapshot(out, marked, {"甲项目": 6, "乙项目": 6})
+    after["order"] = [n for n in after["order"] if n != "问题清单"]
+    del after["问题清单"]
+    assert after == snapshot(src, marked, {"甲项目": 6, "乙项目": 6})
+    assert a["E12"].value == "=SUM(E6:E11)"
+
+
+def test_a_decision_names_what_it_decides():
+    from indicatorml.checks import Decision
+    from indicatorml.checks.decisions import decision_line
+
+    assert decision_line(Decision("accept", row=0), "11", "12") == "采纳建议(11-数量指标)"
+    assert decision_line(Decision("keep", row=0), "11", "12") == "保持原类别(12-质量指标)"
+    assert (
+        decision_line(Decision("set", row=0, level2_code="13-时效指标", user="王五"))
+        == "改为 13-时效指标 —— 王五"
+    )
+    with pytest.raises(ValueError):
+        Decision("set", row=0)
+    with pytest.raises(ValueError):
+        Decision("maybe", row=0)
+    with pytest.raises(ValueError):
+        Decision("keep")
+
+
+# ---------------------------------------------------------------------------- code fills the draft's empty cells
+def _draft(path: Path) -> Path:
+    """A form draft: 一级/二级 left empty on most rows (A5:A6 merged and empty), one row with its
+    一级 written, one row fully labeled, a user's comment and borders everywhere."""
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "申报表"
+    ws["A1"] = "2025年项目支出绩效目标申报表"
+    ws.merge_cells("A1:E1")
+    ws["A2"], ws["B2"] = "项目名称", "合规培训项目"
+    ws.merge_cells("B2:E2")
+    ws["A3"], ws["B3"] = "年度绩效目标", GOAL
+    ws.merge_cells("B3:E3")
+    rows = [
+        ("一级指标", "二级指标", "三级指标", "年度指标值", "备注"),
+        (None, None, "培训企业数量", "≥50家", "按培训签到表"),
+        (None, None, "参训企业满意度", "≥90%", None),
+        ("产出指标", None, "培训合格率", "≥95%", None),
+        ("效益指标", "社会效益指标", "企业合规意识提升率", "≥80%", None),
+        (None, None, "培训完成及时率", "≥95%", None),
+        (None, None, "推进工作", "有效", None),
+    ]
+    for r, row in enumerate(rows, start=4):
+        for c, v in enumerate(row, start=1):
+            cell = ws.cell(row=r, column=c, value=v)
+            cell.border = BOX
+            if r == 4:
+                cell.font, cell.fill = Font(bold=True), GREY
+    ws.merge_cells("A5:A6")
+    ws["C5"].comment = Comment("按区商务局口径", "张三")
+    ws.column_dimensions["C"].width = 30
+    wb.save(path)
+    return path
+
+
+def _predictions(records, model=None, top_k=3, layout="pre2021"):
+    from indicatorml.coding.predict import Prediction
+
+    def alts(*pairs):
+        return [{"level2_code": c, "level2": "", "probability": p} for c, p in pairs]
+
+    table = {
+        "培训企业数量": ("1", "产出指标", "11", "数量指标", 0.95, alts(("11", 0.95), ("12", 0.03))),
+        "参训企业满意度": (
+            "3",
+            "满意度指标",
+            "31",
+            "服务对象满意度指标",
+            0.97,
+            alts(("31", 0.97), ("22", 0.02)),
+        ),
+        "培训合格率": ("1", "产出指标", "12", "质量指标", 0.92, alts(("12", 0.92), ("11", 0.05))),
+        "企业合规意识提升率": ("2", "效益指标", "22", "社会效益指标", 0.9, alts(("22", 0.9))),
+        "培训完成及时率": (
+            "1",
+            "产出指标",
+            "13",
+            "时效指标",
+            0.55,
+            alts(("13", 0.55), ("12", 0.30), ("22", 0.10)),
+        ),
+    }
+    out = []
+    for r in records:
+        if r.indicator in table:
+            l1c, l1, l2c, l2, conf, alt = table[r.indicator]
+            out.append(Prediction(r.indicator, r.target, l1c, l1, l2c, l2, conf, alt, level1_confidence=0.98))
+        else:
+            out.append(Prediction(r.indicator, r.target, None, None, None, None, None, message="看不出类别"))
+    return out
+
+
+def _cells(path: Path) -> dict[tuple[str, str], tuple]:
+    """Every non-empty cell: (value, style, comment text) by (sheet, coordinate)."""
+    wb = load_workbook(path)
+    return {
+        (ws.title, c.coordinate): (c.value, _style(c), c.comment.text if c.comment else None)
+        for ws in wb.worksheets
+        for row in ws.iter_rows()
+        for c in row
+        if c.value not in (None, "")
+    }
+
+
+def test_code_fills_the_drafts_empty_level_cells_and_never_a_filled_one(tmp_path: Path, monkeypatch):
+    src = _draft(tmp_path / "草稿.xlsx")
+    monkeypatch.setattr(write_back, "classify", _predictions)
+    monkeypatch.setattr(write_back, "_keep_given_level1", lambda *a, **k: None)
+    out = tmp_path / "草稿.coded.xlsx"
+    res = write_back.code_table(src, out, model=object.__new__(write_back.IndicatorClassifier), stream=None)
+    assert (res.coded, res.review, res.kept) == (3, 2, 1)
+    before, after = _cells(src), _cells(out)
+    # Every cell the writer filled is byte for byte as it was: value, style and comment.
+    assert {k: after[k] for k in before} == before
+    ws = load_workbook(out)["申报表"]
+    green, amber = write_back.CODED_FILL, write_back.REVIEW_FILL
+    filled = {
+        ref: (ws[ref].value, _fill(ws, ref), ws[ref].comment.text if ws[ref].comment else None)
+        for ref in ("A5", "B5", "B6", "A7", "B7", "A9", "B9", "A10", "B10")
+    }
+    assert filled == {
+        # A5:A6 is one merged cell over two rows the model puts in different families: left
+        # empty, amber, its comment says what each row would have
+        "A5": (
+            None,
+            amber,
+            "各行建议不同,未填写;请按行填写:\n「培训企业数量」产出指标\n「参训企业满意度」满意度指标",
+        ),
+        "B5": ("数量指标", green, "自动编码 11-数量指标,置信度 0.95\n次选: 12-质量指标 0.03"),
+        "B6": (
+            "服务对象满意度指标",
+            green,
+            "自动编码 31-服务对象满意度指标,置信度 0.97\n次选: 22-社会效益指标 0.02",
+        ),
+        "A7": ("产出指标", None, None),  # the writer's own 一级: kept
+        "B7": ("质量指标", green, "自动编码 12-质量指标,置信度 0.92\n次选: 11-数量指标 0.05"),
+        "A9": (
+            "产出指标",
+            amber,
+            "自动编码 1-产出指标(由二级指标 13-时效指标 定),一级置信度 0.98;需人工确认"
+            "\n次选: 2-效益指标(其中 22-社会效益指标) 0.10",
+        ),
+        "B9": (
+            "时效指标",
+            amber,
+            "自动编码 13-时效指标,需人工确认: 置信度 0.55,低于 0.9\n次选: 12-质量指标 0.30",
+        ),
+        "A10": (None, None, None),  # the model could not code it: nothing written
+        "B10": (None, None, None),
+    }
+    assert ws["B8"].value == "社会效益指标" and ws["B5"].border.left.style == "thin"
+    # the added columns are there as before, right of the 备注 column
+    assert [ws.cell(row=4, column=c).value for c in range(6, 10)] == [
+        "建议一级指标",
+        "建议二级指标",
+        "置信度",
+        "复核",
+    ]
+    assert ws["I9"].value == "需人工确认" and ws["I10"].value == "需人工确认: 看不出类别"
+
+
+def test_code_fills_empty_cells_of_a_word_form_in_its_new_workbook(tmp_path: Path, monkeypatch):
+    """A .docx draft (the 绩效指标 column merged down the table) comes back as a new workbook
+    laid out like it, its empty 二级指标 cells filled; the 一级 cells it names are kept."""
+    import make_fixtures as mf  # scripts/make_fixtures.py: the fixture workbooks' builders
+
+    rows = [
+        {"level1": "产出指标", "level2_raw": "", "indicator": "培训企业数量", "target": "≥50家"},
+        {"level1": "满意度指标", "level2_raw": "", "indicator": "参训企业满意度", "target": "≥90%"},
+    ]
+    f = mf.Form("合规培训项目", "区商务局", GOAL, rows, label_col=True, merge_levels=False)
+    sheet = mf.render_sheet("表1", [f])
+    src = tmp_path / "草稿.docx"
+    mf.write_docx([([], sheet)], src)
+    monkeypatch.setattr(write_back, "classify", _predictions)
+    monkeypatch.setattr(write_back, "_keep_given_level1", lambda *a, **k: None)
+    out = write_back.code_table(src, model=object.__new__(write_back.IndicatorClassifier), stream=None).output
+    assert out.name == "草稿.coded.xlsx"
+    table = read_table(src)
+    ws = load_workbook(out)["表1"]
+    for rec, want in zip(table.records, ("数量指标", "服务对象满意度指标"), strict=True):
+        (r1, c1), (r2, c2) = rec.origin.cells["level1"], rec.origin.cells["level2"]
+        assert ws.cell(row=r1, column=c1).value == rec.level1_raw  # the draft's own, kept
+        assert ws.cell(row=r2, column=c2).value == want
+        assert _fill(ws, ws.cell(row=r2, column=c2).coordinate) == write_back.CODED_FILL
+
+
+def test_write_coded_from_a_stored_table_reads_nothing_again(tmp_path: Path):
+    """The pipeline's 编码 download: the stored table (its path a server's, not a file), the
+    upload's bytes and the stored suggestions give the coded file, named after the user's file."""
+    import io
+
+    from indicatorml.table_json import table_from_dict, table_to_dict
+
+    src = _draft(tmp_path / "草稿.xlsx")
+    stored = table_to_dict(read_table(src))
+    stored["path"] = "/srv/indicatorml/blobs/9f8e"
+    table = table_from_dict(stored)
+    coded = write_back.write_coded(
+        table, _predictions(table.records), name="草稿.xlsx", source=src.read_bytes()
+    )
+    assert (coded.name, coded.coded, coded.review, coded.kept) == ("草稿.coded.xlsx", 3, 2, 1)
+    ws = load_workbook(io.BytesIO(coded.data))["申报表"]
+    assert (ws["B5"].value, ws["B9"].value, ws["I9"].value) == ("数量指标", "时效指标", "需人工确认")
+
+    csv_src = tmp_path / "草稿.csv"
+    csv_src.write_bytes("项目名称,三级指标,年度指标值\r\n甲,培训企业数量,≥50家\r\n".encode("gb18030"))
+    stored = table_to_dict(read_table(csv_src))
+    stored["path"] = "/srv/indicatorml/blobs/77aa"
+    table = table_from_dict(stored)
+    coded = write_back.write_coded(table, _predictions(table.records), name="草稿.csv")
+    assert coded.name == "草稿.coded.csv"
+    text = coded.data.decode("gb18030")
+    assert (
+        text.splitlines()[1].startswith("甲,培训企业数量,≥50家,1-产出指标,11-数量指标,0.95")
+        and "\r\n" in text
+    )

@@ -7,16 +7,19 @@ the shared :class:`Finding` and :class:`Rule`, ``sources`` the documents rules r
 ``wording`` what an indicator's words say, ``label_rule`` when the model's doubt counts,
 ``severity`` the severity table. ``run`` runs every family over a table, ``draft`` runs the row
 rules on a draft as it is typed, ``grade`` turns a project's findings into 优/良/中/差;
-``report`` (terminal, JSONL/CSV) and ``workbook`` (XLSX) are the views. The ``check`` verb is
-:func:`indicatorml.reviews.run_check`, over the review pipeline.
+``report`` (terminal, JSONL/CSV) and ``workbook`` (XLSX) are the views, ``decisions`` a
+reviewer's decision as the workbook writes it, ``batch`` one workbook per input file. The
+``check`` verb is :func:`indicatorml.reviews.run_check`, over the review pipeline.
 
 The API the review pipeline and the pages use: :func:`check_table` / :func:`check_tables`
 (findings; ``scores=`` from :func:`indicatorml.coding.score_rows`), :func:`project_grades`,
-:func:`check_draft`, :data:`RULE_INFO` / :func:`rule_catalog` (the rule filter).
+:func:`check_draft`, :data:`RULE_INFO` / :func:`rule_catalog` (the rule filter),
+:func:`review_workbook` (one stored file's workbook, with :class:`Decision` s).
 """
 
 from typing import Any
 
+from .decisions import DECISION_ZH, Decision
 from .draft import check_draft
 from .finding import KIND_ZH, KINDS, Finding, Rule, worst_severity
 from .grade import GRADE_MEANING, GRADES, ProjectGrade, grade, project_grades
@@ -25,7 +28,7 @@ from .report import finding_rows, render_findings
 from .rules.registry import FAMILIES, RULE_INFO, RULES, TABLE_RULES, rule_info, rule_name
 from .run import check_files, check_table, check_tables, label_findings
 from .severity import SEVERITIES, SEVERITY_RANK, SEVERITY_ZH
-from .workbook import write_findings_xlsx
+from .workbook import review_workbook, write_findings_xlsx
 
 
 def rule_catalog() -> list[dict[str, Any]]:
@@ -72,4 +75,7 @@ __all__ = [
     "finding_rows",
     "render_findings",
     "write_findings_xlsx",
+    "review_workbook",
+    "Decision",
+    "DECISION_ZH",
 ]

@@ -95,11 +95,14 @@ def project_grades(table: Table, findings: Sequence[Finding]) -> list[ProjectGra
     """
     projects = project_contexts(table_context(table))
     of_row = {i: k for k, p in enumerate(projects) for i, _ in p.rows}
+    named: dict[str | None, list[int]] = {}  # by name, once: a table of thousands of projects
+    for n, p in enumerate(projects):
+        named.setdefault(p.name, []).append(n)
     mine: list[list[Finding]] = [[] for _ in projects]
     for f in findings:
         if f.file != table.path or f.rule in TABLE_RULES:
             continue
-        k = of_row.get(f.row) if f.row is not None else _project_of(projects, f)
+        k = of_row.get(f.row) if f.row is not None else _project_of(projects, named.get(f.project, []), f)
         if k is not None:
             mine[k].append(f)
     out = []
@@ -121,8 +124,8 @@ def project_grades(table: Table, findings: Sequence[Finding]) -> list[ProjectGra
     return out
 
 
-def _project_of(projects: Sequence[ProjectContext], f: Finding) -> int | None:
-    named = [k for k, p in enumerate(projects) if p.name == f.project]
+def _project_of(projects: Sequence[ProjectContext], named: Sequence[int], f: Finding) -> int | None:
+    """The project a project-level finding is about, among the projects ``named`` as it names."""
     exact = [k for k in named if projects[k].source == f.source]
     found = exact or named
     return found[0] if found else None

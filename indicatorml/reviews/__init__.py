@@ -15,7 +15,7 @@ One computation for the CLI's ``check``, the 审核 page and the JSON API::
     file_workbook(load_review(store, review_id), 1, store)      # <stem>.审核.xlsx, never re-checked
 
 Modules, one idea each: ``review`` (the objects), ``reading`` (a file read under its own
-name), ``names`` (own names and download names), ``identity`` (which model and label rule),
+name), ``names`` (a file's own name), ``identity`` (which model and label rule),
 ``metadata`` (a file's year and department), ``run`` (``run_review``), ``persist`` (to and from
 the store), ``decisions`` (``decide`` and what a decision means), ``as_json`` (the API's
 shape), ``text`` (the terminal view), ``outputs`` (annotated workbook, coded file, zip of a review), ``export`` (decisions
@@ -36,10 +36,10 @@ from .export import (
 )
 from .identity import NO_MODEL, label_rule_from_json, label_rule_json, resolve_model
 from .metadata import file_org, file_year
-from .names import coded_name, own_name, unique_names, workbook_name
-from .outputs import Download, file_bytes, file_coded, file_workbook, workbooks_zip, write_file_workbook
+from .names import own_name
+from .outputs import Download, file_bytes, file_coded, file_workbook, workbook_decisions, workbooks_zip
 from .persist import create_review, load_review, review_from_stored, review_in, save_review
-from .reading import read_named, read_upload, rename_table
+from .reading import read_named, read_upload, rename_table, renamed
 from .review import ModelIdentity, Review, ReviewFile, ReviewFinding, ReviewProject
 from .run import MAX_FILES, file_projects, run_review
 from .text import review_text
@@ -73,7 +73,7 @@ __all__ = [
     "decision_json",
     "Download",
     "file_workbook",
-    "write_file_workbook",
+    "workbook_decisions",
     "file_coded",
     "workbooks_zip",
     "file_bytes",
@@ -86,12 +86,10 @@ __all__ = [
     "SUMMARY_HEADERS",
     # names, reading, identity
     "own_name",
-    "workbook_name",
-    "coded_name",
-    "unique_names",
     "read_named",
     "read_upload",
     "rename_table",
+    "renamed",
     "file_projects",
     "file_year",
     "file_org",

@@ -6,24 +6,23 @@ the review — the table as read, the findings, the suggestions, all as stored �
 uploaded bytes (the user's own ``.xlsx`` is marked in place; a Word, PDF or ``.xls`` file's
 layout is copied into the new workbook). Nothing here reads a table, scores or checks.
 
-The bytes are written to a private temporary folder for the writers (which load a workbook
-from a file); the workbook shows the file's own name, never that folder.
+The writers (:func:`indicatorml.checks.review_workbook`, :func:`indicatorml.coding.write_coded`)
+take the bytes and the file's own name and give bytes: no file on the server is written or named.
 """
 
 from __future__ import annotations
 
 import copy
 import io
-import tempfile
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
 
-from ..checks import write_findings_xlsx
+from ..checks import Decision, review_workbook
 from ..coding.write_back import write_coded
 from ..errors import IndicatormlError
+from ..store import Decision as StoredDecision
 from ..store import Store
-from .names import coded_name, unique_names, workbook_name
+from ..tables.annotate import review_name, stem_of, unique_names
 from .review import Review, ReviewFile
 
 __all__ = [
@@ -31,7 +30,7 @@ __all__ = [
     "ZIP_TYPE",
     "Download",
     "file_bytes",
-    "write_file_workbook",
+    "workbook_decisions",
     "file_workbook",
     "file_coded",
     "workbooks_zip",
@@ -60,31 +59,53 @@ def file_bytes(file: ReviewFile, store: Store | None = None) -> bytes:
     return store.get_blob(file.sha256)
 
 
-def write_file_workbook(review: Review, n: int, out: str | Path, store: Store | None = None) -> list[str]:
-    """Write file ``n``'s annotated workbook to ``out``; what openpyxl could not keep of the
-    user's own workbook (text boxes, shapes…), for the caller to warn about."""
-    file = review.file(n)
-    data = file_bytes(file, store)
-    with tempfile.TemporaryDirectory(prefix="indicatorml-review-") as tmp:
-        source = Path(tmp) / f"source{_suffix(file)}"
-        source.write_bytes(data)
-        return write_findings_xlsx(
-            [file.table], [x.finding for x in file.findings], str(out), sources=[source]
-        )
+def workbook_decisions(file: ReviewFile) -> list[Decision]:
+    """The file's current decisions as the workbook writer takes them (in the order they were
+    made): each finding's latest by its place in ``file.findings``, and each row's latest where
+    it was made on the row itself (one made on a finding is that finding's)."""
+    current: list[tuple[int, Decision]] = []
+    for k, x in enumerate(file.findings):
+        if x.decision is not None:
+            current.append((x.decision["id"], _decision(x.decision, finding=k)))
+    for row, d in file.decisions.items():
+        if d["finding_id"] is None:
+            current.append((d["id"], _decision(d, row=row)))
+    return [d for _, d in sorted(current, key=lambda pair: pair[0])]
+
+
+def _decision(d: StoredDecision, finding: int | None = None, row: int | None = None) -> Decision:
+    return Decision(
+        d["decision"],
+        finding=finding,
+        row=row,
+        level2_code=d["level2_code"],
+        comment=d["comment"],
+        user=d["user"],
+        at=d["created_at"],
+    )
 
 
 def file_workbook(review: Review, n: int, store: Store | None = None) -> Download:
-    """File ``n`` annotated: ``<stem>.审核.xlsx``."""
+    """File ``n``'s review workbook, ``<stem>.审核.xlsx``: its findings marked, the one scorer's
+    suggestion beside every row (建议二级指标/建议概率, as the page shows them) and the
+    reviewer's current decisions in 审核意见 and the 批注 — an ``.xlsx`` marked in its own bytes,
+    any other kind laid out like them."""
     file = review.file(n)
-    with tempfile.TemporaryDirectory(prefix="indicatorml-review-") as tmp:
-        out = Path(tmp) / "out.xlsx"
-        write_file_workbook(review, n, out, store)
-        return Download(workbook_name(file.name), out.read_bytes(), XLSX_TYPE)
+    data = review_workbook(
+        file.table,
+        [x.finding for x in file.findings],
+        name=file.name,
+        source=file_bytes(file, store),
+        suggestions=file.suggestions or None,
+        decisions=workbook_decisions(file),
+    )
+    return Download(review_name(file.name), data, XLSX_TYPE)
 
 
 def file_coded(review: Review, n: int, store: Store | None = None, threshold: float = 0.9) -> Download:
     """File ``n`` coded with the review's stored suggestions (as ``indicatorml code`` writes
-    it: the draft's own kind, or a workbook; rows below ``threshold`` marked 需人工确认)."""
+    it: the draft's own kind, or a workbook with its empty 一级/二级 cells filled; rows below
+    ``threshold`` marked 需人工确认)."""
     if not 0.0 <= threshold <= 1.0:
         raise IndicatormlError(f"阈值应在 0 到 1 之间，收到 {threshold}")
     file = review.file(n)
@@ -92,37 +113,26 @@ def file_coded(review: Review, n: int, store: Store | None = None, threshold: fl
         raise IndicatormlError(f"{file.name}：没有读到指标，无法编码")
     if not file.suggestions:
         raise IndicatormlError(f"{file.name}：这份审核没有使用模型，没有编码建议")
-    name = coded_name(file.name)
-    data = file_bytes(file, store)
-    table = copy.deepcopy(file.table)  # coding writes the suggestions into the records
-    with tempfile.TemporaryDirectory(prefix="indicatorml-review-") as tmp:
-        source = Path(tmp) / f"source{_suffix(file)}"
-        source.write_bytes(data)
-        out = Path(tmp) / f"out{PurePosixPath(name).suffix}"
-        write_coded(table, copy.deepcopy(file.suggestions), out, threshold=threshold, source=source)
-        media = XLSX_TYPE if out.suffix.lower() == ".xlsx" else "application/octet-stream"
-        return Download(name, out.read_bytes(), media)
+    coded = write_coded(
+        copy.deepcopy(file.table),  # coding writes the suggestions into the records
+        copy.deepcopy(file.suggestions),
+        name=file.name,
+        source=file_bytes(file, store),
+        threshold=threshold,
+    )
+    media = XLSX_TYPE if coded.name.lower().endswith(".xlsx") else "application/octet-stream"
+    return Download(coded.name, coded.data, media)
 
 
 def workbooks_zip(review: Review, store: Store | None = None) -> Download:
-    """Every file's annotated workbook in one zip, each under its own name (``<stem>.审核.xlsx``;
+    """Every file's review workbook in one zip, each under its own name (``<stem>.审核.xlsx``;
     two files of one name get ``(2)``…)."""
-    names = unique_names(workbook_name(f.name) for f in review.files)
+    names = unique_names([review_name(f.name) for f in review.files])
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
         for f, name in zip(review.files, names, strict=True):
             member = zipfile.ZipInfo(name, date_time=_ZIP_TIME)
             member.compress_type = zipfile.ZIP_DEFLATED
             z.writestr(member, file_workbook(review, f.n, store).data)
-    title = "审核工作簿" if len(review.files) > 1 else PurePosixPath(names[0]).stem
+    title = "审核工作簿" if len(review.files) > 1 else stem_of(names[0])
     return Download(f"{title}.zip", buf.getvalue(), ZIP_TYPE)
-
-
-def _suffix(file: ReviewFile) -> str:
-    """The source's suffix for the writers: its own where it is one of the kind's, else the kind's."""
-    own = PurePosixPath(file.name).suffix.lower()
-    by_kind = {"xlsx": (".xlsx", ".xlsm"), "xls": (".xls",), "docx": (".docx",), "pdf": (".pdf",)}
-    allowed = by_kind.get(file.kind)
-    if allowed is None:
-        return own if own in (".txt", ".csv", ".tsv", ".tab", ".jsonl", ".json") else ".txt"
-    return own if own in allowed else allowed[0]

@@ -13,15 +13,18 @@ The one call into the table reader is :func:`read_upload`: when the bounded read
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import os
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import IndicatormlError
 from ..records import Table
+from .review import Review
 
-__all__ = ["ReadFile", "read_upload", "read_named", "rename_table"]
+__all__ = ["ReadFile", "read_upload", "read_named", "rename_table", "renamed"]
 
 
 @dataclass
@@ -66,18 +69,7 @@ def rename_table(table: Table, path: str, name: str) -> None:
     """
     if path == name:
         return
-    # The folder is replaced only when it is absolute (a temporary folder's path is distinctive;
-    # a relative "data" could be part of any word).
-    folder = str(Path(path).parent)
-    keep_folder = not Path(path).is_absolute() or folder == Path(path).anchor
-
-    def sub(text: str) -> str:
-        if path in text:
-            text = text.replace(path, name)
-        if not keep_folder and folder in text:
-            text = text.replace(folder, "…")
-        return text
-
+    sub = _substitute(path, name)
     table.path = name
     for x in table.problems:
         x.file = sub(x.file)
@@ -88,3 +80,43 @@ def rename_table(table: Table, path: str, name: str) -> None:
             r.origin.file = sub(r.origin.file)
     for p in table.projects:
         p.source = sub(p.source)
+
+
+def renamed(review: Review, names: Sequence[str]) -> Review:
+    """A copy of ``review`` whose files are called ``names`` everywhere — tables, findings (file,
+    source, message), suggestions (source) — as if they had been read under those names
+    (``check --save`` keeps the file names, not the paths the user typed)."""
+    if len(names) != len(review.files):
+        raise IndicatormlError(f"审核有 {len(review.files)} 个文件，却给了 {len(names)} 个文件名")
+    out = copy.deepcopy(review)
+    for f, name in zip(out.files, names, strict=True):
+        if f.name == name:
+            continue
+        sub = _substitute(f.name, name)
+        rename_table(f.table, f.name, name)
+        for x in f.findings:
+            x.finding.file = name
+            x.finding.source = sub(x.finding.source)
+            x.finding.message = sub(x.finding.message)
+        for p in f.suggestions:
+            if p.source is not None:
+                p.source = sub(p.source)
+        f.name = name
+    return out
+
+
+def _substitute(path: str, name: str) -> Callable[[str], str]:
+    """``text`` with ``path`` put as ``name``, and the path's folder as ``…`` when it is
+    absolute (a temporary folder's path is distinctive; a relative "data" could be part of any
+    word)."""
+    folder = str(Path(path).parent)
+    keep_folder = not Path(path).is_absolute() or folder == Path(path).anchor
+
+    def sub(text: str) -> str:
+        if path in text:
+            text = text.replace(path, name)
+        if not keep_folder and folder in text:
+            text = text.replace(folder, "…")
+        return text
+
+    return sub

@@ -52,7 +52,7 @@ from .read import parse_files, read_table, read_tables, report_problems
 from .reading import reading
 from .seed import SEED_HEADER, render_seed, seed_indicator_string
 from .view import VIEW_COLUMNS, VIEW_HEADERS, summary_line, view_rows
-from .write import WRITE_FORMATS, add_column, record_columns, records_to_rows, write_table
+from .write import WRITE_FORMATS, add_column, record_columns, records_to_rows, table_bytes, write_table
 
 __all__ = [
     "read_table",
@@ -66,6 +66,7 @@ __all__ = [
     "parse_files",
     "report_problems",
     "write_table",
+    "table_bytes",
     "render_seed",
     "seed_indicator_string",
     "records_to_rows",

@@ -13,8 +13,9 @@ from collections.abc import Iterable, Iterator, Sequence
 from functools import partial
 from typing import Any
 
-from ..records import Problem, Table
+from ..records import Indicator, Problem, Table
 from .columns import canon_header, head_rows, match_columns, row_to_indicator
+from .continuation import continue_project
 from .seed import NUMBERED, expand_numbered
 from .seed_cell import strip_p
 
@@ -119,6 +120,7 @@ def rows_to_records(
     # The seed's columns saved as CSV/XLSX: summary rows (合计, the department) have neither goal
     # nor indicators, and numbered indicator cells are split as in the seed layout.
     seed_like = canon_header(header[cols["indicator"]]) == "绩效指标" and "goal" in cols
+    above: Indicator | None = None  # the last record with a project: a blank project cell is its
     for k, (lineno, cells, problem) in enumerate(rows):
         table.rows.append(cells)
         text_cells = texts[k] if texts is not None else cells
@@ -148,6 +150,7 @@ def rows_to_records(
             table.problems.append(Problem(p, lineno, reason))
         if rec is None:
             continue
+        above = continue_project(rec, above)
         rec.origin.row = len(table.rows) - 1
         if NUMBERED.match(rec.indicator):
             table.records.extend(expand_numbered(rec, partial(_problem, table, lineno)))

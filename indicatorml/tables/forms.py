@@ -38,6 +38,7 @@ from .columns import (
     match_header,
     row_to_indicator,
 )
+from .continuation import continue_project
 from .form_blocks import (
     FORM_LABELS,
     INLINE_LABEL,
@@ -90,6 +91,9 @@ class _OpenTable:
     # carried onto the next page's rows while their merged cells continue there empty.
     last_levels: dict[int, str] = field(default_factory=dict)
     carry: dict[int, str] = field(default_factory=dict)
+    # The table's last record with a project: a row with a blank project cell under it is its
+    # (:mod:`.continuation`); a PDF page continuing the table continues it too.
+    above: Indicator | None = None
 
     def continued(self) -> _OpenTable:
         """The same table on the next page, which does not repeat its header."""
@@ -309,6 +313,7 @@ class _GridWalk:
         if rec is None:
             return
         apply_block(rec, t.block)
+        t.above = continue_project(rec, t.above)
         rec.origin.file = table.path
         rec.origin.sheet = g.name
         rec.origin.cells = {

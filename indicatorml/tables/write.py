@@ -9,6 +9,7 @@ Every key of ``extra`` becomes a column; the reader's bookkeeping is ``Indicator
 from __future__ import annotations
 
 import csv
+import io
 import json
 import re
 from collections.abc import Sequence
@@ -24,6 +25,7 @@ from .seed import render_seed
 __all__ = [
     "WRITE_FORMATS",
     "write_table",
+    "table_bytes",
     "record_columns",
     "records_to_rows",
     "add_column",
@@ -99,55 +101,68 @@ def write_table(table: Table, path: str | Path, fmt: str | None = None) -> None:
     if fmt is None:
         suffix = path.suffix.lower().lstrip(".")
         fmt = {"txt": "seed", "json": "jsonl"}.get(suffix, suffix)
-    if fmt not in WRITE_FORMATS:
-        raise IndicatormlError(f"cannot write format {fmt!r}; choose one of {', '.join(WRITE_FORMATS)}")
+    data = table_bytes(table, fmt)
     try:
-        _write_table(table, path, fmt)
+        path.write_bytes(data)
     except OSError as e:  # a missing directory, no permission: the user's to fix, in one line
         raise IndicatormlError(f"cannot write {path}: {e.strerror or e}") from None
 
 
-def _write_table(table: Table, path: Path, fmt: str) -> None:
-    # Written back in its own kind, a text table keeps its encoding and line ends (a GB18030 CRLF
-    # file from a finance system comes back as one); anything else is UTF-8 with LF.
+def table_bytes(table: Table, fmt: str) -> bytes:
+    """The file :func:`write_table` writes, as bytes (a server hands them out without a file).
+
+    Written back in its own kind, a text table keeps its encoding and line ends (a GB18030 CRLF
+    file from a finance system comes back as one); anything else is UTF-8 with LF.
+    """
+    if fmt not in WRITE_FORMATS:
+        raise IndicatormlError(f"cannot write format {fmt!r}; choose one of {', '.join(WRITE_FORMATS)}")
     own = fmt == table.kind and fmt in ("seed", "csv", "tsv")
     enc, nl = (table.encoding or "utf-8", table.newline) if own else ("utf-8", "\n")
-    if fmt == "seed":
-        path.write_text(render_seed(table), encoding=enc, newline=nl)
-        return
-    if fmt == "jsonl":
-        text = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in records_to_rows(table.records))
-        path.write_text(text, encoding="utf-8", newline="\n")
-        return
-    cols, rows, preamble = _flat_cells(table)
     if fmt == "xlsx":
-        from openpyxl import Workbook
+        return _xlsx_bytes(table)
+    if fmt == "seed":
+        text = render_seed(table)
+    elif fmt == "jsonl":
+        text = "".join(json.dumps(d, ensure_ascii=False) + "\n" for d in records_to_rows(table.records))
+    else:
+        text = _delimited_text(table, fmt)
+    return text.replace("\n", nl).encode(enc)
 
-        wb = Workbook()
-        ws = wb.active
-        for line in preamble:
-            ws.append(line.split("\t"))
-        ws.append(cols)
-        for r in rows:
-            ws.append([xlsx_value(v) for v in r])
-        for row in ws.iter_rows():
-            keep_as_text(row)
-        wb.save(path)
-        return
+
+def _xlsx_bytes(table: Table) -> bytes:
+    from openpyxl import Workbook
+
+    cols, rows, preamble = _flat_cells(table)
+    wb = Workbook()
+    ws = wb.active
+    for line in preamble:
+        ws.append(line.split("\t"))
+    ws.append(cols)
+    for r in rows:
+        ws.append([xlsx_value(v) for v in r])
+    for row in ws.iter_rows():
+        keep_as_text(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def _delimited_text(table: Table, fmt: str) -> str:
+    """A flat table as CSV or TSV text with LF line ends (the caller makes them its own)."""
+    cols, rows, preamble = _flat_cells(table)
     if fmt == "tsv":
         clean = [_tsv_cell(c) for c in cols]
         body = [[_tsv_cell(v) for v in r] for r in rows]
         text = "".join(line + "\n" for line in preamble) + "\t".join(clean) + "\n"
-        text += "".join("\t".join(r) + "\n" for r in body)
-        path.write_text(text, encoding=enc, newline=nl)
-        return
-    with open(path, "w", encoding=enc, newline=nl) as f:
-        for line in preamble:
-            f.write(line + "\n")
-        w = csv.writer(f, lineterminator="\n")
-        w.writerow(cols)
-        for r in rows:
-            w.writerow([_text(v) for v in r])
+        return text + "".join("\t".join(r) + "\n" for r in body)
+    buf = io.StringIO()
+    for line in preamble:
+        buf.write(line + "\n")
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols)
+    for r in rows:
+        w.writerow([_text(v) for v in r])
+    return buf.getvalue()
 
 
 def _text(v: Any) -> str:

@@ -24,11 +24,12 @@ from starlette.templating import Jinja2Templates
 from .. import __version__
 from ..checks.severity import SEVERITIES, SEVERITY_ZH
 from ..errors import IndicatormlError
+from ..tables.annotate import coded_name
 from ..taxonomy import LAYOUTS, code_label
 from . import jobs, views
 from .limits import MAX_UPLOAD_BYTES, BodyLimit, error_response
 from .state import DEFAULT, LOCAL, ServerState, Settings
-from .uploads import Upload, attachment, coded_name, media_type, read_uploads, staged
+from .uploads import Upload, attachment, media_type, read_uploads, staged
 
 STATIC_TYPES = {
     ".css": "text/css; charset=utf-8",

@@ -96,12 +96,6 @@ def attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(name)}"}
 
 
-def coded_name(name: str) -> str:
-    """``草稿.xlsx`` → ``草稿.coded.xlsx``, as ``indicatorml code`` names its output."""
-    p = Path(name)
-    return f"{p.stem}.coded{p.suffix or '.txt'}"
-
-
 def media_type(name: str) -> str:
     """XLSX by its type; text files as bytes, since a coded file keeps its own encoding (GB18030, BOM)."""
     if Path(name).suffix.lower() == ".xlsx":

@@ -2,12 +2,14 @@
 
 For the user's own workbook the places come from the reader (``Indicator.origin``: sheet and
 cells) or, for a flat table, from its header; for a new workbook :func:`layout` also gives the
-cells to write: the input's grids as read (merges re-made), else the records' columns
-(``RECORD_HEADER``).
+cells to write: the input's grids (:func:`source_grids`, from the file's bytes; merges re-made),
+else the flat table's rows, else the records' columns (``RECORD_HEADER``).
 """
 
 from __future__ import annotations
 
+import bisect
+import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from ...records import GridInfo, Table
 from ..columns import cell_text, match_columns
 from ..grid import Grid
 
-__all__ = ["Place", "TableArea", "Sheet", "layout", "sheet_title", "RECORD_HEADER"]
+__all__ = ["Place", "TableArea", "Sheet", "layout", "sheet_title", "source_grids", "RECORD_HEADER"]
 
 # The records' columns: the layout of a table that has no grid of its own (the seed layout, JSONL).
 RECORD_HEADER = ("项目名称", "绩效目标", "一级指标", "二级指标", "三级指标", "实施周期指标值", "年度指标值")
@@ -114,14 +116,14 @@ def layout(
     wb: Any = None,
     new: bool = False,
     title: str | None = None,
-    source: str | Path | None = None,
+    grids: dict[str, Grid] | None = None,
 ) -> tuple[list[Sheet], list[Place]]:
     """The sheets of ``table`` and the place of each record.
 
     ``wb`` is the user's workbook (annotating in place: sheet names come from it); ``new``
-    asks for the cells too (writing a new workbook); ``title`` names the sheet of a table
-    that has none of its own (CSV, seed, JSONL). ``source`` is where the input's bytes are
-    when ``table.path`` is only its name (a stored review's file); default ``table.path``.
+    asks for the cells too (writing a new workbook), laid out from ``grids`` (the input's,
+    from :func:`source_grids`) where given; ``title`` names the sheet of a table that has none
+    of its own (CSV, seed, JSONL).
     """
     name = title or sheet_title(Path(table.path).stem)
     native = _native_sheets(table)
@@ -129,7 +131,6 @@ def layout(
         sheets, places = _native_layout(table, native)
         if not new:
             return sheets, places
-        grids = _source_grids(table, source)
         if grids is not None and all(s.name in grids for s in sheets):
             # Every input sheet/table/page, in file order; those without indicators as they were.
             have = {s.name: s for s in sheets}
@@ -187,9 +188,14 @@ def _native_layout(table: Table, names: list[str]) -> tuple[list[Sheet], list[Pl
         recs = by_sheet[s]
         areas = _areas_of(infos.get(s), recs)
         sheets.append(Sheet(s, areas))
+        # The table a row is in, by bisection over the tables' first rows (a sheet may hold
+        # hundreds of forms: no scan of them all per record).
+        by_first = sorted(range(len(areas)), key=lambda k: areas[k].first_row)
+        firsts = [areas[k].first_row for k in by_first]
         for i, cells in recs:
             row = cells.get("indicator", next(iter(cells.values())))[0]
-            g = next((k for k, a in enumerate(areas) if a.first_row <= row <= a.last_row), 0)
+            j = bisect.bisect_right(firsts, row) - 1
+            g = by_first[j] if j >= 0 and areas[by_first[j]].last_row >= row else 0
             places[i] = Place(s, row, cells, g)
     return sheets, [places[i] for i in range(len(table.records))]
 
@@ -210,32 +216,45 @@ def _areas_of(info: GridInfo | None, recs: list[tuple[int, dict[str, tuple[int, 
     return [TableArea(max(first - 1, 1), first, max(rows), max(cols))]
 
 
-def _source_grids(table: Table, source: str | Path | None = None) -> dict[str, Grid] | None:
-    """The input's grids as its reader sees them (cells, merge continuations), by name; None
-    where no reader gives grids for this kind of file (then the records' columns are used)."""
-    path = Path(source if source is not None else table.path)
-    try:
-        if table.kind == "xlsx":
-            from ..xlsx import xlsx_grids
+def source_grids(kind: str, data: bytes) -> dict[str, Grid] | None:
+    """The input's grids from its bytes, as its reader sees them (cells, merge continuations),
+    by name; None where no reader gives grids for this kind of file or the bytes cannot be read
+    (then the table's flat rows or the records' columns are used).
 
-            grids = xlsx_grids(path)
-        elif table.kind == "xls":
+    Why from bytes: the writer of a stored review has the upload's bytes, not a file; the
+    path the table was read from may be a temporary file long gone. The ``.docx``/``.pdf``
+    readers open a path, so those bytes go to a private temporary folder for the read and are
+    removed at once; the grids carry no path.
+    """
+    try:
+        if kind == "xls":
             from ..xls import xls_grids
 
-            grids = xls_grids(path.read_bytes())
-        elif table.kind == "docx":
-            from ..docx import docx_grids
-
-            grids = docx_grids(path)
-        elif table.kind == "pdf":
-            from ..pdf import pdf_grids
-
-            grids = pdf_grids(path)[0]
+            grids = xls_grids(data)
+        elif kind in ("xlsx", "docx", "pdf"):
+            with tempfile.TemporaryDirectory(prefix="indicatorml-grids-") as tmp:
+                path = Path(tmp) / f"source.{kind}"
+                path.write_bytes(data)
+                grids = _path_grids(kind, path)
         else:
             return None
-    except Exception:  # noqa: BLE001 - no grids: the records' columns instead
+    except Exception:  # noqa: BLE001 - no grids: the table's own rows instead
         return None
     return {g.name: g for g in grids}
+
+
+def _path_grids(kind: str, path: Path) -> list[Grid]:
+    if kind == "xlsx":
+        from ..xlsx import xlsx_grids
+
+        return xlsx_grids(path)
+    if kind == "docx":
+        from ..docx import docx_grids
+
+        return docx_grids(path)
+    from ..pdf import pdf_grids
+
+    return pdf_grids(path)[0]
 
 
 def _fill_from_grid(sheet: Sheet, grid: Grid) -> None:
@@ -258,20 +277,32 @@ def _fill_from_grid(sheet: Sheet, grid: Grid) -> None:
 
 def _merges_from_cont(grid: Grid) -> list[str]:
     """Merged ranges from the continuation flags, row by row: each top-left cell takes the
-    continuations right of it, then the rows below whose cells under it all continue."""
+    continuations right of it, then the rows below whose cells under it all continue.
+
+    A continuation carries its own range's text (:func:`~..grid.fill_merges`), so one with
+    another text belongs to another range: an empty header cell above 指标值 cells that each
+    span two columns does not swallow their second columns as one tall range.
+    """
     from openpyxl.utils import get_column_letter
 
-    cont, nums = grid.cont, grid.rownums
+    cont, nums, texts = grid.cont, grid.rownums, grid.cells
     used: set[tuple[int, int]] = set()
+    top = ""
 
     def free(r: int, c: int) -> bool:
-        return c < len(cont[r]) and cont[r][c] and (r, c) not in used
+        return (
+            c < len(cont[r])
+            and cont[r][c]
+            and (r, c) not in used
+            and (texts[r][c] if c < len(texts[r]) else "") == top
+        )
 
     out = []
     for r, row in enumerate(cont):
         for c, is_cont in enumerate(row):
             if is_cont:
                 continue
+            top = texts[r][c] if c < len(texts[r]) else ""
             w = 0
             while free(r, c + w + 1):
                 w += 1

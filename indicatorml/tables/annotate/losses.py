@@ -13,15 +13,17 @@ def lost_line(src: str | Path, out: str | Path, lost: Sequence[str]) -> str:
     return f"indicatorml: warning: {src}: 写出的 {out} 不含原表的{'、'.join(lost)}(openpyxl 不能保留)"
 
 
-def losses(path: str | Path) -> list[str]:
-    """What openpyxl will not carry from this workbook into the written one (checked in the
-    file's parts): each a short Chinese phrase for a warning. Empty when nothing is lost."""
+def losses(workbook: str | Path | bytes) -> list[str]:
+    """What openpyxl will not carry from this workbook (a path, or its bytes) into the written
+    one (checked in the file's parts): each a short Chinese phrase for a warning. Empty when
+    nothing is lost."""
+    import io
     import re
     import zipfile
 
     out: list[str] = []
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(io.BytesIO(workbook) if isinstance(workbook, bytes) else workbook) as z:
             names = z.namelist()
             drawings = [z.read(n) for n in names if re.match(r"xl/drawings/drawing\d+\.xml$", n)]
             sheets = [z.read(n) for n in names if re.match(r"xl/worksheets/sheet\d+\.xml$", n)]

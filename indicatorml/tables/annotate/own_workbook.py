@@ -1,22 +1,32 @@
-"""The user's own ``.xlsx`` marked in place: loaded with openpyxl, changed, saved under another name.
+"""The user's own ``.xlsx`` marked in place: loaded with openpyxl from its bytes, changed, returned as bytes.
 
 Formulas are kept (not ``data_only``): every sheet, merged range, width, style, comment, data
 validation, conditional format, defined name, frozen pane and print setting stays as openpyxl
 keeps it (images and charts are re-written by openpyxl, shapes and text boxes are lost; see
 :mod:`.losses` and README).
+
+Why bytes in, bytes out: the review pipeline writes a stored upload's workbook (it has the
+bytes, not a file), and the CLI writes the result whole or not at all
+(:func:`~.write_marks.save_bytes`); neither needs the input's path.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from pathlib import Path
+import io
 
 from ...errors import IndicatormlError
-from ...records import Table
 from .layout import layout
-from .losses import losses
-from .marks import Column, Listing, Note
-from .write_marks import add_columns, mark_cells, note_target, same_file, save_workbook, write_listing
+from .marks import Listing, Marked
+from .write_marks import (
+    Book,
+    Locator,
+    add_columns,
+    fill_entries,
+    mark_cells,
+    note_target,
+    workbook_bytes,
+    write_listing,
+)
 
 __all__ = ["annotate_workbook", "OWN_WORKBOOK"]
 
@@ -24,40 +34,27 @@ __all__ = ["annotate_workbook", "OWN_WORKBOOK"]
 OWN_WORKBOOK = (".xlsx", ".xlsm")
 
 
-def annotate_workbook(
-    table: Table,
-    out: str | Path,
-    notes: Sequence[Note] = (),
-    columns: Sequence[Column] = (),
-    listing: Listing | None = None,
-    source: str | Path | None = None,
-) -> list[str]:
-    """Load the user's own ``.xlsx`` (``table.path``), mark it and save it as ``out``: the
-    notes on their cells, the columns right of each table, the listing as a last sheet whose
-    rows link to their notes' cells. Refuses to overwrite the input. Returns what openpyxl
-    could not keep (see :func:`losses`), for the caller to warn about.
-
-    ``source``: where the workbook's bytes are when ``table.path`` is only the file's own name
-    (a stored review's upload, written to a temporary file): the name is what the workbook
-    shows, the source what is loaded.
-    """
+def annotate_workbook(item: Marked, listing: Listing | None = None) -> bytes:
+    """The user's own ``.xlsx`` (``item.source.data``) marked: the entries in their empty cells,
+    the notes on their cells, the columns right of each table, the listing as a last sheet
+    whose rows link to their notes' cells. Returns the new workbook's bytes."""
     from openpyxl import load_workbook
 
-    src = Path(source if source is not None else table.path)
-    if same_file(src, out):
-        raise IndicatormlError(
-            f"--output {out} is the input file; choose another name (the input is never overwritten)"
-        )
+    src = item.source
+    if src.data is None:
+        raise IndicatormlError(f"{src.name}: the workbook's bytes are needed to mark it in place")
     try:
-        wb = load_workbook(src)
+        wb = load_workbook(io.BytesIO(src.data))
     except Exception as e:  # noqa: BLE001 - a workbook openpyxl cannot load is the user's to fix
-        raise IndicatormlError(f"cannot open {src} as a workbook: {type(e).__name__}: {e}") from None
-    sheets, places = layout(table, wb=wb)
+        raise IndicatormlError(f"cannot open {src.name} as a workbook: {type(e).__name__}: {e}") from None
+    sheets, places = layout(src.table, wb=wb)
+    book = Book(wb)
+    locator = Locator(src.table, places, sheets)
+    fill_entries(wb, locator, item.entries, book=book)
     for sheet in sheets:
-        if sheet.name in wb.sheetnames and columns:
-            add_columns(wb[sheet.name], sheet, places, sheet.name, columns, header_style=True)
-    mark_cells(wb, table, places, notes, sheets=sheets)
+        if sheet.name in wb.sheetnames and item.columns:
+            add_columns(wb[sheet.name], sheet, places, sheet.name, item.columns, header_style=True, book=book)
+    mark_cells(wb, locator, item.notes, book=book)
     if listing is not None:
-        write_listing(wb, listing, note_target(wb, table, places, sheets))
-    save_workbook(wb, out)
-    return losses(src)
+        write_listing(wb, listing, note_target(wb, locator, book=book))
+    return workbook_bytes(wb)
