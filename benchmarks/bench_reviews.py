@@ -17,7 +17,9 @@ bench_read.py reads), then on SQLite and on PostgreSQL (a fresh database each; P
 
 Reference in the same run: reading the same 100 files with ``read_table`` alone (what the pipeline
 adds is everything but that), and bench_read.py's own figure — the same 100 forms as one
-workbook of 100 sheets. Do not run it beside other heavy work.
+workbook of 100 sheets. The engines' runs read in this process (the library's default); one more
+line reads the same files through a ``ReaderPool`` worker, as the CLI and the server do, both
+with ``read_table`` alone and within ``run_review``. Do not run it beside other heavy work.
 """
 
 from __future__ import annotations
@@ -46,10 +48,13 @@ _spec.loader.exec_module(mf)
 
 from bench_store import pct, table_sizes  # noqa: E402
 
-import indicatorml.reviews.reading as reading  # noqa: E402
+import indicatorml.reviews.reading as review_reading  # noqa: E402
 from indicatorml.reviews import load_review, review_json, run_review, save_review, workbooks_zip  # noqa: E402
 from indicatorml.store import open_store  # noqa: E402
 from indicatorml.tables import read_table  # noqa: E402
+from indicatorml.tables.limits import DEFAULT_LIMITS  # noqa: E402
+from indicatorml.tables.pool import PoolSettings, ReaderPool  # noqa: E402
+from indicatorml.tables.reading import reading as read_policy  # noqa: E402
 
 
 def build(folder: Path, n_files: int, per_form: int) -> tuple[list[Path], Path]:
@@ -77,7 +82,7 @@ class ReadClock:
 
     def __init__(self) -> None:
         self.seconds = 0.0
-        self._real = reading.read_upload
+        self._real = review_reading.read_upload
 
     def __enter__(self) -> ReadClock:
         def timed(path: Any) -> Any:
@@ -87,11 +92,11 @@ class ReadClock:
             finally:
                 self.seconds += time.perf_counter() - t0
 
-        reading.read_upload = timed  # type: ignore[assignment]
+        review_reading.read_upload = timed  # type: ignore[assignment]
         return self
 
     def __exit__(self, *exc: object) -> None:
-        reading.read_upload = self._real  # type: ignore[assignment]
+        review_reading.read_upload = self._real  # type: ignore[assignment]
 
 
 def one_engine(url: str, files: list[Path], repeat: int, loads: int) -> dict[str, Any]:
@@ -177,6 +182,25 @@ def main() -> int:
             f"reference, read_table alone: the {a.files} files {statistics.median(ref_files):.2f} s; "
             f"bench_read.py's file (the same forms as 1 workbook of {a.files} sheets) {statistics.median(ref_sheets):.2f} s"
         )
+        with ReaderPool(PoolSettings(size=1)) as pool:
+            pool.start()
+            pool.read(files[0], DEFAULT_LIMITS)  # the worker started (not timed)
+            worker_read, worker_review = [], []
+            for _ in range(a.repeat):
+                t0 = time.perf_counter()
+                for p in files:
+                    pool.read(p, DEFAULT_LIMITS)
+                worker_read.append(time.perf_counter() - t0)
+                with read_policy(pool=pool), ReadClock() as clock:
+                    t0 = time.perf_counter()
+                    review = run_review(files)
+                    worker_review.append((time.perf_counter() - t0, clock.seconds))
+                assert sum(len(f.table.records) for f in review.files) == a.files * a.per_form
+            total, read_s = (statistics.median(x) for x in zip(*worker_review, strict=True))
+            print(
+                f"through a reader worker (how the CLI and the server read): read_table of the {a.files} files "
+                f"{statistics.median(worker_read):.2f} s; run_review {total:.2f} s, of which reading {read_s:.2f} s"
+            )
         for engine in engines:
             if engine == "sqlite":
                 url = f"sqlite:///{tmp / engine / 'indicatorml.sqlite3'}"

@@ -37,6 +37,7 @@ from ..checks import SEVERITIES, SEVERITY_RANK, SEVERITY_ZH, TABLE_RULES, rule_n
 from ..store import Decision
 from ..taxonomy import code_label
 from .decisions import DECISION_ZH, decided_level2
+from .gcpause import no_gc
 from .identity import label_rule_json
 from .review import Review, ReviewFile, ReviewFinding
 
@@ -49,11 +50,12 @@ def review_json(review: Review) -> dict[str, Any]:
     projects: list[dict[str, Any]] = []
     rows: list[dict[str, Any]] = []
     findings: list[dict[str, Any]] = []
-    for f in review.files:
-        files.append(_file_json(f))
-        projects.extend(_projects_json(f))
-        rows.extend(_rows_json(f))
-        findings.extend(finding_json(f, x) for x in f.findings)
+    with no_gc():  # many small dicts, no cycles (see .gcpause)
+        for f in review.files:
+            files.append(_file_json(f))
+            projects.extend(_projects_json(f))
+            rows.extend(_rows_json(f))
+            findings.extend(finding_json(f, x) for x in f.findings)
     return {
         "id": review.id,
         "created_at": _time(review.created_at),

@@ -24,11 +24,9 @@ What is where:
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import os
 import secrets
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import asdict, fields
 from typing import Any
 
@@ -39,6 +37,7 @@ from ..records import Indicator
 from ..store import FileIn, FindingIn, ProjectIn, ReviewIn, RowIn, Store
 from ..store import Review as StoredReview
 from ..table_json import indicator_to_dict, table_from_dict, table_to_dict
+from .gcpause import no_gc
 from .identity import ModelSpec, label_rule_from_json, label_rule_json
 from .review import ModelIdentity, Review, ReviewFile, ReviewFinding, ReviewProject
 from .run import run_review
@@ -108,30 +107,13 @@ def load_review(store: Store, review_id: str, *, data: bool = False) -> Review:
     """The stored review, with its findings' ids and the reviewer's current decisions on its
     findings and rows (the whole history in ``history``); ``data=True`` also fetches each
     file's uploaded bytes (the annotated workbook of an ``.xlsx`` needs them)."""
-    with _no_gc():
+    with no_gc():
         stored = store.get_review(review_id)
         review = review_from_stored(stored)
     if data:
         for f in review.files:
             f.data = store.get_blob(f.sha256)
     return review
-
-
-@contextlib.contextmanager
-def _no_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a review's rows become objects.
-
-    A 2,000-row review is some 100,000 small dicts and lists with no cycles among them; the
-    collector scanning them again and again made ``load_review`` take 120–410 ms instead of a
-    steady 105 ms (measured, benchmarks/bench_reviews.py). Reference counting frees as usual.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def review_in(review: Review, user: str | None = None, department: str | None = None) -> ReviewIn:
