@@ -79,7 +79,7 @@ def test_reviews_list_show_decide_export_download(tmp_path, capsys):
         + ["--comment", "按目标值应为质量", "--user", "王审核", *where],
         capsys,
     )
-    assert rc == 0 and f"问题 {label.id} 改为指定类别 12" in err
+    assert rc == 0 and f"问题 {label.id} 改为 12" in err
     rc, _, err = run(["reviews", "decide", review_id, "--row", "2:1", "--decision", "accept", *where], capsys)
     assert rc == 0 and "第 2:1 条" in err
 

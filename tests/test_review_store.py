@@ -144,9 +144,7 @@ def test_decisions_are_applied_when_a_review_is_loaded_and_the_history_is_kept(s
     data = review_json(again)
     shown = next(r for r in data["rows"] if r["row"] == row)
     assert shown["decision"]["decision"] == "keep" and shown["decided_level2_code"] == given
-    assert (
-        next(x for x in data["findings"] if x["id"] == found.id)["decision"]["decision_zh"] == "改为指定类别"
-    )
+    assert next(x for x in data["findings"] if x["id"] == found.id)["decision"]["decision_zh"] == "改为"
 
 
 def test_a_decision_on_a_row_without_a_finding_sets_its_category(store, seed_review):
@@ -222,7 +220,7 @@ def test_decisions_export_as_rows_with_chinese_headers_for_people(store, seed_re
     row = rows[0]
     assert (row["finding_id"], row["decision"], row["decided"], row["comment"], row["user"]) == (
         found.id,
-        "改为指定类别 12-质量指标",
+        "改为 12-质量指标",
         "12-质量指标",
         "看目标值",
         "乙",

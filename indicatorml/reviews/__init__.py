@@ -18,9 +18,9 @@ Modules, one idea each: ``review`` (the objects), ``reading`` (a file read under
 name), ``names`` (a file's own name), ``identity`` (which model and label rule),
 ``metadata`` (a file's year and department), ``run`` (``run_review``), ``persist`` (to and from
 the store), ``decisions`` (``decide`` and what a decision means), ``as_json`` (the API's
-shape), ``text`` (the terminal view), ``outputs`` (annotated workbook, coded file, zip of a review), ``export`` (decisions
-and review lists as rows), ``command`` (the ``check`` verb), ``gcpause`` (the collector paused
-while many small objects are built).
+shape), ``text`` (the terminal view), ``outputs`` (annotated workbook, coded file, zip of a
+review), ``export`` (decisions and review lists as rows), ``command`` (the ``check`` verb),
+``gcpause`` (the collector paused while many small objects are built).
 """
 
 from .as_json import decision_json, finding_json, review_json

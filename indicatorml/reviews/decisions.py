@@ -15,6 +15,7 @@ latest (see :mod:`indicatorml.store.decisions`).
 
 from __future__ import annotations
 
+from ..checks import DECISION_ZH  # one table of the decisions' Chinese words (the workbook's too)
 from ..records import Indicator
 from ..store import Decision, InvalidError, NotFoundError, Store
 from ..taxonomy import UnknownLabel, by_code, code_label, normalize_label
@@ -29,8 +30,6 @@ __all__ = [
     "decided_level2",
     "suggested_level2",
 ]
-
-DECISION_ZH = {"accept": "采纳建议", "keep": "保持原类别", "set": "改为指定类别"}
 
 
 def decide(
