@@ -1,4 +1,8 @@
-"""A live uvicorn server on 127.0.0.1 and a free port, in a thread (for browser tests, screenshots, benchmarks)."""
+"""A live uvicorn server on 127.0.0.1 and a free port, in a thread (for browser tests, screenshots, benchmarks).
+
+It runs with the options ``indicatorml serve`` gives uvicorn (``web.server.UVICORN_OPTIONS``).
+Scripts that post to it need a CSRF token (:func:`csrf_token`, sent as ``X-CSRF-Token``).
+"""
 
 from __future__ import annotations
 
@@ -23,11 +27,13 @@ def live_server(data_dir: Path, settings: Any = None) -> Iterator[str]:
     import uvicorn
 
     from indicatorml.web.app import create_app
-    from indicatorml.web.state import Settings
+    from indicatorml.web.server import UVICORN_OPTIONS
+    from indicatorml.web.settings import Settings
 
     port = free_port()
     app = create_app(settings or Settings(data_dir=Path(data_dir)))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", **UVICORN_OPTIONS)
+    server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(200):
@@ -39,6 +45,15 @@ def live_server(data_dir: Path, settings: Any = None) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def csrf_token(url: str) -> str:
+    """A token for the X-CSRF-Token header of a script's POSTs (GET /api/csrf)."""
+    import json
+    import urllib.request
+
+    with urllib.request.urlopen(f"{url}/api/csrf", timeout=30) as r:
+        return str(json.loads(r.read())["token"])
 
 
 CHROMIUM = "/usr/bin/chromium"
