@@ -223,7 +223,11 @@ def test_json_depth_counts_without_recursion():
 @pytest.mark.parametrize(
     "path,params,words",
     [
-        ("/api/precedents", {"text": "满" * 5000}, "5,000"),  # httpx refuses longer URLs; the live test sends 200,000
+        (
+            "/api/precedents",
+            {"text": "满" * 5000},
+            "5,000",
+        ),  # httpx refuses longer URLs; the live test sends 200,000
         ("/api/search", {"q": "满" * 2001}, "2,000"),
         ("/api/precedents", {"text": "满意度", "top": "1000"}, "1–100"),
         ("/api/precedents", {"text": "满意度", "year": "next"}, "年度"),

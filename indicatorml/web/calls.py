@@ -17,7 +17,8 @@ from typing import Any
 
 from ..coding import classify, code_table, explain_suggestion
 from ..errors import IndicatormlError
-from ..reviews import Review, create_review, run_review
+from ..reviews import Review, create_review, decide, run_review
+from ..store import Decision, StoreError
 from ..tables import read_table
 from ..tables.annotate import coded_name
 from .errors import Answer
@@ -26,7 +27,7 @@ from .shaping import draft_findings, target_chart
 from .state import Shared
 from .uploads import Upload, staged
 
-__all__ = ["review_uploads", "check_uploads", "code_upload", "draft_panel"]
+__all__ = ["review_uploads", "decide_on", "refresh_library", "check_uploads", "code_upload", "draft_panel"]
 
 _NONE: dict[str, Any] = {"query": "", "hits": [], "categories": [], "targets": []}
 
@@ -43,7 +44,7 @@ def review_uploads(
 ) -> Review:
     """``POST /api/reviews`` and the 审核 page's upload: a stored review of ``uploads``."""
     with staged(uploads) as st, sh.reading_uploads():
-        return create_review(
+        review = create_review(
             sh.store,
             st.paths,
             names=[u.name for u in uploads],
@@ -54,6 +55,25 @@ def review_uploads(
             user=user,
             department=department,
         )
+    refresh_library(sh)
+    return review
+
+
+def decide_on(sh: Shared, review_id: str, user: str, args: dict[str, Any]) -> Decision:
+    """``POST /api/reviews/{id}/decisions`` and the page's form: one decision, stored."""
+    d = decide(sh.store, review_id, user=user, **args)
+    refresh_library(sh)
+    return d
+
+
+def refresh_library(sh: Shared) -> None:
+    """Bring this process's library up to the store now: a table reviewed here is a precedent
+    at once (issue 17), and a decision changes its row's category there. Other processes see
+    them within ``library_refresh`` seconds. A database hiccup here is not the request's failure."""
+    try:
+        sh.library.refresh()
+    except StoreError as e:
+        sh.library.error = str(e)
 
 
 def check_uploads(sh: Shared, uploads: list[Upload], which: str) -> Review:

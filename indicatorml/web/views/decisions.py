@@ -7,7 +7,8 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ...reviews import decide, decision_json, load_review
+from ...reviews import decision_json, load_review
+from ..calls import decide_on
 from ..exports import decisions_file
 from ..inputs import decision_args, json_body
 from ..state import shared
@@ -20,7 +21,7 @@ async def create(request: Request) -> Response:
     ``{"file": n, "row": r, …}`` → 201 with the stored decision (who and when)."""
     args = decision_args(await json_body(request))
     d = await run_in_threadpool(
-        decide, shared(request).store, request.path_params["id"], user=user_name(request), **args
+        decide_on, shared(request), request.path_params["id"], user_name(request), args
     )
     return JSONResponse(decision_json(d), status_code=201)
 

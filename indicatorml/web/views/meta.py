@@ -35,7 +35,7 @@ async def api_docs(request: Request) -> Response:
         "upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
         "files": MAX_FILES,
         "json_mb": MAX_JSON_BYTES // (1024 * 1024),
-        "items": MAX_ITEMS,
+        "max_items": MAX_ITEMS,
         "text": MAX_TEXT,
     }
     return page(request, "api.html", limits=limits)

@@ -7,8 +7,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ...reviews import decide, load_review, review_json, summary_rows
-from ..calls import review_uploads
+from ...reviews import load_review, review_json, summary_rows
+from ..calls import decide_on, review_uploads
 from ..inputs import decision_args, form_of, review_fields, uploads_of
 from ..render import page
 from ..shaping import review_page
@@ -54,6 +54,6 @@ async def decide_form(request: Request) -> Response:
     fields = await form_of(request)
     args = decision_args(fields)
     review_id = request.path_params["id"]
-    d = await run_in_threadpool(decide, shared(request).store, review_id, user=user_name(request), **args)
+    d = await run_in_threadpool(decide_on, shared(request), review_id, user_name(request), args)
     anchor = f"#r-{d['file_n']}-{d['row']}" if d["row"] is not None else ""
     return RedirectResponse(f"/reviews/{review_id}{anchor}", status_code=303)
