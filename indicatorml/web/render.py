@@ -53,18 +53,17 @@ def make_templates() -> Jinja2Templates:
 
 def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
     """Render template ``name`` as a whole page."""
-    from .state import shared
-
     token, new = token_for(request)
-    sh = shared(request)
+    state = request.app.state  # .state.Shared's parts (render is imported by state: no import back)
     context.update(
         active=name.split(".")[0],
         csrf_token=token,
         user=user_name(request),
-        model_choice=sh.models.choice(),
-        has_local=sh.models.local() is not None,
+        model_choice=state.models.choice(),
+        has_local=state.models.local() is not None,
     )
-    response = sh.templates.TemplateResponse(request, name, context, status_code=status)
+    templates: Jinja2Templates = state.templates
+    response = templates.TemplateResponse(request, name, context, status_code=status)
     if new:
         set_token_cookie(response, token)
     return response
@@ -72,6 +71,5 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
 
 def fragment(request: Request, name: str, **context: Any) -> Response:
     """Render a part of a page (the 填报 panel) that scripts put into a page already shown."""
-    from .state import shared
-
-    return shared(request).templates.TemplateResponse(request, name, context)
+    templates: Jinja2Templates = request.app.state.templates
+    return templates.TemplateResponse(request, name, context)

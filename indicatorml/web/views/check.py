@@ -20,6 +20,7 @@ from ..uploads import attachment
 
 
 async def check(request: Request) -> Response:
+    """``POST /api/check``: see the module docstring."""
     uploads, _ = await uploads_of(request)
     sh = shared(request)
     review = await run_in_threadpool(

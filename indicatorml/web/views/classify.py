@@ -12,6 +12,7 @@ from ..state import shared
 
 
 async def classify(request: Request) -> Response:
+    """``POST /api/classify``: ``{"items": [...], "top_k"?, "layout"?}`` → ``{"results": [...]}``."""
     pairs, top_k, layout = classify_args(await json_body(request))
     sh = shared(request)
     model = sh.models.model(sh.models.resolve(request.query_params.get("model")))

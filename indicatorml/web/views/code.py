@@ -13,6 +13,7 @@ from ..uploads import attachment, media_type
 
 
 async def code(request: Request) -> Response:
+    """``POST /api/code``: the coded file, with the counts in ``X-Indicatorml-*`` headers."""
     uploads, _ = await uploads_of(request, single=True)
     sh = shared(request)
     data, name, headers = await run_in_threadpool(

@@ -14,10 +14,12 @@ from ..state import shared
 
 
 async def home(request: Request) -> Response:
+    """``GET /``: the 审核 page is where a reviewer starts."""
     return RedirectResponse("/review", status_code=303)
 
 
 async def healthz(request: Request) -> Response:
+    """``GET /healthz``: the process answers (for a load balancer or a service manager)."""
     return JSONResponse({"status": "ok"})
 
 
@@ -31,6 +33,7 @@ async def csrf_token(request: Request) -> Response:
 
 
 async def api_docs(request: Request) -> Response:
+    """``GET /api/docs``: the API described in Chinese, with its limits and the CSRF token."""
     limits = {
         "upload_mb": MAX_UPLOAD_BYTES // (1024 * 1024),
         "files": MAX_FILES,
@@ -42,6 +45,7 @@ async def api_docs(request: Request) -> Response:
 
 
 async def static_file(request: Request) -> Response:
+    """``GET /static/{name}``: one of the package's files, by name from a fixed set (never a path)."""
     item = shared(request).static.get(request.path_params["name"])
     if item is None:
         raise HTTPException(404, "没有这个文件")

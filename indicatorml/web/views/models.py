@@ -16,6 +16,7 @@ from ..worker import expected_seconds, job_json, submit
 
 
 async def models_page(request: Request) -> Response:
+    """``GET /models?job=…``: the choice, the training form, a job's progress, the figures."""
     sh = shared(request)
     job = None
     if request.query_params.get("job"):

@@ -16,6 +16,7 @@ from ..state import shared
 
 
 async def search_page(request: Request) -> Response:
+    """``GET /search?q=…&kind=…&year=…&department=…&level2=…&source=…``."""
     q = query_text(request, "q", "检索词")
     sh = shared(request)
     context: dict[str, Any] = {"q": q, "kind": "indicator", "hits": None, "error": None}

@@ -17,6 +17,7 @@ from ..state import shared
 
 
 async def write_page(request: Request) -> Response:
+    """``GET /write``: the page, with the panel already filled for a draft in the address."""
     draft = _draft(request)
     panel = await _panel(request, draft)
     return page(
