@@ -53,6 +53,12 @@ def train_local(
     ):
         tables = read_tables(st.paths)
         problems = [st.shown(str(p)) for t in tables for p in t.problems]
+        if not any(r.level2_code for t in tables for r in t.records):
+            read = sum(len(t.records) for t in tables)
+            raise IndicatormlError(
+                f"上传的表读到 {read} 条指标,没有一条填了二级指标,无法训练;"
+                "请先填好一级、二级指标(可以用「审核」页下载编码后的文件,核对后再上传)"
+            )
         stage("训练并做分组交叉验证(5 折)")
         try:
             model = train(st.paths, default_data=True, out=out, progress=False)
