@@ -9,25 +9,20 @@ file, WAL) and on PostgreSQL.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
-import os
-import subprocess
-import sys
 import time
 import urllib.error
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from pathlib import Path
 
 import postgres
 import pytest
 from openpyxl import load_workbook
 
 from helpers import SEED, WORKBOOKS
-from web_server import free_port
+from web_server import serve_process as serve
 
 pytestmark = pytest.mark.slow  # starts server processes (and one trains a model)
 
@@ -38,48 +33,6 @@ LABELED = (
     "培训项目,效益指标,社会效益指标,企业合规意识提升率,≥80%\n"
     "培训项目,满意度指标,服务对象满意度指标,参训企业满意度,≥90%\n"
 )
-
-
-@contextlib.contextmanager
-def serve(db: str, data_dir: Path) -> Iterator[str]:
-    """``indicatorml serve --db DB --data-dir DIR`` on a free port; its URL once it answers."""
-    port = free_port()
-    log = (data_dir / "server.log").open("wb")
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "indicatorml",
-            "serve",
-            "--db",
-            db,
-            "--data-dir",
-            str(data_dir),
-            "--port",
-            str(port),
-        ],
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env={**os.environ, "PYTHONUNBUFFERED": "1"},
-    )
-    url = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(600):
-            try:
-                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
-                    break
-            except OSError:
-                if proc.poll() is not None:
-                    raise RuntimeError((data_dir / "server.log").read_text()) from None
-                time.sleep(0.1)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
 
 
 class Client:

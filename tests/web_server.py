@@ -47,6 +47,55 @@ def live_server(data_dir: Path, settings: Any = None) -> Iterator[str]:
         thread.join(timeout=10)
 
 
+@contextlib.contextmanager
+def serve_process(db: str, data_dir: Path, *args: str) -> Iterator[str]:
+    """``indicatorml serve --db DB --data-dir DIR`` as its own process on a free port (as a second
+    machine or ``--workers`` would run it); its URL once it answers. Its log: DIR/server.log."""
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    port = free_port()
+    log = (data_dir / "server.log").open("wb")
+    command = [
+        "-m",
+        "indicatorml",
+        "serve",
+        "--db",
+        db,
+        "--data-dir",
+        str(data_dir),
+        "--port",
+        str(port),
+        *args,
+    ]
+    proc = subprocess.Popen(
+        [sys.executable, *command],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env={**os.environ, "PYTHONUNBUFFERED": "1"},
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                with urllib.request.urlopen(f"{url}/healthz", timeout=2):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError((data_dir / "server.log").read_text()) from None
+                time.sleep(0.1)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log.close()
+
+
 def csrf_token(url: str) -> str:
     """A token for the X-CSRF-Token header of a script's POSTs (GET /api/csrf)."""
     import json
