@@ -18,12 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from ..checks.matching import IndicatorSide, ProjectSide, match_projects
 from ..checks.past import PastProject, PastRow
 from ..records import Indicator, Table
+from ..store import Review as StoredReview
 from ..store import Store
-from .review import Review
 
 __all__ = [
     "HistoryLookup",
@@ -135,43 +136,49 @@ def year_projects(
 
 def stored_reviews(
     store: Store, year: int, *, org: str | None, department: str | None = None
-) -> list[Review]:
-    """The department's stored reviews of ``year``, newest first (see the module docstring)."""
-    from .persist import load_review  # persist imports run, which imports this module
-
+) -> list[StoredReview]:
+    """The department's stored reviews of ``year``, newest first (see the module docstring),
+    as the store gives them (plain data: no table is rebuilt to read last year's rows)."""
     if org is not None:
         found = store.list_reviews(org=org, year=year, limit=MAX_REVIEWS)
     elif department is not None:
         found = store.list_reviews(department=department, year=year, limit=MAX_REVIEWS)
     else:
         return []
-    return [load_review(store, s["id"]) for s in found]
+    return [store.get_review(s["id"]) for s in found]
 
 
-def _candidates(review: Review) -> Iterable[Candidate]:
-    for f in review.files:
-        names, sides = project_sides(f.table)
-        index = {id(r): i for i, r in enumerate(f.table.records)}
-        by_name: dict[str | None, list[Indicator]] = {}
-        for rec in f.table.records:
-            by_name.setdefault(rec.project, []).append(rec)
-        for name, side in zip(names, sides, strict=True):
-            rows = tuple(
-                PastRow(
-                    r.indicator,
-                    r.target,
-                    _text(r.extra.get("actual")),
-                    r.level2_code,
-                    index[id(r)],
-                )
-                for r in by_name.get(name, [])
+def _candidates(review: StoredReview) -> Iterable[Candidate]:
+    files = {f["n"]: f for f in review["files"]}
+    goals = {(p["file_n"], p["name"]): p["goal"] for p in review["projects"]}
+    groups: dict[tuple[int, str | None], list[dict[str, Any]]] = {}
+    for r in review["rows"]:
+        groups.setdefault((r["file_n"], r["project"]), []).append(dict(r))
+    for (file_n, name), rows in groups.items():
+        rows.sort(key=lambda r: r["row"])
+        records = [r["record"] or {} for r in rows]
+        goal = goals.get((file_n, name or "")) or next(
+            (x.get("goal") for x in records if x.get("goal")), None
+        )
+        side = ProjectSide(
+            name, goal, tuple(IndicatorSide(r["indicator"], r["level2_code"], r["target"]) for r in rows)
+        )
+        past_rows = tuple(
+            PastRow(
+                r["indicator"],
+                r["target"],
+                _text((x.get("extra") or {}).get("actual")),
+                r["level2_code"],
+                r["row"],
             )
-            if not rows:
-                continue
-            past = PastProject(
-                name, side.goal, review.year or f.year, f.name, rows, 1.0, review.id, f.n, None
-            )
-            yield Candidate(side, past)
+            for r, x in zip(rows, records, strict=True)
+        )
+        f = files[file_n]
+        table = f["table"] if isinstance(f["table"], dict) else {}
+        year = review["year"] or table.get("year")
+        yield Candidate(
+            side, PastProject(name, goal, year, f["name"], past_rows, 1.0, review["id"], file_n, None)
+        )
 
 
 def _has_actuals(p: PastProject) -> bool:
