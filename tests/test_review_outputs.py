@@ -112,17 +112,9 @@ def _added_columns(ws, header_row: int) -> dict[str, int]:
     }
 
 
-CONTINUED = pytest.mark.xfail(
-    strict=True,
-    reason="a PDF table continued on the next page has no header row: the writer puts the added "
-    "columns' headers on its first indicator row (header labels over 问题级别…, the row's suggestion "
-    "over the 建议二级指标 header) — tables/annotate, for h15-workbooks' writer",
-)
-
-
 @pytest.mark.parametrize(
     "path",
-    [pytest.param(p, marks=CONTINUED) if p.name == MERGED_FIRST_COLUMN else p for p in [*WITH_ROWS, SEED]],
+    [*WITH_ROWS, SEED],
     ids=lambda p: p.name,
 )
 def test_every_row_of_the_workbook_says_what_the_review_json_says(store, path):

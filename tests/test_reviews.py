@@ -183,12 +183,12 @@ def test_year_and_org_given_win_else_the_files_say_them(tmp_path):
     b = tmp_path / "乙.xlsx"
     shutil.copyfile(WORKBOOKS / "申报表_单表.xlsx", b)
     review = run_review([a, b])
-    assert [f.year for f in review.files] == [2025, None]
+    assert [f.year for f in review.files] == [2025, 2024]  # b's title row says （2024年度）
     assert review.files[0].org == "某市教育局"
     assert (review.year, review.org) == (2025, review.files[0].org)
     given = run_review([a, b], year=2026, org="某区财政局")
     assert (given.year, given.org) == (2026, "某区财政局")
-    assert [f.year for f in given.files] == [2025, None]  # a file still says what it says
+    assert [f.year for f in given.files] == [2025, 2024]  # a file still says what it says
     both = tmp_path / "2024年与2025年对比.xlsx"
     shutil.copyfile(a, both)
     assert run_review([both]).files[0].year is None  # two years in one name: no guess

@@ -20,10 +20,13 @@ name), ``names`` (a file's own name), ``identity`` (which model and label rule),
 the store), ``decisions`` (``decide`` and what a decision means), ``as_json`` (the API's
 shape), ``text`` (the terminal view), ``outputs`` (annotated workbook, coded file, zip of a
 review), ``export`` (decisions and review lists as rows), ``command`` (the ``check`` verb),
-``gcpause`` (the collector paused while many small objects are built).
+``gcpause`` (the collector paused while many small objects are built), ``history`` (last
+year's stored tables of the same department, matched to this year's projects), ``beside``
+(last year beside this year for the pages: ``compare``, ``last_year_row``).
 """
 
 from .as_json import decision_json, finding_json, review_json
+from .beside import BesideRow, LastYearRow, compare, last_year_row
 from .command import run_check
 from .decisions import DECISION_ZH, check_decision, decide, decided_level2, level2_of, suggested_level2
 from .export import (
@@ -35,6 +38,7 @@ from .export import (
     summary_rows,
     write_table_rows,
 )
+from .history import HistoryLookup, history_for, lookup
 from .identity import NO_MODEL, label_rule_from_json, label_rule_json, resolve_model
 from .metadata import file_org, file_year
 from .names import own_name
@@ -100,4 +104,12 @@ __all__ = [
     "NO_MODEL",
     # the check verb
     "run_check",
+    # last year beside this year (issue 17)
+    "compare",
+    "last_year_row",
+    "BesideRow",
+    "LastYearRow",
+    "history_for",
+    "lookup",
+    "HistoryLookup",
 ]

@@ -38,6 +38,7 @@ from ..store import FileIn, FindingIn, ProjectIn, ReviewIn, RowIn, Store
 from ..store import Review as StoredReview
 from ..table_json import indicator_to_dict, table_from_dict, table_to_dict
 from .gcpause import no_gc
+from .history import lookup
 from .identity import ModelSpec, label_rule_from_json, label_rule_json
 from .review import ModelIdentity, Review, ReviewFile, ReviewFinding, ReviewProject
 from .run import run_review
@@ -94,11 +95,21 @@ def create_review(
     label_rule: LabelRule = DEFAULT_LABEL_RULE,
     user: str | None = None,
     department: str | None = None,
+    history: bool = True,
 ) -> Review:
     """``POST /api/reviews`` in one call: :func:`~.run.run_review`, :func:`save_review`, and the
-    stored review loaded back — findings with their ids, as ``GET /api/reviews/{id}`` shows it."""
+    stored review loaded back — findings with their ids, as ``GET /api/reviews/{id}`` shows it.
+    With ``history`` (the default) the files are checked against the same department's stored
+    tables of the year before (:mod:`.history`: the ``history.*`` rules)."""
     review = run_review(
-        files, names=names, year=year, org=org, model=model, model_name=model_name, label_rule=label_rule
+        files,
+        names=names,
+        year=year,
+        org=org,
+        model=model,
+        model_name=model_name,
+        label_rule=label_rule,
+        history=lookup(store, department) if history else None,
     )
     return load_review(store, save_review(store, review, user=user, department=department))
 

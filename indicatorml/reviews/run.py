@@ -11,16 +11,18 @@ Pure computation: nothing is stored here (see :mod:`.persist`).
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 from ..checks import DEFAULT_LABEL_RULE, Finding, LabelRule, check_table, project_grades
 from ..checks.context import project_contexts, table_context
+from ..checks.past import PastProject
 from ..coding import Prediction, score_rows
 from ..coding.write_back import keep_given_level1, level1_only_rows
 from ..errors import IndicatormlError
 from ..records import Table
+from .history import HistoryLookup
 from .identity import NO_MODEL, ModelSpec, resolve_model
 from .metadata import common, file_org, file_year
 from .names import MAX_NAME, own_name
@@ -42,6 +44,7 @@ def run_review(
     label_rule: LabelRule = DEFAULT_LABEL_RULE,
     names: Sequence[str] | None = None,
     labels: bool = True,
+    history: HistoryLookup | None = None,
 ) -> Review:
     """Read, score and check ``files``; the review (not stored).
 
@@ -51,7 +54,9 @@ def run_review(
     are. ``model``: see :func:`.identity.resolve_model` (``model_name`` names it in the
     review). ``year``/``org``: as given, else what the files say (:mod:`.metadata`).
     ``labels=False`` runs without a model: no suggestions, no label rule (the other rules
-    all run). Bad content is never an exception (a file that cannot be read is a review file
+    all run). ``history`` finds last year's matched projects for a file once it is read and
+    the review's year and org are known (:func:`.history.lookup` over a store: the history
+    rules run on them); without it the review has no history findings. Bad content is never an exception (a file that cannot be read is a review file
     with no rows and its problems); a missing file, a folder or bad arguments are
     :class:`IndicatormlError`.
     """
@@ -78,14 +83,20 @@ def run_review(
     identity = NO_MODEL
     if labels:
         scorer, identity = resolve_model(model, model_name)
-    out = [review_file(n, r, scorer, label_rule, labels) for n, r in enumerate(read, start=1)]
-    return Review(
-        files=out,
-        model=identity,
-        label_rule=label_rule,
-        year=_as_year(common((f.year for f in out), year)),
-        org=_as_text(common((f.org for f in out), org)),
-    )
+    review_year = _as_year(common((file_year(r.name, r.table) for r in read), year))
+    review_org = _as_text(common((file_org(r.table) for r in read), org))
+    out = [
+        review_file(
+            n,
+            r,
+            scorer,
+            label_rule,
+            labels,
+            history=history(r.table, review_year, review_org) if history is not None else None,
+        )
+        for n, r in enumerate(read, start=1)
+    ]
+    return Review(files=out, model=identity, label_rule=label_rule, year=review_year, org=review_org)
 
 
 def review_file(
@@ -94,9 +105,11 @@ def review_file(
     model: Any,
     label_rule: LabelRule = DEFAULT_LABEL_RULE,
     labels: bool = True,
+    history: Mapping[str | None, PastProject] | None = None,
 ) -> ReviewFile:
     """File ``n``'s part of a review: its rows scored once by ``model``, checked with those
-    scores (``labels=False``: no model, no suggestions, no label rule)."""
+    scores (``labels=False``: no model, no suggestions, no label rule) and, with ``history``
+    (project name → last year's matched project), against last year's table."""
     table = read.table
     layout = table_context(table).layout  # a 2021-layout table gets its cost codes as 4x
     suggestions: list[Prediction] = []
@@ -109,7 +122,7 @@ def review_file(
         if rows:  # a writer's level 1 outranks the model's, as `code` does it
             keep_given_level1(table.records, suggestions, rows, scores.proba[rows], scores.classes, layout)
         heldout = [bool(h) for h in scores.heldout]
-    findings = check_table(table, model, labels=labels, label_rule=label_rule, scores=scores)
+    findings = check_table(table, model, labels=labels, label_rule=label_rule, scores=scores, history=history)
     return ReviewFile(
         n=n,
         name=read.name,
