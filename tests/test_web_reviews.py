@@ -253,3 +253,28 @@ def test_each_download_has_its_own_name_and_the_decisions(client, posted, app):
     # The download is the stored review, never checked again: it matches the API row by row.
     stored = review_json(load_review(app.state.store, review_id))
     assert [f["id"] for f in stored["findings"]] == [f["id"] for f in posted["findings"]]
+
+
+# ---------------------------------------------------------------- the bureau's library (issue 17, item 4)
+def test_precedents_return_the_reviewed_rows_first_with_where_they_are(client, posted):
+    """A stored review's rows are precedents at once: /api/precedents finds them first, with
+    their department's unit, year, file and a place in the review; the filters narrow them."""
+    row = next(r for r in posted["rows"] if r["file_n"] == 1 and "检查" in r["indicator"])
+    got = client.get("/api/precedents", params={"text": row["indicator"], "top": 5}).json()
+    first = got["hits"][0]
+    assert first["library"] is True and first["review_id"] == posted["id"]
+    assert (first["file"], first["file_n"], first["year"], first["org"]) == (
+        "种子表.txt",
+        1,
+        2025,
+        "某区商务局",
+    )
+    assert first["indicator"] == row["indicator"]
+    page = client.get("/write", params={"indicator": row["indicator"]}).text
+    assert f'href="/reviews/{posted["id"]}#r-1-' in page and "本单位" in page
+    none = client.get(
+        "/api/precedents", params={"text": row["indicator"], "year": "2019", "source": "library"}
+    )
+    assert none.status_code == 200 and none.json()["hits"] == []
+    shipped = client.get("/api/search", params={"q": row["indicator"], "source": "shipped"}).json()["hits"]
+    assert all(h["library"] is False for h in shipped)

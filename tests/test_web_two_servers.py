@@ -167,3 +167,22 @@ def test_a_training_job_queued_on_one_server_serves_both(tmp_path):
         status, answer = a.post_json("/api/classify?model=local", {"items": ["培训企业数量"]})
         assert status == 200 and answer["results"][0]["level2_code"] == "11"
         assert list((tmp_path / "a" / "models").glob("local-*/model.json"))
+
+
+def test_serve_with_two_workers_answers_as_one(tmp_path):
+    """``serve --workers 2``: uvicorn's worker processes, each built by the app factory from the
+    settings in the environment; requests land on either and see the same store."""
+    with serve(f"sqlite:///{tmp_path / 'db.sqlite3'}", tmp_path, "--workers", "2") as url:
+        c = Client(url)
+        status, posted = c.post_files("/api/reviews", [("种子表.txt", SEED.read_bytes())])
+        assert status == 201
+        for _ in range(10):  # new connections: both workers get some
+            fresh = Client(url)
+            status, body, _ = fresh.get(f"/api/reviews/{posted['id']}")
+            assert status == 200 and json.loads(body)["id"] == posted["id"]
+            status, _ = fresh.post_json(
+                f"/api/reviews/{posted['id']}/decisions", {"file": 1, "row": 0, "decision": "keep"}
+            )
+            assert status == 201
+        log = (tmp_path / "server.log").read_text()
+        assert log.count("Started server process") >= 2, log
