@@ -1,31 +1,50 @@
-"""Web server speed, beside the CLI/API doing the same work in-process.
+"""Web server speed over live uvicorn on 127.0.0.1, beside the Python API doing the same work in-process.
 
 1. A typed-draft suggestion with precedents (what the 填报 page asks on each pause in typing):
-   ``GET /write/panel`` (classify + precedents + the rendered panel) and the JSON pair
-   ``POST /api/classify`` + ``GET /api/precedents``; 300 requests each over a live uvicorn on
-   127.0.0.1; server-side time (request in → response out, measured in the app) p50/p95.
-2. The seed checked through ``POST /api/check`` vs ``check_tables(read_tables(...))`` in-process.
-3. 20 concurrent clients (threads), 15 mixed requests each, loopback only: errors and wall time.
-4. What the server holds: RSS before the app is made, after warm-up, and after the load.
+   ``GET /write/panel`` (classify + why + draft rules + library precedents + the rendered panel)
+   and the JSON pair ``POST /api/classify`` + ``GET /api/precedents``; 300 requests each;
+   server-side time (request in → response out, measured in the app) p50/p95.
+2. The seed through ``POST /api/check`` (a stateless review) vs ``run_review`` in-process.
+3. A batch of 100 form workbooks (2,000 indicators; bench_reviews.py builds them) through
+   ``POST /api/reviews`` in one request: seconds end to end and per file, then
+   ``GET /api/reviews/{id}`` p50/p95 (``--gets`` requests); reference in the same run:
+   ``run_review`` + ``save_review`` in-process. On SQLite and on PostgreSQL (a throwaway cluster
+   with fsync on, or ``$INDICATORML_TEST_PG``).
+4. Two server processes (``indicatorml serve``) on one database under 20 concurrent clients, each
+   mixing review (a one-form upload), decide, get, classify and precedents, spread over both
+   servers: errors (must be 0), p50/p95 per kind and overall, wall time. SQLite and PostgreSQL.
+5. What the in-thread server holds: RSS before the app, after warm-up, after the load.
 
-Run: ``.venv/bin/python benchmarks/bench_web.py``
+Run: ``.venv/bin/python benchmarks/bench_web.py [--files 100] [--gets 40] [--clients 20] [--rounds 10]``.
+Do not run it beside other heavy work: the figures are wall-clock on a shared machine.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import json
 import resource
 import statistics
 import sys
 import tempfile
 import threading
 import time
+from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import ExitStack
 from pathlib import Path
+from typing import Any
 
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
-from web_server import live_server  # noqa: E402
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import postgres  # noqa: E402
+from bench_reviews import build  # noqa: E402
+
+from web_server import live_server, serve_process  # noqa: E402
 
 SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
 DRAFTS = [
@@ -56,138 +75,282 @@ def pct(xs: list[float], q: float) -> float:
     return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
 
 
-def timing_middleware(app):
-    async def wrapped(scope, receive, send):
+def client(url: str, timeout: float = 300) -> httpx.Client:
+    """A script's client: the CSRF token from GET /api/csrf in every request's header."""
+    c = httpx.Client(base_url=url, timeout=timeout)
+    c.headers["X-CSRF-Token"] = c.get("/api/csrf").json()["token"]
+    return c
+
+
+class _Timing:
+    """ASGI middleware recording each request's server-side time."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
-            return await app(scope, receive, send)
+            await self.app(scope, receive, send)
+            return
         t = time.perf_counter()
         try:
-            await app(scope, receive, send)
+            await self.app(scope, receive, send)
         finally:
             SERVER_TIMES.append((scope["path"], (time.perf_counter() - t) * 1000))
 
-    return wrapped
 
-
-def main() -> None:
+@contextlib.contextmanager
+def timed_server(data_dir: Path) -> Iterator[str]:
+    """live_server with the timing middleware around the app."""
     import indicatorml.web.app as web_app
 
-    before = rss_mb()
     orig = web_app.create_app
 
-    def timed(*a, **k):
+    def timed(*a: Any, **k: Any) -> Any:
         app = orig(*a, **k)
         app.add_middleware(_Timing)
         return app
 
     web_app.create_app = timed
-    with tempfile.TemporaryDirectory() as tmp, live_server(Path(tmp)) as url:
-        warm = rss_mb()
-        c = httpx.Client(base_url=url, timeout=60)
-        for d in DRAFTS:  # warm caches
-            c.get("/write/panel", params={"indicator": d})
-        SERVER_TIMES.clear()
-        t0 = time.perf_counter()
-        for i in range(300):
-            c.get("/write/panel", params={"indicator": DRAFTS[i % len(DRAFTS)][: 2 + i % 6]})
-        client_panel = (time.perf_counter() - t0) / 300 * 1000
-        panel = [ms for p, ms in SERVER_TIMES if p == "/write/panel"]
-        SERVER_TIMES.clear()
-        pair = []
-        for i in range(300):
-            d = DRAFTS[i % len(DRAFTS)][: 2 + i % 6]
-            n = len(SERVER_TIMES)
-            c.post("/api/classify", json={"items": [{"indicator": d}]})
-            c.get("/api/precedents", params={"text": d, "top": 8})
-            pair.append(sum(ms for _, ms in SERVER_TIMES[n:]))
-        print("typed-draft suggestion + precedents, server side, 300 requests:")
-        print(
-            f"  GET /write/panel (classify + precedents + HTML): p50 {pct(panel, 0.5):.1f} ms, "
-            f"p95 {pct(panel, 0.95):.1f} ms (client round trip mean {client_panel:.1f} ms)"
-        )
-        print(
-            f"  POST /api/classify + GET /api/precedents:       p50 {pct(pair, 0.5):.1f} ms, "
-            f"p95 {pct(pair, 0.95):.1f} ms"
-        )
+    try:
+        with live_server(data_dir) as url:
+            yield url
+    finally:
+        web_app.create_app = orig
 
-        from indicatorml.checks import check_tables
-        from indicatorml.coding import classify, load_model
-        from indicatorml.precedents import load_index, precedents
-        from indicatorml.tables import read_tables
 
-        model, index = load_model(), load_index()
-        cli = []
-        for i in range(300):
-            d = DRAFTS[i % len(DRAFTS)][: 2 + i % 6]
-            t = time.perf_counter()
-            classify([(d, None)], model)
-            precedents(d, top=8, index=index)
-            cli.append((time.perf_counter() - t) * 1000)
-        print(
-            f"  the same two API calls in-process:              p50 {pct(cli, 0.5):.1f} ms, p95 {pct(cli, 0.95):.1f} ms"
-        )
+# ------------------------------------------------------------------ 1 and 2: drafts and /api/check
+def drafts_and_check(url: str) -> None:
+    from indicatorml.coding import classify, load_model
+    from indicatorml.precedents import Library
+    from indicatorml.reviews import run_review
 
-        seed = SEED.read_bytes()
-        api, inproc = [], []
-        for _ in range(10):
-            t = time.perf_counter()
-            r = c.post("/api/check", files={"file": ("seed.txt", seed)})
-            api.append(time.perf_counter() - t)
-            assert r.status_code == 200
-            t = time.perf_counter()
-            check_tables(read_tables([SEED]), model)
-            inproc.append(time.perf_counter() - t)
-        print(
-            f"seed checked (75 indicators): POST /api/check median {statistics.median(api) * 1000:.0f} ms, "
-            f"max {max(api) * 1000:.0f} ms; in-process read_tables + check_tables median "
-            f"{statistics.median(inproc) * 1000:.0f} ms"
-        )
-
-        errors, lock = [], threading.Lock()
-
-        def client(k: int) -> None:
-            with httpx.Client(base_url=url, timeout=60) as cc:
-                for i in range(15):
-                    try:
-                        j = (k + i) % 3
-                        if j == 0:
-                            r = cc.get("/write/panel", params={"indicator": DRAFTS[(k + i) % len(DRAFTS)]})
-                        elif j == 1:
-                            r = cc.post(
-                                "/api/classify", json={"items": [{"indicator": DRAFTS[i % len(DRAFTS)]}]}
-                            )
-                        else:
-                            r = cc.post("/api/check", files={"file": ("seed.txt", seed)})
-                        if r.status_code != 200:
-                            raise RuntimeError(r.status_code)
-                    except Exception as e:  # noqa: BLE001
-                        with lock:
-                            errors.append(repr(e))
-
+    c = client(url)
+    for d in DRAFTS:  # warm caches
+        c.get("/write/panel", params={"indicator": d})
+    SERVER_TIMES.clear()
+    for i in range(300):
+        c.get("/write/panel", params={"indicator": DRAFTS[i % len(DRAFTS)][: 2 + i % 6], "target": "≥90%"})
+    panel = [ms for p, ms in SERVER_TIMES if p == "/write/panel"]
+    SERVER_TIMES.clear()
+    pair = []
+    for i in range(300):
+        d = DRAFTS[i % len(DRAFTS)][: 2 + i % 6]
+        n = len(SERVER_TIMES)
+        c.post("/api/classify", json={"items": [{"indicator": d}]})
+        c.get("/api/precedents", params={"text": d, "top": 8})
+        pair.append(sum(ms for _, ms in SERVER_TIMES[n:]))
+    model, lib = load_model(), Library(None)
+    inproc = []
+    for i in range(300):
+        d = DRAFTS[i % len(DRAFTS)][: 2 + i % 6]
         t = time.perf_counter()
-        threads = [threading.Thread(target=client, args=(k,)) for k in range(20)]
-        for th in threads:
-            th.start()
-        for th in threads:
-            th.join(timeout=300)
-        print(
-            f"20 concurrent clients x 15 mixed requests (panel, classify, check of the seed): "
-            f"{len(errors)} errors, {time.perf_counter() - t:.1f} s wall"
-        )
-        after = rss_mb()
+        classify([(d, None)], model)
+        lib.precedents(d, top=8)
+        inproc.append((time.perf_counter() - t) * 1000)
+    print("1. typed-draft suggestion + precedents, server side, 300 requests each:")
     print(
-        f"memory (RSS of this process, which runs the server): {before:.0f} MB before the app, "
-        f"{warm:.0f} MB with the model and the index loaded, {after:.0f} MB after the load"
+        f"   GET /write/panel (suggestion, why, draft rules, library precedents, HTML): p50 {pct(panel, 0.5):.1f} ms, p95 {pct(panel, 0.95):.1f} ms"
+    )
+    print(
+        f"   POST /api/classify + GET /api/precedents: p50 {pct(pair, 0.5):.1f} ms, p95 {pct(pair, 0.95):.1f} ms"
+    )
+    print(
+        f"   the same two calls in-process:           p50 {pct(inproc, 0.5):.1f} ms, p95 {pct(inproc, 0.95):.1f} ms"
+    )
+    seed = SEED.read_bytes()
+    api, here = [], []
+    for _ in range(10):
+        t = time.perf_counter()
+        r = c.post("/api/check", files={"file": ("seed.txt", seed)})
+        api.append(time.perf_counter() - t)
+        assert r.status_code == 200, r.text
+        t = time.perf_counter()
+        run_review([SEED])
+        here.append(time.perf_counter() - t)
+    print(
+        f"2. seed (75 indicators) through POST /api/check: median {statistics.median(api) * 1000:.0f} ms; "
+        f"run_review in-process median {statistics.median(here) * 1000:.0f} ms"
     )
 
 
-class _Timing:
-    def __init__(self, app):
-        self.app = timing_middleware(app)
+# ------------------------------------------------------------------ 3: a batch of 100 workbooks
+def batch(url: str, files: list[Path], gets: int) -> dict[str, float]:
+    c = client(url)
+    payload = [("file", (f.name, f.read_bytes())) for f in files]
+    t = time.perf_counter()
+    r = c.post("/api/reviews", files=payload)
+    took = time.perf_counter() - t
+    assert r.status_code == 201, r.text[:300]
+    review = r.json()
+    rows = len(review["rows"])
+    times = []
+    for _ in range(gets):
+        t = time.perf_counter()
+        g = c.get(f"/api/reviews/{review['id']}")
+        times.append((time.perf_counter() - t) * 1000)
+        assert g.status_code == 200
+    return {
+        "seconds": took,
+        "per_file_ms": took / len(files) * 1000,
+        "rows": rows,
+        "p50": pct(times, 0.5),
+        "p95": pct(times, 0.95),
+    }
 
-    async def __call__(self, scope, receive, send):
-        await self.app(scope, receive, send)
+
+def in_process(db: str, files: list[Path]) -> float:
+    from indicatorml.reviews import run_review, save_review
+    from indicatorml.store import open_store
+
+    with open_store(db, None) as store:
+        t = time.perf_counter()
+        save_review(store, run_review(files))
+        return time.perf_counter() - t
+
+
+def batches(tmp: Path, files: list[Path], gets: int) -> None:
+    from indicatorml.web.settings import Settings
+
+    print(
+        f"3. {len(files)} form workbooks through POST /api/reviews (one request), then GET /api/reviews/{{id}} x{gets}:"
+    )
+    for engine in ("sqlite", "postgresql"):
+        with ExitStack() as stack:
+            if engine == "sqlite":
+                db = f"sqlite:///{tmp / engine / 'indicatorml.sqlite3'}"
+            else:
+                db = stack.enter_context(postgres.pg_database(durable=True))
+            (tmp / engine).mkdir(exist_ok=True)
+            url = stack.enter_context(live_server(tmp / engine, Settings(db=db, data_dir=tmp / engine)))
+            client(url).post("/api/reviews", files=[("file", (files[0].name, files[0].read_bytes()))])  # warm
+            got = batch(url, files, gets)
+            ref = in_process(db, files)
+        print(
+            f"   {engine:10}: {got['seconds']:.2f} s end to end ({got['per_file_ms']:.0f} ms per file, {got['rows']} indicators); "
+            f"GET p50 {got['p50']:.0f} ms, p95 {got['p95']:.0f} ms; in-process run_review + save_review {ref:.2f} s"
+        )
+
+
+# ------------------------------------------------------------------ 4: two processes, 20 clients
+def mixed_load(
+    urls: list[str], form: Path, clients: int, rounds: int
+) -> tuple[dict[str, list[float]], list[str], float]:
+    """``clients`` threads, each ``rounds`` × (review, get, decide, classify, precedents), each
+    client talking to one of ``urls`` (alternating) and its decisions to the other."""
+    seed_review = (
+        client(urls[0]).post("/api/reviews", files=[("file", (form.name, form.read_bytes()))]).json()
+    )
+    target_rows = [r["row"] for r in seed_review["rows"]]
+    times: dict[str, list[float]] = defaultdict(list)
+    errors: list[str] = []
+    lock = threading.Lock()
+    data = form.read_bytes()
+
+    def step(kind: str, want: int, c: httpx.Client, method: str, path: str, **kw: Any) -> Any:
+        """One timed request; an answer other than ``want`` (or none) is an error."""
+        t = time.perf_counter()
+        try:
+            r = c.request(method, path, **kw)
+            if r.status_code != want:
+                raise RuntimeError(f"{kind}: {r.status_code} {r.text[:120]}")
+            return r
+        except Exception as e:  # noqa: BLE001 - counted and printed
+            with lock:
+                errors.append(repr(e))
+            return None
+        finally:
+            with lock:
+                times[kind].append((time.perf_counter() - t) * 1000)
+
+    def one(k: int) -> None:
+        mine, other = client(urls[k % len(urls)]), client(urls[(k + 1) % len(urls)])
+        review_id = seed_review["id"]
+        for i in range(rounds):
+            r = step("review", 201, mine, "POST", "/api/reviews", files=[("file", (f"表{k}-{i}.xlsx", data))])
+            if r is not None:
+                review_id = r.json()["id"]
+            step("get", 200, other, "GET", f"/api/reviews/{review_id}")
+            decision = {
+                "file": 1,
+                "row": target_rows[(k + i) % len(target_rows)],
+                "decision": "set",
+                "level2_code": "11",
+            }
+            step(
+                "decide",
+                201,
+                other,
+                "POST",
+                f"/api/reviews/{review_id}/decisions",
+                json={**decision, "comment": f"客户{k}"},
+            )
+            step("classify", 200, mine, "POST", "/api/classify", json={"items": DRAFTS[: 1 + (i % 5)]})
+            params = {"text": DRAFTS[(k + i) % len(DRAFTS)], "top": 8}
+            step("precedents", 200, other, "GET", "/api/precedents", params=params)
+
+    t = time.perf_counter()
+    threads = [threading.Thread(target=one, args=(k,)) for k in range(clients)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(timeout=1800)
+    return times, errors, time.perf_counter() - t
+
+
+def two_processes(tmp: Path, form: Path, clients: int, rounds: int) -> None:
+    print(
+        f"4. two server processes on one database, {clients} concurrent clients x {rounds} rounds of review/get/decide/classify/precedents:"
+    )
+    for engine in ("sqlite", "postgresql"):
+        with ExitStack() as stack:
+            if engine == "sqlite":
+                db = f"sqlite:///{tmp / ('two-' + engine) / 'indicatorml.sqlite3'}"
+            else:
+                db = stack.enter_context(postgres.pg_database(durable=True))
+            urls = []
+            for name in ("a", "b"):
+                d = tmp / f"two-{engine}-{name}"
+                d.mkdir(parents=True)
+                urls.append(stack.enter_context(serve_process(db, d)))
+            times, errors, wall = mixed_load(urls, form, clients, rounds)
+        every = [ms for xs in times.values() for ms in xs]
+        kinds = ", ".join(f"{k} {pct(v, 0.5):.0f}/{pct(v, 0.95):.0f}" for k, v in times.items())
+        print(
+            f"   {engine:10}: {len(errors)} errors of {len(every)} requests, {wall:.1f} s wall; "
+            f"p50 {pct(every, 0.5):.0f} ms, p95 {pct(every, 0.95):.0f} ms; per kind p50/p95 ms: {kinds}"
+        )
+        for e in errors[:5]:
+            print("     ", e)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--files", type=int, default=100)
+    ap.add_argument("--gets", type=int, default=40)
+    ap.add_argument("--clients", type=int, default=20)
+    ap.add_argument("--rounds", type=int, default=10)
+    ap.add_argument("--only", choices=("drafts", "batch", "load"), help="run one part only")
+    args = ap.parse_args()
+    before = rss_mb()
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        files, _ = build(tmp, args.files, 20)
+        if args.only in (None, "drafts"):
+            with timed_server(tmp / "drafts") as url:
+                warm = rss_mb()
+                drafts_and_check(url)
+                after = rss_mb()
+            print(
+                f"5. memory (RSS of this process, which ran that server): {before:.0f} MB before the app, {warm:.0f} MB warm, {after:.0f} MB after the load"
+            )
+        if args.only in (None, "batch"):
+            batches(tmp, files, args.gets)
+        if args.only in (None, "load"):
+            two_processes(tmp, files[0], args.clients, args.rounds)
+    print(json.dumps({"files": args.files, "clients": args.clients, "rounds": args.rounds}))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

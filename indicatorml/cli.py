@@ -301,14 +301,27 @@ def _cmd_check(args: argparse.Namespace) -> int:
 # ---------------------------------------------------------------- web: serve
 def _cmd_serve(args: argparse.Namespace) -> int:
     from .web import serve
+    from .web.settings import Settings
 
-    serve(host=args.host, port=args.port, model=args.model, index=args.index, data_dir=args.data_dir)
+    if args.workers < 1:
+        raise IndicatormlError(f"--workers 至少为 1,收到 {args.workers}")
+    settings = Settings(
+        model=args.model,
+        index=args.index,
+        data_dir=_data_dir(args),
+        db=args.db,
+        host=args.host,
+        port=args.port,
+        allowed_hosts=tuple(args.allowed_host or ()),
+        workers=args.workers,
+    )
+    serve(settings)
     return 0
 
 
 # ---------------------------------------------------------------- store: backup, restore
 def _data_dir(args: argparse.Namespace) -> Path:
-    from .web.state import default_data_dir
+    from .web.settings import default_data_dir
 
     return Path(args.data_dir) if args.data_dir else default_data_dir()
 
@@ -652,7 +665,23 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument(
         "--data-dir",
         metavar="DIR",
-        help="where models trained on the page are kept (default: ~/.local/share/indicatorml)",
+        help="the server's data folder: its SQLite store (unless --db) and trained models "
+        "(default: ~/.local/share/indicatorml)",
+    )
+    s.add_argument(
+        "--db",
+        metavar="URL",
+        help="the review store, e.g. postgresql+psycopg://user:pw@host/db (default: SQLite)",
+    )
+    s.add_argument(
+        "--workers", type=int, default=1, metavar="N", help="server processes sharing the store (default 1)"
+    )
+    s.add_argument(
+        "--allowed-host",
+        action="append",
+        metavar="NAME",
+        help="another name users type for this server (repeatable); localhost, the --host name and "
+        "IP addresses are always accepted, any other Host header is refused (DNS rebinding)",
     )
     s.set_defaults(func=_cmd_serve)
 

@@ -2,6 +2,9 @@
 
 Run: ``.venv/bin/python scripts/screenshots.py`` (needs /usr/bin/chromium and fonts-noto-cjk).
 Starts its own server on 127.0.0.1 with a temporary data folder, so nothing is left behind.
+The pages are shown as a reviewer meets them: two files reviewed (a red row decided, with a
+comment), the upload page with that review listed, 填报 on a vague draft, 检索 finding the
+bureau's own rows first, 本单位模型 after a training job, and the keyboard help.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 from web_server import CHROMIUM, CHROMIUM_ARGS, live_server  # noqa: E402
 
 SEED = ROOT / "data" / "seed" / "000_fc0049aa6689bdbf.txt"
+FORM = ROOT / "tests" / "fixtures" / "workbooks" / "申报表_三个项目.xlsx"
 SMALL = (
     "\n".join(
         [
@@ -37,21 +41,39 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp, live_server(Path(tmp)) as url, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1366, "height": 768}, locale="zh-CN")
+        upload_dir = Path(tmp) / "uploads"
+        upload_dir.mkdir()
+        seed = upload_dir / "2024年商务局绩效目标表.txt"
+        seed.write_bytes(SEED.read_bytes())
 
         page.goto(f"{url}/review")
-        page.set_input_files("#review-file", str(SEED))
-        page.click("button[type=submit]")
+        page.set_input_files("#review-file", [str(seed), str(FORM)])
+        page.fill("input[name=year]", "2024")
+        page.click("#review-form button[type=submit]")
         page.wait_for_selector("article.file")
-        page.locator("section.project").nth(1).scroll_into_view_if_needed()
-        page.evaluate("window.scrollTo(0, 0)")
+        red = page.locator("tr.row.marked").first
+        row_id = red.get_attribute("id")
+        red.locator("input[name=comment]").fill("次数是数量,同意改为数量指标")
+        red.locator("button[value=accept]").click()
+        page.wait_for_function(f"document.querySelector('#{row_id} .decided').textContent.length > 0")
+        page.evaluate(
+            f"window.scrollTo(0, document.getElementById('{row_id}').getBoundingClientRect().top + scrollY - 330)"
+        )
         page.screenshot(path=str(docs / "screenshot-review.png"))
+        page.evaluate("window.scrollTo(0, 0)")
+        page.click("#keys-button")
+        page.screenshot(path=str(docs / "screenshot-review-top.png"))
+
+        page.goto(f"{url}/review")
+        page.screenshot(path=str(docs / "screenshot-upload.png"))
 
         page.goto(f"{url}/write")
-        page.locator("#indicator").press_sequentially("资金支付及时率", delay=10)
-        page.wait_for_selector("#hits")
+        page.locator("#indicator").press_sequentially("开展现场检查", delay=10)
+        page.locator("#target").press_sequentially("明显提高", delay=10)
+        page.wait_for_selector("#draft-findings .finding")
         page.screenshot(path=str(docs / "screenshot-write.png"))
 
-        page.goto(f"{url}/search?q=满意度&kind=indicator")
+        page.goto(f"{url}/search?q=现场检查次数&kind=indicator")
         page.screenshot(path=str(docs / "screenshot-search.png"))
 
         small = Path(tmp) / "我局2023年绩效目标表.csv"

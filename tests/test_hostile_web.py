@@ -26,7 +26,7 @@ from indicatorml.web.limits import MAX_UPLOAD_BYTES
 
 import make_hostile as mh
 from helpers import WORKBOOKS
-from web_server import live_server
+from web_server import csrf_token, live_server
 
 GOOD = WORKBOOKS / "申报表_三个项目.xlsx"  # 24 indicators
 
@@ -44,9 +44,21 @@ def _multipart(files: list[tuple[str, bytes]]) -> tuple[bytes, str]:
     return b"".join(parts) + f"--{boundary}--\r\n".encode(), f"multipart/form-data; boundary={boundary}"
 
 
+_TOKENS: dict[str, str] = {}
+
+
+def _token(url: str) -> str:
+    """The server's CSRF token for these scripted POSTs (a budget system's script does the same)."""
+    if url not in _TOKENS:
+        _TOKENS[url] = csrf_token(url)
+    return _TOKENS[url]
+
+
 def _check(url: str, files: list[Path], timeout: float = 120) -> dict:
     body, ctype = _multipart([(f.name, f.read_bytes()) for f in files])
-    req = urllib.request.Request(f"{url}/api/check", data=body, headers={"Content-Type": ctype})
+    req = urllib.request.Request(
+        f"{url}/api/check", data=body, headers={"Content-Type": ctype, "X-CSRF-Token": _token(url)}
+    )
     with urllib.request.urlopen(req, timeout=timeout) as r:
         return json.loads(r.read())
 
@@ -55,7 +67,9 @@ def _classify(url: str) -> float:
     """Seconds /api/classify took to answer one indicator (it must answer 200)."""
     body = json.dumps({"items": ["群众满意度"]}).encode()
     req = urllib.request.Request(
-        f"{url}/api/classify", data=body, headers={"Content-Type": "application/json"}
+        f"{url}/api/classify",
+        data=body,
+        headers={"Content-Type": "application/json", "X-CSRF-Token": _token(url)},
     )
     t0 = time.monotonic()
     with urllib.request.urlopen(req, timeout=30) as r:
@@ -135,7 +149,8 @@ def test_every_hostile_file_is_its_own_problem_and_the_batch_goes_on(server, hos
 def test_a_36_mb_body_sent_whole_gets_the_413_message(server):
     """urllib sends the whole body before reading: the server drains it and answers."""
     body, ctype = _multipart([("big.xlsx", b"x" * (36 << 20))])
-    req = urllib.request.Request(f"{server}/api/check", data=body, headers={"Content-Type": ctype})
+    headers = {"Content-Type": ctype, "X-CSRF-Token": _token(server)}
+    req = urllib.request.Request(f"{server}/api/check", data=body, headers=headers)
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req, timeout=60)
     assert e.value.code == 413
@@ -145,7 +160,8 @@ def test_a_36_mb_body_sent_whole_gets_the_413_message(server):
 def test_a_36_mb_chunked_body_gets_the_413_message_too(server):
     body, ctype = _multipart([("big.xlsx", b"x" * (36 << 20))])
     chunks = (body[i : i + (1 << 20)] for i in range(0, len(body), 1 << 20))
-    req = urllib.request.Request(f"{server}/api/check", data=chunks, headers={"Content-Type": ctype})
+    headers = {"Content-Type": ctype, "X-CSRF-Token": _token(server)}
+    req = urllib.request.Request(f"{server}/api/check", data=chunks, headers=headers)
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req, timeout=60)
     assert e.value.code == 413 and "20 MB" in json.loads(e.value.read())["error"]
@@ -154,7 +170,9 @@ def test_a_36_mb_chunked_body_gets_the_413_message_too(server):
 def test_an_early_answer_to_a_large_body_is_read_too(server):
     """Not multipart: answered before any body is read, still without a reset."""
     req = urllib.request.Request(
-        f"{server}/api/check", data=b"x" * (10 << 20), headers={"Content-Type": "text/plain"}
+        f"{server}/api/check",
+        data=b"x" * (10 << 20),
+        headers={"Content-Type": "text/plain", "X-CSRF-Token": _token(server)},
     )
     with pytest.raises(urllib.error.HTTPError) as e:
         urllib.request.urlopen(req, timeout=60)

@@ -12,6 +12,7 @@ import sqlite3
 import sys
 import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -412,6 +413,28 @@ def test_settings_are_json_values_under_keys(store):
         store.set_setting("threshold", math.inf)
     with pytest.raises(InvalidError, match="JSON"):
         store.create_job("train", {"when": datetime.now(UTC)})
+
+
+def test_a_setting_default_is_stored_once_and_every_caller_gets_it(store):
+    assert store.setting_default("secret", "first") == "first"
+    assert store.setting_default("secret", "second") == "first"  # the one already there
+    store.set_setting("secret", "third")
+    assert store.setting_default("secret", "fourth") == "third"
+    with pytest.raises(InvalidError, match="JSON"):
+        store.setting_default("other", math.nan)
+
+
+def test_racing_setting_defaults_agree(db_url):
+    """Server processes starting together each propose a secret: all get the same one."""
+    stores = [open_store(db_url, None) for _ in range(4)]
+    got: list[str] = []
+    try:
+        with ThreadPoolExecutor(4) as ex:
+            got = list(ex.map(lambda k: stores[k].setting_default("race", f"v{k}"), range(4)))
+    finally:
+        for s in stores:
+            s.close()
+    assert len(set(got)) == 1 and got[0] in {"v0", "v1", "v2", "v3"}
 
 
 # ------------------------------------------------------------------ check

@@ -6,6 +6,7 @@ import io
 import json
 import re
 import warnings
+import zipfile
 from pathlib import Path
 from urllib.parse import quote
 
@@ -44,8 +45,11 @@ LABELED_CSV = (
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory):
+    """A client as a budget system's script is one: a CSRF token from GET /api/csrf in the
+    X-CSRF-Token header of every request (the pages' forms are tested in test_web_safety.py)."""
     app = create_app(Settings(data_dir=tmp_path_factory.mktemp("web-data")))
-    with TestClient(app) as c:
+    with TestClient(app, base_url="http://localhost") as c:
+        c.headers["X-CSRF-Token"] = c.get("/api/csrf").json()["token"]
         yield c
 
 
@@ -105,16 +109,47 @@ def test_check_seed_matches_the_api(client):
 
 
 def test_check_several_files_and_the_workbook(client):
-    from openpyxl import load_workbook
-
+    """Changed by issue 15: several files came back as one 审核结果.xlsx with sheets 表1, 表2
+    whose 问题清单 named a server temp path; now each file is its own <stem>.审核.xlsx, and
+    several are a zip of them. No server path in any name, sheet or cell."""
     files = [("file", ("a.txt", SEED.read_bytes())), ("file", ("b.csv", LABELED_CSV.encode("utf-8")))]
     body = client.post("/api/check", files=files).json()
     assert [f["name"] for f in body["files"]] == ["a.txt", "b.csv"]
     assert body["files"][1]["indicators"] == 8
     r = client.post("/api/check?format=xlsx", files=files)
-    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
-    wb = load_workbook(io.BytesIO(r.content))
-    assert "问题清单" in wb.sheetnames and len(wb.sheetnames) == 3
+    assert r.status_code == 200 and r.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(r.content)) as z:
+        assert z.namelist() == ["a.审核.xlsx", "b.审核.xlsx"]
+        books = {n: z.read(n) for n in z.namelist()}
+    for name, data in books.items():
+        assert "问题清单" in workbook_sheets(data), name
+        assert not any(_server_path(v) for v in workbook_texts(data)), name
+    one = client.post("/api/check?format=xlsx", files=files[1:])
+    assert one.headers["content-type"].startswith("application/vnd.openxmlformats")
+    assert "filename*=UTF-8''b.%E5%AE%A1%E6%A0%B8.xlsx" in one.headers["content-disposition"]
+
+
+def workbook_sheets(data: bytes) -> list[str]:
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data)).sheetnames
+
+
+def workbook_texts(data: bytes) -> list[str]:
+    """Every sheet name and text cell of a workbook."""
+    from openpyxl import load_workbook
+
+    wb = load_workbook(io.BytesIO(data))
+    out = list(wb.sheetnames)
+    for ws in wb.worksheets:
+        out.extend(str(v) for row in ws.iter_rows(values_only=True) for v in row if isinstance(v, str))
+    return out
+
+
+def _server_path(text: str) -> bool:
+    return (
+        "/tmp" in text or "indicatorml-web-" in text or re.search(r"表\d+\.(txt|csv|xlsx)", text) is not None
+    )
 
 
 @pytest.mark.parametrize(
@@ -253,13 +288,23 @@ def test_classify_unusable_text_is_a_message_not_an_error(client):
 
 
 # ---------------------------------------------------------------- precedents, search
-def test_precedents_match_the_api(client):
+def test_precedents_match_the_api(tmp_path):
+    """Changed by issue 17: /api/precedents answers from the bureau's library (the shipped rows
+    plus every stored review's), so each hit carries the library's keys too; with no review
+    stored yet (the same statistics) the hits and their order are the precedents API's."""
     from indicatorml.precedents import precedents
 
-    r = client.get("/api/precedents", params={"text": "资金支付及时率", "top": 5})
+    with TestClient(create_app(Settings(data_dir=tmp_path)), base_url="http://localhost") as client:
+        r = client.get("/api/precedents", params={"text": "资金支付及时率", "top": 5})
     assert r.status_code == 200
-    assert r.json() == json.loads(json.dumps(precedents("资金支付及时率", top=5).to_dict()))
-    assert {"hits", "categories", "targets"} <= set(r.json())
+    expected = json.loads(json.dumps(precedents("资金支付及时率", top=5).to_dict()))
+    got = r.json()
+    assert {"hits", "categories", "targets"} <= set(got)
+    assert [h["indicator"] for h in got["hits"]] == [h["indicator"] for h in expected["hits"]]
+    for mine, theirs in zip(got["hits"], expected["hits"], strict=True):
+        assert {k: mine[k] for k in theirs} == theirs
+        assert mine["library"] is False and mine["review_id"] is None
+    assert got["categories"] == expected["categories"]
 
 
 @pytest.mark.parametrize("params", [{"text": ""}, {"text": "！！！"}, {"text": "满意度", "top": "x"}])
@@ -330,19 +375,27 @@ def test_code_bad_file_is_400_with_problems(client):
 
 # ---------------------------------------------------------------- pages with results, escaping
 def test_review_page_shows_findings_and_downloads(client):
-    from openpyxl import load_workbook
-
-    r = client.post("/review", files=seed_upload())
+    """Changed by issue 15: the upload is a stored review with its own address (/reviews/{id});
+    its downloads are the API's (/api/reviews/{id}/files/{n}/…) and outlive the server."""
+    r = client.post("/review", files=seed_upload(), follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/reviews/")
+    review_id = r.headers["location"].rsplit("/", 1)[1]
+    r = client.get(r.headers["location"])
     assert r.status_code == 200
-    assert "天河商圈打造工作经费" in r.text and "completeness.no-satisfaction" in r.text
+    assert "天河商圈打造工作经费" in r.text and 'data-rule="completeness.no-satisfaction"' in r.text
     assert 'class="finding sev-warning"' in r.text
-    token = re.search(r"/review/([\w-]+)/workbook", r.text).group(1)
-    wb = client.get(f"/review/{token}/workbook")
-    assert wb.status_code == 200 and "问题清单" in load_workbook(io.BytesIO(wb.content)).sheetnames
-    coded = client.get(f"/review/{token}/0")
+    assert f"/api/reviews/{review_id}/files/1/workbook" in r.text
+    wb = client.get(f"/api/reviews/{review_id}/files/1/workbook")
+    assert wb.status_code == 200 and "问题清单" in workbook_sheets(wb.content)
+    assert (
+        "filename*=UTF-8''%E7%A7%8D%E5%AD%90%E8%A1%A8.%E5%AE%A1%E6%A0%B8.xlsx"
+        in wb.headers["content-disposition"]
+    )
+    coded = client.get(f"/api/reviews/{review_id}/files/1/coded")
     assert coded.status_code == 200 and "coded.txt" in coded.headers["content-disposition"]
-    assert client.get("/review/nope/workbook").status_code == 404
-    assert client.get(f"/review/{token}/7").status_code == 404
+    assert client.get("/reviews/nope").status_code == 404
+    assert client.get("/api/reviews/nope/files/1/workbook").status_code == 404
+    assert client.get(f"/api/reviews/{review_id}/files/7/workbook").status_code == 404
 
 
 def test_user_text_is_escaped_everywhere(client):

@@ -12,7 +12,8 @@ Shape::
      "model": {"name", "hash", "package_version", …}, "label_rule": {…},
      "files": [{"n", "name", "kind", "sha256", "size", "indicators", "projects", "year", "org",
                 "problems": [{"file", "sheet", "line", "reason"}], "counts": {…}, "findings": [id…]}],
-     "projects": [{"file", "file_n", "k", "name", "goal", "grade", "indicators", "findings": [id…]}],
+     "projects": [{"file", "file_n", "k", "name", "goal", "grade", "grade_reason", "indicators",
+                   "findings": [id…]}],
      "rows": [{"file", "file_n", "row", "n", "project", "indicator", "target", "given_level2_code",
                "given", "suggestion": {…} | null, "findings": [id…], "severity", "rules", "rule_names",
                "marked", "suggested_level2_code", "suggested", "probability", "decision",
@@ -134,6 +135,7 @@ def _projects_json(f: ReviewFile) -> list[dict[str, Any]]:
                 "name": p.name,
                 "goal": p.goal,
                 "grade": p.grade,
+                "grade_reason": p.info.get("grade_reason"),
                 "indicators": p.info.get("indicators"),
                 "findings": mine,
             }

@@ -17,7 +17,7 @@ from .errors import InvalidError
 from .schema import settings
 from .validate import check_json
 
-__all__ = ["get_setting", "set_setting", "delete_setting", "all_settings"]
+__all__ = ["get_setting", "set_setting", "setting_default", "delete_setting", "all_settings"]
 
 
 def get_setting(conn: Connection, key: str, default: Any = None) -> Any:
@@ -34,6 +34,22 @@ def set_setting(conn: Connection, key: str, value: Any) -> None:
     insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
     stmt = insert(settings).values(key=key, value=value)
     conn.execute(stmt.on_conflict_do_update(index_elements=["key"], set_={"value": stmt.excluded.value}))
+
+
+def setting_default(conn: Connection, key: str, value: Any) -> Any:
+    """The value under ``key``; ``value`` is stored first when there is none.
+
+    Why not get-then-set: two server processes starting together on an empty store would each
+    set their own value (a secret, say) and the last write would win while the first process
+    kept using its own. ``INSERT … ON CONFLICT DO NOTHING`` followed by a read gives every
+    process the one value that got in first.
+    """
+    if not isinstance(key, str) or not 0 < len(key) <= 200:
+        raise InvalidError("设置的键应为 1 到 200 个字符的文本")
+    check_json(value, f"设置 {key}")
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    conn.execute(insert(settings).values(key=key, value=value).on_conflict_do_nothing(index_elements=["key"]))
+    return get_setting(conn, key)
 
 
 def delete_setting(conn: Connection, key: str) -> bool:

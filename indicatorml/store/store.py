@@ -218,6 +218,11 @@ class Store:
     def set_setting(self, key: str, value: Any) -> None:
         self._write(lambda c: _settings.set_setting(c, key, value))
 
+    def setting_default(self, key: str, value: Any) -> Any:
+        """The value under ``key``, storing ``value`` first if there is none (every process
+        racing to set it gets the same one back)."""
+        return self._write(lambda c: _settings.setting_default(c, key, value))
+
     def delete_setting(self, key: str) -> bool:
         return self._write(lambda c: _settings.delete_setting(c, key))
 

@@ -1,20 +1,24 @@
-"""The web page and JSON API (``indicatorml serve``): a layer over the Python API, like cli.py.
+"""The web pages and JSON API (``indicatorml serve``): a layer over the Python API, like cli.py.
 
-``app`` holds the routes, ``limits`` the 20 MB upload limit, ``uploads`` how uploaded files
-reach the reader (generated names in a temporary folder), ``state`` what one server keeps,
-``jobs`` the training of a model for this server, ``views`` the shaping of results for pages.
-Nothing in indicatorml imports this package.
+``app`` wires (``create_app``), ``routes`` lists every path, ``views/`` answers them (a few
+lines each: parse, one call into the API, answer), ``calls`` runs those API calls in worker
+threads, ``inputs`` reads a request under its limits, ``shaping`` arranges answers for the
+pages, ``render`` renders them, ``errors`` turns every error into a message; ``state`` is what
+a process holds (store, models, library, readers, trainer), ``settings`` what it was started
+with, ``server`` runs it under uvicorn; ``limits``, ``hosts``, ``csrf`` and ``user`` are the
+middleware (body size, Host header, CSRF token, who is asking); ``registry`` says which model a
+request uses, ``worker`` + ``training`` run training jobs from the store, ``uploads`` and
+``exports`` are files in and out. Nothing in indicatorml imports this package but the CLI.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-    from .state import Settings
+    from .settings import Settings
 
 __all__ = ["create_app", "serve"]
 
@@ -27,23 +31,8 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
     return _create(settings, warm)
 
 
-def serve(
-    host: str = "127.0.0.1",
-    port: int = 8765,
-    model: str | None = None,
-    index: str | None = None,
-    data_dir: str | None = None,
-    log_level: str = "info",
-) -> None:
-    """Run the server until interrupted (``indicatorml serve``)."""
-    import uvicorn
+def serve(settings: Settings, log_level: str = "info") -> None:
+    """Run the server until interrupted (see :func:`indicatorml.web.server.serve`)."""
+    from .server import serve as _serve
 
-    from .state import Settings, default_data_dir
-
-    settings = Settings(model=model, index=index, data_dir=Path(data_dir) if data_dir else default_data_dir())
-    app = create_app(settings)
-    print(
-        f"indicatorml: serving on http://{host}:{port}/ (data under {settings.data_dir}; Ctrl-C stops)",
-        flush=True,
-    )
-    uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    _serve(settings, log_level)

@@ -17,32 +17,16 @@ more than that is not waiting for an answer).
 from __future__ import annotations
 
 from starlette.exceptions import HTTPException
-from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .errors import message_response
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 DISCARD_BYTES = 100 * 1024 * 1024
 
 
 def too_large_message(limit: int) -> str:
-    return (
-        f"上传内容超过 {limit // (1024 * 1024)} MB 的上限,没有处理。请把表格拆成几个文件分别上传。"
-        f" (upload larger than {limit // (1024 * 1024)} MB)"
-    )
-
-
-def error_response(path: str, status: int, message: str) -> Response:
-    """JSON for the API, a short Chinese page for a browser."""
-    if path.startswith("/api/"):
-        return JSONResponse({"error": message}, status_code=status)
-    from html import escape
-
-    return HTMLResponse(
-        f"<!doctype html><meta charset=utf-8><title>{status}</title>"
-        f"<p style='font:16px sans-serif;margin:2em'>{escape(message)}"
-        f"<p style='margin:2em'><a href='javascript:history.back()'>返回</a>",
-        status_code=status,
-    )
+    return f"上传内容超过 {limit // (1024 * 1024)} MB 的上限,没有处理。请把表格拆成几个文件分别上传。"
 
 
 async def drain(receive: Receive, seen: int, bound: int) -> None:
@@ -82,7 +66,9 @@ class BodyLimit:
             if too_big:
                 if int(length) <= self.discard and not waits:
                     await drain(receive, 0, self.discard)
-                await error_response(scope["path"], 413, too_large_message(self.limit))(scope, receive, send)
+                await message_response(scope["path"], 413, too_large_message(self.limit))(
+                    scope, receive, send
+                )
                 return
         seen = 0
         complete = False

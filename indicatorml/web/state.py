@@ -1,180 +1,145 @@
-"""What one server holds: its settings, which model the pages use, recent reviews and training jobs,
-and the pool of reader processes every uploaded file is read in.
+"""What a server process holds while it runs, on ``app.state``: each view reads it from there.
 
-Memory, by design: the default model and the precedent index are loaded once at start (a few
-MB each, see benchmarks/bench_web.py); the last ``REVIEWS_KEPT`` uploads of the 审核 page are
-kept (each at most 20 MB) so their workbook and coded file can be downloaded; training jobs
-keep their status and figures only. Trained models live on disk under ``--data-dir``.
+Why nothing else: every fact that another process must see — reviews, decisions, training
+jobs, the chosen model, the trained model, the CSRF secret — lives in the store; what a
+process keeps is only what it can rebuild from the store and the package at any time:
+
+* ``settings`` — the options it was started with (:class:`~.settings.Settings`);
+* ``store`` — its connection pool to the database;
+* ``models`` — the model registry (:class:`~.registry.ModelRegistry`; models are loaded once
+  and cached by ``coding.load_model``, a few MB each);
+* ``library`` — the bureau's library (:class:`~indicatorml.precedents.Library`), refreshed from
+  the store every ``library_refresh`` seconds when searched;
+* ``readers`` — the pool of reader processes every upload is read in (started with the app);
+* ``trainer`` — this process's training-job worker thread;
+* ``csrf`` — the token signer (secret from the store);
+* ``templates`` and ``static`` — the pages' templates and files, read once from the package.
+
+:func:`shared` gives a view the typed :class:`Shared` behind these attributes.
 """
 
 from __future__ import annotations
 
-import json
-import os
-import secrets
-import threading
-import time
-from collections import OrderedDict
-from collections.abc import Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass, field
+import contextlib
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
-from ..tables.limits import DEFAULT_LIMITS, Limits
-from ..tables.pool import PoolSettings, ReaderPool
+from starlette.requests import Request
+from starlette.templating import Jinja2Templates
+
+from ..store import Store, open_store
+from ..tables.pool import ReaderPool
 from ..tables.reading import ReadPolicy, reading
-from .uploads import Upload
+from .csrf import Tokens
+from .registry import ModelRegistry
+from .render import make_templates
+from .settings import Settings, default_data_dir
+from .worker import Trainer
 
 if TYPE_CHECKING:
-    from ..coding import IndicatorClassifier
-    from ..precedents import PrecedentIndex
+    from starlette.applications import Starlette
 
-REVIEWS_KEPT = 8
-REVIEW_SECONDS = 3600
-LOCAL = "local"
-DEFAULT = "default"
+    from ..precedents import Library, PrecedentIndex
 
+__all__ = ["Shared", "shared", "default_data_dir", "Settings"]
 
-def default_data_dir() -> Path:
-    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "indicatorml"
-
-
-@dataclass
-class Settings:
-    model: str | None = None  # --model DIR: the server's default model (None: the shipped one)
-    index: str | None = None  # --index DIR (None: the shipped data, indexed in memory)
-    data_dir: Path = field(default_factory=default_data_dir)
-    # Uploads are read in worker processes (tables.pool): their number, deadline, memory.
-    readers: PoolSettings = field(default_factory=PoolSettings)
-    limits: Limits = DEFAULT_LIMITS  # what an uploaded file may claim (tables.limits)
-    # All the files of one request are read within this (a batch of 100 hostile files must not
-    # hold a worker for 50 minutes); a file past it gets a Problem saying so.
-    batch_seconds: float = 120.0
-
-    @property
-    def local_model_dir(self) -> Path:
-        return self.data_dir / "models" / LOCAL
-
-    @property
-    def local_figures_path(self) -> Path:
-        return self.data_dir / "models" / f"{LOCAL}.figures.json"
-
-    @property
-    def choice_path(self) -> Path:
-        return self.data_dir / "active-model.json"
-
-
-class Reviews:
-    """The last few uploads of the 审核 page, by an unguessable token."""
-
-    def __init__(self) -> None:
-        self._items: OrderedDict[str, tuple[float, list[Upload]]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def add(self, uploads: list[Upload]) -> str:
-        token = secrets.token_urlsafe(16)
-        with self._lock:
-            self._items[token] = (time.monotonic(), uploads)
-            while len(self._items) > REVIEWS_KEPT:
-                self._items.popitem(last=False)
-        return token
-
-    def get(self, token: str) -> list[Upload] | None:
-        with self._lock:
-            item = self._items.get(token)
-            if item is None or time.monotonic() - item[0] > REVIEW_SECONDS:
-                self._items.pop(token, None)
-                return None
-            return item[1]
+STATIC_TYPES = {
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".svg": "image/svg+xml",
+}
 
 
 @dataclass
-class Job:
-    """A training job as the 本单位模型 page shows it."""
+class Shared:
+    """The process's shared state (module docstring)."""
 
-    id: str
-    files: list[str]
-    state: str = "queued"  # queued, running, done, failed
-    stage: str = "排队中"
-    started: float = field(default_factory=time.time)
-    finished: float | None = None
-    error: str | None = None
-    expected_seconds: float | None = None
+    settings: Settings
+    store: Store
+    csrf: Tokens
+    models: ModelRegistry
+    library: Library
+    readers: ReaderPool
+    trainer: Trainer
+    templates: Jinja2Templates
+    static: dict[str, tuple[bytes, str]]
 
-    def to_dict(self) -> dict[str, Any]:
-        end = self.finished or time.time()
-        return {
-            "id": self.id,
-            "files": self.files,
-            "state": self.state,
-            "stage": self.stage,
-            "elapsed": round(end - self.started, 1),
-            "expected_seconds": self.expected_seconds,
-            "error": self.error,
-        }
+    @classmethod
+    def open(cls, settings: Settings) -> Shared:
+        """Open the store (migrating it if needed) and build the rest on it."""
+        from ..precedents import Library
 
+        store = open_store(settings.db, settings.data_dir)
+        models = ModelRegistry(settings, store)
+        readers = ReaderPool(settings.readers)
+        return cls(
+            settings=settings,
+            store=store,
+            csrf=Tokens.from_store(store),
+            models=models,
+            library=Library(store, refresh_seconds=settings.library_refresh),
+            readers=readers,
+            trainer=Trainer(settings, store, models, readers),
+            templates=make_templates(),
+            static=static_files(),
+        )
 
-class ServerState:
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.reviews = Reviews()
-        self.jobs: dict[str, Job] = {}
-        self.train_lock = threading.Lock()
-        self.last_train_seconds: float | None = None
-        self._choice = self._read_choice()
-        self.readers = ReaderPool(settings.readers)
+    def attach(self, app: Starlette) -> None:
+        """Put each part on ``app.state`` under its name, and the whole as ``shared``."""
+        app.state.shared = self
+        for name in self.__dataclass_fields__:
+            setattr(app.state, name, getattr(self, name))
 
-    @contextmanager
-    def reading_uploads(self) -> Iterator[ReadPolicy]:
-        """Every file read in this block (this thread) is read in a worker of the server's
-        pool, under the server's limits and the batch deadline."""
-        s = self.settings
-        with reading(limits=s.limits, pool=self.readers, batch_seconds=s.batch_seconds) as policy:
-            yield policy
+    def warm(self) -> None:
+        """Load the chosen model and the goal index now, not on the first request."""
+        from ..errors import IndicatormlError
 
-    # ---------------------------------------------------------------- which model
-    def _read_choice(self) -> str:
         try:
-            c = json.loads(self.settings.choice_path.read_text(encoding="utf-8")).get("model")
-        except (OSError, ValueError, AttributeError):
-            return DEFAULT
-        return LOCAL if c == LOCAL and self.has_local() else DEFAULT
+            self.models.model()
+        except IndicatormlError:
+            pass  # the pages say so when a model is needed
+        self.goal_index()
 
-    def has_local(self) -> bool:
-        return (self.settings.local_model_dir / "model.json").is_file()
-
-    @property
-    def choice(self) -> str:
-        return LOCAL if self._choice == LOCAL and self.has_local() else DEFAULT
-
-    def choose(self, which: str) -> None:
-        self._choice = LOCAL if which == LOCAL and self.has_local() else DEFAULT
-        self.settings.choice_path.parent.mkdir(parents=True, exist_ok=True)
-        self.settings.choice_path.write_text(json.dumps({"model": self._choice}), encoding="utf-8")
-
-    def model_dir(self, which: str | None = None) -> str | None:
-        """The model directory for ``which`` (default: the chosen one); None is the shipped model."""
-        which = which or self.choice
-        if which == LOCAL and self.has_local():
-            return str(self.settings.local_model_dir)
-        return self.settings.model
-
-    def model(self, which: str | None = None) -> IndicatorClassifier:
-        from ..coding import load_model
-
-        return load_model(self.model_dir(which))
-
-    def index(self) -> PrecedentIndex:
+    def goal_index(self) -> PrecedentIndex:
+        """The project-goal index of 检索 (``--index``, else the shipped data; cached)."""
         from ..precedents import load_index
 
         return load_index(self.settings.index)
 
-    def local_figures(self) -> dict[str, Any] | None:
-        if not self.has_local():
-            return None
+    @contextlib.contextmanager
+    def reading_uploads(self) -> Iterator[ReadPolicy]:
+        """Every file read in this block (this thread) is read in a worker of the pool, under the
+        server's limits and the batch deadline."""
+        s = self.settings
+        with reading(limits=s.limits, pool=self.readers, batch_seconds=s.batch_seconds) as policy:
+            yield policy
+
+    @contextlib.asynccontextmanager
+    async def lifespan(self, app: Any) -> AsyncIterator[None]:
+        """Start the readers and the trainer with the app; stop them and close the store after."""
+        self.readers.start()  # the first upload does not wait for its reader to start
+        self.trainer.start()
         try:
-            return json.loads(self.settings.local_figures_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
+            yield
+        finally:
+            self.trainer.stop()
+            self.readers.close()
+            self.store.close()
+
+
+def shared(request: Request) -> Shared:
+    """The process's shared state, as the views read it."""
+    return cast(Shared, request.app.state.shared)
+
+
+def static_files() -> dict[str, tuple[bytes, str]]:
+    """The package's static files, read once: requests name a key of this dict, never a path."""
+    out = {}
+    for f in resources.files("indicatorml.web").joinpath("static").iterdir():
+        suffix = Path(f.name).suffix
+        if suffix in STATIC_TYPES:
+            out[f.name] = (f.read_bytes(), STATIC_TYPES[suffix])
+    return out

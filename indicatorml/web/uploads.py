@@ -8,16 +8,16 @@ the user gave is kept beside it for display and for the download's name.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
-import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
+
+from ..reviews import own_name
 
 SUFFIXES = (".txt", ".csv", ".tsv", ".tab", ".xlsx", ".jsonl", ".json", ".ndjson")
 
@@ -35,19 +35,12 @@ class Upload:
         return s if s in SUFFIXES else ""
 
 
-def display_name(raw: str | None, fallback: str = "上传的文件") -> str:
-    """The client's file name as text: last path part, no control characters, at most 120 characters."""
-    s = re.split(r"[\\/]", raw or "")[-1]
-    s = "".join(ch for ch in s if unicodedata.category(ch)[0] != "C").strip()
-    return s[:120] or fallback
-
-
 async def read_uploads(form: Any, field: str = "file") -> list[Upload]:
     """The files of a multipart form field (repeatable), read into memory."""
     out = []
     for i, item in enumerate(form.getlist(field), start=1):
         if hasattr(item, "read"):
-            out.append(Upload(display_name(getattr(item, "filename", None), f"文件{i}"), await item.read()))
+            out.append(Upload(own_name(getattr(item, "filename", None), f"文件{i}"), await item.read()))
     return out
 
 

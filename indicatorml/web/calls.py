@@ -1,0 +1,127 @@
+"""The Python API calls the views make, each run in a worker thread (``run_in_threadpool``).
+
+Why a module of them: reading, scoring and writing take CPU for tens of milliseconds to
+seconds and must not hold the event loop; and an uploaded file must be read through the
+server's reader pool under its limits (:meth:`~.state.Shared.reading_uploads`), a policy set
+in the thread that reads. Each function here is that wrapping around *one* call into the API:
+no checking, scoring, searching or shaping happens here.
+
+Uploads reach the API as files under generated names in a temporary folder
+(:func:`~.uploads.staged`), with the names the user gave passed beside them: the review
+pipeline names every finding, problem and download after those.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..coding import classify, code_table, explain_suggestion
+from ..errors import IndicatormlError
+from ..reviews import Review, create_review, decide, run_review
+from ..store import Decision, StoreError
+from ..tables import read_table
+from ..tables.annotate import coded_name
+from .errors import Answer
+from .inputs import has_words
+from .shaping import draft_findings, target_chart
+from .state import Shared
+from .uploads import Upload, staged
+
+__all__ = ["review_uploads", "decide_on", "refresh_library", "check_uploads", "code_upload", "draft_panel"]
+
+_NONE: dict[str, Any] = {"query": "", "hits": [], "categories": [], "targets": []}
+
+
+def review_uploads(
+    sh: Shared,
+    uploads: list[Upload],
+    *,
+    year: int | None,
+    org: str | None,
+    which: str,
+    user: str | None,
+    department: str | None,
+) -> Review:
+    """``POST /api/reviews`` and the 审核 page's upload: a stored review of ``uploads``."""
+    with staged(uploads) as st, sh.reading_uploads():
+        review = create_review(
+            sh.store,
+            st.paths,
+            names=[u.name for u in uploads],
+            year=year,
+            org=org,
+            model=sh.models.model_dir(which),
+            model_name=which,
+            user=user,
+            department=department,
+        )
+    refresh_library(sh)
+    return review
+
+
+def decide_on(sh: Shared, review_id: str, user: str, args: dict[str, Any]) -> Decision:
+    """``POST /api/reviews/{id}/decisions`` and the page's form: one decision, stored."""
+    d = decide(sh.store, review_id, user=user, **args)
+    refresh_library(sh)
+    return d
+
+
+def refresh_library(sh: Shared) -> None:
+    """Bring this process's library up to the store now: a table reviewed here is a precedent
+    at once (issue 17), and a decision changes its row's category there. Other processes see
+    them within ``library_refresh`` seconds. A database hiccup here is not the request's failure."""
+    try:
+        sh.library.refresh()
+    except StoreError as e:
+        sh.library.error = str(e)
+
+
+def check_uploads(sh: Shared, uploads: list[Upload], which: str) -> Review:
+    """``POST /api/check``: the same review, not stored (a stateless call)."""
+    with staged(uploads) as st, sh.reading_uploads():
+        return run_review(
+            st.paths, names=[u.name for u in uploads], model=sh.models.model_dir(which), model_name=which
+        )
+
+
+def code_upload(sh: Shared, upload: Upload, which: str) -> tuple[bytes, str, dict[str, str]]:
+    """``POST /api/code``: the draft coded in its own kind; (bytes, name, count headers)."""
+    with staged([upload]) as st, sh.reading_uploads():
+        out = st.folder / f"coded{upload.suffix or '.txt'}"
+        table = read_table(st.paths[0])
+        try:
+            res = code_table(
+                st.paths[0], output=out, model=sh.models.model_dir(which), stream=None, table=table
+            )
+        except IndicatormlError as e:
+            problems = [
+                {"file": upload.name, "line": x.line, "reason": st.shown(x.reason)} for x in table.problems
+            ]
+            raise Answer(400, {"error": st.shown(str(e)), "problems": problems}) from None
+        headers = {
+            "X-Indicatorml-Coded": str(res.coded),
+            "X-Indicatorml-Review": str(res.review),
+            "X-Indicatorml-Kept": str(res.kept),
+        }
+        return res.output.read_bytes(), coded_name(upload.name), headers
+
+
+def draft_panel(
+    sh: Shared, indicator: str, target: str | None, level2: str | None, which: str
+) -> dict[str, Any]:
+    """The 填报 panel for a draft: the suggestion with its alternatives and its why, the rules'
+    findings on the draft as typed, and the library's precedents (the bureau's rows first)."""
+    from ..checks import check_draft
+
+    model = sh.models.model(which)
+    prediction = classify([(indicator, target)], model)[0]
+    why = explain_suggestion(model, indicator, target) if prediction.level2_code else None
+    precedents = sh.library.precedents(indicator, top=8).to_dict() if has_words(indicator) else _NONE
+    return {
+        "prediction": prediction.to_dict(),
+        "why": why.phrase() if why is not None else None,
+        "why_terms": why.words() if why is not None else [],
+        "findings": draft_findings(check_draft(indicator, target, level2=level2)),
+        "precedents": precedents,
+        "chart": target_chart(precedents["targets"]),
+    }

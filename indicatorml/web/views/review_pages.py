@@ -1,0 +1,59 @@
+"""The 审核 pages: upload files (a stored review, then its own page), the list of recent reviews,
+one review with its findings and decisions, and a decision sent by a plain form."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from ...reviews import load_review, review_json, summary_rows
+from ..calls import decide_on, review_uploads
+from ..inputs import decision_args, form_of, review_fields, uploads_of
+from ..render import page
+from ..shaping import review_page
+from ..state import shared
+from ..user import department_of, user_name
+
+RECENT = 20  # reviews listed on the upload page
+
+
+async def home(request: Request) -> Response:
+    """``GET /review``: the upload form and the most recent reviews."""
+    found = await run_in_threadpool(shared(request).store.list_reviews, limit=RECENT)
+    return page(request, "review.html", recent=summary_rows(found))
+
+
+async def upload(request: Request) -> Response:
+    """``POST /review``: store a review of the uploaded files and go to its page (303)."""
+    uploads, fields = await uploads_of(request)
+    year, org = review_fields(fields)
+    sh = shared(request)
+    review = await run_in_threadpool(
+        review_uploads,
+        sh,
+        uploads,
+        year=year,
+        org=org,
+        which=sh.models.choice(),
+        user=user_name(request),
+        department=department_of(request),
+    )
+    return RedirectResponse(f"/reviews/{review.id}", status_code=303)
+
+
+async def show(request: Request) -> Response:
+    """``GET /reviews/{id}``: the review as the reviewer works on it."""
+    review = await run_in_threadpool(load_review, shared(request).store, request.path_params["id"])
+    data = await run_in_threadpool(review_json, review)
+    return page(request, "review_show.html", review=data, view=review_page(data))
+
+
+async def decide_form(request: Request) -> Response:
+    """``POST /reviews/{id}/decisions`` from the page without scripts: record, then back to the row."""
+    fields = await form_of(request)
+    args = decision_args(fields)
+    review_id = request.path_params["id"]
+    d = await run_in_threadpool(decide_on, shared(request), review_id, user_name(request), args)
+    anchor = f"#r-{d['file_n']}-{d['row']}" if d["row"] is not None else ""
+    return RedirectResponse(f"/reviews/{review_id}{anchor}", status_code=303)

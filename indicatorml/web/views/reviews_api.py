@@ -1,0 +1,48 @@
+"""``/api/reviews``: store a review of uploaded files, read one back, list them."""
+
+from __future__ import annotations
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+
+from ...reviews import load_review, review_json, summary_rows
+from ..calls import review_uploads
+from ..inputs import int_param, review_fields, uploads_of
+from ..state import shared
+from ..user import department_of, user_name
+
+
+async def create(request: Request) -> Response:
+    """``POST /api/reviews``: multipart ``file`` (repeatable), optional ``year``, ``org`` → 201."""
+    uploads, fields = await uploads_of(request)
+    year, org = review_fields(fields)
+    sh = shared(request)
+    which = sh.models.resolve(request.query_params.get("model"))
+    review = await run_in_threadpool(
+        review_uploads,
+        sh,
+        uploads,
+        year=year,
+        org=org,
+        which=which,
+        user=user_name(request),
+        department=department_of(request),
+    )
+    return JSONResponse(
+        review_json(review), status_code=201, headers={"Location": f"/api/reviews/{review.id}"}
+    )
+
+
+async def show(request: Request) -> Response:
+    """``GET /api/reviews/{id}``: the stored review, its findings with their ids, its decisions."""
+    review = await run_in_threadpool(load_review, shared(request).store, request.path_params["id"])
+    return JSONResponse(await run_in_threadpool(review_json, review))
+
+
+async def listing(request: Request) -> Response:
+    """``GET /api/reviews?limit=&offset=``: the newest reviews first."""
+    limit = int_param(request, "limit", 50, 1, 500)
+    offset = int_param(request, "offset", 0, 0, 10**9)
+    found = await run_in_threadpool(shared(request).store.list_reviews, limit=limit, offset=offset)
+    return JSONResponse({"reviews": summary_rows(found)})
