@@ -2,20 +2,20 @@
 
 The job calls ``coding.train`` on the shipped data plus the uploaded labeled tables (as
 ``indicatorml train --data …`` does), writes the model under ``--data-dir`` as plain arrays +
-JSON, and records the figures for the page: the new model's grouped cross-validation (what
-``train`` measures), the same out-of-fold answers on the uploaded rows only, and the default
-model's on those same rows — which it never learned from (unless it says so: trained-on) —
-so the two middle columns compare the two models on the same rows, each unseen.
+JSON — whole or not at all (``coding.save_model``: a temporary folder renamed into place, so a
+server killed mid-save keeps the previous model) — and records the figures for the page: the
+new model's grouped cross-validation (what ``train`` measures), the same out-of-fold answers
+on the uploaded rows only, and the default model's on those same rows — which it never
+learned from (unless it says so: trained-on) — so the two middle columns compare the two
+models on the same rows, each unseen.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
-import shutil
 import threading
 import time
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .state import Job, ServerState
@@ -55,7 +55,7 @@ def _run(state: ServerState, job: Job, uploads: list[Upload]) -> None:
 
 
 def _train(state: ServerState, job: Job, uploads: list[Upload]) -> None:
-    from ..coding import classify, load_model, train
+    from ..coding import classify, load_model, save_model, train
     from ..tables import read_tables
 
     settings = state.settings
@@ -65,8 +65,7 @@ def _train(state: ServerState, job: Job, uploads: list[Upload]) -> None:
         tables = read_tables(st.paths)
         problems = [st.shown(str(p)) for t in tables for p in t.problems]
         job.stage = "训练并做分组交叉验证(5 折)"
-        fresh = Path(models / f".new-{job.id}")
-        model = train(st.paths, default_data=True, out=fresh, progress=False)
+        model = train(st.paths, default_data=True, progress=False)
         job.stage = "用默认模型检验同一批表"
         default = load_model(settings.model)
         labeled = [r for t in tables for r in t.records if r.level2_code]
@@ -85,7 +84,7 @@ def _train(state: ServerState, job: Job, uploads: list[Upload]) -> None:
             "default_recorded": default.evaluation_,
             "problems": problems[:50],
         }
-    _replace(fresh, settings.local_model_dir)
+    save_model(model, settings.local_model_dir, folds=True)
     settings.local_figures_path.write_text(
         json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8"
     )
@@ -114,13 +113,3 @@ def _accuracy(records: list[Indicator], preds: list[Prediction]) -> dict[str, An
         "level2_accuracy": round(ok2 / n, 3) if n else None,
         "level1_accuracy": round(ok1 / n, 3) if n else None,
     }
-
-
-def _replace(fresh: Path, target: Path) -> None:
-    """Put the new model in place; the old one is removed only once the new one is there."""
-    old = target.with_name(f".old-{target.name}")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    fresh.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
