@@ -67,10 +67,13 @@ from .shapes import (
     RowIn,
 )
 from .store import Store, open_store
+from .users import department_name, user_key
 
 __all__ = [
     "open_store",
     "Store",
+    "user_key",
+    "department_name",
     "AccountStore",
     "backup",
     "restore",

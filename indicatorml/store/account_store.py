@@ -96,6 +96,10 @@ class AccountStore:
 
         return self._write(apply)
 
+    def rehash_password(self, name: str, old_hash: str, new_hash: str) -> bool:
+        """Store the same password's hash under new parameters (see store.users.rehash_password)."""
+        return self._write(lambda c: _users.rehash_password(c, name, old_hash, new_hash))
+
     # ------------------------------------------------------------------ sessions
     def open_session(self, session: SessionIn, max_per_user: int, audit: AuditIn | None = None) -> Session:
         def open_(conn: Connection) -> Session:
@@ -129,7 +133,7 @@ class AccountStore:
     def record_login_failure(
         self,
         name: str,
-        ip: str,
+        ip: str | None,
         *,
         window: timedelta,
         limit: int,
@@ -144,7 +148,7 @@ class AccountStore:
 
         return self._write(record)
 
-    def login_lock(self, name: str, ip: str) -> datetime | None:
+    def login_lock(self, name: str, ip: str | None) -> datetime | None:
         return self._read(lambda c: _sessions.login_lock(c, name, ip))
 
     # ------------------------------------------------------------------ transactions

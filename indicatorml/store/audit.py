@@ -88,7 +88,7 @@ def audit_entries(
 
 def review_line(conn: Connection, review_id: str, extra: AuditIn | None) -> AuditEntry:
     """The "reviewed" line of a review just saved, from the review itself; ``extra`` (the
-    caller's: ip, more details) is laid over it."""
+    caller's: ip, more details) is laid over it — its keys that are not None, details merged."""
     r = conn.execute(
         sa.select(
             reviews.c.created_at,
@@ -147,6 +147,7 @@ def _laid_over(line: dict[str, Any], extra: AuditIn | None) -> AuditIn:
     if extra is None:
         return cast(AuditIn, line)
     e = check_item(extra, {**AUDIT_SPEC, "action": ((str,), False)}, "审计记录")
+    e = {k: v for k, v in e.items() if v is not None}  # None: "as the write knows it", not "unknown"
     details = e.pop("details", None)
     if details is not None and not isinstance(details, dict):
         raise InvalidError("审计记录的 details 应为对象（dict）")

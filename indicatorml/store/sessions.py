@@ -138,7 +138,7 @@ def revoke_user_sessions(conn: Connection, user_name: str) -> int:
 def record_login_failure(
     conn: Connection,
     name: str,
-    ip: str,
+    ip: str | None,
     *,
     window: timedelta,
     limit: int,
@@ -148,7 +148,7 @@ def record_login_failure(
     """Count a failed login of ``name`` from ``ip``: the ``limit``-th failure within ``window``
     locks (name, ip) for ``lock_for`` (and starts the count again). Returns the state after."""
     at = at or utcnow()
-    name, ip = _clip(name, 64) or "", _clip(ip, 64) or ""
+    name, ip = _clip(name, 64) or "", _address(ip)
     # Rows nobody needs any more: their window is over and no lock is running.
     conn.execute(
         sa.delete(login_failures).where(
@@ -178,12 +178,12 @@ def record_login_failure(
     return LoginFailures(failures=values["failures"], locked_until=locked if locked and locked > at else None)
 
 
-def login_lock(conn: Connection, name: str, ip: str, at: datetime | None = None) -> datetime | None:
+def login_lock(conn: Connection, name: str, ip: str | None, at: datetime | None = None) -> datetime | None:
     """Until when (name, ip) is locked out, or None."""
     at = at or utcnow()
     until = conn.execute(
         sa.select(login_failures.c.locked_until).where(
-            login_failures.c.name == (_clip(name, 64) or ""), login_failures.c.ip == (_clip(ip, 64) or "")
+            login_failures.c.name == (_clip(name, 64) or ""), login_failures.c.ip == _address(ip)
         )
     ).scalar()
     return until if until is not None and until > at else None
@@ -193,9 +193,14 @@ def clear_login_failures(conn: Connection, name: str, ip: str | None) -> None:
     """Forget the failures of (name, ip) — after a successful login."""
     conn.execute(
         sa.delete(login_failures).where(
-            login_failures.c.name == (_clip(name, 64) or ""), login_failures.c.ip == (_clip(ip, 64) or "")
+            login_failures.c.name == (_clip(name, 64) or ""), login_failures.c.ip == _address(ip)
         )
     )
+
+
+def _address(ip: str | None) -> str:
+    """The address failures are counted under ("-" when the server does not know it)."""
+    return (ip or "-")[:64]
 
 
 def _clip(text: str | None, length: int) -> str | None:

@@ -39,6 +39,7 @@ __all__ = [
     "list_users",
     "change_user",
     "count_users",
+    "rehash_password",
 ]
 
 _NAME = re.compile(r"[\w.@-]{1,64}")
@@ -227,6 +228,19 @@ def change_user(
             .values(revoked_at=now)
         )
     return get_user(conn, key), ["disabled" if k == "disabled_at" else k for k in changed]
+
+
+def rehash_password(conn: Connection, name: str, old_hash: str, new_hash: str) -> bool:
+    """The same password under new hash parameters (at login): replaced only if the stored hash
+    is still ``old_hash`` (a password changed meanwhile wins); no session is revoked and the
+    password's date stays. False if it was not replaced."""
+    _check_hash(new_hash)
+    q = (
+        sa.update(users)
+        .where(users.c.name == user_key(name), users.c.password_hash == old_hash)
+        .values(password_hash=new_hash)
+    )
+    return conn.execute(q).rowcount == 1
 
 
 def _role(role: object) -> str:
