@@ -110,7 +110,7 @@ def replacing(target: Path) -> Iterator[Path]:
         target = target.resolve()
     parent = target.parent
     parent.mkdir(parents=True, exist_ok=True)
-    clean_stale(parent, (STAGING_PREFIX,), legacy=False)
+    clean_stale(parent, (STAGING_PREFIX,), legacy_after=float("inf"))  # a user's folder: only ours
     # The mode a plain mkdir gives (0777 less the umask): a model folder others may read, as before.
     with owned_dir(parent, STAGING_PREFIX, target.name, mode=0o777) as folder:
         yield folder
@@ -160,15 +160,16 @@ def clean_stale(
     folder: Path,
     prefixes: tuple[str, ...] = (STAGING_PREFIX,),
     grace: float = GRACE_SECONDS,
-    legacy: bool = True,
+    legacy_after: float = LEGACY_SECONDS,
 ) -> list[Path]:
     """Remove from ``folder`` the temporary folders (names starting with one of ``prefixes``)
     whose owner is dead, and put back a folder a dead owner had renamed aside; what was removed.
 
-    Owned folders go once their lock can be taken; with ``legacy``, folders without a lock file
-    (older indicatorml versions: ``.new-<job>``, ``.old-<name>``) go once a day old — an
-    ``.old-<name>`` whose ``<name>`` is missing is renamed back instead. Nothing created in the
-    last ``grace`` seconds is touched. Entries that vanish meanwhile (another cleaner) are fine.
+    Owned folders go once their lock can be taken; folders without a lock file (older
+    indicatorml versions: ``.new-<job>``, ``.old-<name>``) once ``legacy_after`` seconds old (a
+    day; ``inf``: never) — an ``.old-<name>`` whose ``<name>`` is missing is renamed back
+    instead. Nothing created in the last ``grace`` seconds is touched. Entries that vanish
+    meanwhile (another cleaner) are fine.
     """
     folder = Path(folder)
     removed: list[Path] = []
@@ -186,7 +187,7 @@ def clean_stale(
                 removed += _clean_owned(folder, name.removesuffix(_LOCK))
         elif name.endswith(_OLD) and (folder / f"{name.removesuffix(_OLD)}{_LOCK}").exists():
             continue  # handled with its lock
-        elif not (folder / f"{name}{_LOCK}").exists() and legacy and _age(entry, now) >= LEGACY_SECONDS:
+        elif not (folder / f"{name}{_LOCK}").exists() and _age(entry, now) >= legacy_after:
             removed += _clean_legacy(entry)
     return removed
 

@@ -200,7 +200,11 @@ def test_a_damaged_backup_is_refused_before_the_database_is_touched(tmp_path):
             "decisions.*sha256",
         ),
         (blob, lambda b: b[:-1], "已损坏"),
-        ("manifest.json", lambda b: b.replace(f'"revision": "{HEAD}"'.encode(), b'"revision": "0777"'), "0777.*请升级"),
+        (
+            "manifest.json",
+            lambda b: b.replace(f'"revision": "{HEAD}"'.encode(), b'"revision": "0777"'),
+            "0777.*请升级",
+        ),
         ("manifest.json", lambda b: b"{}", "不是 indicatorml 的备份"),
     ):
         broken = tmp_path / "broken.zip"
