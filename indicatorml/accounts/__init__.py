@@ -22,7 +22,7 @@ Where it sits: above the store (it keeps its data there) and beside ``tables`` �
 nothing of reading, coding, checking or serving tables, and the review pipeline, the web
 layer and the CLI may all import it (a lint-imports contract). Modules: ``roles`` (审核/填报/管理
 ↔ reviewer/writer/admin), ``policy`` (the numbers: hashing cost, session lengths, lockout),
-``passwords`` (argon2id), ``users`` (create, change, password, disable), ``login`` (sessions),
+``passwords`` (argon2id), ``users`` (create, change, password, disable), ``sessions`` (login, logout, the session of a request),
 ``permissions`` (the one table and ``can``), ``audit`` (action names, lines, export rows),
 ``serving`` (``serve_policy``), ``command`` (the ``users`` and ``audit`` verbs).
 """
@@ -39,7 +39,7 @@ from .audit import (
     event,
     record,
 )
-from .login import LoggedIn, LoginFailed, login, logout, session_user, token_hash
+from .sessions import LoggedIn, LoginFailed, login, logout, session_user, token_hash
 from .passwords import PasswordError, check_password, hash_password, needs_rehash, verify_password
 from .permissions import ACTION_NAMES, ACTIONS, PERMISSIONS, Forbidden, can, require, scope
 from .policy import DEFAULT_POLICY, AccountPolicy

@@ -77,10 +77,11 @@ def serve_policy(host: str, store: Store) -> ServePolicy:
         return ServePolicy("accounts", host, "已有账号：每个人都要登录")
     if is_loopback(host):
         return ServePolicy("single-user", host, f"只在本机（{host}）服务，没有账号：一个人用，不需要登录")
+    where = host if host.strip() not in ("", "0.0.0.0", "::", "[::]") else f"所有网络地址（{host or '空'}）"
     return ServePolicy(
         "refused",
         host,
-        f"拒绝在 {host} 上服务：这会让局域网里的其他人也能打开审核页面，但数据库里还没有账号。"
+        f"拒绝在 {where} 上服务：这会让局域网里的其他人也能打开审核页面，但数据库里还没有账号。"
         "请先建立第一个管理账号，例如：\n"
         "  indicatorml users add 管理员用户名 --role 管理 --display-name 姓名\n"
         "（加上与 serve 相同的 --data-dir 或 --db；密码会提示输入，或用 --password-stdin 从标准输入读），"
