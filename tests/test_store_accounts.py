@@ -327,3 +327,16 @@ def test_a_backup_carries_the_accounts_into_either_engine(source, target, tmp_pa
             assert line["id"] > before[2][-1]["id"]  # the restored log goes on after its last line
             with pytest.raises(sa.exc.DBAPIError, match="append-only"), dst.engine.begin() as conn:
                 conn.exec_driver_sql("DELETE FROM audit")  # and is append-only there too
+
+
+def test_check_finds_a_review_or_decision_the_audit_log_does_not_know(store):
+    review_id = store.save_review(make_review(seed=4, files=1))
+    store.add_decision(review_id, (1, 0), "keep")
+    assert store.check().ok
+    with store.engine.begin() as conn:  # written around the Store: no audit lines
+        other = store_reviews.save_review(conn, make_review(seed=5, files=1))
+        store_decisions.add_decision(conn, other, (1, 0), "keep")
+    assert store.check().problems == [
+        "有 1 份审核在审计日志里没有记录",
+        "有 1 条审核决定在审计日志里没有记录",
+    ]

@@ -39,12 +39,12 @@ from .audit import (
     event,
     record,
 )
-from .sessions import LoggedIn, LoginFailed, login, logout, session_user, token_hash
 from .passwords import PasswordError, check_password, hash_password, needs_rehash, verify_password
 from .permissions import ACTION_NAMES, ACTIONS, PERMISSIONS, Forbidden, can, require, scope
 from .policy import DEFAULT_POLICY, AccountPolicy
 from .roles import ROLE_NAMES, ROLES, role_id, role_name
 from .serving import ServePolicy, ServeRefused, is_loopback, serve_policy
+from .sessions import LoggedIn, LoginFailed, login, logout, session_user, token_hash
 from .users import (
     change_user,
     create_user,
