@@ -21,6 +21,7 @@ from .output import FORMATS
 from .taxonomy import LAYOUTS
 
 if TYPE_CHECKING:
+    from .store import Store
     from .tables.pool import ReaderPool
 
 FORMAT_HELP = "output format (default: table on a terminal, or the --output suffix)"
@@ -275,11 +276,26 @@ def _cmd_precedents(args: argparse.Namespace) -> int:
 
 # ---------------------------------------------------------------- checks: check
 def _cmd_check(args: argparse.Namespace) -> int:
-    from .checks import run_check
+    from .reviews import run_check
 
-    return run_check(
-        args.files, fmt=args.format, output=args.output, model_dir=args.model, fail_on=args.fail_on
-    )
+    if not args.save:
+        if args.year is not None or args.org is not None or args.user is not None:
+            raise IndicatormlError("--year、--org、--user 只在保存审核时有用：加上 --save")
+        return run_check(
+            args.files, fmt=args.format, output=args.output, model_dir=args.model, fail_on=args.fail_on
+        )
+    with _store(args) as store:
+        return run_check(
+            args.files,
+            fmt=args.format,
+            output=args.output,
+            model_dir=args.model,
+            fail_on=args.fail_on,
+            store=store,
+            user=args.user,
+            year=args.year,
+            org=args.org,
+        )
 
 
 # ---------------------------------------------------------------- web: serve
@@ -397,17 +413,113 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return 0
 
 
-# ---------------------------------------------------------------- the parser
-def _store_arguments(s: argparse.ArgumentParser) -> None:
-    """Where the server's store is: the options of every verb that opens it."""
-    s.add_argument(
-        "--db",
-        metavar="URL",
-        help="数据库地址，如 postgresql+psycopg://用户@主机/库名（默认：--data-dir 下的 SQLite 文件）",
+@contextlib.contextmanager
+def _store(args: argparse.Namespace) -> Iterator[Store]:
+    """The store ``--db`` names, else the SQLite file under ``--data-dir`` (the server's)."""
+    from .store import open_store
+
+    store = open_store(args.db, None if args.db else _data_dir(args))
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+# ---------------------------------------------------------------- reviews: list, show, export, decide, download
+def _cmd_reviews_list(args: argparse.Namespace) -> int:
+    from .output import guess_format
+    from .reviews import SUMMARY_COLUMNS, SUMMARY_HEADERS, summary_rows, write_table_rows
+
+    with _store(args) as store:
+        found = store.list_reviews(year=args.year, org=args.org, limit=args.limit)
+    fmt = guess_format(args.output, args.format)
+    write_table_rows(summary_rows(found), fmt, args.output, SUMMARY_COLUMNS, SUMMARY_HEADERS)
+    if fmt == "table":
+        print(f"共 {len(found)} 份审核", file=sys.stderr)
+    return 0
+
+
+def _cmd_reviews_show(args: argparse.Namespace) -> int:
+    import json
+
+    from .output import emit
+    from .reviews import load_review, review_json, review_text
+
+    with _store(args) as store:
+        review = load_review(store, args.id)
+    if args.format == "json":
+        emit(json.dumps(review_json(review), ensure_ascii=False, indent=1) + "\n", args.output)
+    else:
+        emit(review_text(review), args.output)
+    return 0
+
+
+def _cmd_reviews_export(args: argparse.Namespace) -> int:
+    from .output import guess_format
+    from .reviews import DECISION_COLUMNS, DECISION_HEADERS, decision_rows, load_review, write_table_rows
+
+    with _store(args) as store:
+        review = load_review(store, args.id)
+    rows = decision_rows(review, history=args.history)
+    fmt = guess_format(args.output, args.format)
+    write_table_rows(rows, fmt, args.output, DECISION_COLUMNS, DECISION_HEADERS)
+    print(f"导出 {len(rows)} 条审核决定", file=sys.stderr)
+    return 0
+
+
+def _cmd_reviews_decide(args: argparse.Namespace) -> int:
+    from .reviews import DECISION_ZH, decide
+
+    row = None
+    if args.row is not None:
+        file_n, _, n = args.row.partition(":")
+        if not (file_n.isdigit() and n.isdigit() and int(n) >= 1):
+            raise IndicatormlError(f"--row 应写成 文件序号:第几条，如 1:3（收到 {args.row}）")
+        row = (int(file_n), int(n) - 1)
+    with _store(args) as store:
+        d = decide(
+            store,
+            args.id,
+            finding=args.finding,
+            row=row,
+            decision=args.decision,
+            level2_code=args.code,
+            comment=args.comment,
+            user=args.user,
+        )
+    what = (
+        f"问题 {d['finding_id']}" if d["finding_id"] is not None else f"第 {args.row} 条（文件序号:第几条）"
     )
-    s.add_argument("--data-dir", metavar="DIR", help="服务器的数据目录（默认：~/.local/share/indicatorml）")
+    code = f" {d['level2_code']}" if d["level2_code"] else ""
+    print(f"已记录审核决定 {d['id']}：{what} {DECISION_ZH[d['decision']]}{code}", file=sys.stderr)
+    return 0
 
 
+def _cmd_reviews_download(args: argparse.Namespace) -> int:
+    from .reviews import file_coded, file_workbook, load_review, workbooks_zip
+
+    if args.coded and args.file is None:
+        raise IndicatormlError("--coded 要与 --file N 一起用（编码结果按文件给出）")
+    with _store(args) as store:
+        review = load_review(store, args.id)
+        if args.file is None:
+            got = workbooks_zip(review, store)
+        elif args.coded:
+            got = file_coded(review, args.file, store, threshold=args.threshold)
+        else:
+            got = file_workbook(review, args.file, store)
+    out = Path(args.output) if args.output else Path(got.name)
+    if out.is_dir():
+        out = out / got.name
+    try:
+        out.write_bytes(got.data)
+    except OSError as e:
+        raise IndicatormlError(f"cannot write {out}: {e.strerror or e}") from None
+    print(f"已写出 {out}", file=sys.stderr)
+    return 0
+
+
+# ---------------------------------------------------------------- the parser
 def _users_parser(sub: Any) -> None:
     s = sub.add_parser("users", help="服务器的账号（审核 / 填报 / 管理）：新建、列出、改密码、停用、修改")
     usub = s.add_subparsers(dest="users_verb", metavar="add|list|passwd|disable|enable|change")
@@ -443,7 +555,7 @@ def _users_parser(sub: Any) -> None:
     a.add_argument("--display-name", metavar="姓名")
     a.set_defaults(func=_cmd_users_change)
     for a in usub.choices.values():
-        _store_arguments(a)
+        _store_options(a)
 
 
 def _audit_parser(sub: Any) -> None:
@@ -459,7 +571,7 @@ def _audit_parser(sub: Any) -> None:
     s.add_argument("--limit", type=int, default=10_000, metavar="N", help="最多列出 N 条（默认 10000）")
     s.add_argument("--format", choices=("table", "jsonl", "csv", "tsv", "xlsx"), help=FORMAT_HELP)
     s.add_argument("--output", "-o", metavar="PATH")
-    _store_arguments(s)
+    _store_options(s)
     s.set_defaults(func=_cmd_audit)
 
 
@@ -649,6 +761,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.add_argument("--model", metavar="DIR")
     s.add_argument("--fail-on", choices=("error", "warning"), default=None)
+    s.add_argument(
+        "--save",
+        action="store_true",
+        help="把这次审核保存到数据库（--db 或 --data-dir 下的 SQLite），并打印审核编号；保存时文件只记文件名",
+    )
+    _store_options(s)
+    s.add_argument("--user", metavar="NAME", help="保存时记下的审核人")
+    s.add_argument("--year", type=int, metavar="YYYY", help="保存时记下的年度（默认：取自文件名或工作表名）")
+    s.add_argument("--org", metavar="NAME", help="保存时记下的主管部门（默认：取自表头）")
     s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_check)
 
@@ -666,17 +787,90 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=_cmd_serve)
 
+    _reviews_parser(sub)
+
     for verb, func, help_text in (
         ("backup", _cmd_backup, "把审核数据库（审核、上传文件、审核决定、任务、设置）备份到一个文件 FILE"),
         ("restore", _cmd_restore, "把备份文件 FILE 恢复到一个空数据库（SQLite 与 PostgreSQL 之间也可以）"),
     ):
         s = sub.add_parser(verb, help=help_text, description=help_text)
         s.add_argument("file", metavar="FILE", type=Path)
-        _store_arguments(s)
+        _store_options(s)
         s.set_defaults(func=func)
     _users_parser(sub)
     _audit_parser(sub)
     return p
+
+
+def _store_options(s: argparse.ArgumentParser) -> None:
+    s.add_argument(
+        "--db",
+        metavar="URL",
+        help="数据库地址，如 postgresql+psycopg://用户@主机/库名（默认：--data-dir 下的 SQLite 文件）",
+    )
+    s.add_argument("--data-dir", metavar="DIR", help="服务器的数据目录（默认：~/.local/share/indicatorml）")
+
+
+def _reviews_parser(sub: Any) -> None:
+    """``indicatorml reviews list|show|export|decide|download``: stored reviews, one API call each."""
+    s = sub.add_parser("reviews", help="保存的审核：列出、查看、导出审核决定、记录决定、下载审核工作簿")
+    rsub = s.add_subparsers(dest="reviews_verb", metavar="list|show|export|decide|download")
+
+    r = rsub.add_parser("list", help="列出保存的审核（最新的在前）")
+    r.add_argument("--year", type=int, help="只列这一年度的")
+    r.add_argument("--org", help="只列这个主管部门的")
+    r.add_argument("--limit", type=int, default=50, metavar="N")
+    r.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
+    r.add_argument("--output", "-o", metavar="PATH")
+    _store_options(r)
+    r.set_defaults(func=_cmd_reviews_list)
+
+    r = rsub.add_parser("show", help="查看一份审核：文件、项目、问题（带编号）和审核决定")
+    r.add_argument("id", metavar="ID")
+    r.add_argument(
+        "--format", choices=("table", "json"), default="table", help="json：与 GET /api/reviews/{id} 相同"
+    )
+    r.add_argument("--output", "-o", metavar="PATH")
+    _store_options(r)
+    r.set_defaults(func=_cmd_reviews_show)
+
+    r = rsub.add_parser("export", help="导出审核决定（CSV/JSONL/TSV/XLSX 或终端表格）")
+    r.add_argument("id", metavar="ID")
+    r.add_argument("--history", action="store_true", help="导出全部历史决定（默认只导出当前决定）")
+    r.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
+    r.add_argument("--output", "-o", metavar="PATH")
+    _store_options(r)
+    r.set_defaults(func=_cmd_reviews_export)
+
+    r = rsub.add_parser(
+        "decide",
+        help="记录审核决定：采纳建议（accept）、保持原类别（keep）或改为指定类别（set --code 12）",
+        description="对一个问题（--finding 编号，见 reviews show）或一行指标（--row 文件序号:第几条）记录决定。",
+    )
+    r.add_argument("id", metavar="ID")
+    target = r.add_mutually_exclusive_group(required=True)
+    target.add_argument("--finding", type=int, metavar="FID", help="问题编号")
+    target.add_argument("--row", metavar="N:R", help="第 N 个文件的第 R 条指标（从 1 数起）")
+    r.add_argument("--decision", required=True, choices=("accept", "keep", "set"))
+    r.add_argument("--code", metavar="CODE", help="set 时改为的二级指标，如 12 或 12-质量指标")
+    r.add_argument("--comment", metavar="TEXT", help="审核意见")
+    r.add_argument("--user", metavar="NAME", help="审核人")
+    _store_options(r)
+    r.set_defaults(func=_cmd_reviews_decide)
+
+    r = rsub.add_parser(
+        "download",
+        help="下载保存的审核：全部审核工作簿（zip），或 --file N 的审核工作簿 / 编码结果（--coded）",
+    )
+    r.add_argument("id", metavar="ID")
+    r.add_argument("--file", type=int, metavar="N", help="第 N 个文件（从 1 数起）")
+    r.add_argument("--coded", action="store_true", help="该文件的编码结果（用保存的建议，不重新计算）")
+    r.add_argument(
+        "--threshold", type=float, default=0.9, metavar="P", help="编码时低于此置信度标为需人工确认"
+    )
+    r.add_argument("--output", "-o", metavar="PATH", help="文件或目录（默认：当前目录下的原名）")
+    _store_options(r)
+    r.set_defaults(func=_cmd_reviews_download)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -194,14 +194,32 @@ def clean_stale(
 
 def clean_leftovers(models: Path | None, grace: float = GRACE_SECONDS) -> list[Path]:
     """What a server calls when it starts: the unfinished model folders of killed writers under
-    ``models`` (models/.new-*, and the .new-*/.old-* of earlier versions) and the staged uploads
+    ``models`` and its subfolders (models/.new-*, models/departments/<key>/.new-*, and the
+    .new-*/.old-* of earlier versions) and the staged uploads
     of killed servers in the temporary folder (``/tmp/indicatorml-web-*``), each only once no
     live process owns it. Returns what was removed (or put back)."""
     removed = []
     if models is not None:
-        removed += clean_stale(Path(models), LEGACY_PREFIXES, grace)
+        for folder in _model_folders(Path(models)):
+            removed += clean_stale(folder, LEGACY_PREFIXES, grace)
     removed += clean_stale(Path(tempfile.gettempdir()), (UPLOADS_PREFIX,), grace)
     return removed
+
+
+def _model_folders(models: Path, depth: int = 3) -> list[Path]:
+    """``models`` and the folders under it to ``depth`` levels (models/departments/<key>/ holds a
+    department's models), not descending into temporary folders or a model's own."""
+    found, level = [], [models]
+    for _ in range(depth + 1):
+        found += level
+        level = [
+            sub
+            for folder in level
+            if folder.is_dir() and not (folder / "model.json").exists()
+            for sub in sorted(folder.iterdir())
+            if sub.is_dir() and not sub.is_symlink() and not sub.name.startswith(LEGACY_PREFIXES)
+        ]
+    return [f for f in found if f.is_dir()]
 
 
 def _clean_owned(folder: Path, name: str) -> list[Path]:

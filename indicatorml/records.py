@@ -208,3 +208,7 @@ class Table:
     preamble: list[str] = field(default_factory=list)  # seed: the lines before the header
     # XLSX / XLS / DOCX / PDF: every grid (sheet, Word table, PDF page table), in file order.
     sheets: list[GridInfo] = field(default_factory=list)
+    # Title rows of a form (「2025年度项目支出绩效目标表」, 「单位：万元」): rows with no known label
+    # above or between its tables, in file order. Kept because they say the budget year and the
+    # department where no header block does (reviews.metadata reads them); never written back.
+    titles: list[str] = field(default_factory=list)

@@ -150,6 +150,7 @@ def table_to_dict(table: Table) -> dict[str, Any]:
         "rows": [[_value_to_json(v) for v in row] for row in table.rows],
         "preamble": list(table.preamble),
         "sheets": [_sheet_to_dict(g) for g in table.sheets],
+        "titles": list(table.titles),
     }
 
 
@@ -171,6 +172,7 @@ def table_from_dict(d: dict[str, Any]) -> Table:
             rows=[[_value_from_json(v) for v in row] for row in d.get("rows", [])],
             preamble=[str(x) for x in d.get("preamble", [])],
             sheets=[_sheet_from_dict(g) for g in d.get("sheets", [])],
+            titles=[str(x) for x in d.get("titles", [])],  # absent in tables stored before titles were kept
         )
     except (KeyError, TypeError, IndexError) as e:
         raise ValueError(f"malformed table data ({type(e).__name__}: {e})") from None

@@ -179,9 +179,20 @@ def test_clean_leftovers_cleans_models_and_the_temporary_folder(tmp_path, monkey
     for folder, prefix in ((models, durable.STAGING_PREFIX), (tmp_path / "tmp", durable.UPLOADS_PREFIX)):
         (folder / f"{prefix}0123456789ab").mkdir()
         (folder / f"{prefix}0123456789ab.lock").write_text(json.dumps({"owner": "indicatorml"}))
+    department = models / "departments" / "0f3a"  # a department's models: looked into too
+    department.mkdir(parents=True)
+    (department / ".new-20250101T000000-abc.0123456789ab").mkdir()
+    (department / ".new-20250101T000000-abc.0123456789ab.lock").write_text(
+        json.dumps({"owner": "indicatorml"})
+    )
     removed = durable.clean_leftovers(models, grace=0)
-    assert sorted(p.name for p in removed) == [".new-0123456789ab", "indicatorml-web-0123456789ab"]
-    assert list(models.iterdir()) == [] and list((tmp_path / "tmp").iterdir()) == []
+    assert sorted(p.name for p in removed) == [
+        ".new-0123456789ab",
+        ".new-20250101T000000-abc.0123456789ab",
+        "indicatorml-web-0123456789ab",
+    ]
+    assert list(department.iterdir()) == [] and list((tmp_path / "tmp").iterdir()) == []
+    assert list(models.iterdir()) == [models / "departments"]
 
 
 def test_web_uploads_are_staged_in_an_owned_folder(tmp_path, monkeypatch):

@@ -8,8 +8,8 @@ the shared :class:`Finding` and :class:`Rule`, ``sources`` the documents rules r
 ``severity`` the severity table. ``run`` runs every family over a table, ``draft`` runs the row
 rules on a draft as it is typed, ``grade`` turns a project's findings into 优/良/中/差;
 ``report`` (terminal, JSONL/CSV) and ``workbook`` (XLSX) are the views, ``decisions`` a
-reviewer's decision as the workbook writes it, ``batch`` one workbook per input file, and
-``command`` the ``check`` verb.
+reviewer's decision as the workbook writes it, ``batch`` one workbook per input file. The
+``check`` verb is :func:`indicatorml.reviews.run_check`, over the review pipeline.
 
 The API the review pipeline and the pages use: :func:`check_table` / :func:`check_tables`
 (findings; ``scores=`` from :func:`indicatorml.coding.score_rows`), :func:`project_grades`,
@@ -19,7 +19,6 @@ The API the review pipeline and the pages use: :func:`check_table` / :func:`chec
 
 from typing import Any
 
-from .command import run_check
 from .decisions import DECISION_ZH, Decision
 from .draft import check_draft
 from .finding import KIND_ZH, KINDS, Finding, Rule, worst_severity
@@ -75,7 +74,6 @@ __all__ = [
     "worst_severity",
     "finding_rows",
     "render_findings",
-    "run_check",
     "write_findings_xlsx",
     "review_workbook",
     "Decision",

@@ -10,7 +10,7 @@ project's own funds and the row scores are worked out here once, not by each fam
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +19,7 @@ from ..records import Indicator, Table
 from ..taxonomy import parent
 from .finding import Finding, Rule, make_finding
 from .label_rule import DEFAULT_LABEL_RULE, LabelRule
+from .past import PastProject
 
 __all__ = ["TableContext", "ProjectContext", "table_context", "project_contexts", "level1_of", "funds_of"]
 
@@ -41,7 +42,9 @@ class TableContext:
     else ``"pre2021"``. ``self_assessment`` says the table is a 自评表 (it has 实际完成值 or
     得分 columns). ``scores`` are the rows' scores from the one scorer
     (:func:`indicatorml.coding.score_rows`), given only when the label rule runs; ``model``
-    the model that made them (for the words behind a suggestion).
+    the model that made them (for the words behind a suggestion). ``history`` maps a project's
+    name (as this table writes it) to last year's matched project, as the review pipeline
+    found it in the store; empty when there is no last year (the history rules then say nothing).
     """
 
     table: Table
@@ -51,6 +54,7 @@ class TableContext:
     scores: RowScores | None = None
     model: Any = None
     label_rule: LabelRule = DEFAULT_LABEL_RULE
+    history: Mapping[str | None, PastProject] = field(default_factory=dict)
 
     @property
     def file(self) -> str:
@@ -73,6 +77,7 @@ class ProjectContext:
     万元 where the table gives it (header block 年度资金总额, the seed's 总计); ``period`` its
     实施期 as written (header block), else None. ``layout`` is its source's layout: the table's,
     or, in a corpus of many pages, its page's (one page's 2021 成本 level says nothing of another's).
+    ``last_year`` is the same project in last year's stored table (``TableContext.history``).
     """
 
     table: TableContext
@@ -86,6 +91,7 @@ class ProjectContext:
     layout: str = "pre2021"
     level1s: frozenset[str | None] = field(default=frozenset())
     level2s: frozenset[str | None] = field(default=frozenset())
+    last_year: PastProject | None = None
 
     @property
     def file(self) -> str:
@@ -114,6 +120,7 @@ def table_context(
     model: Any = None,
     label_rule: LabelRule = DEFAULT_LABEL_RULE,
     layout: str | None = None,
+    history: Mapping[str | None, PastProject] | None = None,
 ) -> TableContext:
     """The context of a whole table (see :class:`TableContext`); ``layout`` says the form's
     layout where the table alone cannot (a one-row draft), else it is read from the table."""
@@ -121,7 +128,7 @@ def table_context(
     if layout is None:
         layout = "2021" if any(level1_of(r) == "4" for r in table.records) else "pre2021"
     assessment = any(k in r.extra for r in table.records for k in _SELF_ASSESSMENT_KEYS)
-    return TableContext(table, rows, layout, assessment, scores, model, label_rule)
+    return TableContext(table, rows, layout, assessment, scores, model, label_rule, dict(history or {}))
 
 
 _NUMBER = re.compile(r"-?\d+(?:,\d{3})*(?:\.\d+)?")
@@ -196,6 +203,7 @@ def project_contexts(ctx: TableContext) -> list[ProjectContext]:
                 layout=("2021" if key[0] in pages_2021 else "pre2021") if by_page else ctx.layout,
                 level1s=frozenset(level1_of(r) for _, r in g.rows),
                 level2s=frozenset(r.level2_code for _, r in g.rows),
+                last_year=ctx.history.get(g.name) if key[0] == "" else None,
             )
         )
     return out

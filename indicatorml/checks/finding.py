@@ -24,8 +24,9 @@ from .severity import SEVERITIES, SEVERITY_RANK
 __all__ = ["KINDS", "KIND_ZH", "Rule", "Finding", "make_finding", "worst_severity", "excerpt"]
 
 # What a rule is about. ``placement`` (归类): the category an indicator is filed under, judged by
-# its wording and target (the model's judgement of the same is ``label``).
-KINDS = ("structure", "label", "placement", "target", "completeness", "goal")
+# its wording and target (the model's judgement of the same is ``label``). ``history`` (历年对比):
+# this year's table against last year's stored one (issue 17).
+KINDS = ("structure", "label", "placement", "target", "completeness", "goal", "history")
 KIND_ZH = {
     "structure": "结构",
     "label": "类别",
@@ -33,6 +34,7 @@ KIND_ZH = {
     "target": "指标值",
     "completeness": "完整性",
     "goal": "目标覆盖",
+    "history": "历年对比",
 }
 
 

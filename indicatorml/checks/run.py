@@ -7,7 +7,7 @@ family in the one way its shape says, and puts the findings in reading order.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from ..coding.scoring import RowScores, score_rows
@@ -15,6 +15,7 @@ from ..records import Table
 from .context import project_contexts, table_context
 from .finding import Finding
 from .label_rule import DEFAULT_LABEL_RULE, LabelRule
+from .past import PastProject
 from .rules import labels as label_family
 from .rules.registry import FAMILIES, TABLE_RULES
 from .severity import SEVERITY_RANK
@@ -46,6 +47,7 @@ def check_table(
     labels: bool = True,
     label_rule: LabelRule = DEFAULT_LABEL_RULE,
     scores: RowScores | None = None,
+    history: Mapping[str | None, PastProject] | None = None,
 ) -> list[Finding]:
     """All findings for one table, grouped by project and in reading order.
 
@@ -53,13 +55,17 @@ def check_table(
     model. ``labels=False`` skips the label rule (no model needed). ``scores`` are the table's
     row scores from :func:`indicatorml.coding.score_rows` with that model, where the caller
     shows them too (the review pipeline): the label rule then reads them instead of scoring again.
+    ``history`` maps a project's name to last year's matched project (the history rules read
+    it; :mod:`indicatorml.reviews.history` finds it in the store); without it they say nothing.
     """
     if labels and table.records:
         if model is None:
             model = _default_model()
         if scores is None and _labeled(table):
             scores = score_rows(model, table.records, table.sha256)
-    ctx = table_context(table, scores=scores if labels else None, model=model, label_rule=label_rule)
+    ctx = table_context(
+        table, scores=scores if labels else None, model=model, label_rule=label_rule, history=history
+    )
     projects = project_contexts(ctx)
     findings: list[Finding] = []
     for family in FAMILIES:

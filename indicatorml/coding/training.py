@@ -59,17 +59,29 @@ def train(
     with_evaluation: bool = True,
     progress: bool = True,
     handwritten: bool = True,
+    own_records: Sequence[Indicator] = (),
 ) -> IndicatorClassifier:
     """Train on the shipped data (with the hand-written examples unless ``handwritten`` is
     False) plus ``paths`` (rows of ``paths`` weigh ``own_weight``), record the grouped-CV
-    figures of real rows in the model's metadata, and save to ``out`` if given."""
+    figures of real rows in the model's metadata, and save to ``out`` if given.
+
+    ``own_records`` are own rows already read (a department's reviewed rows from the store):
+    labeled with a level-2 code, each naming its source the way a read file's rows do —
+    ``origin.file`` (what the grouped evaluation keeps together) and ``origin.file_sha256``
+    (the fold map, so the label check of that file later is cross-fitted)."""
     cfg = make_config(config)
     check_counts(folds, own_weight)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise IndicatormlError(f"--out {out} is a file; give a directory for the model")
     if out is not None:
         check_model_dir(Path(out))
-    records, own = load_labeled(paths, default_data, handwritten=handwritten)
+    if paths or default_data or not own_records:
+        records, own = load_labeled(paths, default_data, handwritten=handwritten)
+    else:
+        records, own = [], np.zeros(0, dtype=bool)
+    if own_records:
+        records = [*records, *own_records]
+        own = np.concatenate([own, np.ones(len(own_records), dtype=bool)])
     y = [r.level2_code for r in records]
     w = own_weights(own, own_weight)
     evaluation = None

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,6 +53,8 @@ __all__ = [
     "code_table",
     "write_coded",
     "coded_path",
+    "level1_only_rows",
+    "keep_given_level1",
 ]
 
 REVIEW_MARK = "需人工确认"
@@ -317,24 +319,44 @@ def _cell_entries(
 def _keep_given_level1(
     records: list[Indicator], preds: list[Prediction], model: IndicatorClassifier, layout: str, recode: bool
 ) -> None:
+    """:func:`keep_given_level1` with the model's probabilities of the rows it applies to."""
+    rows = level1_only_rows(records, preds, recode)
+    if rows:
+        proba = model.predict_proba([records[i] for i in rows])
+        keep_given_level1(records, preds, rows, proba, model.classes_, layout)
+
+
+def level1_only_rows(
+    records: Sequence[Indicator], preds: Sequence[Prediction], recode: bool = False
+) -> list[int]:
+    """The rows :func:`keep_given_level1` applies to: a level 1 given, no level 2, a suggestion."""
+    return [
+        i
+        for i, r in enumerate(records)
+        if r.level1_code and not r.level2_code and not recode and preds[i].level2_code is not None
+    ]
+
+
+def keep_given_level1(
+    records: Sequence[Indicator],
+    preds: Sequence[Prediction],
+    rows: Sequence[int],
+    proba: Any,
+    classes: Iterable[Any],
+    layout: str,
+) -> None:
     """A draft row that names its level 1 but not its level 2 keeps that level 1.
 
     Why: the person's level-1 label outranks the model's, as a level-2 label does. The model
     then chooses the best level 2 *within* that level 1, and the confidence is the model's
     probability of that level 2 given the level 1 (its probabilities renormalized in the family).
+    ``rows`` are those of :func:`level1_only_rows`, ``proba[k]`` the probabilities of row
+    ``rows[k]`` over ``classes`` (the model's, or a review's one scorer's).
     """
-    rows = [
-        i
-        for i, r in enumerate(records)
-        if r.level1_code and not r.level2_code and not recode and preds[i].level2_code is not None
-    ]
-    if not rows:
-        return
-    proba = model.predict_proba([records[i] for i in rows])
     for row, pr in zip(rows, proba, strict=True):
         given = records[row].level1_code
         row_layout = "2021" if given == "4" else layout  # a 成本 level 1 says the table is 2021 layout
-        shown = [to_layout(str(c), row_layout) for c in model.classes_]
+        shown = [to_layout(str(c), row_layout) for c in classes]
         members = [j for j, cat in enumerate(shown) if parent(cat.code).code == given]
         total = float(sum(pr[j] for j in members))
         if total <= 0.0:

@@ -6,7 +6,7 @@ indicator table (一级指标 | 二级指标 | 三级指标 | 指标值, 一级/
 signature rows; a department's file holds many such forms, one per sheet or one after another.
 This module walks a :class:`~.grid.Grid` top to bottom and gives every row one role:
 
-``title`` (rows above a table with no known label), ``form`` (key–value rows), ``header``
+``title`` (rows above a table with no known label: their texts go to ``Table.titles``), ``form`` (key–value rows), ``header``
 (an indicator table's header, one or two rows), ``indicator``, ``slot`` (an empty template row:
 only 一级/二级 filled), ``total`` (合计, 总分), ``notes`` (注：…, 填表人：…), ``blank``, or
 ``problem`` (reported with file, sheet, row and reason). Nothing is dropped in silence.
@@ -264,6 +264,8 @@ class _GridWalk:
         if not has_label:
             if not taken and len(dist) >= 3 and not _title_like(dist):
                 self.problem(rn, "这一行未读取:既不是表头信息(项目名称等),也不在指标表的表头之下")
+            elif not taken:  # a title: kept, it may say the year (「2025年度」) or the department
+                self.ctx.table.titles.append(" ".join(dict.fromkeys(t for _, t in dist)))
             return
         self.block.read_labels(dist, keys, inline, taken)
 

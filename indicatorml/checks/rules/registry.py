@@ -22,6 +22,7 @@ from . import (
     direction,
     funds,
     goals,
+    history,
     labels,
     period,
     placement,
@@ -76,6 +77,7 @@ FAMILIES: tuple[Family, ...] = (
     Family("completeness", completeness.RULES, per_project=completeness.completeness_findings),
     Family("satisfaction", satisfaction.RULES, per_project=satisfaction.satisfaction_findings),
     Family("goals", goals.RULES, per_project=goals.goal_findings),
+    Family("history", history.RULES, per_project=history.history_findings),
     Family("labels", labels.RULES, per_table=labels.label_findings, labels=True),
 )
 

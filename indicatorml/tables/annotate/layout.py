@@ -55,7 +55,9 @@ class TableArea:
     Unlike the reader's :class:`~indicatorml.records.TableSpan` every field is known: a table
     without rows spans its header row alone; one continued from the page before without its
     header is no area of its own (its records go with the page's first table, or one area
-    spanning their cells).
+    spanning their cells, whose header row is the row above them — 0 when they start on the
+    grid's first row: then the added columns have no header on this sheet, and nothing is
+    written over the first record).
     """
 
     header_row: int
@@ -137,6 +139,7 @@ def layout(
             sheets = [have.get(name) or Sheet(name) for name in grids]
             for s in sheets:
                 _fill_from_grid(s, grids[s.name])
+            _repeat_headers(sheets, places)
             return sheets, places
     flat_rows = _flat_rows(table)
     if flat_rows is not None:
@@ -166,6 +169,44 @@ def layout(
                     sheet.widths[fcols[f]] = w
         return [sheet], places
     return _record_layout(table, name)
+
+
+def _repeat_headers(sheets: list[Sheet], places: list[Place]) -> None:
+    """A new sheet whose table runs on from the page before from its very first row (a PDF
+    table continued without its header) gets the header of the table it continues, repeated
+    on a row of its own on top — as a printed table repeats its header — so the added columns
+    have a header row there too and nothing is written over the first record. Its cells and
+    its records' places move down one row."""
+    header: list[Any] | None = None
+    for sheet in sheets:
+        if sheet.rows is None or not sheet.tables:
+            continue
+        if sheet.tables[0].header_row >= 1:
+            a = sheet.tables[-1]  # the table a next page may continue: the last on this one
+            header = list(sheet.rows[a.header_row - 1]) if 1 <= a.header_row <= len(sheet.rows) else None
+            continue
+        if header is None:
+            continue
+        sheet.rows.insert(0, list(header))
+        sheet.merges = [_shift_range(m) for m in sheet.merges]
+        sheet.tables = [
+            TableArea(a.header_row + 1, a.first_row + 1, a.last_row + 1, a.last_col) for a in sheet.tables
+        ]
+        sheet.bold_rows = [1] + [r + 1 for r in sheet.bold_rows]
+        sheet.project_rows = {k: r + 1 for k, r in sheet.project_rows.items()}
+        for k, p in enumerate(places):
+            if p.sheet == sheet.name:
+                places[k] = Place(
+                    p.sheet, p.row + 1, {f: (r + 1, c) for f, (r, c) in p.cells.items()}, p.table
+                )
+
+
+def _shift_range(ref: str) -> str:
+    """An A1 range one row down."""
+    from openpyxl.utils import get_column_letter, range_boundaries
+
+    c1, r1, c2, r2 = range_boundaries(ref)
+    return f"{get_column_letter(c1)}{r1 + 1}:{get_column_letter(c2)}{r2 + 1}"
 
 
 def _native_layout(table: Table, names: list[str]) -> tuple[list[Sheet], list[Place]]:
@@ -213,7 +254,9 @@ def _areas_of(info: GridInfo | None, recs: list[tuple[int, dict[str, tuple[int, 
     rows = [rc[0] for _, cells in recs for rc in cells.values()]
     cols = [rc[1] for _, cells in recs for rc in cells.values()]
     first = min(rows)
-    return [TableArea(max(first - 1, 1), first, max(rows), max(cols))]
+    # The row above the records takes the added columns' headers; a table continued from the
+    # page before from the grid's very first row has none (header_row 0: no header here).
+    return [TableArea(first - 1, first, max(rows), max(cols))]
 
 
 def source_grids(kind: str, data: bytes) -> dict[str, Grid] | None:
@@ -269,7 +312,7 @@ def _fill_from_grid(sheet: Sheet, grid: Grid) -> None:
         ]
     sheet.rows = rows
     sheet.merges = _merges_from_cont(grid)
-    sheet.bold_rows = [a.header_row for a in sheet.tables]
+    sheet.bold_rows = [a.header_row for a in sheet.tables if a.header_row >= 1]
     for c in range(grid.width):
         longest = max((display_width(str(r[c])) for r in grid.cells if c < len(r) and r[c]), default=0)
         sheet.widths[c + 1] = max(8, min(40, longest + 2))

@@ -341,7 +341,8 @@ def _free_column(ws: Any, area: TableArea, merges: MergeIndex, width: int) -> in
     merged ranges): added columns never write over the user's cells. ``width`` is the sheet's
     last used column (read once per sheet, not per table)."""
     col = area.last_col
-    top, bottom = area.header_row, max(area.last_row, area.header_row)
+    top = area.header_row if area.header_row >= 1 else area.first_row
+    bottom = max(area.last_row, top)
     if width > area.last_col:
         for row in ws.iter_rows(min_row=top, max_row=bottom, min_col=area.last_col + 1, max_col=width):
             for cell in row:
@@ -392,18 +393,20 @@ def add_columns(
         rows = rows_of.get(g, {})
         span = area
         if rows:  # a record the reader placed outside its table's rows still gets a free column
-            top, bottom = min(area.header_row, min(rows)), max(area.last_row, max(rows))
+            top, bottom = min(area.header_row or area.first_row, min(rows)), max(area.last_row, max(rows))
             span = TableArea(top, area.first_row, bottom, area.last_col)
         start = _free_column(ws, span, merges, width)
         starts[g] = start
-        hr, hc = merges.top_left(area.header_row, area.last_col)
-        model = ws.cell(row=hr, column=hc)
+        if area.header_row >= 1:  # 0: a continued table starting on the sheet's first row
+            hr, hc = merges.top_left(area.header_row, area.last_col)
+            model = ws.cell(row=hr, column=hc)
+            for k, col in enumerate(columns):
+                cell = put(ws, area.header_row, start + k, col.header)
+                if header_style and model.has_style:
+                    cell._style = copy(model._style)
+                else:
+                    cell.font = Font(bold=True)
         for k, col in enumerate(columns):
-            cell = put(ws, area.header_row, start + k, col.header)
-            if header_style and model.has_style:
-                cell._style = copy(model._style)
-            else:
-                cell.font = Font(bold=True)
             _set_width(ws, start + k, col.width)
         for row, idxs in rows.items():
             src = ws.cell(*merges.top_left(row, area.last_col))
@@ -498,7 +501,7 @@ def note_target(
         if at is None and sheets:
             s = sheets[0]
             g = s.tables[0] if s.tables else TableArea(1, 1, 1, 1)
-            at = (s.name, g.header_row, 1)
+            at = (s.name, max(g.header_row, 1), 1)
         if at is None:
             return None
         sheet = (sheet_map or {}).get(at[0], at[0])
