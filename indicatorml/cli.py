@@ -350,6 +350,82 @@ def _cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+# ---------------------------------------------------------------- accounts: users, audit
+def _accounts_store(args: argparse.Namespace, create: bool = False) -> Any:
+    from .accounts.command import open_accounts_store
+
+    return open_accounts_store(args.db, _data_dir(args), create)
+
+
+def _cmd_users_add(args: argparse.Namespace) -> int:
+    from .accounts import role_id
+    from .accounts.command import read_password, users_add
+    from .store import user_key
+
+    role_id(args.role), user_key(args.name)  # a wrong role or name before the password is typed
+    password = read_password(args.password_stdin)
+    with _accounts_store(args, create=True) as store:
+        users_add(store, args.name, args.role, args.department, args.display_name, password, sys.stderr)
+    return 0
+
+
+def _cmd_users_list(args: argparse.Namespace) -> int:
+    from .accounts.command import users_list
+
+    with _accounts_store(args) as store:
+        if users_list(store, args.department, args.format, args.output) == 0:
+            print(
+                "indicatorml: 还没有账号（indicatorml users add 名字 --role 管理 建立第一个）",
+                file=sys.stderr,
+            )
+    return 0
+
+
+def _cmd_users_passwd(args: argparse.Namespace) -> int:
+    from .accounts.command import read_password, users_passwd
+
+    with _accounts_store(args) as store:
+        store.accounts.get_user(args.name)  # an unknown name before the password is typed
+        users_passwd(store, args.name, read_password(args.password_stdin), sys.stderr)
+    return 0
+
+
+def _cmd_users_disable(args: argparse.Namespace) -> int:
+    from .accounts.command import users_disable, users_enable
+
+    with _accounts_store(args) as store:
+        (users_enable if args.enable else users_disable)(store, args.name, sys.stderr)
+    return 0
+
+
+def _cmd_users_change(args: argparse.Namespace) -> int:
+    from .accounts.command import users_change
+
+    with _accounts_store(args) as store:
+        users_change(store, args.name, args.role, args.department, args.display_name, sys.stderr)
+    return 0
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from .accounts.command import audit_export
+
+    with _accounts_store(args) as store:
+        n = audit_export(
+            store,
+            since=args.since,
+            until=args.until,
+            user=args.user,
+            action=args.action,
+            department=args.department,
+            limit=args.limit,
+            fmt=args.format,
+            output=args.output,
+        )
+    if n == args.limit:
+        print(f"indicatorml: 只列出了前 {n} 条：用 --since 或 --limit 看更多", file=sys.stderr)
+    return 0
+
+
 @contextlib.contextmanager
 def _store(args: argparse.Namespace) -> Iterator[Store]:
     """The store ``--db`` names, else the SQLite file under ``--data-dir`` (the server's)."""
@@ -457,6 +533,61 @@ def _cmd_reviews_download(args: argparse.Namespace) -> int:
 
 
 # ---------------------------------------------------------------- the parser
+def _users_parser(sub: Any) -> None:
+    s = sub.add_parser("users", help="服务器的账号（审核 / 填报 / 管理）：新建、列出、改密码、停用、修改")
+    usub = s.add_subparsers(dest="users_verb", metavar="add|list|passwd|disable|enable|change")
+    a = usub.add_parser("add", help="新建账号（第一个账号请用 --role 管理）")
+    a.add_argument("name", metavar="NAME", help="用户名：字母（可以是汉字）、数字、. @ _ -")
+    a.add_argument("--role", required=True, metavar="审核|填报|管理")
+    a.add_argument("--department", metavar="部门", help="所属部门（审核、填报必填；新部门会一并建立）")
+    a.add_argument("--display-name", metavar="姓名")
+    a.add_argument(
+        "--password-stdin", action="store_true", help="从标准输入的第一行读密码（默认：在终端输入两次）"
+    )
+    a.set_defaults(func=_cmd_users_add)
+    a = usub.add_parser("list", help="列出账号")
+    a.add_argument("--department", metavar="部门")
+    a.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
+    a.add_argument("--output", "-o", metavar="PATH")
+    a.set_defaults(func=_cmd_users_list)
+    a = usub.add_parser("passwd", help="修改密码（这个账号的所有登录都会退出）")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--password-stdin", action="store_true", help="从标准输入的第一行读密码")
+    a.set_defaults(func=_cmd_users_passwd)
+    for verb, enable, text in (
+        ("disable", False, "停用账号：不能再登录，现有登录立即退出（记录保留）"),
+        ("enable", True, "重新启用停用的账号"),
+    ):
+        a = usub.add_parser(verb, help=text)
+        a.add_argument("name", metavar="NAME")
+        a.set_defaults(func=_cmd_users_disable, enable=enable)
+    a = usub.add_parser("change", help="修改角色、部门或姓名")
+    a.add_argument("name", metavar="NAME")
+    a.add_argument("--role", metavar="审核|填报|管理")
+    a.add_argument("--department", metavar="部门")
+    a.add_argument("--display-name", metavar="姓名")
+    a.set_defaults(func=_cmd_users_change)
+    for a in usub.choices.values():
+        _store_options(a)
+
+
+def _audit_parser(sub: Any) -> None:
+    text = "审计日志：谁在什么时候审核、做决定、训练或切换模型、登录、改账号"
+    s = sub.add_parser("audit", help=text, description=text)
+    s.add_argument(
+        "--since", metavar="TIME", help="从这个时间起：2025-03-01、2025-03-01 08:30，或 7d、24h、30m（之前）"
+    )
+    s.add_argument("--until", metavar="TIME", help="到这个时间为止（不含）")
+    s.add_argument("--user", metavar="NAME", help="只看这个用户")
+    s.add_argument("--action", metavar="ACTION", help="只看这种操作（reviewed、decided、login_failed …）")
+    s.add_argument("--department", metavar="部门")
+    s.add_argument("--limit", type=int, default=10_000, metavar="N", help="最多列出 N 条（默认 10000）")
+    s.add_argument("--format", choices=("table", "jsonl", "csv", "tsv", "xlsx"), help=FORMAT_HELP)
+    s.add_argument("--output", "-o", metavar="PATH")
+    _store_options(s)
+    s.set_defaults(func=_cmd_audit)
+
+
 def _library_arguments(s: argparse.ArgumentParser) -> None:
     """The options of the search verbs that bring in the library and filter it."""
     g = s.add_argument_group("library (the bureau's reviewed tables)")
@@ -695,6 +826,8 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("file", metavar="FILE", type=Path)
         _store_options(s)
         s.set_defaults(func=func)
+    _users_parser(sub)
+    _audit_parser(sub)
     return p
 
 

@@ -125,7 +125,13 @@ def test_the_backup_file_is_readable_without_indicatorml(db_url, tmp_path):
             "decisions",
             "jobs",
             "settings",
+            "departments",  # revision 0004: accounts
+            "users",
+            "sessions",
+            "login_failures",
+            "audit",
         }
+        assert order.index("departments") < order.index("users") < order.index("sessions")
         assert order.index("blobs") < order.index("review_files") and order.index("reviews") < order.index(
             "review_files"
         )
@@ -194,7 +200,11 @@ def test_a_damaged_backup_is_refused_before_the_database_is_touched(tmp_path):
             "decisions.*sha256",
         ),
         (blob, lambda b: b[:-1], "已损坏"),
-        ("manifest.json", lambda b: b.replace(b'"revision": "0003"', b'"revision": "0777"'), "0777.*请升级"),
+        (
+            "manifest.json",
+            lambda b: b.replace(f'"revision": "{HEAD}"'.encode(), b'"revision": "0777"'),
+            "0777.*请升级",
+        ),
         ("manifest.json", lambda b: b"{}", "不是 indicatorml 的备份"),
     ):
         broken = tmp_path / "broken.zip"

@@ -37,7 +37,7 @@ def test_head_is_the_newest_shipped_revision():
     cfg = Config()
     cfg.set_main_option("script_location", "indicatorml.store:migrations")
     assert ScriptDirectory.from_config(cfg).get_current_head() == HEAD
-    assert known_revisions() == ["0001", "0002", "0003"]
+    assert known_revisions() == ["0001", "0002", "0003", "0004"]
 
 
 def test_an_empty_database_is_created_at_head_and_matches_schema_py(db_url):

@@ -151,7 +151,7 @@ def test_the_store_migrates_from_the_installed_package(installed):
     )
     assert r.returncode == 0, r.stderr
     revision, where = r.stdout.split()
-    assert revision == "0003" and where.startswith(installed["own"])
+    assert revision == "0004" and where.startswith(installed["own"])
     assert (installed["cwd"] / "store-data" / "indicatorml.sqlite3").is_file()
 
 

@@ -24,6 +24,7 @@ from typing import Any, NamedTuple
 import numpy as np
 
 from .. import __version__, shipped
+from ..durable import replacing
 from ..errors import IndicatormlError
 from ..taxonomy import by_code
 from .crossfit import FOLDS_DIR, CrossFit
@@ -34,6 +35,7 @@ __all__ = [
     "MODEL_FORMAT",
     "MODEL_FORMAT_VERSION",
     "save_model",
+    "check_model_dir",
     "read_model",
     "load_model",
     "default_model_dir",
@@ -46,13 +48,49 @@ _VOCAB_JSON = "vocabulary.json"
 _ARRAYS = ("coef", "intercept", "calibration", "idf_text", "idf_target")
 
 
-def save_model(model: IndicatorClassifier, directory: str | os.PathLike[str]) -> Path:
+def save_model(model: IndicatorClassifier, directory: str | os.PathLike[str], *, folds: bool = False) -> Path:
     """Write a fitted model as .npy arrays + JSON with checksums. Same model → byte-identical files.
 
-    The cross-fitted fold models are not written here (``train`` saves them under ``folds/``)."""
+    With ``folds``, the cross-fitted fold models are written too, under ``folds/K`` (``train``
+    saves them so; a model without folds has none to write).
+
+    Written whole or not at all (:func:`indicatorml.durable.replacing`): the files go to a
+    temporary folder beside ``directory``, are fsynced, and the folder takes ``directory``'s
+    place in one rename. A process killed at any moment leaves the previous model in
+    ``directory``, loadable, never a mix; a server reading the model meanwhile sees the old
+    one or the new one. Because the folder is replaced as a whole, ``directory`` must be new,
+    empty or a model folder: a folder with other files in it is refused, never emptied.
+    """
     check_is_fitted(model)
     d = Path(directory)
-    d.mkdir(parents=True, exist_ok=True)
+    check_model_dir(d)
+    with replacing(d) as tmp:
+        _write_model(model, tmp)
+        if folds and model.crossfit_ is not None:
+            for k in range(model.crossfit_.folds):
+                fold = model.crossfit_.fold(k)
+                assert isinstance(fold, IndicatorClassifier)
+                (tmp / FOLDS_DIR).mkdir(exist_ok=True)
+                _write_model(fold, tmp / FOLDS_DIR / str(k))
+    return d
+
+
+def check_model_dir(d: Path) -> None:
+    """IndicatormlError unless :func:`save_model` may write ``d``: a new or empty folder, or a
+    model folder (replaced as a whole). ``train`` asks before training, not after."""
+    if d.exists() and not d.is_dir():
+        raise IndicatormlError(f"{d} 是一个文件：模型要写进一个目录（新的、空的或已有的模型目录）")
+    if d.is_dir() and not (d / _MODEL_JSON).is_file() and any(d.iterdir()):
+        raise IndicatormlError(
+            f"{d} 里已有别的文件，不是 indicatorml 的模型目录：保存模型会整个替换这个目录，"
+            "请换一个新的或空的目录"
+        )
+
+
+def _write_model(model: IndicatorClassifier, d: Path) -> None:
+    """The files of one model in the (new) folder ``d``."""
+    check_is_fitted(model)
+    d.mkdir(exist_ok=True)
     arrays = {
         "coef": model.coef_,
         "intercept": model.intercept_,
@@ -98,7 +136,6 @@ def save_model(model: IndicatorClassifier, directory: str | os.PathLike[str]) ->
     (d / _MODEL_JSON).write_text(
         json.dumps(meta, ensure_ascii=False, indent=1, sort_keys=True) + "\n", encoding="utf-8"
     )
-    return d
 
 
 def default_model_dir() -> Path:
@@ -126,12 +163,14 @@ class _Parts(NamedTuple):
     crossfit: CrossFit | None  # immutable
 
 
-def _read_json(d: Path) -> dict[str, Any]:
+def _read_json(d: Path) -> tuple[dict[str, Any], str]:
+    """model.json, checked to be ours, and the sha256 of its bytes (the model's identity)."""
     mpath = d / _MODEL_JSON
     if not mpath.is_file():
         raise _bad(d, f"{_MODEL_JSON} is missing")
     try:
-        meta = json.loads(mpath.read_text(encoding="utf-8"))
+        raw = mpath.read_bytes()
+        meta = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
         raise _bad(d, f"{_MODEL_JSON} is not readable JSON ({e})") from None
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
@@ -144,7 +183,7 @@ def _read_json(d: Path) -> dict[str, Any]:
         )
     if not isinstance(meta.get("files"), dict):
         raise _bad(d, "no file checksums in model.json")
-    return meta
+    return meta, hashlib.sha256(raw).hexdigest()
 
 
 def _read_checked(d: Path, name: str, digests: dict[str, Any]) -> bytes:
@@ -194,7 +233,7 @@ def _read_parts(d: Path) -> _Parts:
         )
     if not d.is_dir():
         raise IndicatormlError(f"no model directory at {d} (train one with `indicatorml train --out {d}`)")
-    meta = _read_json(d)
+    meta, identity = _read_json(d)
     arrays = _read_arrays(d, meta["files"])
     tokens = dict(zip(("text", "target"), _read_vocabulary(d, meta["files"]), strict=True))
     try:
@@ -227,7 +266,7 @@ def _read_parts(d: Path) -> _Parts:
         temperature,
         training,
         evaluation,
-        _crossfit(d, meta.get("crossfit")),
+        _crossfit(d, meta.get("crossfit"), identity),
     )
     _estimator(d, parts)  # refused now, not at first use, if the parts make no usable model
     return parts
@@ -258,9 +297,10 @@ def read_model(d: Path) -> IndicatorClassifier:
     return _estimator(d, _read_parts(d))
 
 
-def _crossfit(d: Path, crossfit: Any) -> CrossFit | None:
+def _crossfit(d: Path, crossfit: Any, identity: str) -> CrossFit | None:
     """The saved map source → fold (see :mod:`.crossfit`), checked; None for a model without folds.
-    Fold k is read from ``folds/k`` on first use."""
+    Fold k is read from ``folds/k`` on first use — of the model whose model.json has the sha256
+    ``identity``: a fold read after the folder was replaced by another model is refused."""
     if crossfit is None:
         return None
     try:
@@ -269,22 +309,40 @@ def _crossfit(d: Path, crossfit: Any) -> CrossFit | None:
     except (KeyError, TypeError, ValueError) as e:
         raise _bad(d, f"{_MODEL_JSON} has a malformed 'crossfit' entry ({e})") from None
     try:
-        return CrossFit(n, keys, functools.partial(_load_fold, d))
+        return CrossFit(n, keys, functools.partial(_load_fold, d, identity))
     except ValueError as e:
         raise _bad(d, f"{_MODEL_JSON} has a 'crossfit' entry with {e}") from None
 
 
-def _load_fold(d: Path, k: int) -> IndicatorClassifier:
+def _load_fold(d: Path, identity: str, k: int) -> IndicatorClassifier:
     try:
-        return load_model(d / FOLDS_DIR / str(k))
+        fold = load_model(d / FOLDS_DIR / str(k))
     except IndicatormlError as e:
+        if _identity(d) != identity:
+            raise _replaced(d) from None
         raise IndicatormlError(
             f"the model's fold {k} cannot be loaded ({e}); retrain with `indicatorml train --out DIR`"
         ) from None
+    # Checked after reading: a fold read before a replacement is the model's own; one read
+    # during or after it may be the next model's, whose folds left out other sources.
+    if _identity(d) != identity:
+        raise _replaced(d)
+    return fold
+
+
+def _identity(d: Path) -> str | None:
+    try:
+        return hashlib.sha256((d / _MODEL_JSON).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def _replaced(d: Path) -> IndicatormlError:
+    return IndicatormlError(f"模型 {d} 在使用中被换成了另一个模型：请重新加载模型后再试")
 
 
 @functools.lru_cache(maxsize=16)
-def _parts_cached(path: str, stamp: tuple[tuple[str, int, int], ...]) -> _Parts:
+def _parts_cached(path: str, stamp: tuple[tuple[str, int, int, int], ...]) -> _Parts:
     return _read_parts(Path(path))
 
 
@@ -296,8 +354,26 @@ def load_model(directory: str | os.PathLike[str] | None = None) -> IndicatorClas
     are unchanged and shared read-only (writing into ``coef_`` raises), so a call is cheap.
     """
     d = Path(directory) if directory is not None else default_model_dir()
+    for attempt in range(_READ_TRIES):
+        stamp = _stamp(d)
+        try:
+            return _estimator(d, _parts_cached(str(d), stamp))
+        except IndicatormlError:
+            # A model folder replaced while it was read (save_model renames a whole new folder
+            # in): files of two models do not match their checksums. Read again, the new one.
+            if attempt == _READ_TRIES - 1 or _stamp(d) == stamp:
+                raise
+    raise AssertionError("unreachable")
+
+
+_READ_TRIES = 3
+
+
+def _stamp(d: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """What changes when the folder's files do: name, inode, mtime and size of each entry."""
     try:
-        stamp = tuple((p.name, p.stat().st_mtime_ns, p.stat().st_size) for p in sorted(d.iterdir()))
+        return tuple(
+            (p.name, st.st_ino, st.st_mtime_ns, st.st_size) for p in sorted(d.iterdir()) for st in (p.stat(),)
+        )
     except OSError:
-        stamp = ()
-    return _estimator(d, _parts_cached(str(d), stamp))
+        return ()

@@ -29,12 +29,12 @@ import numpy as np
 
 from ..errors import IndicatormlError
 from ..records import Indicator
-from .crossfit import FOLDS_DIR, CrossFit, fold_keys
+from .crossfit import CrossFit, fold_keys
 from .evaluation import cross_val_predict_proba, evaluation_groups, figures_of
 from .labeled_data import DEFAULT_OWN_WEIGHT, drop_handwritten, is_handwritten, load_labeled, own_weights
 from .model import IndicatorClassifier
 from .options import check_counts, make_config
-from .saved import save_model
+from .saved import check_model_dir, save_model
 
 _SAVED_FIGURES = (
     "n",
@@ -73,6 +73,8 @@ def train(
     check_counts(folds, own_weight)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
         raise IndicatormlError(f"--out {out} is a file; give a directory for the model")
+    if out is not None:
+        check_model_dir(Path(out))
     if paths or default_data or not own_records:
         records, own = load_labeled(paths, default_data, handwritten=handwritten)
     else:
@@ -136,7 +138,7 @@ def train(
         records, y, w, training=facts, evaluation=evaluation, crossfit=crossfit
     )
     if out is not None:
-        _save_with_folds(model, Path(out))
+        save_model(model, out, folds=True)  # whole or not at all, folds included
     return model
 
 
@@ -157,18 +159,3 @@ def _evaluation(
         own_fig = figures_of([scored[i] for i in mine], proba[mine], classes, cfg)
         evaluation["own"] = {k: own_fig[k] for k in _SAVED_FIGURES}
     return evaluation
-
-
-def _save_with_folds(model: IndicatorClassifier, out: Path) -> None:
-    """The model, and its cross-fitted fold models under ``out/folds/K`` (stale folds removed)."""
-    import shutil
-
-    save_model(model, out)
-    folds = out / FOLDS_DIR
-    if folds.is_dir():
-        shutil.rmtree(folds)
-    if model.crossfit_ is not None:
-        for k in range(model.crossfit_.folds):
-            fold = model.crossfit_.fold(k)
-            assert isinstance(fold, IndicatorClassifier)
-            save_model(fold, folds / str(k))

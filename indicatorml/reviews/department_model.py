@@ -9,8 +9,8 @@ user's review (issue 17). Here a model belongs to the department that trained it
   weigh ``own_weight``, cross-fitted as ``indicatorml train`` does, so its label check never
   grades a row it learned); the held-out year is measured (:mod:`.heldout_year`) and said in one
   sentence. The model is written as plain arrays + JSON under
-  ``<data_dir>/models/departments/<key>/<model id>/`` — to a temporary name first, then renamed,
-  so a crash leaves no half model in place; ``<key>`` is a hash of the department's name (a
+  ``<data_dir>/models/departments/<key>/<model id>/`` — to a temporary name first, fsynced, then
+  renamed (``coding.save_model``), so a crash leaves no half model in place; ``<key>`` is a hash of the department's name (a
   name typed by a user never becomes a path).
 * the store records it — settings key ``department-model:<key>``: the department, every model
   trained (id, when, by whom, rows, figures, the sentence) and which one is ``active``.
@@ -24,7 +24,6 @@ user's review (issue 17). Here a model belongs to the department that trained it
 from __future__ import annotations
 
 import hashlib
-import os
 import secrets
 import shutil
 from dataclasses import dataclass
@@ -116,15 +115,13 @@ def train_department_model(
     figures = heldout_year(rows, default)
     model_id = datetime.now(UTC).strftime("%Y%m%dT%H%M%S") + "-" + secrets.token_hex(3)
     folder.mkdir(parents=True, exist_ok=True)
-    fresh = folder / f".new-{model_id}"
     say("训练并做分组交叉验证")
     model = train(
         own_records=[r.record for r in rows],
-        out=fresh,
+        out=folder / model_id,  # saved whole or not at all (coding.save_model), fsynced
         own_weight=DEFAULT_OWN_WEIGHT if own_weight is None else own_weight,
         progress=False,
     )
-    os.replace(fresh, folder / model_id)  # in place only once whole
     model_json = (folder / model_id / "model.json").read_bytes()
     record: dict[str, Any] = {
         "id": model_id,

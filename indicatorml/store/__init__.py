@@ -12,17 +12,35 @@ server processes), PostgreSQL for a bureau's server::
     review_id = store.save_review({...})                        # shapes.ReviewIn
     review = store.get_review(review_id)                        # shapes.Review
     store.add_decision(review_id, review["findings"][0]["id"], "set", level2_code="12")
+    store.audit_log(since=…)                                    # who reviewed, decided, … (append-only)
+    store.accounts.get_user("zhang")                            # departments, users, sessions (AccountStore)
 
 Modules, one idea each: ``engine`` (which database, connection settings), ``schema`` (the tables
 at the newest revision), ``migrate`` + ``migrations/`` (Alembic, run by open_store), ``shapes``
 (the dicts of the API), ``validate``, ``blobs``, ``reviews``, ``decisions``, ``jobs``,
 ``settings``, ``sequence`` (commit-ordered numbers of reviews and decisions), ``library`` (the
 rows of every review with decisions applied, read by a watermark), ``check`` (integrity),
-``backup`` (dump and restore), ``store`` (the Store class).
+``backup`` (dump and restore), ``transaction`` (one transaction per call, errors translated),
+``store`` (the Store class); accounts (revision 0004): ``account_shapes``, ``users``
+(departments and users), ``sessions`` (sessions and failed logins), ``audit`` (the append-only
+log), ``account_store`` (``Store.accounts``).
 """
 
 from __future__ import annotations
 
+from .account_shapes import (
+    AuditEntry,
+    AuditIn,
+    Department,
+    LoginFailures,
+    Role,
+    Session,
+    SessionIn,
+    User,
+    UserChange,
+    UserIn,
+)
+from .account_store import AccountStore
 from .backup import backup, restore
 from .errors import CorruptError, InvalidError, NotFoundError, StoreError
 from .shapes import (
@@ -49,10 +67,14 @@ from .shapes import (
     RowIn,
 )
 from .store import Store, open_store
+from .users import department_name, user_key
 
 __all__ = [
     "open_store",
     "Store",
+    "user_key",
+    "department_name",
+    "AccountStore",
     "backup",
     "restore",
     "StoreError",
@@ -80,4 +102,14 @@ __all__ = [
     "ReviewRow",
     "ReviewSummary",
     "RowIn",
+    "AuditEntry",
+    "AuditIn",
+    "Department",
+    "LoginFailures",
+    "Role",
+    "Session",
+    "SessionIn",
+    "User",
+    "UserChange",
+    "UserIn",
 ]

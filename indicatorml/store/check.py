@@ -2,7 +2,9 @@
 
 Run after a crash (tests/test_store_crash.py does, after every SIGKILL) or by an administrator.
 A review is complete when it has exactly the files, rows, projects and findings counted when it
-was saved; a torn write would show as a difference. Each problem is one Chinese line.
+was saved; a torn write would show as a difference. Every review and decision has its audit
+line (written in its transaction, or backfilled by revision 0004). Each problem is one Chinese
+line.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from sqlalchemy.engine import Connection
 
 from .blobs import sha256_hex
 from .migrate import HEAD, current_revision
-from .schema import blobs, decisions, findings, review_files, review_projects, review_rows, reviews
+from .schema import audit, blobs, decisions, findings, review_files, review_projects, review_rows, reviews
 from .shapes import CheckReport
 
 __all__ = ["check_store"]
@@ -60,12 +62,29 @@ def check_store(conn: Connection, verify_blobs: bool = True) -> CheckReport:
         ).scalar_one()
         if unnumbered:  # the library (Store.library_rows) would never deliver them
             report.problems.append(f"有 {unnumbered} {what}没有先例库编号 seq（不是由 indicatorml 写入的）")
+    report.problems.extend(_unaudited(conn))
     report.blobs = conn.execute(sa.select(sa.func.count()).select_from(blobs)).scalar_one()
     if verify_blobs:
         for sha, size, data in _blobs(conn):
             if sha256_hex(data) != sha or len(data) != size:
                 report.problems.append(f"上传文件 {sha} 的内容与其 sha256 或大小不符")
     return report
+
+
+def _unaudited(conn: Connection) -> list[str]:
+    """Reviews without a "reviewed" line and decisions without a "decided" line in the audit log."""
+    problems = []
+    for table, action, kind, key, what in (
+        (reviews, "reviewed", "review", reviews.c.id, "份审核"),
+        (decisions, "decided", "decision", sa.cast(decisions.c.id, sa.String), "条审核决定"),
+    ):
+        logged = sa.select(audit.c.object_id).where(audit.c.action == action, audit.c.object_kind == kind)
+        missing = conn.execute(
+            sa.select(sa.func.count()).select_from(table).where(key.not_in(logged))
+        ).scalar_one()
+        if missing:
+            problems.append(f"有 {missing} {what}在审计日志里没有记录")
+    return problems
 
 
 def _engine_check(conn: Connection) -> list[str]:

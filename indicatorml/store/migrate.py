@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 
 __all__ = ["HEAD", "SCRIPT_LOCATION", "current_revision", "ensure_head", "migrate_to", "known_revisions"]
 
-HEAD = "0003"  # the newest revision in migrations/versions (tests check it against Alembic's head)
+HEAD = "0004"  # the newest revision in migrations/versions (tests check it against Alembic's head)
 SCRIPT_LOCATION = "indicatorml.store:migrations"  # the installed package, never the working directory
 VERSION_TABLE = "alembic_version"
 _PG_LOCK_KEY = 0x1D1CA70  # pg_advisory_xact_lock key of indicatorml's migrations (any constant)

@@ -31,14 +31,21 @@ __all__ = [
     "decisions",
     "jobs",
     "settings",
+    "departments",
+    "users",
+    "sessions",
+    "login_failures",
+    "audit",
     "UTCDateTime",
     "utcnow",
     "DECISIONS",
     "JOB_STATES",
+    "ROLES",
 ]
 
 DECISIONS = ("accept", "keep", "set")  # 采纳建议 / 保持原类别 / 改为 level2_code
 JOB_STATES = ("queued", "running", "done", "failed")
+ROLES = ("admin", "reviewer", "writer")  # 管理 / 审核 / 填报 (the Chinese names: indicatorml.accounts)
 
 # Names of constraints and indexes follow one convention, so a later revision can name them.
 metadata = sa.MetaData(
@@ -242,4 +249,78 @@ settings = sa.Table(
     metadata,
     sa.Column("key", sa.String(200), primary_key=True),
     sa.Column("value", sa.JSON, nullable=False),
+)
+
+# ------------------------------------------------------------------ revision 0004: accounts (issue 18)
+departments = sa.Table(
+    "departments",
+    metadata,
+    sa.Column("name", sa.String(200), primary_key=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+)
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),  # the login name (store.users.user_key)
+    sa.Column("display_name", sa.String(200)),
+    sa.Column("department", sa.String(200), sa.ForeignKey("departments.name")),
+    sa.Column("role", sa.String(20), nullable=False),
+    sa.Column("password_hash", sa.Text, nullable=False),  # an argon2 PHC string, never a password
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("password_changed_at", UTCDateTime, nullable=False),
+    sa.Column("last_login_at", UTCDateTime),
+    sa.Column("disabled_at", UTCDateTime),  # users are disabled, never deleted: the audit log names them
+    sa.CheckConstraint("role IN ('admin', 'reviewer', 'writer')", name="role"),
+    sa.CheckConstraint("role = 'admin' OR department IS NOT NULL", name="department_of_role"),
+    sa.Index(None, "department"),
+)
+
+sessions = sa.Table(
+    "sessions",
+    metadata,
+    sa.Column(
+        "token_hash", sa.String(64), primary_key=True
+    ),  # sha256 of the token: the token is never stored
+    sa.Column("user_name", sa.String(64), sa.ForeignKey("users.name", ondelete="CASCADE"), nullable=False),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("expires_at", UTCDateTime, nullable=False),
+    sa.Column("last_seen_at", UTCDateTime, nullable=False),
+    sa.Column("revoked_at", UTCDateTime),
+    sa.Column("ip", sa.String(64)),
+    sa.Column("user_agent", sa.String(300)),
+    sa.Index(None, "user_name", "created_at"),
+)
+
+login_failures = sa.Table(
+    "login_failures",
+    metadata,
+    sa.Column("name", sa.String(64), primary_key=True),  # the name tried: perhaps no user's
+    sa.Column("ip", sa.String(64), primary_key=True),
+    sa.Column("failures", sa.Integer, nullable=False),
+    sa.Column("first_at", UTCDateTime, nullable=False),
+    sa.Column("last_at", UTCDateTime, nullable=False),
+    sa.Column("locked_until", UTCDateTime),
+    sa.Index(None, "last_at"),
+)
+
+# Append-only: triggers of revision 0004 refuse UPDATE and DELETE on both engines.
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", SequenceId, primary_key=True, autoincrement=True),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Column("user_name", sa.String(200)),  # who (None: the single-user server, or nobody known)
+    sa.Column("department", sa.String(200)),  # the department of what was acted on
+    sa.Column("action", sa.String(50), nullable=False),
+    sa.Column("object_kind", sa.String(20)),
+    sa.Column("object_id", sa.String(200)),
+    sa.Column("ip", sa.String(64)),
+    sa.Column("details", NullableJSON),
+    sa.Index(None, "created_at"),
+    sa.Index(None, "user_name", "created_at"),
+    sa.Index(None, "department", "created_at"),
+    sa.Index(None, "action", "created_at"),
+    sqlite_autoincrement=True,
 )

@@ -6,30 +6,37 @@ IMMEDIATE``), commits before it returns and rolls back on any error, so a caller
 half-done write and a killed process leaves none. A Store is safe to share between threads (each
 call takes its own pooled connection) and between processes (each opens its own Store on the
 same URL).
+
+Accounts, sessions and failed logins are ``store.accounts`` (:class:`AccountStore`, the same
+database). The audit log is written in the transaction of what it records: ``save_review`` and
+``add_decision`` write their own line; the other writers take an ``audit`` line from the caller.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, StatementError
+from sqlalchemy.exc import DBAPIError
 
+from . import audit as _audit
 from . import blobs as _blobs
 from . import check as _check
 from . import decisions as _decisions
 from . import jobs as _jobs
 from . import library as _library
 from . import reviews as _reviews
+from . import schema as _schema
 from . import settings as _settings
+from .account_shapes import AuditEntry, AuditIn
+from .account_store import AccountStore
 from .backup import dump
 from .engine import database_url, make_engine, show_url, writer
-from .errors import InvalidError, StoreError
+from .errors import NotFoundError, StoreError
 from .migrate import current_revision, ensure_head
 from .shapes import (
     BackupSummary,
@@ -42,6 +49,7 @@ from .shapes import (
     ReviewIn,
     ReviewSummary,
 )
+from .transaction import reason, run
 
 __all__ = ["Store", "open_store"]
 
@@ -70,7 +78,7 @@ def open_store(url: str | None, data_dir: Path | None) -> Store:
         raise
     except (DBAPIError, OSError) as e:
         engine.dispose()
-        raise StoreError(f"无法打开数据库 {show_url(target)}：{_reason(e)}") from e
+        raise StoreError(f"无法打开数据库 {show_url(target)}：{reason(e)}") from e
     return Store(engine)
 
 
@@ -82,6 +90,7 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = writer(engine)
+        self.accounts = AccountStore(engine)
 
     @property
     def url(self) -> str:
@@ -112,10 +121,22 @@ class Store:
         return self._read(lambda c: _blobs.get_blob(c, sha256))
 
     # ------------------------------------------------------------------ reviews
-    def save_review(self, review: ReviewIn) -> str:
+    def save_review(self, review: ReviewIn, audit: AuditIn | None = None) -> str:
         """Store a computed review (:class:`~indicatorml.store.shapes.ReviewIn`) in one
-        transaction — uploads, files, rows, projects, findings, or nothing; its id."""
-        return self._write(lambda c: _reviews.save_review(c, review))
+        transaction — uploads, files, rows, projects, findings and its "reviewed" audit line
+        (``audit``: what to add to it, e.g. the client's ip), or nothing; its id."""
+
+        def save(conn: Connection) -> str:
+            review_id = _reviews.save_review(conn, review)
+            _audit.review_line(conn, review_id, audit)
+            return review_id
+
+        return self._write(save)
+
+    def review_department(self, review_id: str) -> str | None:
+        """The department a review belongs to (None: the single-user server's), for a
+        permission check before loading it; NotFoundError if there is no such review."""
+        return self._read(lambda c: _reviews_department(c, review_id))
 
     def get_review(self, review_id: str) -> Review:
         """The stored review with its decisions (:class:`~indicatorml.store.shapes.Review`)."""
@@ -153,12 +174,18 @@ class Store:
         level2_code: str | None = None,
         comment: str | None = None,
         user: str | None = None,
+        audit: AuditIn | None = None,
     ) -> Decision:
-        """Append a decision on a finding (its id) or an indicator row ((file_n, row)); the stored
+        """Append a decision on a finding (its id) or an indicator row ((file_n, row)) and its
+        "decided" audit line (department: the review's; ``audit``: what to add to it); the stored
         decision. See :mod:`indicatorml.store.decisions` for the rules and what "current" means."""
-        return self._write(
-            lambda c: _decisions.add_decision(c, review_id, target, decision, level2_code, comment, user)
-        )
+
+        def decide(conn: Connection) -> Decision:
+            stored = _decisions.add_decision(conn, review_id, target, decision, level2_code, comment, user)
+            _audit.decision_line(conn, stored, audit)
+            return stored
+
+        return self._write(decide)
 
     def decisions(
         self, review_id: str, finding_id: int | None = None, row: tuple[int, int] | None = None
@@ -176,13 +203,24 @@ class Store:
 
     # ------------------------------------------------------------------ jobs
     def create_job(
-        self, kind: str, input: Any = None, *, department: str | None = None, created_by: str | None = None
+        self,
+        kind: str,
+        input: Any = None,
+        *,
+        department: str | None = None,
+        created_by: str | None = None,
+        audit: AuditIn | None = None,
     ) -> Job:
-        """A new queued job (id: 128 random bits, url-safe)."""
+        """A new queued job (id: 128 random bits, url-safe), with an ``audit`` line if given
+        (its ``object_id`` defaults to the job's id)."""
         job_id = _reviews.new_id()
         return self._write(
-            lambda c: _jobs.create_job(
-                c, kind, input, job_id=job_id, department=department, created_by=created_by
+            lambda c: _logged(
+                c,
+                _jobs.create_job(c, kind, input, job_id=job_id, department=department, created_by=created_by),
+                audit,
+                "job",
+                job_id,
             )
         )
 
@@ -200,8 +238,14 @@ class Store:
         """Still working (and on what); False means the job is no longer this worker's: stop."""
         return self._write(lambda c: _jobs.heartbeat(c, job_id, worker, stage))
 
-    def finish_job(self, job_id: str, result: Any = None, worker: str | None = None) -> Job:
-        return self._write(lambda c: _jobs.finish_job(c, job_id, result, worker))
+    def finish_job(
+        self, job_id: str, result: Any = None, worker: str | None = None, audit: AuditIn | None = None
+    ) -> Job:
+        """Mark a running job done, with an ``audit`` line if given (e.g. "trained": the model
+        is in place), in the same transaction."""
+        return self._write(
+            lambda c: _logged(c, _jobs.finish_job(c, job_id, result, worker), audit, "job", job_id)
+        )
 
     def fail_job(self, job_id: str, error: str, worker: str | None = None) -> Job:
         return self._write(lambda c: _jobs.fail_job(c, job_id, error, worker))
@@ -215,19 +259,55 @@ class Store:
     def get_setting(self, key: str, default: Any = None) -> Any:
         return self._read(lambda c: _settings.get_setting(c, key, default))
 
-    def set_setting(self, key: str, value: Any) -> None:
-        self._write(lambda c: _settings.set_setting(c, key, value))
+    def set_setting(self, key: str, value: Any, audit: AuditIn | None = None) -> None:
+        """Set ``key`` to the JSON ``value``, with an ``audit`` line if given (a model switch)."""
+
+        def set_(conn: Connection) -> None:
+            _settings.set_setting(conn, key, value)
+            _logged(conn, None, audit, "setting", key)
+
+        self._write(set_)
 
     def setting_default(self, key: str, value: Any) -> Any:
         """The value under ``key``, storing ``value`` first if there is none (every process
         racing to set it gets the same one back)."""
         return self._write(lambda c: _settings.setting_default(c, key, value))
 
-    def delete_setting(self, key: str) -> bool:
-        return self._write(lambda c: _settings.delete_setting(c, key))
+    def delete_setting(self, key: str, audit: AuditIn | None = None) -> bool:
+        return self._write(lambda c: _logged(c, _settings.delete_setting(c, key), audit, "setting", key))
 
     def settings(self) -> dict[str, Any]:
         return self._read(_settings.all_settings)
+
+    # ------------------------------------------------------------------ the audit log
+    def append_audit(self, entry: AuditIn) -> AuditEntry:
+        """Append one line (for what no other method writes); see :mod:`indicatorml.store.audit`."""
+        return self._write(lambda c: _audit.append_audit(c, entry))
+
+    def audit_log(
+        self,
+        *,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        user: str | None = None,
+        action: str | None = None,
+        department: str | None = None,
+        after_id: int | None = None,
+        limit: int = 1000,
+    ) -> list[AuditEntry]:
+        """Audit lines matching every filter given, in the order they were written."""
+        return self._read(
+            lambda c: _audit.audit_entries(
+                c,
+                since=since,
+                until=until,
+                user=user,
+                action=action,
+                department=department,
+                after_id=after_id,
+                limit=limit,
+            )
+        )
 
     # ------------------------------------------------------------------ the whole store
     def revision(self) -> str | None:
@@ -244,31 +324,24 @@ class Store:
 
     # ------------------------------------------------------------------ transactions
     def _read(self, fn: Callable[[Connection], T]) -> T:
-        with self._transaction(self.engine) as conn:
-            return fn(conn)
+        return run(self.engine, fn)
 
     def _write(self, fn: Callable[[Connection], T]) -> T:
-        with self._transaction(self._writer) as conn:
-            return fn(conn)
-
-    @contextmanager
-    def _transaction(self, engine: Engine) -> Iterator[Connection]:
-        try:
-            with engine.begin() as conn:
-                yield conn
-        except StatementError as e:
-            if isinstance(
-                e.orig, (TypeError, ValueError)
-            ):  # a value the engine cannot store (NaN, bytes in JSON)
-                raise InvalidError(f"无法保存的值：{e.orig}") from e
-            if isinstance(e, sa.exc.IntegrityError):
-                raise InvalidError(f"数据违反了数据库的约束：{_reason(e)}") from e
-            if isinstance(e, DBAPIError):
-                raise StoreError(f"数据库 {self.url} 出错：{_reason(e)}") from e
-            raise
+        return run(self._writer, fn)
 
 
-def _reason(e: BaseException) -> str:
-    """The first line of the driver's message, without the SQL and parameters SQLAlchemy appends."""
-    orig = getattr(e, "orig", None) or e
-    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+def _logged(conn: Connection, result: T, audit: AuditIn | None, kind: str, object_id: str) -> T:
+    """``result``, after appending ``audit`` (if any) in the same transaction; the object it is
+    about defaults to ``kind`` ``object_id``."""
+    if audit is not None:
+        _audit.append_audit(conn, {"object_kind": kind, "object_id": object_id, **audit})
+    return result
+
+
+def _reviews_department(conn: Connection, review_id: str) -> str | None:
+    row = conn.execute(
+        sa.select(_schema.reviews.c.department).where(_schema.reviews.c.id == review_id)
+    ).first()
+    if row is None:
+        raise NotFoundError(f"没有这份审核：{review_id}")
+    return row.department

@@ -9,8 +9,8 @@ by a job that one process ran must be usable by all. So:
 * a trained model is published as the setting ``web.local_model`` — its training job, the
   sha256 of its ``model.json`` (:class:`~indicatorml.reviews.ModelIdentity`'s hash), its
   figures for the page — and its folder, zipped, as a store blob. A process that lacks the
-  folder unpacks the blob under ``<data-dir>/models/local-<hash>/`` (into a temporary
-  sibling first, then renamed: a crash leaves no half model). Models are plain arrays + JSON.
+  folder unpacks the blob under ``<data-dir>/models/local-<hash>/`` (into an owned
+  temporary sibling first, fsynced, then renamed: a crash leaves no half model). Models are plain arrays + JSON.
 
 Per-department models (issue 17) replace the one ``local`` model later; the page and the API's
 ``?model=default|local`` keep this interface.
@@ -21,12 +21,11 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-import secrets
-import shutil
 import zipfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..durable import STAGING_PREFIX, fsync_tree, owned_dir
 from ..errors import IndicatormlError
 from ..store import Store
 from .settings import Settings
@@ -129,8 +128,10 @@ def unzip_model(data: bytes, target: Path) -> None:
     """Unpack a zipped model into ``target`` (a temporary sibling renamed into place; if another
     process got there first, its copy stays). Only plain relative member names are accepted."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".unpack-{secrets.token_hex(6)}")
-    try:
+    # An owned scratch folder (durable.owned_dir): a process killed while unpacking leaves
+    # nothing a later server's clean_leftovers does not remove.
+    with owned_dir(target.parent, STAGING_PREFIX) as scratch:
+        tmp = scratch / "model"
         try:
             archive = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile:
@@ -145,10 +146,9 @@ def unzip_model(data: bytes, target: Path) -> None:
                 out = tmp / m.filename
                 out.parent.mkdir(parents=True, exist_ok=True)
                 out.write_bytes(z.read(m))
+        fsync_tree(tmp)
         try:
             tmp.rename(target)
         except OSError:
             if not (target / "model.json").is_file():
                 raise
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)

@@ -119,7 +119,14 @@ class Shared:
 
     @contextlib.asynccontextmanager
     async def lifespan(self, app: Any) -> AsyncIterator[None]:
-        """Start the readers and the trainer with the app; stop them and close the store after."""
+        """Start the readers and the trainer with the app; stop them and close the store after.
+
+        First the leftovers of killed processes go (``durable.clean_leftovers``): unfinished model
+        folders under ``models/`` and staged uploads in the temporary folder, each only once no
+        live process holds its lock, so a second server on the same folders loses nothing."""
+        from ..durable import clean_leftovers
+
+        clean_leftovers(self.settings.models_dir)
         self.readers.start()  # the first upload does not wait for its reader to start
         self.trainer.start()
         try:

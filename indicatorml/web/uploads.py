@@ -2,13 +2,14 @@
 
 Why generated names: the client's file name is text to show, never a path. Each upload is
 written as ``表1.txt``, ``表2.xlsx`` … (the suffix only from a short list, because the reader
-and the writers go by it) in a fresh ``tempfile`` folder that is removed afterwards; the name
-the user gave is kept beside it for display and for the download's name.
+and the writers go by it) in a fresh folder in the temporary folder that is removed afterwards;
+the name the user gave is kept beside it for display and for the download's name. The folder
+is owned (``durable.owned_dir``: a lock held while it is in use), so a server started after a
+killed one removes the killed one's uploads (``durable.clean_leftovers``) and nobody else's.
 """
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+from ..durable import UPLOADS_PREFIX, owned_dir
 from ..reviews import own_name
 
 SUFFIXES = (".txt", ".csv", ".tsv", ".tab", ".xlsx", ".jsonl", ".json", ".ndjson")
@@ -68,8 +70,7 @@ class Staged:
 @contextmanager
 def staged(uploads: list[Upload]) -> Iterator[Staged]:
     """Write uploads to a fresh temporary folder (removed on exit) under generated names."""
-    folder = Path(tempfile.mkdtemp(prefix="indicatorml-web-"))
-    try:
+    with owned_dir(Path(tempfile.gettempdir()), UPLOADS_PREFIX) as folder:
         paths, names = [], {}
         for i, up in enumerate(uploads, start=1):
             p = folder / f"表{i}{up.suffix}"
@@ -77,8 +78,6 @@ def staged(uploads: list[Upload]) -> Iterator[Staged]:
             paths.append(p)
             names[str(p)] = up.name
         yield Staged(folder, paths, names)
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def attachment(name: str) -> dict[str, str]:

@@ -22,15 +22,16 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import shutil
 import socket
 import threading
 import time
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from starlette.exceptions import HTTPException
 
+from ..durable import STAGING_PREFIX, owned_dir
 from ..errors import IndicatormlError
 from ..store import Job, Store
 from .registry import ModelRegistry
@@ -152,8 +153,13 @@ class Trainer:
     def _run(self, job: Job) -> None:
         """Train for ``job`` with heartbeats; publish the model and finish, or fail the job."""
         beat = _Heartbeat(self.store, job["id"], self.worker)
-        out = self.settings.models_dir / f".new-{job['id']}"
-        out.parent.mkdir(parents=True, exist_ok=True)
+        self.settings.models_dir.mkdir(parents=True, exist_ok=True)
+        # Owned scratch folder (durable.owned_dir): removed on exit, and by the next server's
+        # clean_leftovers if this process is killed mid-training.
+        with owned_dir(self.settings.models_dir, STAGING_PREFIX) as scratch:
+            self._train(job, beat, scratch / "model")
+
+    def _train(self, job: Job, beat: _Heartbeat, out: Path) -> None:
         try:
             uploads = [
                 Upload(str(f["name"]), self.store.get_blob(str(f["sha256"])))
@@ -171,8 +177,6 @@ class Trainer:
         except Exception as e:  # noqa: BLE001 - a job reports its failure, it does not vanish
             log.exception("训练任务 %s 出错", job["id"])
             self._fail(job, f"内部错误({type(e).__name__}):训练没有完成,详情已记在服务器日志里")
-        finally:
-            shutil.rmtree(out, ignore_errors=True)
 
     def _fail(self, job: Job, error: str) -> None:
         try:
