@@ -25,18 +25,15 @@ import sys
 import tempfile
 import threading
 import time
-from collections import defaultdict
 from pathlib import Path
-from typing import Any
 
-import httpx
 import psutil
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_reviews import build  # noqa: E402
-from bench_web import DRAFTS, client, pct  # noqa: E402
+from bench_web import DRAFTS, Recorder, client, pct  # noqa: E402
 
 from web_server import serve_process  # noqa: E402
 
@@ -91,25 +88,9 @@ def load(
     url: str, form: bytes, clients: int, seconds: float, stored: bool
 ) -> tuple[dict[str, list[float]], list[str]]:
     """``clients`` threads for ``seconds``: the mix above (``stored``) or classify + precedents only."""
-    times: dict[str, list[float]] = defaultdict(list)
-    errors: list[str] = []
-    lock = threading.Lock()
+    rec = Recorder()
+    step = rec.step
     end = time.perf_counter() + seconds
-
-    def step(kind: str, want: int, c: httpx.Client, method: str, path: str, **kw: Any) -> Any:
-        t = time.perf_counter()
-        try:
-            r = c.request(method, path, **kw)
-            if r.status_code != want:
-                raise RuntimeError(f"{kind}: {r.status_code} {r.text[:120]}")
-            return r
-        except Exception as e:  # noqa: BLE001 - counted and printed
-            with lock:
-                errors.append(repr(e)[:200])
-            return None
-        finally:
-            with lock:
-                times[kind].append((time.perf_counter() - t) * 1000)
 
     def one(k: int) -> None:
         c = client(url)
@@ -137,7 +118,7 @@ def load(
         th.start()
     for th in threads:
         th.join()
-    return times, errors
+    return rec.times, rec.errors
 
 
 def report(name: str, times: dict[str, list[float]], errors: list[str], seconds: float) -> None:

@@ -233,6 +233,31 @@ def batches(tmp: Path, files: list[Path], gets: int) -> None:
 
 
 # ------------------------------------------------------------------ 4: two processes, 20 clients
+class Recorder:
+    """Timed requests from many client threads: milliseconds per kind, and the errors."""
+
+    def __init__(self) -> None:
+        self.times: dict[str, list[float]] = defaultdict(list)
+        self.errors: list[str] = []
+        self._lock = threading.Lock()
+
+    def step(self, kind: str, want: int, c: httpx.Client, method: str, path: str, **kw: Any) -> Any:
+        """One timed request; an answer other than ``want`` (or none) is an error (and None)."""
+        t = time.perf_counter()
+        try:
+            r = c.request(method, path, **kw)
+            if r.status_code != want:
+                raise RuntimeError(f"{kind}: {r.status_code} {r.text[:120]}")
+            return r
+        except Exception as e:  # noqa: BLE001 - counted and printed
+            with self._lock:
+                self.errors.append(repr(e)[:300])
+            return None
+        finally:
+            with self._lock:
+                self.times[kind].append((time.perf_counter() - t) * 1000)
+
+
 def mixed_load(
     urls: list[str], form: Path, clients: int, rounds: int
 ) -> tuple[dict[str, list[float]], list[str], float]:
@@ -242,26 +267,9 @@ def mixed_load(
         client(urls[0]).post("/api/reviews", files=[("file", (form.name, form.read_bytes()))]).json()
     )
     target_rows = [r["row"] for r in seed_review["rows"]]
-    times: dict[str, list[float]] = defaultdict(list)
-    errors: list[str] = []
-    lock = threading.Lock()
+    rec = Recorder()
+    step = rec.step
     data = form.read_bytes()
-
-    def step(kind: str, want: int, c: httpx.Client, method: str, path: str, **kw: Any) -> Any:
-        """One timed request; an answer other than ``want`` (or none) is an error."""
-        t = time.perf_counter()
-        try:
-            r = c.request(method, path, **kw)
-            if r.status_code != want:
-                raise RuntimeError(f"{kind}: {r.status_code} {r.text[:120]}")
-            return r
-        except Exception as e:  # noqa: BLE001 - counted and printed
-            with lock:
-                errors.append(repr(e))
-            return None
-        finally:
-            with lock:
-                times[kind].append((time.perf_counter() - t) * 1000)
 
     def one(k: int) -> None:
         mine, other = client(urls[k % len(urls)]), client(urls[(k + 1) % len(urls)])
@@ -295,7 +303,7 @@ def mixed_load(
         th.start()
     for th in threads:
         th.join(timeout=1800)
-    return times, errors, time.perf_counter() - t
+    return rec.times, rec.errors, time.perf_counter() - t
 
 
 def two_processes(tmp: Path, form: Path, clients: int, rounds: int) -> None:

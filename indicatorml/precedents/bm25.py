@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import IndicatormlError
 
-__all__ = ["BM25", "FORMAT"]
+__all__ = ["BM25", "FORMAT", "top_k"]
 
 FORMAT = "indicatorml-bm25"
 _VERSION = 1
@@ -214,17 +214,17 @@ class BM25:
             mask = np.zeros(self.n_docs, dtype=bool)
             mask[ids] = True
             pool = np.flatnonzero(mask)
-            top = _top_k(scores, pool, k)
+            top = top_k(scores, pool, k)
         else:
             pos = np.flatnonzero(scores > 0)
             if len(pos) >= k:
-                top = _top_k(scores, pos, k)
+                top = top_k(scores, pos, k)
             else:
-                top = _top_k(scores, pos, len(pos))
+                top = top_k(scores, pos, len(pos))
                 need = k - len(top)
                 zeros = np.flatnonzero(scores == 0)[:need]
                 need -= len(zeros)
-                neg = _top_k(scores, np.flatnonzero(scores < 0), need) if need > 0 else zeros[:0]
+                neg = top_k(scores, np.flatnonzero(scores < 0), need) if need > 0 else zeros[:0]
                 top = np.concatenate([top, zeros, neg])
         return [(int(i), float(scores[i])) for i in top]
 
@@ -339,8 +339,9 @@ def _validate(d: Path, params: dict[str, Any], vocab: list[str], a: dict[str, np
         raise IndicatormlError(f"index directory {d} is damaged: {'; '.join(problems)}; rebuild it")
 
 
-def _top_k(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` best of ``pool`` (ascending doc ids) by score, ties broken by lower doc id."""
+def top_k(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
+    """The ``k`` best of ``pool`` (ascending doc ids) by score, ties broken by lower doc id (so the
+    same scores give the same order, whatever the index's block layout: engine.py ranks with it too)."""
     if k <= 0 or len(pool) == 0:
         return pool[:0]
     sub = scores[pool]

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import IndicatormlError
+from .bm25 import top_k
 from .fields import FieldIndex
 from .postings import Block
 from .ranking import DEFAULT, FIELDS, Ranking
@@ -142,21 +143,6 @@ class FieldedIndex:
 
 def _params(ranking: Ranking) -> tuple[float, float, float]:
     return ranking.k1, ranking.b, 0.25  # epsilon: rank-bm25's default (never reached on real data)
-
-
-def top_k(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:
-    """The ``k`` best of ``pool`` (ascending document ids) by score, ties broken by lower id."""
-    if k <= 0 or len(pool) == 0:
-        return pool[:0]
-    sub = scores[pool]
-    if len(pool) > k:
-        part = np.argpartition(-sub, k - 1)[:k]
-        kth = sub[part].min()
-        above = pool[sub > kth]
-        tied = pool[sub == kth][: k - len(above)]
-        pool = np.concatenate([above, tied])
-        sub = scores[pool]
-    return pool[np.lexsort((pool, -sub))]
 
 
 def _read_json(f: Path, d: Path) -> Any:
