@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import IndicatormlError
+from .errors import IndicatormlError, os_reason
 from .output import FORMATS
 from .taxonomy import LAYOUTS
 
@@ -76,7 +76,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
     fmt = guess_format(args.output, args.format)
     if fmt == "xlsx" and not args.output:
-        raise IndicatormlError("--format xlsx needs --output PATH")
+        raise IndicatormlError("--format xlsx 要与 --output PATH 一起用(工作簿只能写进文件)")
     records, problems, tables = parse_files(args.files)
     report_problems(tables)
     if fmt == "table":
@@ -109,9 +109,9 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     from .output import guess_format, write_rows
 
     if args.input and args.texts:
-        raise IndicatormlError("give indicator TEXTs or --input FILE, not both")
+        raise IndicatormlError("指标文字 TEXT 与 --input FILE 只能给一种,不能同时给")
     if args.top_k < 1:
-        raise IndicatormlError(f"--top-k must be at least 1 (got {args.top_k})")
+        raise IndicatormlError(f"--top-k 至少为 1(收到 {args.top_k})")
     if args.input:
         from .tables import read_tables, report_problems
 
@@ -119,11 +119,11 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         report_problems(tables)
         items: list[Any] = [r for t in tables for r in t.records]
         if not items:
-            raise IndicatormlError(f"{args.input}: no indicators to classify")
+            raise IndicatormlError(f"{args.input}: 没有读到可编码的指标")
     elif args.texts:
         items = [(t, args.target) for t in args.texts]
     else:
-        raise IndicatormlError("nothing to classify: give indicator TEXTs or --input FILE")
+        raise IndicatormlError("没有要编码的指标:请给出指标文字 TEXT,或用 --input FILE 给一张表")
     preds = classify(items, load_model(args.model), top_k=args.top_k, layout=args.layout)
     fmt = guess_format(args.output, args.format)
     rows, cols, headers = prediction_rows(preds, fmt)
@@ -147,10 +147,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .coding import default_model_dir, train
 
     if args.out is None and args.data:
-        raise IndicatormlError(
-            "give --out DIR for a model trained on your tables "
-            "(the shipped model is only rebuilt from the shipped data)"
-        )
+        raise IndicatormlError("用自己的表训练模型时,请用 --out DIR 指定模型目录(随附模型只用随附数据重建)")
     out = args.out if args.out is not None else default_model_dir()
     model = train(
         args.data,
@@ -161,19 +158,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
     )
     ev = model.evaluation_
     print(
-        f"indicatorml: model written to {out} ({model.training_['rows']} indicators, "
-        f"{len(model.classes_)} categories)",
+        f"indicatorml: 模型已写入 {out}({model.training_['rows']} 条指标,{len(model.classes_)} 个类别)",
         file=sys.stderr,
     )
     if ev:
         print(
-            f"indicatorml: grouped {ev['folds']}-fold figures: level-2 accuracy {ev['level2_accuracy']:.3f}, "
-            f"level-1 accuracy {ev['level1_accuracy']:.3f}, ECE {ev['ece']:.3f}, "
-            f"coverage at 95% precision {ev['coverage_at_95_precision']:.3f}",
+            f"indicatorml: 按来源分组 {ev['folds']} 折交叉验证: 二级指标准确率 {ev['level2_accuracy']:.3f},"
+            f"一级指标准确率 {ev['level1_accuracy']:.3f},校准误差(ECE) {ev['ece']:.3f},"
+            f"精确率 95% 时的覆盖率 {ev['coverage_at_95_precision']:.3f}",
             file=sys.stderr,
         )
     if args.out is not None:
-        print(f"indicatorml: use it with --model {out} (or INDICATORML_MODEL={out})", file=sys.stderr)
+        print(f"indicatorml: 使用时加上 --model {out}(或设置 INDICATORML_MODEL={out})", file=sys.stderr)
     return 0
 
 
@@ -203,8 +199,8 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
 
     idx = build_index(args.paths, out=args.out, progress=True)
     print(
-        f"indexed {len(idx.indicator_docs)} indicators and {len(idx.goal_docs)} project goals "
-        f"from {len(args.paths)} file(s) into {args.out}"
+        f"已从 {len(args.paths)} 个文件为 {len(idx.indicator_docs)} 条指标和 {len(idx.goal_docs)} 个项目绩效目标"
+        f"建立索引,写入 {args.out}"
     )
     return 0
 
@@ -527,7 +523,7 @@ def _cmd_reviews_download(args: argparse.Namespace) -> int:
     try:
         out.write_bytes(got.data)
     except OSError as e:
-        raise IndicatormlError(f"cannot write {out}: {e.strerror or e}") from None
+        raise IndicatormlError(f"无法写入 {out}: {os_reason(e)}") from None
     print(f"已写出 {out}", file=sys.stderr)
     return 0
 
@@ -914,7 +910,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _reading(args):
             return int(args.func(args) or 0)
     except IndicatormlError as e:
-        print(f"indicatorml: error: {e}", file=sys.stderr)
+        print(f"indicatorml: 错误: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -924,13 +920,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         where = f"{e.filename}: " if e.filename else ""
-        print(f"indicatorml: error: {where}{e.strerror or e}", file=sys.stderr)
+        print(f"indicatorml: 错误: {where}{os_reason(e)}", file=sys.stderr)
         return 2
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
         if args.debug:
             raise
         print(
-            f"indicatorml: internal error: {type(e).__name__}: {e} (rerun with --debug for details)",
+            f"indicatorml: 内部错误(技术细节: {type(e).__name__}: {e});加上 --debug 重新运行可以看到详细信息",
             file=sys.stderr,
         )
         return 3
