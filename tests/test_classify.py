@@ -112,7 +112,7 @@ def test_cost_is_learned_once_and_written_in_either_layout():
 
 
 def test_training_refuses_unusable_labels():
-    with pytest.raises(IndicatormlError, match="至少需要两个二级指标类别"):
+    with pytest.raises(IndicatormlError, match="至少两个二级指标类别"):
         IndicatorClassifier().fit(["a", "b"], ["11", "11"])
     with pytest.raises(IndicatormlError, match="不是二级指标的类别代码"):
         IndicatorClassifier().fit(["a", "b"], ["11", "2"])
