@@ -16,21 +16,24 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .errors import IndicatormlError
+from .errors import IndicatormlError, os_reason
 from .output import FORMATS
 from .taxonomy import LAYOUTS
+from .zh_argparse import ChineseArgumentParser
 
 if TYPE_CHECKING:
     from .store import Store
     from .tables.pool import ReaderPool
 
-FORMAT_HELP = "output format (default: table on a terminal, or the --output suffix)"
+FORMAT_HELP = "输出格式(默认: 在终端上是表格,否则按 --output 的后缀)"
 TRUSTED_HELP = (
-    "the files are trusted: read them in this process with every size limit ten times higher "
-    "(default: each file is read in a separate process under a memory limit and a 25-second "
-    "deadline, and a file over a limit on size, rows, columns, cells, merged cells or PDF pages "
-    "is reported as a problem instead of read)"
+    "这些文件可信: 在本进程里读取,各项大小上限放宽到十倍"
+    "(默认: 每个文件在单独的进程里读取,有内存上限和 25 秒时限;文件的大小、行数、列数、"
+    "单元格数、合并单元格数或 PDF 页数超过上限时,作为读取问题报告,不再读取)"
 )
+OUTPUT_HELP = "写到这个文件(默认: 写到终端)"
+MODEL_HELP = "模型目录(默认: 随附模型)"
+LAYOUT_HELP = "成本指标的写法: pre2021 写成产出指标下的 14(种子表的写法),2021 写成一级指标「成本指标」"
 
 
 @functools.cache
@@ -76,7 +79,7 @@ def _cmd_parse(args: argparse.Namespace) -> int:
 
     fmt = guess_format(args.output, args.format)
     if fmt == "xlsx" and not args.output:
-        raise IndicatormlError("--format xlsx needs --output PATH")
+        raise IndicatormlError("--format xlsx 要与 --output PATH 一起用(工作簿只能写进文件)")
     records, problems, tables = parse_files(args.files)
     report_problems(tables)
     if fmt == "table":
@@ -109,9 +112,9 @@ def _cmd_classify(args: argparse.Namespace) -> int:
     from .output import guess_format, write_rows
 
     if args.input and args.texts:
-        raise IndicatormlError("give indicator TEXTs or --input FILE, not both")
+        raise IndicatormlError("指标文字 TEXT 与 --input FILE 只能给一种,不能同时给")
     if args.top_k < 1:
-        raise IndicatormlError(f"--top-k must be at least 1 (got {args.top_k})")
+        raise IndicatormlError(f"--top-k 至少为 1(收到 {args.top_k})")
     if args.input:
         from .tables import read_tables, report_problems
 
@@ -119,11 +122,11 @@ def _cmd_classify(args: argparse.Namespace) -> int:
         report_problems(tables)
         items: list[Any] = [r for t in tables for r in t.records]
         if not items:
-            raise IndicatormlError(f"{args.input}: no indicators to classify")
+            raise IndicatormlError(f"{args.input}: 没有读到可编码的指标")
     elif args.texts:
         items = [(t, args.target) for t in args.texts]
     else:
-        raise IndicatormlError("nothing to classify: give indicator TEXTs or --input FILE")
+        raise IndicatormlError("没有要编码的指标:请给出指标文字 TEXT,或用 --input FILE 给一张表")
     preds = classify(items, load_model(args.model), top_k=args.top_k, layout=args.layout)
     fmt = guess_format(args.output, args.format)
     rows, cols, headers = prediction_rows(preds, fmt)
@@ -147,10 +150,7 @@ def _cmd_train(args: argparse.Namespace) -> int:
     from .coding import default_model_dir, train
 
     if args.out is None and args.data:
-        raise IndicatormlError(
-            "give --out DIR for a model trained on your tables "
-            "(the shipped model is only rebuilt from the shipped data)"
-        )
+        raise IndicatormlError("用自己的表训练模型时,请用 --out DIR 指定模型目录(随附模型只用随附数据重建)")
     out = args.out if args.out is not None else default_model_dir()
     model = train(
         args.data,
@@ -161,19 +161,18 @@ def _cmd_train(args: argparse.Namespace) -> int:
     )
     ev = model.evaluation_
     print(
-        f"indicatorml: model written to {out} ({model.training_['rows']} indicators, "
-        f"{len(model.classes_)} categories)",
+        f"indicatorml: 模型已写入 {out}({model.training_['rows']} 条指标,{len(model.classes_)} 个类别)",
         file=sys.stderr,
     )
     if ev:
         print(
-            f"indicatorml: grouped {ev['folds']}-fold figures: level-2 accuracy {ev['level2_accuracy']:.3f}, "
-            f"level-1 accuracy {ev['level1_accuracy']:.3f}, ECE {ev['ece']:.3f}, "
-            f"coverage at 95% precision {ev['coverage_at_95_precision']:.3f}",
+            f"indicatorml: 按来源分组 {ev['folds']} 折交叉验证: 二级指标准确率 {ev['level2_accuracy']:.3f},"
+            f"一级指标准确率 {ev['level1_accuracy']:.3f},校准误差(ECE) {ev['ece']:.3f},"
+            f"精确率 95% 时的覆盖率 {ev['coverage_at_95_precision']:.3f}",
             file=sys.stderr,
         )
     if args.out is not None:
-        print(f"indicatorml: use it with --model {out} (or INDICATORML_MODEL={out})", file=sys.stderr)
+        print(f"indicatorml: 使用时加上 --model {out}(或设置 INDICATORML_MODEL={out})", file=sys.stderr)
     return 0
 
 
@@ -203,8 +202,8 @@ def _cmd_index_build(args: argparse.Namespace) -> int:
 
     idx = build_index(args.paths, out=args.out, progress=True)
     print(
-        f"indexed {len(idx.indicator_docs)} indicators and {len(idx.goal_docs)} project goals "
-        f"from {len(args.paths)} file(s) into {args.out}"
+        f"已从 {len(args.paths)} 个文件为 {len(idx.indicator_docs)} 条指标和 {len(idx.goal_docs)} 个项目绩效目标"
+        f"建立索引,写入 {args.out}"
     )
     return 0
 
@@ -527,7 +526,7 @@ def _cmd_reviews_download(args: argparse.Namespace) -> int:
     try:
         out.write_bytes(got.data)
     except OSError as e:
-        raise IndicatormlError(f"cannot write {out}: {e.strerror or e}") from None
+        raise IndicatormlError(f"无法写入 {out}: {os_reason(e)}") from None
     print(f"已写出 {out}", file=sys.stderr)
     return 0
 
@@ -590,190 +589,193 @@ def _audit_parser(sub: Any) -> None:
 
 def _library_arguments(s: argparse.ArgumentParser) -> None:
     """The options of the search verbs that bring in the library and filter it."""
-    g = s.add_argument_group("library (the bureau's reviewed tables)")
-    g.add_argument("--db", metavar="URL", help="the review store (postgresql+psycopg://… or sqlite:///…)")
-    g.add_argument("--data-dir", metavar="DIR", help="the server's data folder (its indicatorml.sqlite3)")
-    g.add_argument("--year", type=int, metavar="YYYY", help="only rows of this budget year")
-    g.add_argument("--org", metavar="TEXT", help="only rows of units whose name contains TEXT")
+    g = s.add_argument_group("先例库(本单位审核过的表)")
+    g.add_argument("--db", metavar="URL", help="审核数据库(postgresql+psycopg://… 或 sqlite:///…)")
+    g.add_argument("--data-dir", metavar="DIR", help="服务器的数据目录(其中的 indicatorml.sqlite3)")
+    g.add_argument("--year", type=int, metavar="YYYY", help="只要这一预算年度的行")
+    g.add_argument("--org", metavar="TEXT", help="只要单位名称包含 TEXT 的行")
+    g.add_argument("--department", metavar="TEXT", help="只要名称包含 TEXT 的部门审核过的行")
+    g.add_argument("--level2", metavar="CATEGORY", help="只要归入这一类别的行(11、数量指标、1、产出指标)")
     g.add_argument(
-        "--department", metavar="TEXT", help="only rows reviewed by departments whose name contains TEXT"
-    )
-    g.add_argument(
-        "--level2", metavar="CATEGORY", help="only rows filed under this category (11, 数量指标, 1, 产出指标)"
-    )
-    g.add_argument(
-        "--source", choices=("library", "shipped"), help="only the reviewed rows, or only the shipped ones"
+        "--source", choices=("library", "shipped"), help="只要审核过的行(library),或只要随附数据(shipped)"
     )
 
 
 def build_parser() -> argparse.ArgumentParser:
     """All verbs and options in one place, so ``--help`` is the reference."""
-    p = argparse.ArgumentParser(
+    p = ChineseArgumentParser(
         prog="indicatorml",
-        description="绩效目标表工具: auto-code, search and check budget performance indicators.",
+        description="绩效目标表工具: 为预算绩效指标自动编码、检索先例、审核指标表。",
     )
-    p.add_argument("--version", action="version", version=f"indicatorml {__version__}")
-    p.add_argument("--debug", action="store_true", help="show Python tracebacks on errors")
-    sub = p.add_subparsers(dest="verb", metavar="VERB")
+    p.add_argument(
+        "--version", action="version", version=f"indicatorml {__version__}", help="显示版本号并退出"
+    )
+    p.add_argument("--debug", action="store_true", help="出错时显示 Python 的调用栈(供开发人员排查)")
+    sub = p.add_subparsers(dest="verb", metavar="VERB", title="子命令")
 
-    s = sub.add_parser("parse", help="read tables into one record per indicator")
-    s.add_argument("files", nargs="+", metavar="FILE")
+    s = sub.add_parser("parse", help="读取指标表,每条指标一条记录")
+    s.add_argument("files", nargs="+", metavar="FILE", help="要读取的表格文件")
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
-    s.add_argument("--output", "-o", metavar="PATH")
-    s.add_argument("--strict", action="store_true", help="exit non-zero if any row could not be read")
+    s.add_argument("--output", "-o", metavar="PATH", help=OUTPUT_HELP)
+    s.add_argument("--strict", action="store_true", help="有任何一行没能读取时,以非零退出码结束")
     s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_parse)
 
-    s = sub.add_parser("taxonomy", help="print the category table")
+    s = sub.add_parser("taxonomy", help="列出指标类别表(一级、二级指标及其代码)")
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
-    s.add_argument("--output", "-o", metavar="PATH")
+    s.add_argument("--output", "-o", metavar="PATH", help=OUTPUT_HELP)
     s.set_defaults(func=_cmd_taxonomy)
 
-    s = sub.add_parser("classify", help="assign level-1/level-2 codes to indicator texts")
-    s.add_argument("texts", nargs="*", metavar="TEXT")
-    s.add_argument("--target", metavar="VALUE", help="the target (年度指标值) of TEXT, if known")
-    s.add_argument("--input", "-i", metavar="FILE", help="classify every indicator of a table")
-    s.add_argument("--output", "-o", metavar="PATH")
+    s = sub.add_parser("classify", help="为指标文字给出一级、二级指标类别")
+    s.add_argument("texts", nargs="*", metavar="TEXT", help="指标名称,可以给多个")
+    s.add_argument("--target", metavar="VALUE", help="TEXT 的年度指标值(如果知道)")
+    s.add_argument("--input", "-i", metavar="FILE", help="为一张表里的每条指标编码")
+    s.add_argument("--output", "-o", metavar="PATH", help=OUTPUT_HELP)
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
-    s.add_argument("--model", metavar="DIR", help="model directory (default: the shipped model)")
-    s.add_argument("--top-k", type=int, default=3, metavar="K")
+    s.add_argument("--model", metavar="DIR", help=MODEL_HELP)
+    s.add_argument("--top-k", type=int, default=3, metavar="K", help="每条指标列出前 K 个候选类别(默认 3)")
     s.add_argument(
         "--layout",
         choices=LAYOUTS,
         default="pre2021",
-        help="write cost as 14 under 产出 (pre2021, the seed's) or as level-1 成本指标 (2021)",
+        help=LAYOUT_HELP,
     )
     s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_classify)
 
     s = sub.add_parser(
         "code",
-        help="auto-code a draft table and write it back in its own kind",
-        description="Auto-code a draft and write it back: the seed layout gets coded indicator strings, CSV/TSV "
-        "added columns; an .xlsx draft comes back as your own workbook (every sheet, merge, width, "
-        "style and formula kept) with 建议一级指标/建议二级指标/置信度/复核 right of each table and its empty "
-        "一级/二级 cells filled (green; amber with 需人工确认 below --threshold; a comment gives the "
-        "confidence and the runner-up; a filled cell is never overwritten); .xls/.docx/.pdf give a new "
-        ".xlsx laid out like the input, filled the same way.",
+        help="为指标表草稿自动编码,按原来的文件类型写回",
+        description="为草稿自动编码并写回: 种子表格式写入编好类别的指标文字,CSV/TSV 增加几列;"
+        ".xlsx 草稿写回成你自己的工作簿(每个工作表、合并单元格、列宽、样式和公式都保留),"
+        "在每张表右侧加上 建议一级指标/建议二级指标/置信度/复核 几列,并填上空着的一级/二级单元格"
+        "(绿色;置信度低于 --threshold 的标为黄色并写「需人工确认」;批注给出置信度和第二候选;"
+        "已填的单元格从不覆盖);.xls/.docx/.pdf 写成一个按原表排版的新 .xlsx,填法相同。",
     )
-    s.add_argument("file", metavar="FILE")
+    s.add_argument("file", metavar="FILE", help="要编码的表格文件")
     s.add_argument(
         "--output",
         "-o",
         metavar="PATH",
-        help="default: FILE.coded.<suffix> beside FILE (.xlsx for .xls/.docx/.pdf); never the input itself",
+        help="默认: FILE 旁边的 FILE.coded.<后缀>(.xls/.docx/.pdf 写成 .xlsx);从不覆盖输入文件",
     )
     s.add_argument(
         "--threshold",
         type=float,
         default=0.9,
         metavar="P",
-        help="below this confidence a row is marked 需人工确认 (default 0.9)",
+        help="置信度低于此值的行标为「需人工确认」(默认 0.9)",
     )
-    s.add_argument("--model", metavar="DIR")
-    s.add_argument("--layout", choices=LAYOUTS, default="pre2021")
-    s.add_argument("--recode", action="store_true", help="also re-code rows that already have labels")
+    s.add_argument("--model", metavar="DIR", help=MODEL_HELP)
+    s.add_argument("--layout", choices=LAYOUTS, default="pre2021", help=LAYOUT_HELP)
+    s.add_argument("--recode", action="store_true", help="已有类别的行也重新编码")
     s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_code)
 
-    s = sub.add_parser("train", help="train a model on the shipped corpus plus your own tables")
-    s.add_argument("--data", nargs="+", default=[], metavar="PATH", help="your labeled tables")
-    s.add_argument("--no-default-data", action="store_true", help="train on --data only")
+    s = sub.add_parser("train", help="用随附数据加上你自己的表训练模型")
+    s.add_argument("--data", nargs="+", default=[], metavar="PATH", help="你自己的、已标好类别的表")
+    s.add_argument("--no-default-data", action="store_true", help="只用 --data 给出的表训练")
     s.add_argument(
         "--out",
         default=None,
         metavar="DIR",
-        help="model directory to write (default, without --data: the shipped models/default)",
+        help="模型写到这个目录(不给 --data 时默认: 随附的 models/default)",
     )
-    s.add_argument("--model-config", metavar="JSON", help="model options as JSON text or a .json file")
+    s.add_argument("--model-config", metavar="JSON", help="模型选项: JSON 文字或一个 .json 文件")
     s.add_argument(
         "--own-weight",
         type=float,
         default=3.0,
         metavar="W",
-        help="weight of a row of your tables beside a shipped row (default 3)",
+        help="你的表里一行的权重,相对于随附数据的一行(默认 3)",
     )
     s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_train)
 
-    s = sub.add_parser("evaluate", help="grouped k-fold cross-validation")
-    s.add_argument("--data", nargs="+", default=[], metavar="PATH")
-    s.add_argument("--no-default-data", action="store_true")
-    s.add_argument("--model-config", metavar="JSON", help="model options as JSON text or a .json file")
-    s.add_argument("--folds", type=int, default=5)
-    s.add_argument("--format", choices=("table", "json"), default="table")
-    s.add_argument("--seed", type=int, default=0, help="seed of the group-to-fold assignment")
+    s = sub.add_parser("evaluate", help="按来源分组的 k 折交叉验证,衡量模型准确率")
+    s.add_argument("--data", nargs="+", default=[], metavar="PATH", help="加入评估的你自己的表")
+    s.add_argument("--no-default-data", action="store_true", help="只用 --data 给出的表评估")
+    s.add_argument("--model-config", metavar="JSON", help="模型选项: JSON 文字或一个 .json 文件")
+    s.add_argument("--folds", type=int, default=5, help="折数,至少为 2(默认 5)")
+    s.add_argument("--format", choices=("table", "json"), default="table", help="输出格式(默认 table)")
+    s.add_argument("--seed", type=int, default=0, help="把各组分到各折时用的随机种子")
     s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_evaluate)
 
-    s = sub.add_parser("index", help="build a search index")
-    isub = s.add_subparsers(dest="index_verb", metavar="build")
-    b = isub.add_parser("build", help="index your own tables")
-    b.add_argument("paths", nargs="+", metavar="PATH")
-    b.add_argument("--out", required=True, metavar="DIR")
+    s = sub.add_parser("index", help="建立检索索引")
+    isub = s.add_subparsers(dest="index_verb", metavar="build", title="子命令")
+    b = isub.add_parser("build", help="用你自己的表建立索引")
+    b.add_argument("paths", nargs="+", metavar="PATH", help="建索引用的表格文件")
+    b.add_argument("--out", required=True, metavar="DIR", help="索引写到这个目录")
     b.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     b.set_defaults(func=_cmd_index_build)
 
     s = sub.add_parser(
         "search",
-        help="BM25 search over past indicators or goals",
-        description="Search past indicators (or --kind goal: project goals). With --db or --data-dir the "
-        "bureau's library is searched too: the rows of every stored review, with the reviewer's decided "
-        "category, shown before the shipped rows when about as relevant (score at least half the best); "
-        "--year/--org/--department/--level2/--source filter the rows (on the shipped rows alone without a store).",
+        help="用 BM25 检索以往的指标或绩效目标",
+        description="检索以往的指标(--kind goal: 项目绩效目标)。给出 --db 或 --data-dir 时也检索本单位"
+        "先例库: 每份保存的审核里的行,带审核人决定的类别;相关程度相当(得分至少是最高分的一半)时排在"
+        "随附数据之前。--year/--org/--department/--level2/--source 筛选这些行(没有数据库时只筛选随附数据)。",
     )
-    s.add_argument("query", metavar="QUERY")
-    s.add_argument("--kind", choices=("indicator", "goal"), default="indicator")
-    s.add_argument("--index", metavar="DIR", help="index directory (default: the shipped data)")
-    s.add_argument("--top", type=int, default=10, metavar="K")
-    s.add_argument("--format", choices=("table", "jsonl", "csv"), default=None)
-    s.add_argument("--output", "-o", metavar="PATH")
+    s.add_argument("query", metavar="QUERY", help="检索词: 指标或绩效目标的草稿文字")
+    s.add_argument(
+        "--kind",
+        choices=("indicator", "goal"),
+        default="indicator",
+        help="检索指标或绩效目标(默认 indicator)",
+    )
+    s.add_argument("--index", metavar="DIR", help="索引目录(默认: 随附数据)")
+    s.add_argument("--top", type=int, default=10, metavar="K", help="最多列出 K 条(默认 10)")
+    s.add_argument("--format", choices=("table", "jsonl", "csv"), default=None, help=FORMAT_HELP)
+    s.add_argument("--output", "-o", metavar="PATH", help=OUTPUT_HELP)
     _library_arguments(s)
     s.set_defaults(func=_cmd_search)
 
     s = sub.add_parser(
         "precedents",
-        help="similar indicators, their categories and targets",
-        description="Similar indicators, the categories they were filed under and the targets they set. "
-        "Library options as for `search`.",
+        help="相似的以往指标、它们的类别和指标值",
+        description="相似的以往指标、它们归入的类别和设定的指标值。先例库选项与 `search` 相同。",
     )
-    s.add_argument("text", metavar="TEXT")
-    s.add_argument("--top", type=int, default=10, metavar="K")
-    s.add_argument("--index", metavar="DIR")
+    s.add_argument("text", metavar="TEXT", help="指标草稿的文字")
+    s.add_argument("--top", type=int, default=10, metavar="K", help="最多列出 K 条(默认 10)")
+    s.add_argument("--index", metavar="DIR", help="索引目录(默认: 随附数据)")
     s.add_argument(
         "--min-ratio",
         type=float,
         default=0.25,
         metavar="R",
-        help="leave out hits scoring below R x the best hit (default 0.25; 0 keeps all)",
+        help="去掉得分低于最高分 R 倍的结果(默认 0.25;0 表示全部保留)",
     )
-    s.add_argument("--format", choices=("table", "jsonl"), default="table")
+    s.add_argument("--format", choices=("table", "jsonl"), default="table", help="输出格式(默认 table)")
     _library_arguments(s)
     s.set_defaults(func=_cmd_precedents)
 
     s = sub.add_parser(
         "check",
-        help="find indicators whose category, target or table looks wrong",
-        description="Check tables. With -o OUT.xlsx (or --format xlsx) each .xlsx input comes back as its own "
-        "workbook with the problems marked: the cell filled by severity with a comment (批注) saying "
-        "what is wrong and what to write instead, columns 问题级别/问题/规则/建议二级指标/建议概率/审核意见 "
-        "right of each table, and a 问题清单 sheet linking every finding to its cell. Other inputs "
-        "(CSV/TSV, seed, JSONL, .xls/.docx/.pdf) give a new workbook laid out like the input. The input "
-        "is never overwritten.",
+        help="找出类别、指标值或表格结构可能有误的指标",
+        description="审核指标表。用 -o OUT.xlsx(或 --format xlsx)时,每个 .xlsx 输入写回成它自己的工作簿,"
+        "问题都标在上面: 单元格按问题级别填色,批注说明哪里不对、应该怎么写;每张表右侧加上 "
+        "问题级别/问题/规则/建议二级指标/建议概率/审核意见 几列;另有一张「问题清单」工作表,每个问题都链接到"
+        "它的单元格。其他输入(CSV/TSV、种子表、JSONL、.xls/.docx/.pdf)写成一个按原表排版的新工作簿。"
+        "从不覆盖输入文件。",
     )
-    s.add_argument("files", nargs="+", metavar="FILE")
+    s.add_argument("files", nargs="+", metavar="FILE", help="要审核的表格文件")
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
     s.add_argument(
         "--output",
         "-o",
         metavar="PATH",
-        help="one FILE: the output itself. -o DIR/: one workbook per FILE, DIR/<FILE stem>.审核.xlsx "
-        "(your own file names, to send back; 表.docx -> 表.审核.xlsx). Several FILEs and -o OUT.xlsx: "
-        "OUT-<FILE stem>.xlsx beside OUT. A FILE that cannot be written is named on stderr, the others "
-        "are written, and the exit code is 2",
+        help="一个 FILE: 就写到这里。-o DIR/: 每个 FILE 一个工作簿,DIR/<FILE 主名>.审核.xlsx"
+        "(沿用你的文件名,便于退回;表.docx -> 表.审核.xlsx)。多个 FILE 且 -o OUT.xlsx: "
+        "写成 OUT 旁边的 OUT-<FILE 主名>.xlsx。写不出的 FILE 在标准错误输出上列出,其余照常写出,退出码为 2",
     )
-    s.add_argument("--model", metavar="DIR")
-    s.add_argument("--fail-on", choices=("error", "warning"), default=None)
+    s.add_argument("--model", metavar="DIR", help=MODEL_HELP)
+    s.add_argument(
+        "--fail-on",
+        choices=("error", "warning"),
+        default=None,
+        help="有这一级(error: 错误;warning: 警告及以上)的问题时,以退出码 1 结束",
+    )
     s.add_argument(
         "--save",
         action="store_true",
@@ -848,9 +850,9 @@ def _reviews_parser(sub: Any) -> None:
     r = rsub.add_parser("list", help="列出保存的审核（最新的在前）")
     r.add_argument("--year", type=int, help="只列这一年度的")
     r.add_argument("--org", help="只列这个主管部门的")
-    r.add_argument("--limit", type=int, default=50, metavar="N")
+    r.add_argument("--limit", type=int, default=50, metavar="N", help="最多列出 N 份(默认 50)")
     r.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
-    r.add_argument("--output", "-o", metavar="PATH")
+    r.add_argument("--output", "-o", metavar="PATH", help=OUTPUT_HELP)
     _store_options(r)
     r.set_defaults(func=_cmd_reviews_list)
 
@@ -914,7 +916,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         with _reading(args):
             return int(args.func(args) or 0)
     except IndicatormlError as e:
-        print(f"indicatorml: error: {e}", file=sys.stderr)
+        print(f"indicatorml: 错误: {e}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
@@ -924,13 +926,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.debug:
             raise
         where = f"{e.filename}: " if e.filename else ""
-        print(f"indicatorml: error: {where}{e.strerror or e}", file=sys.stderr)
+        print(f"indicatorml: 错误: {where}{os_reason(e)}", file=sys.stderr)
         return 2
     except Exception as e:  # noqa: BLE001 - the last line of defence: no traceback for users
         if args.debug:
             raise
         print(
-            f"indicatorml: internal error: {type(e).__name__}: {e} (rerun with --debug for details)",
+            f"indicatorml: 内部错误(技术细节: {type(e).__name__}: {e});加上 --debug 重新运行可以看到详细信息",
             file=sys.stderr,
         )
         return 3

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from .errors import IndicatormlError
+from .errors import IndicatormlError, os_reason
 
 __all__ = [
     "FORMATS",
@@ -126,11 +126,11 @@ def write_rows(
     """
     rows = list(rows)
     if fmt not in FORMATS:
-        raise ValueError(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        raise ValueError(f"没有 {fmt!r} 这种输出格式;可选: {', '.join(FORMATS)}")
     cols = list(columns) if columns is not None else (list(rows[0].keys()) if rows else [])
     if fmt == "xlsx":
         if not output:
-            raise IndicatormlError("--format xlsx needs --output PATH")
+            raise IndicatormlError("--format xlsx 要与 --output PATH 一起用(工作簿只能写进文件)")
         from openpyxl import Workbook
 
         wb = Workbook()
@@ -170,4 +170,4 @@ def _save(write: Any, path: str | Path) -> None:
     try:
         write(path)
     except OSError as e:
-        raise IndicatormlError(f"cannot write {path}: {e.strerror or e}") from None
+        raise IndicatormlError(f"无法写入 {path}: {os_reason(e)}") from None

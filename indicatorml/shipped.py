@@ -49,8 +49,7 @@ def default_data_paths() -> list[Path]:
     corpus = DATA_DIR / "corpus" / "public_indicators.tsv"
     if not corpus.is_file():
         raise IndicatormlError(
-            f"the shipped data ({corpus}) is not in this installation; use your own tables: "
-            "train with --no-default-data --data YOUR_TABLES, or build an index with "
-            "`indicatorml index build FILE... --out DIR` and pass --index DIR"
+            f"这次安装里没有随附数据({corpus});请用自己的表:训练时用 --no-default-data --data 你的表,"
+            "或者用 `indicatorml index build 文件... --out DIR` 建立索引后加上 --index DIR"
         )
     return [corpus, *sorted((DATA_DIR / "seed").glob("*.txt"))]

@@ -18,7 +18,7 @@ from helpers import CORPUS, ROOT, SEED
 def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
     rc = main(argv)
     out, err = capsys.readouterr()
-    assert "Traceback" not in err and "internal error" not in err, err
+    assert "Traceback" not in err and "内部错误" not in err, err
     return rc, out, err
 
 
@@ -40,24 +40,27 @@ def test_output_in_missing_directory_is_a_user_error(
     rc, _, err = _run(argv, capsys)
     assert rc == 2
     assert (
-        err.splitlines()[-1] == f"indicatorml: error: cannot write {missing}/{Path(argv[-1]).name}: "
-        "No such file or directory"
+        err.splitlines()[-1] == f"indicatorml: 错误: 无法写入 {missing}/{Path(argv[-1]).name}: "
+        "没有这个文件或目录"
     )
 
 
 def test_classify_xlsx_needs_output(capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = _run(["classify", "培训人数", "--format", "xlsx"], capsys)
-    assert (rc, err) == (2, "indicatorml: error: --format xlsx needs --output PATH\n")
+    assert (rc, err) == (
+        2,
+        "indicatorml: 错误: --format xlsx 要与 --output PATH 一起用(工作簿只能写进文件)\n",
+    )
 
 
 def test_classify_top_k_below_one(capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = _run(["classify", "培训人数", "--top-k", "0"], capsys)
-    assert (rc, err) == (2, "indicatorml: error: --top-k must be at least 1 (got 0)\n")
+    assert (rc, err) == (2, "indicatorml: 错误: --top-k 至少为 1(收到 0)\n")
 
 
 def test_code_on_a_directory_says_so(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     rc, _, err = _run(["code", str(tmp_path)], capsys)
-    assert (rc, err) == (2, f"indicatorml: error: is a directory, not a table file: {tmp_path}\n")
+    assert (rc, err) == (2, f"indicatorml: 错误: 这是一个目录,不是表格文件: {tmp_path}\n")
 
 
 @pytest.mark.parametrize(
@@ -103,23 +106,23 @@ def test_check_partly_read_file_mentions_the_unread_rows(
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["evaluate", "--folds", "1"], "--folds must be at least 2 (got 1)"),
-        (["evaluate", "--model-config", '{"C": -1}'], "model option C must be a number > 0, not -1"),
+        (["evaluate", "--folds", "1"], "--folds 至少为 2(收到 1)"),
+        (["evaluate", "--model-config", '{"C": -1}'], "模型选项 C 应为大于 0 的数,收到 -1"),
         (
             ["evaluate", "--model-config", '{"loss": "svm"}'],
-            "model option loss must be 'logistic' or 'hinge', not 'svm'",
+            "模型选项 loss 应为'logistic' 或 'hinge',收到 'svm'",
         ),
         (
             ["evaluate", "--model-config", '{"min_df": 1.5}'],
-            "model option min_df must be an integer >= 1, not 1.5",
+            "模型选项 min_df 应为大于等于 1 的整数,收到 1.5",
         ),
         (
             ["train", "--data", str(CORPUS), "--out", "{tmp}/m", "--own-weight", "-1"],
-            "--own-weight must be a number > 0 (got -1.0)",
+            "--own-weight 应为大于 0 的数(收到 -1.0)",
         ),
         (
             ["train", "--data", str(CORPUS), "--out", str(SEED)],
-            f"--out {SEED} is a file; give a directory for the model",
+            f"--out {SEED} 是一个文件;请给模型目录",
         ),
     ],
 )
@@ -127,7 +130,7 @@ def test_bad_training_options_fail_before_any_work(
     tmp_path: Path, argv: list[str], message: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     rc, _, err = _run([a.replace("{tmp}", str(tmp_path)) for a in argv], capsys)
-    assert (rc, err) == (2, f"indicatorml: error: {message}\n")
+    assert (rc, err) == (2, f"indicatorml: 错误: {message}\n")
 
 
 @pytest.mark.parametrize("default", [True, False])
@@ -142,9 +145,8 @@ def test_train_on_an_unlabeled_table_says_why(
     rc, _, err = _run(argv, capsys)
     assert rc == 2 and not (tmp_path / "m").exists()  # with the default data it used to train without a word
     assert err.splitlines()[-1] == (
-        f"indicatorml: error: {f}: none of the 2 indicator(s) read has a level-2 label (二级指标), so there is "
-        "nothing to learn from them; label them first (e.g. `indicatorml code FILE`, then review the codes) "
-        "or leave out --data"
+        f"indicatorml: 错误: {f}: 读到的 2 条指标都没有二级指标类别,无从学习;"
+        "请先给它们编码(例如 `indicatorml code FILE`,再人工复核类别),或者去掉 --data"
     )
 
 
@@ -199,5 +201,5 @@ def test_end_to_end_bad_output_directory_no_traceback(tmp_path: Path) -> None:
         cwd=ROOT,
     )
     assert proc.returncode == 2 and "Traceback" not in proc.stderr
-    assert proc.stderr.splitlines()[-1].startswith("indicatorml: error: cannot write ")
+    assert proc.stderr.splitlines()[-1].startswith("indicatorml: 错误: 无法写入 ")
     assert proc.stdout == ""

@@ -493,7 +493,7 @@ def test_cli_bad_files_no_traceback(tmp_path, capsys, stub_model):
     assert "x.tsv" in err and "Traceback" not in err
     assert main(["check", str(tmp_path / "missing.tsv")]) == 2
     err = capsys.readouterr().err
-    assert "no such file" in err and "Traceback" not in err
+    assert "文件不存在" in err and "Traceback" not in err
 
 
 def test_cli_xlsx_needs_output(tmp_path, capsys, stub_model):

@@ -10,14 +10,17 @@ user's own), the user's own texts echoed back, units and codes (km, UTF-8, GB180
 
 from __future__ import annotations
 
+import argparse
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from indicatorml.accounts import AUDIT_ACTIONS
 from indicatorml.checks import RULE_INFO
-from indicatorml.cli import main
+from indicatorml.cli import build_parser, main
 
 from helpers import SEED, WORKBOOKS
 
@@ -105,3 +108,129 @@ def test_cli_views_summaries_and_problems_are_chinese(
     assert "中位数" in out["precedents"] and "类别存疑" in out["check"] and "写出" not in out["check xlsx"]
     for verb, text in out.items():
         assert english_in(text, own) == [], verb
+
+
+# ---------------------------------------------------------------- --help and usage errors
+# What a user types stays as typed: option names (--format), choices (table, pre2021, accept),
+# verbs and placeholders (FILE, DIR, OUT), the audit's action codes, and product names.
+TYPED_ALLOWED = {"sqlite", "postgresql", "python", "zip"}
+OPTION = re.compile(r"(?<![\w-])--?[A-Za-z][\w-]*")
+
+
+def _subcommands(parser: argparse.ArgumentParser, path: tuple[str, ...] = ()) -> Iterator[tuple[str, ...]]:
+    """Every verb path (``("reviews", "list")`` …) under ``parser``, found from the parser itself."""
+    for action in parser._actions:  # noqa: SLF001 - argparse's only list of a parser's arguments
+        if isinstance(action.choices, dict):  # a sub-command action: name -> parser
+            for name, sub in action.choices.items():
+                yield (*path, name)
+                yield from _subcommands(sub, (*path, name))
+
+
+def _typed_words(parser: argparse.ArgumentParser) -> set[str]:
+    """The words of every choice, metavar and verb of ``parser`` and its sub-commands."""
+    words: set[str] = set()
+    for action in parser._actions:  # noqa: SLF001
+        texts = [str(c) for c in action.choices or ()]
+        metavar = action.metavar if isinstance(action.metavar, tuple) else (action.metavar,)
+        texts += [m for m in metavar if m]
+        words |= {w for t in texts for w in re.findall(r"[A-Za-z][A-Za-z-]{2,}", t)}
+        if isinstance(action.choices, dict):
+            for sub in action.choices.values():
+                words |= _typed_words(sub)
+    return words
+
+
+TYPED = _typed_words(build_parser()) | {w for a in AUDIT_ACTIONS for w in re.findall(r"[A-Za-z]{3,}", a)}
+
+
+def english_for_a_user(text: str, own: list[str]) -> list[str]:
+    """:func:`english_in` for help and usage errors: options, typed words and placeholders kept."""
+    words = english_in(OPTION.sub(" ", text), own)
+    return [w for w in words if w not in TYPED and w.lower() not in TYPED_ALLOWED and not w.isupper()]
+
+
+def test_the_help_scan_keeps_what_a_user_types_and_nothing_else() -> None:
+    assert english_for_a_user("--format {table,jsonl}  输出格式; FILE 与 OUT.xlsx, pre2021", []) == []
+    got = english_for_a_user("usage: indicatorml parse [-h]  print this message and exit", [])
+    assert got == ["usage", "print", "this", "message", "and", "exit"]
+
+
+@pytest.mark.parametrize("verb", [v for v in _subcommands(build_parser()) if v[0] != "serve"], ids=" ".join)
+def test_every_help_is_chinese(capsys: pytest.CaptureFixture[str], verb: tuple[str, ...]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main([*verb, "--help"])
+    out = capsys.readouterr().out
+    assert exit_.value.code == 0 and "用法:" in out and "显示本帮助并退出" in out
+    assert english_for_a_user(out, []) == [], verb
+
+
+def test_the_top_help_is_chinese_but_for_serve_s_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """``serve``'s own help is another change's to translate: its one line is left out here."""
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    assert "子命令" in out and "选项" in out
+    serve = [line for line in out.splitlines() if line.split()[:1] == ["serve"]]
+    assert len(serve) == 1 and english_for_a_user(out, serve) == []
+
+
+@pytest.fixture(scope="module")
+def damaged_index(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    ix = tmp_path_factory.mktemp("ix") / "ix"
+    assert main(["index", "build", str(SEED), "--out", str(ix)]) == 0
+    (ix / "goal" / "vocab.json").write_text("[1, 2", encoding="utf-8")
+    return ix
+
+
+def test_usage_and_file_errors_are_chinese(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, damaged_index: Path
+) -> None:
+    nope = str(tmp_path / "nope.txt")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    cases = [
+        ["parse"],
+        ["bogus-verb"],
+        ["parse", str(SEED), "--zz"],
+        ["parse", nope],
+        ["check", nope],
+        ["code", nope],
+        ["classify", "--input", nope],
+        ["parse", str(tmp_path)],
+        ["check", str(tmp_path)],
+        ["code", str(tmp_path)],
+        ["parse", str(SEED), "--format", "yaml"],
+        ["parse", str(SEED), "--format", "xlsx"],
+        ["parse", str(SEED), "-o", str(tmp_path / "no" / "such" / "x.jsonl")],
+        ["search", "首店", "--top", "x"],
+        ["search", "首店", "--top", "0"],
+        ["search", "首店", "--kind"],
+        ["search", "？！"],
+        ["precedents", "首店", "--top", "0"],
+        ["precedents", "首店", "--min-ratio", "2"],
+        ["search", "首店", "--index", str(tmp_path / "no-index")],
+        ["search", "首店", "--index", str(empty)],
+        ["search", "首店", "--kind", "goal", "--index", str(damaged_index)],
+        ["evaluate", "--folds", "1"],
+        ["evaluate", "--folds", "x"],
+        ["evaluate", "--model-config", "{bad"],
+        ["evaluate", "--model-config", '{"C": -1}'],
+        ["train", "--data", str(SEED)],
+        ["classify", "群众满意度", "--top-k", "0"],
+        ["classify", "群众满意度", "--model", str(empty)],
+        ["code", str(SEED), "--threshold", "2"],
+        ["reviews", "decide", "1", "--decision", "keep"],
+        ["reviews", "decide", "1", "--finding", "1", "--row", "1:1", "--decision", "keep"],
+    ]
+    for argv in cases:
+        try:
+            rc = main(argv)
+        except SystemExit as e:  # argparse's own usage errors
+            rc = e.code
+        got = capsys.readouterr()
+        assert rc == 2 and got.err.strip(), argv
+        own = [a for a in argv if len(a) > 2 and not a.startswith("-")]  # the user's own values, echoed
+        assert "错误:" in got.err and english_for_a_user(got.err, [str(tmp_path), *own]) == [], (
+            argv,
+            got.err,
+        )

@@ -112,9 +112,9 @@ def test_cost_is_learned_once_and_written_in_either_layout():
 
 
 def test_training_refuses_unusable_labels():
-    with pytest.raises(IndicatormlError, match="at least two"):
+    with pytest.raises(IndicatormlError, match="至少两个二级指标类别"):
         IndicatorClassifier().fit(["a", "b"], ["11", "11"])
-    with pytest.raises(IndicatormlError, match="not a level-2"):
+    with pytest.raises(IndicatormlError, match="不是二级指标的类别代码"):
         IndicatorClassifier().fit(["a", "b"], ["11", "2"])
 
 
@@ -185,7 +185,7 @@ def test_object_array_and_pickle_are_refused_without_executing(saved, tmp_path):
     d = _copy(saved, tmp_path / "m1")
     np.save(d / "coef.npy", np.array([_Boom(str(marker))], dtype=object), allow_pickle=True)
     _rehash(d, "coef.npy")
-    with pytest.raises(IndicatormlError, match=r"coef\.npy is not a plain numeric array"):
+    with pytest.raises(IndicatormlError, match=r"coef\.npy 不是普通的数值数组"):
         load_model(d)
     assert not marker.exists()
     import pickle
@@ -193,34 +193,34 @@ def test_object_array_and_pickle_are_refused_without_executing(saved, tmp_path):
     d2 = _copy(saved, tmp_path / "m2")
     (d2 / "intercept.npy").write_bytes(pickle.dumps(_Boom(str(marker))))
     _rehash(d2, "intercept.npy")
-    with pytest.raises(IndicatormlError, match=r"intercept\.npy is not a plain numeric array"):
+    with pytest.raises(IndicatormlError, match=r"intercept\.npy 不是普通的数值数组"):
         load_model(d2)
     assert not marker.exists()
 
 
 def test_damaged_or_foreign_model_dirs_get_clear_errors(saved, tmp_path):
-    with pytest.raises(IndicatormlError, match="no model directory"):
+    with pytest.raises(IndicatormlError, match="没有模型目录"):
         load_model(tmp_path / "nowhere")
     (tmp_path / "a-file").write_text("x", encoding="utf-8")
-    with pytest.raises(IndicatormlError, match="is a file; --model takes a model directory"):
+    with pytest.raises(IndicatormlError, match="是一个文件;--model 要给模型目录"):
         load_model(tmp_path / "a-file")
     empty = tmp_path / "empty"
     empty.mkdir()
     (empty / "model.pkl").write_bytes(b"\x80\x04K\x01.")
-    with pytest.raises(IndicatormlError, match="model.json is missing"):
+    with pytest.raises(IndicatormlError, match="缺少 model.json"):
         load_model(empty)
     d = _copy(saved, tmp_path / "cut")
     raw = (d / "coef.npy").read_bytes()
     (d / "coef.npy").write_bytes(raw[: len(raw) // 2])
-    with pytest.raises(IndicatormlError, match=r"coef\.npy does not match its checksum"):
+    with pytest.raises(IndicatormlError, match=r"coef\.npy 与校验和不符"):
         load_model(d)
     d = _copy(saved, tmp_path / "json")
     (d / "model.json").write_text("{not json", encoding="utf-8")
-    with pytest.raises(IndicatormlError, match="not readable JSON"):
+    with pytest.raises(IndicatormlError, match="不是可读的 JSON"):
         load_model(d)
     d = _copy(saved, tmp_path / "foreign")
     (d / "model.json").write_text(json.dumps({"format": "something-else"}), encoding="utf-8")
-    with pytest.raises(IndicatormlError, match="does not describe an indicatorml-classifier"):
+    with pytest.raises(IndicatormlError, match="描述的不是 indicatorml-classifier"):
         load_model(d)
     d = _copy(saved, tmp_path / "shape")
     np.save(d / "intercept.npy", np.zeros(3))
@@ -231,7 +231,7 @@ def test_damaged_or_foreign_model_dirs_get_clear_errors(saved, tmp_path):
     meta = json.loads((d / "model.json").read_text(encoding="utf-8"))
     meta["blocks"] = {"text": {"weight": 1.0}}
     (d / "model.json").write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.raises(IndicatormlError, match="malformed 'blocks' entry"):
+    with pytest.raises(IndicatormlError, match="blocks 一项格式不对"):
         load_model(d)
 
 
@@ -400,7 +400,7 @@ def test_cli_classify_texts_table_and_jsonl(capsys, saved):
     obj = json.loads(out)
     assert obj["level2_code"] == "31" and obj["target"] == "≥90%" and len(obj["alternatives"]) == 3
     code, out, err = _cli(capsys, "classify", "--model", saved)
-    assert code == 2 and "nothing to classify" in err
+    assert code == 2 and "没有要编码的指标" in err
 
 
 def test_cli_classify_input_keeps_order_and_given_labels(capsys, saved, tmp_path):
@@ -446,7 +446,7 @@ def test_cli_code_writes_back_csv_and_seed(capsys, saved, tmp_path):
     marked = [r for r in back.records if "需人工确认" in (r.level2_raw or "")]
     assert 0 < len(marked) < 75
     code, _, err = _cli(capsys, "code", SEED, "--model", saved, "--output", SEED)
-    assert code == 2 and "never overwritten" in err
+    assert code == 2 and "草稿从不覆盖" in err
 
 
 def test_cli_train_and_evaluate(capsys, tmp_path):
@@ -471,7 +471,7 @@ def test_cli_train_and_evaluate(capsys, tmp_path):
     assert (res["n"], res["groups"], res["folds"], res["labels"]) == (36, 4, 2, ["12", "31"])
     assert res["level2_accuracy"] == 1.0 and res["confusion"] == [[32, 0], [0, 4]]
     code, _, err = _cli(capsys, "evaluate", "--model-config", '{"colour": 1}')
-    assert code == 2 and "unknown model option(s) colour" in err
+    assert code == 2 and "没有这个模型选项: colour" in err
 
 
 def test_default_model_dir_follows_env(tmp_path, monkeypatch):
@@ -525,10 +525,10 @@ def test_handwritten_file_must_say_so_on_every_row(tmp_path):
         "corpus\t产出指标\t质量指标\t验收合格率\t100%\n",
         encoding="utf-8",
     )
-    with pytest.raises(IndicatormlError, match=r"examples.tsv:3: provenance is 'corpus'"):
+    with pytest.raises(IndicatormlError, match=r"examples.tsv:3: provenance\(来源\)是 'corpus'"):
         mark_handwritten(read_table(str(path)), path)
     path.write_text(
         "level1\tlevel2\tindicator\ttarget\n产出指标\t数量指标\t举办培训期数\t≥6期\n", encoding="utf-8"
     )
-    with pytest.raises(IndicatormlError, match="needs a 'provenance' column"):
+    with pytest.raises(IndicatormlError, match="需要一列 provenance"):
         mark_handwritten(read_table(str(path)), path)

@@ -76,12 +76,15 @@ def test_parse_to_file_reads_back(tmp_path: Path, fmt: str, capsys: pytest.Captu
 
 def test_parse_xlsx_needs_output(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parse", str(SEED), "--format", "xlsx"]) == 2
-    assert capsys.readouterr().err == "indicatorml: error: --format xlsx needs --output PATH\n"
+    assert (
+        capsys.readouterr().err
+        == "indicatorml: 错误: --format xlsx 要与 --output PATH 一起用(工作簿只能写进文件)\n"
+    )
 
 
 def test_parse_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["parse", str(tmp_path / "nope.txt")]) == 2
-    assert capsys.readouterr().err == f"indicatorml: error: no such file: {tmp_path / 'nope.txt'}\n"
+    assert capsys.readouterr().err == f"indicatorml: 错误: 文件不存在: {tmp_path / 'nope.txt'}\n"
 
 
 def _garbled_seed(tmp_path: Path) -> Path:

@@ -124,5 +124,5 @@ def test_code_refuses_an_output_kind_it_cannot_write(
     draft = tmp_path / "draft.txt"
     draft.write_text(DRAFT, encoding="utf-8")
     assert main(["code", str(draft), "--output", str(tmp_path / "coded.pdf")]) == 2
-    assert "cannot write a .pdf file" in capsys.readouterr().err
+    assert "不能写成 .pdf 文件" in capsys.readouterr().err
     assert not (tmp_path / "coded.pdf").exists()

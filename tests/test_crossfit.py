@@ -117,5 +117,5 @@ def test_a_missing_fold_directory_is_a_clear_error(trained, tmp_path):
     shutil.copytree(d / "m", gone)
     shutil.rmtree(gone / "folds" / "1")
     table = read_table(data)
-    with pytest.raises(IndicatormlError, match="fold 1 cannot be loaded"):
+    with pytest.raises(IndicatormlError, match="无法加载模型的第 1 折"):
         heldout_proba(load_model(gone), table.records, table.sha256)

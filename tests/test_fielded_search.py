@@ -197,11 +197,11 @@ def test_save_load_round_trip_and_damage(shipped_rows, tmp_path):
     docs = np.load(tmp_path / "ix" / "words.docs.npy")
     docs[0] = 10**6
     np.save(tmp_path / "ix" / "words.docs.npy", docs)
-    with pytest.raises(IndicatormlError, match="words field's arrays disagree"):
+    with pytest.raises(IndicatormlError, match="words 字段的各数组对不上"):
         FieldedIndex.load(tmp_path / "ix")
     ix.save(tmp_path / "ix2")
     (tmp_path / "ix2" / "context.tf.npy").unlink()
-    with pytest.raises(IndicatormlError, match="context.tf.npy is missing"):
+    with pytest.raises(IndicatormlError, match="缺少 context.tf.npy"):
         FieldedIndex.load(tmp_path / "ix2")
 
 
@@ -213,5 +213,5 @@ def test_an_index_saved_before_the_fielded_ranking_is_refused_with_a_message(tmp
     assert meta["version"] == 2
     meta["version"] = 1
     (tmp_path / "ix" / "index.json").write_text(json.dumps(meta), encoding="utf-8")
-    with pytest.raises(IndicatormlError, match="index version 1 is not supported; rebuild it"):
+    with pytest.raises(IndicatormlError, match="不支持索引版本 1;请用 indicatorml index build 重新建立索引"):
         P.load_index(tmp_path / "ix")

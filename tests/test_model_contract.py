@@ -30,15 +30,15 @@ LABELS = ["31", "31", "11", "11"]
 @pytest.mark.parametrize(
     ("params", "message"),
     [
-        ({"C": -1}, "IndicatorClassifier parameter C must be a number > 0, not -1"),
-        ({"C": float("inf")}, "parameter C must be a number > 0, not inf"),
-        ({"loss": "svm"}, "parameter loss must be 'logistic' or 'hinge', not 'svm'"),
-        ({"char_max": 10**12}, r"parameter char_max must be an integer in \[0, 10\], not 1000000000000"),
-        ({"word_ngrams": 0}, r"parameter word_ngrams must be an integer in \[1, 10\], not 0"),
-        ({"use_target": "yes"}, "parameter use_target must be true or false, not 'yes'"),
-        ({"min_df": True}, "parameter min_df must be an integer >= 1, not True"),
-        ({"seed": -1}, r"parameter seed must be an integer in \[0, 4294967295\], not -1"),
-        ({"noise_weight": 0}, r"parameter noise_weight must be a number in \(0, 1\], not 0"),
+        ({"C": -1}, "IndicatorClassifier 的参数 C 应为大于 0 的数,收到 -1"),
+        ({"C": float("inf")}, "的参数 C 应为大于 0 的数,收到 inf"),
+        ({"loss": "svm"}, "的参数 loss 应为'logistic' 或 'hinge',收到 'svm'"),
+        ({"char_max": 10**12}, r"的参数 char_max 应为\[0, 10\] 范围内的整数,收到 1000000000000"),
+        ({"word_ngrams": 0}, r"的参数 word_ngrams 应为\[1, 10\] 范围内的整数,收到 0"),
+        ({"use_target": "yes"}, "的参数 use_target 应为true 或 false,收到 'yes'"),
+        ({"min_df": True}, "的参数 min_df 应为大于等于 1 的整数,收到 True"),
+        ({"seed": -1}, r"的参数 seed 应为\[0, 4294967295\] 范围内的整数,收到 -1"),
+        ({"noise_weight": 0}, r"的参数 noise_weight 应为\(0, 1\] 范围内的数,收到 0"),
     ],
 )
 def test_a_bad_parameter_fails_at_once_naming_it(params: dict[str, Any], message: str) -> None:
@@ -49,16 +49,14 @@ def test_a_bad_parameter_fails_at_once_naming_it(params: dict[str, Any], message
 
 
 def test_model_options_are_checked_against_the_same_constraints() -> None:
-    with pytest.raises(
-        IndicatormlError, match=r"model option char_max must be an integer in \[0, 10\], not 11"
-    ):
+    with pytest.raises(IndicatormlError, match=r"模型选项 char_max 应为\[0, 10\] 范围内的整数,收到 11"):
         make_config({"char_max": 11})
     assert make_config({"char_max": 10, "C": 3}) == {"char_max": 10, "C": 3}
 
 
 def test_set_params_is_checked_by_the_next_fit() -> None:
     model = IndicatorClassifier().fit(TEXTS, LABELS)
-    with pytest.raises(InvalidParameterError, match="parameter C"):
+    with pytest.raises(InvalidParameterError, match="的参数 C"):
         model.set_params(C=0).fit(TEXTS, LABELS)
 
 
@@ -92,7 +90,7 @@ def test_fitting_a_loaded_model_leaves_the_next_load_unchanged() -> None:
 
 def test_a_fitted_model_is_fitted_by_fit_alone() -> None:
     model = IndicatorClassifier()
-    with pytest.raises(IndicatormlError, match="not fitted yet"):
+    with pytest.raises(IndicatormlError, match="还没有训练"):
         classify(["群众满意度"], model)
     model.fit(TEXTS, LABELS, training={"note": "from the caller"}, evaluation={"n": 4})
     assert model.training_["note"] == "from the caller" and model.evaluation_ == {"n": 4}
@@ -143,13 +141,13 @@ def test_a_huge_n_gram_size_is_refused_before_classify_can_hang(tmp_path: Path, 
     _edit_json(d, "model.json", _set("config", "char_max", value=10**12))
     assert main(["classify", "群众满意度", "--model", str(d)]) == 2
     err = capsys.readouterr().err
-    assert "is not a usable indicatorml model" in err and "char_max must be an integer in [0, 10]" in err
+    assert "不是可用的 indicatorml 模型" in err and "char_max 应为[0, 10] 范围内的整数" in err
 
 
 def test_a_nan_weight_is_refused(tmp_path: Path) -> None:
     d = _copy(tmp_path, "nan")
     _replace_coef(d, lambda c: c.__setitem__((0, 0), np.nan))
-    with pytest.raises(IndicatormlError, match=r"coef\.npy is not a finite float64 array"):
+    with pytest.raises(IndicatormlError, match=r"coef\.npy 不是有限值的 float64 数组"):
         load_model(d)
 
 
@@ -167,7 +165,7 @@ def test_a_repeated_class_is_refused_and_check_says_so(tmp_path: Path, capsys: A
         load_model(d)
     assert main(["check", str(SEED), "--model", str(d)]) == 2
     err = capsys.readouterr().err
-    assert "is not a usable indicatorml model" in err and "internal error" not in err
+    assert "不是可用的 indicatorml 模型" in err and "内部错误" not in err
 
 
 @pytest.mark.parametrize(
@@ -177,12 +175,12 @@ def test_a_repeated_class_is_refused_and_check_says_so(tmp_path: Path, capsys: A
         ("model.json", _set("classes", 0, value="1"), "class '1' is not a level-2 category code"),
         ("model.json", _set("blocks", "target", "weight", value=float("nan")), "blocks' weights"),
         ("model.json", _set("config", "target_weight", value=2.0), "blocks' weights"),
-        ("model.json", _set("config", "colour", value="red"), "incomplete or has unknown values"),
+        ("model.json", _set("config", "colour", value="red"), "不完整或有不认识的值"),
         ("model.json", _set("temperature", value=float("inf")), "calibration scales must be positive"),
         ("model.json", _set("training", "file_sha256", value="abc"), "file_sha256 must be a list"),
         ("model.json", _set("training", value=[]), "'training' and 'evaluation' must be JSON objects"),
-        ("vocabulary.json", _set("text", 1, value="w:数量"), "tokens must be distinct strings"),
-        ("vocabulary.json", _set("target", 0, value=7), "tokens must be distinct strings"),
+        ("vocabulary.json", _set("text", 1, value="w:数量"), "词必须是互不相同的字符串"),
+        ("vocabulary.json", _set("target", 0, value=7), "词必须是互不相同的字符串"),
     ],
 )
 def test_parts_that_make_no_usable_model_are_refused(

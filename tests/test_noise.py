@@ -115,7 +115,7 @@ def test_without_calibration_the_rule_still_runs_and_the_scores_stay_raw():
 
 @pytest.mark.parametrize("value", [0, 0.0, -0.25, 1.5, True, "0.25", float("nan"), None])
 def test_bad_values_are_refused(value):
-    with pytest.raises(IndicatormlError, match="noise_weight must be a number in"):
+    with pytest.raises(IndicatormlError, match="noise_weight 应为"):
         make_config({"noise_weight": value})
 
 

@@ -47,7 +47,7 @@ def test_merged_layouts_come_back_laid_out_like_the_source(tmp_path: Path, name:
     src = WORKBOOKS / name
     out = tmp_path / "out.xlsx"
     assert main(["check", str(src), "-o", str(out)]) == 0
-    assert "internal error" not in capsys.readouterr().err
+    assert "内部错误" not in capsys.readouterr().err
     table = read_table(src)
     wb = load_workbook(out)
     assert wb.sheetnames == [*(s.name for s in table.sheets), LIST_SHEET]

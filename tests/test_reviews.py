@@ -211,7 +211,7 @@ def test_a_missing_file_stops_the_review_before_anything_is_read(tmp_path, monke
     import indicatorml.reviews.reading as reading
 
     monkeypatch.setattr(reading, "read_upload", lambda p: pytest.fail("read before the paths were checked"))
-    with pytest.raises(IndicatormlError, match="no such file"):
+    with pytest.raises(IndicatormlError, match="文件不存在"):
         run_review([SEED, tmp_path / "missing.csv"])
     with pytest.raises(IndicatormlError, match="没有要审核的文件"):
         run_review([])

@@ -172,17 +172,17 @@ def test_save_load_roundtrip_and_mmap(small_index, tmp_path):
 
 def _damage_missing(d: Path) -> str:
     (d / "data.npy").unlink()
-    return "data.npy is missing"
+    return "缺少 data.npy"
 
 
 def _damage_garbage(d: Path) -> str:
     (d / "indices.npy").write_bytes(b"garbage")
-    return "indices.npy is damaged"
+    return "indices.npy 已损坏"
 
 
 def _damage_json(d: Path) -> str:
     (d / "vocab.json").write_text("[1, 2", encoding="utf-8")
-    return "vocab.json is damaged"
+    return "vocab.json 已损坏"
 
 
 def _damage_range(d: Path) -> str:
@@ -200,7 +200,7 @@ def _damage_truncated(d: Path) -> str:
 
 def _damage_params(d: Path) -> str:
     (d / "params.json").write_text('{"format": "something else"}', encoding="utf-8")
-    return "not an indicatorml BM25 index"
+    return "不是 indicatorml 的 BM25 索引"
 
 
 @pytest.mark.parametrize(
@@ -215,9 +215,9 @@ def test_damaged_index_gives_clear_error(small_index, tmp_path, damage):
 
 
 def test_missing_index_dir(tmp_path):
-    with pytest.raises(IndicatormlError, match="does not exist"):
+    with pytest.raises(IndicatormlError, match="不存在"):
         BM25.load(tmp_path / "nope")
-    with pytest.raises(IndicatormlError, match="no index.json"):
+    with pytest.raises(IndicatormlError, match="没有 index.json"):
         P.PrecedentIndex.load(tmp_path)
 
 
@@ -343,7 +343,7 @@ def test_precedent_index_save_load(tmp_path):
     for kind in P.KINDS:
         assert P.search("支付", kind, 5, loaded) == P.search("支付", kind, 5, idx)
     (tmp_path / "ix" / "indicator" / "docs.jsonl").write_text('{"indicator": "x"}\n', encoding="utf-8")
-    with pytest.raises(IndicatormlError, match="has 1 rows but the index has 8 documents"):
+    with pytest.raises(IndicatormlError, match="有 1 行,索引却有 8 条"):
         P.load_index(tmp_path / "ix")
 
 
@@ -367,7 +367,7 @@ def test_cli_index_build_then_search_and_precedents(tmp_path, capsys):
         encoding="utf-8",
     )
     assert main(["index", "build", str(f), "--out", str(tmp_path / "ix")]) == 0
-    assert "indexed 2 indicators" in capsys.readouterr().out
+    assert "为 2 条指标和 0 个项目绩效目标建立索引" in capsys.readouterr().out
     assert main(["search", "首店", "--index", str(tmp_path / "ix"), "--format", "csv"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("score,indicator,") and len(out) == 2 and "引进首店数量" in out[1]
@@ -375,26 +375,26 @@ def test_cli_index_build_then_search_and_precedents(tmp_path, capsys):
     out = capsys.readouterr().out
     assert "11-数量指标: 1 条中 1 条" in out and "≥…家: 1 条中 1 条 — ≥5家 ×1;中位数 5家" in out
     assert main(["search", "首店", "--kind", "goal", "--index", str(tmp_path / "ix")]) == 2
-    assert "no project goals" in capsys.readouterr().err
+    assert "这个索引里没有项目绩效目标" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
     "argv, message",
     [
-        (["search", ""], "the query is empty"),
-        (["search", "  "], "the query is empty"),
-        (["search", "？！，。…"], "no words to search for"),
-        (["precedents", "!!!"], "no words to search for"),
-        (["search", "满" * 10_000], "10,000 characters"),
-        (["search", "首店", "--index", "/nonexistent/ix"], "does not exist"),
-        (["search", "首店", "--top", "0"], "at least 1"),
-        (["index", "build", "/nonexistent.tsv", "--out", "x"], "no such file"),
+        (["search", ""], "检索词是空的"),
+        (["search", "  "], "检索词是空的"),
+        (["search", "？！，。…"], "没有可检索的词"),
+        (["precedents", "!!!"], "没有可检索的词"),
+        (["search", "满" * 10_000], "10,000 个字符"),
+        (["search", "首店", "--index", "/nonexistent/ix"], "不存在"),
+        (["search", "首店", "--top", "0"], "至少为 1"),
+        (["index", "build", "/nonexistent.tsv", "--out", "x"], "文件不存在"),
     ],
 )
 def test_cli_bad_input_exits_2(argv, message, capsys):
     assert main(argv) == 2
     err = capsys.readouterr().err
-    assert err.startswith("indicatorml: error:") and message in err and "Traceback" not in err
+    assert err.startswith("indicatorml: 错误:") and message in err and "Traceback" not in err
 
 
 def test_cli_damaged_index_exits_2(tmp_path, capsys):
@@ -403,7 +403,7 @@ def test_cli_damaged_index_exits_2(tmp_path, capsys):
     shutil.rmtree(tmp_path / "ix" / "goal")
     assert main(["search", "支付", "--kind", "goal", "--index", str(tmp_path / "ix")]) == 2
     err = capsys.readouterr().err
-    assert "ix/goal does not exist" in err and "Traceback" not in err
+    assert "ix/goal 不存在" in err and "Traceback" not in err
 
 
 def test_cli_long_query_in_a_real_process():
@@ -413,7 +413,7 @@ def test_cli_long_query_in_a_real_process():
         text=True,
         timeout=60,
     )
-    assert r.returncode == 2 and "Traceback" not in r.stderr and "10,000 characters" in r.stderr
+    assert r.returncode == 2 and "Traceback" not in r.stderr and "10,000 个字符" in r.stderr
 
 
 def test_index_from_another_dictionary_is_noted(tmp_path, capsys):

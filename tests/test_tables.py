@@ -586,16 +586,16 @@ def test_missing_indicator_column_names_columns_found(tmp_path: Path) -> None:
 def test_missing_path(tmp_path: Path) -> None:
     t = read_table(tmp_path / "nope.csv")
     assert problems_of(t) == [(None, "文件不存在")]
-    with pytest.raises(IndicatormlError, match="no such file: .*nope.csv"):
+    with pytest.raises(IndicatormlError, match="文件不存在: .*nope.csv"):
         read_tables([SEED, tmp_path / "nope.csv"])
-    with pytest.raises(IndicatormlError, match="is a directory"):
+    with pytest.raises(IndicatormlError, match="这是一个目录"):
         read_tables([tmp_path])
 
 
 def test_strict_raises(tmp_path: Path) -> None:
     f = tmp_path / "x.csv"
     f.write_text("指标名称,二级指标\n甲,神秘指标\n", encoding="utf-8")
-    with pytest.raises(IndicatormlError, match="1 problem"):
+    with pytest.raises(IndicatormlError, match="有 1 个问题"):
         read_table(f, strict=True)
     assert len(read_table(SEED, strict=True).records) == 75
 
@@ -1008,7 +1008,7 @@ def test_mutated_seed_line_is_read_or_reported(tmp_path: Path, lineno: int, muta
     f = tmp_path / "mutated.txt"
     f.write_text("\n".join(lines), encoding="utf-8")
     t = read_table(f)  # never raises
-    assert not any(p.reason.startswith("internal error") for p in t.problems)
+    assert not any(p.reason.startswith("读取时出现内部错误") for p in t.problems)
     assert all(p.line == lineno for p in t.problems), t.problems  # problems point at the damaged line
     read = [r for r in t.records if r.source == f"{f}:{lineno}"]
     reported = any(p.line == lineno for p in t.problems)
@@ -1039,7 +1039,7 @@ def test_random_bytes_in_a_seed_line(tmp_path: Path, lineno: int, pos: int, junk
     f.write_bytes(b"\n".join(raw))
     t = read_table(f)
     assert t.kind == "seed" and t.encoding == "utf-8"
-    assert not any(p.reason.startswith("internal error") for p in t.problems)
+    assert not any(p.reason.startswith("读取时出现内部错误") for p in t.problems)
     assert all(p.line == lineno for p in t.problems), t.problems
     read = [r for r in t.records if r.source == f"{f}:{lineno}"]
     assert read or t.problems

@@ -367,7 +367,7 @@ def test_code_bad_file_is_400_with_problems(client):
     r = client.post("/api/code", files={"file": ("x.bin", bytes(range(256)) * 10)})
     assert r.status_code == 400
     body = r.json()
-    assert "no indicators" in body["error"] and "x.bin" in body["error"] and body["problems"]
+    assert "没有读到可编码的指标" in body["error"] and "x.bin" in body["error"] and body["problems"]
     assert "/tmp" not in body["error"]
     two = [("file", ("a.txt", b"x")), ("file", ("b.txt", b"y"))]
     assert client.post("/api/code", files=two).status_code == 400

@@ -397,7 +397,7 @@ def test_input_is_never_overwritten(tmp_path: Path, capsys):
     src = build_workbook(tmp_path / "表.xlsx")
     before = src.read_bytes()
     assert main(["check", str(src), "-o", str(src)]) == 2
-    assert "is the input file" in capsys.readouterr().err
+    assert "就是输入文件" in capsys.readouterr().err
     assert src.read_bytes() == before
 
 
@@ -559,7 +559,7 @@ def test_code_writes_into_the_users_workbook(tmp_path: Path, monkeypatch):
     assert _marked(ws) == {"D4": (AMBER, None), "F4": (AMBER, None)}
     assert ws["C2"].font.b and ws.column_dimensions["A"].width == 25
     assert [str(r) for r in ws.merged_cells.ranges] == ["A1:B1"]
-    with pytest.raises(Exception, match="input file"):
+    with pytest.raises(Exception, match="输入文件"):
         write_back.code_table(src, src, model=object.__new__(write_back.IndicatorClassifier), stream=None)
 
 

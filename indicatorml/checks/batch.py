@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..errors import IndicatormlError
+from ..errors import IndicatormlError, os_reason
 from ..records import Table
 from ..tables.annotate import losses, lost_line, review_name, save_bytes, shown_name, unique_names
 from .finding import Finding
@@ -87,7 +87,7 @@ def write_checked_workbooks(
         try:
             Path(output).mkdir(parents=True, exist_ok=True)
         except OSError as e:
-            raise IndicatormlError(f"cannot write into {output}: {e.strerror or e}") from None
+            raise IndicatormlError(f"无法写入目录 {output}: {os_reason(e)}") from None
     inputs = [t.path for t in tables]
     result = BatchResult()
     for t, p in zip(tables, paths, strict=True):
@@ -106,7 +106,7 @@ def write_checked_workbooks(
         except IndicatormlError as e:
             why = str(e)
         except OSError as e:
-            why = f"{e.strerror or e}"
+            why = os_reason(e)
         except Exception as e:  # noqa: BLE001 - one file's failure, never the batch's: said, and the rest go on
             why = f"内部错误 {type(e).__name__}: {e}"
         result.failed.append((name, why))

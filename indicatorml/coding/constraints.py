@@ -58,17 +58,17 @@ class Interval:
         return True
 
     def __str__(self) -> str:
-        what = "an integer" if self.type is Integral else "a number"
+        what = "整数" if self.type is Integral else "数"
         lo = self.left is not None
         hi = self.right is not None
         if lo and hi:
             a = "[" if self.closed in ("left", "both") else "("
             b = "]" if self.closed in ("right", "both") else ")"
-            return f"{what} in {a}{_num(self.left)}, {_num(self.right)}{b}"
+            return f"{a}{_num(self.left)}, {_num(self.right)}{b} 范围内的{what}"
         if lo:
-            return f"{what} {'>=' if self.closed in ('left', 'both') else '>'} {_num(self.left)}"
+            return f"{'大于等于' if self.closed in ('left', 'both') else '大于'} {_num(self.left)} 的{what}"
         if hi:
-            return f"{what} {'<=' if self.closed in ('right', 'both') else '<'} {_num(self.right)}"
+            return f"{'小于等于' if self.closed in ('right', 'both') else '小于'} {_num(self.right)} 的{what}"
         return what
 
 
@@ -86,7 +86,7 @@ class StrOptions:
 
     def __str__(self) -> str:
         quoted = [repr(o) for o in self.options]
-        return quoted[0] if len(quoted) == 1 else f"{', '.join(quoted[:-1])} or {quoted[-1]}"
+        return quoted[0] if len(quoted) == 1 else f"{'、'.join(quoted[:-1])} 或 {quoted[-1]}"
 
 
 Constraint = Interval | StrOptions | Literal["boolean"]
@@ -104,18 +104,18 @@ def _satisfies(constraint: Constraint, value: Any) -> bool:
 
 
 def describe(constraints: Sequence[Constraint]) -> str:
-    """What a value must be, in words: ``a number > 0``, ``'sum' or 'argmax'``, ``true or false``."""
-    return " or ".join("true or false" if c == "boolean" else str(c) for c in constraints)
+    """What a value must be, in words: ``大于 0 的数``, ``'sum' 或 'argmax'``, ``true 或 false``."""
+    return " 或 ".join("true 或 false" if c == "boolean" else str(c) for c in constraints)
 
 
 def validate_params(
     constraints: Mapping[str, Sequence[Constraint]], params: Mapping[str, Any], owner: str
 ) -> None:
     """Raise :class:`InvalidParameterError` naming the first parameter whose value satisfies
-    none of its constraints (``owner`` starts the message, e.g. ``"model option"``). A
+    none of its constraints (``owner`` starts the message, e.g. ``"模型选项"``). A
     parameter without constraints is not checked (a subclass may add its own, as in scikit-learn).
     """
     for name, value in params.items():
         allowed = constraints.get(name)
         if allowed is not None and not any(_satisfies(c, value) for c in allowed):
-            raise InvalidParameterError(f"{owner} {name} must be {describe(allowed)}, not {value!r}")
+            raise InvalidParameterError(f"{owner} {name} 应为{describe(allowed)},收到 {value!r}")

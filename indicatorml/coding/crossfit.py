@@ -137,7 +137,7 @@ def fold_model(model: Any, k: int) -> FoldModel:
     """Fold model k of a model (IndicatormlError if it has no folds or fold k cannot be read)."""
     crossfit: CrossFit | None = getattr(model, "crossfit_", None)
     if crossfit is None:
-        raise IndicatormlError("this model has no saved folds to check its own training rows with")
+        raise IndicatormlError("这个模型没有保存各折模型,不能用来检查它自己的训练数据")
     return crossfit.fold(k)
 
 

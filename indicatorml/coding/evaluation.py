@@ -29,7 +29,7 @@ def evaluation_groups(records: Sequence[Indicator], n_splits: int) -> tuple[list
     by_project = [f"{r.group}#{r.project or ''}" for r in records]
     if len(set(by_project)) >= 2:
         return by_project, "project (too few pages or files for the folds)"
-    raise IndicatormlError("grouped evaluation needs at least two sources (pages, files or projects)")
+    raise IndicatormlError("分组评估至少需要两个来源(页、文件或项目)")
 
 
 def cross_val_predict_proba(
@@ -57,7 +57,7 @@ def cross_val_predict_proba(
     keys = list(groups) if groups is not None else [r.group for r in records]
     n_groups = len(set(keys))
     if n_groups < 2:
-        raise IndicatormlError("cross-validation needs at least two groups (pages, files or projects)")
+        raise IndicatormlError("交叉验证至少需要两组(页、文件或项目)")
     n_splits = min(n_splits, n_groups)
     classes = np.array(sorted(set(y.tolist()), key=int))
     col = {c: j for j, c in enumerate(classes)}
@@ -69,7 +69,7 @@ def cross_val_predict_proba(
     if progress:
         from tqdm import tqdm
 
-        it = tqdm(folds, desc="cross-validating", unit="fold", file=sys.stderr, leave=False)
+        it = tqdm(folds, desc="交叉验证", unit="折", file=sys.stderr, leave=False)
     extra = list(train_only)
     y_extra = [canonical_level2(r.level2_code or "") for r in extra]
     for train_idx, test_idx in it:

@@ -43,13 +43,13 @@ def mark_handwritten(table: Any, path: Path) -> None:
     (a real row must never slip into the training-only set, nor a made-up one into the scores)."""
     cols = [c.strip().lower() for c in (table.columns or [])]
     if "provenance" not in cols:
-        raise IndicatormlError(f"{path}: a hand-written examples file needs a 'provenance' column")
+        raise IndicatormlError(f"{path}: 手写示例文件需要一列 provenance(来源)")
     k = cols.index("provenance")
     for r in table.records:
         row = table.rows[r.origin.row]
         value = str(row[k]).strip() if k < len(row) else ""
         if value != HANDWRITTEN:
-            raise IndicatormlError(f"{r.source}: provenance is {value!r}, not {HANDWRITTEN!r}")
+            raise IndicatormlError(f"{r.source}: provenance(来源)是 {value!r},应为 {HANDWRITTEN!r}")
         r.extra["provenance"] = HANDWRITTEN
 
 
@@ -83,12 +83,12 @@ def load_labeled(
                 if q.is_file() and q.suffix.lower() in (".txt", ".tsv", ".csv", ".xlsx", ".jsonl")
             )
             if not found:
-                raise IndicatormlError(f"{path}: no tables (.txt .tsv .csv .xlsx .jsonl) in this directory")
+                raise IndicatormlError(f"{path}: 这个目录里没有表格文件(.txt .tsv .csv .xlsx .jsonl)")
             files += [(q, True) for q in found]
         elif path.is_file():
             files.append((path, True))
         else:
-            raise IndicatormlError(f"{path}: no such file")
+            raise IndicatormlError(f"文件不存在: {path}")
     records: list[Indicator] = []
     own: list[bool] = []
     unlabeled = 0
@@ -125,19 +125,18 @@ def load_labeled(
     if stream is not None:
         report_problems(tables, stream=stream)
         if unlabeled:
-            print(f"indicatorml: {unlabeled} indicator(s) without a level-2 label were not used", file=stream)
+            print(f"indicatorml: {unlabeled} 条指标没有二级指标类别,未用于训练", file=stream)
     if paths and not any(own):
         # Training "on your tables" with none of their rows would silently give the shipped model.
         names = ", ".join(str(p) for p in paths)
         if not own_read:
-            raise IndicatormlError(f"{names}: no indicators could be read, so there is nothing to learn from")
+            raise IndicatormlError(f"{names}: 没有读到任何指标,无从学习")
         raise IndicatormlError(
-            f"{names}: none of the {own_read} indicator(s) read has a level-2 label (二级指标), "
-            "so there is nothing to learn from them; label them first (e.g. "
-            "`indicatorml code FILE`, then review the codes) or leave out --data"
+            f"{names}: 读到的 {own_read} 条指标都没有二级指标类别,无从学习;"
+            "请先给它们编码(例如 `indicatorml code FILE`,再人工复核类别),或者去掉 --data"
         )
     if not records:
-        raise IndicatormlError("no labeled indicators to learn from")
+        raise IndicatormlError("没有带类别的指标可供学习")
     return records, np.asarray(own, dtype=bool)
 
 

@@ -54,7 +54,7 @@ __all__ = ["IndicatorClassifier", "check_is_fitted"]
 def check_is_fitted(model: Any) -> None:
     """IndicatormlError unless ``model`` is fitted (scikit-learn's ``check_is_fitted``, our wording)."""
     if not getattr(model, "__sklearn_is_fitted__", lambda: False)():
-        raise IndicatormlError("this IndicatorClassifier is not fitted yet; call fit() or load_model()")
+        raise IndicatormlError("这个 IndicatorClassifier 还没有训练;请先调用 fit() 或 load_model()")
 
 
 # ---------------------------------------------------------------- the estimator
@@ -167,7 +167,7 @@ class IndicatorClassifier(EstimatorParams):
         validate_params(cls._parameter_constraints, params, owner)
 
     def _validate_params(self) -> None:
-        self.check_params(self.get_params(), f"{type(self).__name__} parameter")
+        self.check_params(self.get_params(), f"{type(self).__name__} 的参数")
 
     def __sklearn_is_fitted__(self) -> bool:
         return hasattr(self, "coef_")
@@ -238,10 +238,10 @@ class IndicatorClassifier(EstimatorParams):
         for code in set(labels.tolist()):
             cat = by_code(code) if code.isdigit() else None
             if cat is None or cat.level != 2:
-                raise IndicatormlError(f"not a level-2 category code: {code!r}")
+                raise IndicatormlError(f"{code!r} 不是二级指标的类别代码")
         classes = np.array(sorted(set(labels.tolist()), key=int))
         if len(classes) < 2:
-            raise IndicatormlError("training needs labeled indicators of at least two level-2 categories")
+            raise IndicatormlError("训练需要至少两个二级指标类别的带类别指标")
         if groups is None and all(isinstance(x, Indicator) for x in X):
             groups = [x.group for x in X if isinstance(x, Indicator)]
         w = None if sample_weight is None else np.asarray(sample_weight, dtype=np.float64)
@@ -370,7 +370,7 @@ class IndicatorClassifier(EstimatorParams):
         every input, quickly, with finite probabilities: parameters within
         ``_parameter_constraints``, the rest as :func:`.invariants.check_fitted_parts` says.
         """
-        cls.check_params(config, f"{cls.__name__} parameter")  # what is not given is a default
+        cls.check_params(config, f"{cls.__name__} 的参数")  # what is not given is a default
         model = cls(**config)
         check_fitted_parts(
             classes,

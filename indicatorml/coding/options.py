@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from ..errors import IndicatormlError
+from ..errors import IndicatormlError, os_reason
 from .model import IndicatorClassifier
 
 
@@ -26,20 +26,20 @@ def make_config(config: dict[str, Any] | str | None) -> dict[str, Any]:
             try:
                 text = Path(config).read_text(encoding="utf-8")
             except OSError as e:
-                raise IndicatormlError(f"--model-config: cannot read {config}: {e.strerror or e}") from None
+                raise IndicatormlError(f"--model-config: 无法读取 {config}: {os_reason(e)}") from None
         try:
             config = json.loads(text)
         except json.JSONDecodeError as e:
-            raise IndicatormlError(f"--model-config is not JSON: {e}") from None
+            raise IndicatormlError(f"--model-config 不是 JSON(技术细节: {e})") from None
     if not isinstance(config, dict):
-        raise IndicatormlError("model config must be a JSON object of options")
+        raise IndicatormlError('模型选项应写成一个 JSON 对象,如 {"C": 2}')
     valid = set(IndicatorClassifier.param_names())
     unknown = sorted(set(config) - valid)
     if unknown:
         raise IndicatormlError(
-            f"unknown model option(s) {', '.join(unknown)}; valid: {', '.join(sorted(valid))}"
+            f"没有这个模型选项: {', '.join(unknown)};可用的选项: {', '.join(sorted(valid))}"
         )
-    IndicatorClassifier.check_params(config, "model option")  # the estimator's own constraints
+    IndicatorClassifier.check_params(config, "模型选项")  # the estimator's own constraints
     return dict(config)
 
 
@@ -54,6 +54,6 @@ def _int(v: Any) -> bool:
 def check_counts(folds: int, own_weight: float) -> None:
     """IndicatormlError unless ``--folds`` is an integer >= 2 and ``--own-weight`` a number > 0."""
     if not _int(folds) or folds < 2:
-        raise IndicatormlError(f"--folds must be at least 2 (got {folds})")
+        raise IndicatormlError(f"--folds 至少为 2(收到 {folds})")
     if not _num(own_weight) or own_weight <= 0:
-        raise IndicatormlError(f"--own-weight must be a number > 0 (got {own_weight})")
+        raise IndicatormlError(f"--own-weight 应为大于 0 的数(收到 {own_weight})")

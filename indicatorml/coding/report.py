@@ -88,27 +88,34 @@ def prediction_rows(
     return rows, list(PREDICTION_COLUMNS), {}
 
 
+# The evaluation's ``grouped_by`` (kept in English in the JSON, for scripts) as the report says it.
+_GROUPED_BY = {
+    "source page or file": "来源页或文件",
+    "project (too few pages or files for the folds)": "项目(页或文件太少,不够分折)",
+}
+
+
 def render_evaluation(res: dict[str, Any]) -> str:
     """The ``evaluate`` report as text: headline figures, per-class table, confusion matrix."""
     lines = [
-        f"grouped {res['folds']}-fold cross-validation, grouped by {res['grouped_by']} "
-        f"({res['groups']} groups, {res['n']} indicators, seed {res['seed']})",
+        f"按 {_GROUPED_BY.get(res['grouped_by'], res['grouped_by'])}分组的 {res['folds']} 折交叉验证"
+        f"({res['groups']} 组,{res['n']} 条指标,随机种子 {res['seed']})",
         "",
-        f"level-2 accuracy            {res['level2_accuracy']:.3f}",
-        f"macro-F1                    {res['macro_f1']:.3f}",
-        f"level-1 accuracy            {res['level1_accuracy']:.3f}",
-        f"calibration error (ECE)     {res['ece']:.3f}",
-        f"coverage at 95% precision   {res['coverage_at_95_precision']:.3f}"
+        f"二级指标准确率            {res['level2_accuracy']:.3f}",
+        f"宏平均 F1                 {res['macro_f1']:.3f}",
+        f"一级指标准确率            {res['level1_accuracy']:.3f}",
+        f"校准误差(ECE)             {res['ece']:.3f}",
+        f"精确率 95% 时的覆盖率     {res['coverage_at_95_precision']:.3f}"
         + (
-            f"  (confidence ≥ {res['coverage_threshold']:.2f})"
+            f"  (置信度 ≥ {res['coverage_threshold']:.2f})"
             if res.get("coverage_threshold") is not None
             else ""
         ),
-        f"confidence ≥ 0.9            {res['share_confidence_ge_0_9']:.3f} of rows, "
+        f"置信度 ≥ 0.9 的占比        {res['share_confidence_ge_0_9']:.3f},"
         + (
-            "accuracy n/a"
+            "其中准确率无从计算"
             if res["accuracy_confidence_ge_0_9"] is None
-            else f"{res['accuracy_confidence_ge_0_9']:.3f} right"
+            else f"其中准确率 {res['accuracy_confidence_ge_0_9']:.3f}"
         ),
         "",
     ]
@@ -135,6 +142,6 @@ def render_evaluation(res: dict[str, Any]) -> str:
         row = {"true": short_name(code)}
         row.update({c: n for c, n in zip(labels, counts, strict=True)})
         cm_rows.append(row)
-    lines.append("confusion matrix (rows: label given, columns: predicted)")
+    lines.append("混淆矩阵(行: 原有类别,列: 预测类别)")
     lines.append(render_table(cm_rows, ["true", *labels], headers={"true": ""}))
     return "\n".join(lines)

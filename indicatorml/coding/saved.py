@@ -25,7 +25,7 @@ import numpy as np
 
 from .. import __version__, shipped
 from ..durable import replacing
-from ..errors import IndicatormlError
+from ..errors import IndicatormlError, os_reason
 from ..taxonomy import by_code
 from .crossfit import FOLDS_DIR, CrossFit
 from .features import TfidfBlock
@@ -147,7 +147,7 @@ def default_model_dir() -> Path:
 
 
 def _bad(d: Path, why: str) -> IndicatormlError:
-    return IndicatormlError(f"{d} is not a usable indicatorml model: {why}")
+    return IndicatormlError(f"{d} 不是可用的 indicatorml 模型: {why}")
 
 
 class _Parts(NamedTuple):
@@ -167,22 +167,22 @@ def _read_json(d: Path) -> tuple[dict[str, Any], str]:
     """model.json, checked to be ours, and the sha256 of its bytes (the model's identity)."""
     mpath = d / _MODEL_JSON
     if not mpath.is_file():
-        raise _bad(d, f"{_MODEL_JSON} is missing")
+        raise _bad(d, f"缺少 {_MODEL_JSON}")
     try:
         raw = mpath.read_bytes()
         meta = json.loads(raw.decode("utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
-        raise _bad(d, f"{_MODEL_JSON} is not readable JSON ({e})") from None
+        raise _bad(d, f"{_MODEL_JSON} 不是可读的 JSON(技术细节: {e})") from None
     if not isinstance(meta, dict) or meta.get("format") != MODEL_FORMAT:
-        raise _bad(d, f"{_MODEL_JSON} does not describe an {MODEL_FORMAT} model")
+        raise _bad(d, f"{_MODEL_JSON} 描述的不是 {MODEL_FORMAT} 模型")
     if meta.get("format_version") != MODEL_FORMAT_VERSION:
         raise _bad(
             d,
-            f"model format version {meta.get('format_version')!r}; this indicatorml reads "
-            f"version {MODEL_FORMAT_VERSION} (retrain with `indicatorml train`)",
+            f"模型格式版本是 {meta.get('format_version')!r},这个 indicatorml 只读版本 "
+            f"{MODEL_FORMAT_VERSION}(请用 `indicatorml train` 重新训练)",
         )
     if not isinstance(meta.get("files"), dict):
-        raise _bad(d, "no file checksums in model.json")
+        raise _bad(d, "model.json 里没有各文件的校验和")
     return meta, hashlib.sha256(raw).hexdigest()
 
 
@@ -191,9 +191,9 @@ def _read_checked(d: Path, name: str, digests: dict[str, Any]) -> bytes:
     try:
         raw = (d / name).read_bytes()
     except OSError as e:
-        raise _bad(d, f"{name} cannot be read ({e.strerror or e})") from None
+        raise _bad(d, f"无法读取 {name}: {os_reason(e)}") from None
     if hashlib.sha256(raw).hexdigest() != digests.get(name):
-        raise _bad(d, f"{name} does not match its checksum (damaged or replaced)")
+        raise _bad(d, f"{name} 与校验和不符(文件已损坏或被替换)")
     return raw
 
 
@@ -205,9 +205,9 @@ def _read_arrays(d: Path, digests: dict[str, Any]) -> dict[str, np.ndarray]:
         try:
             arr = np.load(path, allow_pickle=False)
         except (ValueError, OSError, EOFError) as e:
-            raise _bad(d, f"{path.name} is not a plain numeric array ({e})") from None
+            raise _bad(d, f"{path.name} 不是普通的数值数组(技术细节: {e})") from None
         if not isinstance(arr, np.ndarray) or arr.dtype != np.float64 or not np.isfinite(arr).all():
-            raise _bad(d, f"{path.name} is not a finite float64 array")
+            raise _bad(d, f"{path.name} 不是有限值的 float64 数组")
         arr.flags.writeable = False  # shared by every copy load_model hands out
         arrays[name] = arr
     return arrays
@@ -219,20 +219,20 @@ def _read_vocabulary(d: Path, digests: dict[str, Any]) -> tuple[list[str], list[
         vocab = json.loads(raw.decode("utf-8"))
         text, target = list(vocab["text"]), list(vocab["target"])
     except (UnicodeDecodeError, json.JSONDecodeError, KeyError, TypeError) as e:
-        raise _bad(d, f"{_VOCAB_JSON} is not a vocabulary ({e})") from None
+        raise _bad(d, f"{_VOCAB_JSON} 不是词表(技术细节: {e})") from None
     for tokens in (text, target):
         if not all(isinstance(t, str) for t in tokens) or len(set(tokens)) != len(tokens):
-            raise _bad(d, f"{_VOCAB_JSON} is not a vocabulary (tokens must be distinct strings)")
+            raise _bad(d, f"{_VOCAB_JSON} 不是词表(词必须是互不相同的字符串)")
     return text, target
 
 
 def _read_parts(d: Path) -> _Parts:
     if d.exists() and not d.is_dir():
         raise IndicatormlError(
-            f"{d} is a file; --model takes a model directory (one written by `indicatorml train --out DIR`)"
+            f"{d} 是一个文件;--model 要给模型目录(由 `indicatorml train --out DIR` 写出的目录)"
         )
     if not d.is_dir():
-        raise IndicatormlError(f"no model directory at {d} (train one with `indicatorml train --out {d}`)")
+        raise IndicatormlError(f"{d} 没有模型目录(可用 `indicatorml train --out {d}` 训练一个)")
     meta, identity = _read_json(d)
     arrays = _read_arrays(d, meta["files"])
     tokens = dict(zip(("text", "target"), _read_vocabulary(d, meta["files"]), strict=True))
@@ -245,7 +245,7 @@ def _read_parts(d: Path) -> _Parts:
         if not isinstance(training, dict) or not isinstance(evaluation, (dict, type(None))):
             raise TypeError("'training' and 'evaluation' must be JSON objects")
     except (KeyError, TypeError, ValueError) as e:
-        raise _bad(d, f"{_MODEL_JSON} is incomplete or has unknown values ({e})") from None
+        raise _bad(d, f"{_MODEL_JSON} 不完整或有不认识的值(技术细节: {e})") from None
     try:
         blocks = tuple(
             TfidfBlock.from_tokens(
@@ -257,7 +257,7 @@ def _read_parts(d: Path) -> _Parts:
             for name in ("text", "target")
         )
     except (KeyError, TypeError, ValueError) as e:
-        raise _bad(d, f"{_MODEL_JSON} has a malformed 'blocks' entry ({e})") from None
+        raise _bad(d, f"{_MODEL_JSON} 的 blocks 一项格式不对(技术细节: {e})") from None
     parts = _Parts(
         config,
         classes,
@@ -286,9 +286,9 @@ def _estimator(d: Path, parts: _Parts) -> IndicatorClassifier:
             parts.crossfit,
         )
     except TypeError as e:  # an unknown parameter name
-        raise _bad(d, f"{_MODEL_JSON} is incomplete or has unknown values ({e})") from None
+        raise _bad(d, f"{_MODEL_JSON} 不完整或有不认识的值(技术细节: {e})") from None
     except ValueError as e:  # a parameter out of its constraints, or parts that make no usable model
-        raise _bad(d, str(e)) from None
+        raise _bad(d, f"模型内容前后不一致(技术细节: {e})") from None
 
 
 def read_model(d: Path) -> IndicatorClassifier:
@@ -307,11 +307,11 @@ def _crossfit(d: Path, crossfit: Any, identity: str) -> CrossFit | None:
         n = int(crossfit["folds"])
         keys = {str(k): int(v) for k, v in dict(crossfit["keys"]).items()}
     except (KeyError, TypeError, ValueError) as e:
-        raise _bad(d, f"{_MODEL_JSON} has a malformed 'crossfit' entry ({e})") from None
+        raise _bad(d, f"{_MODEL_JSON} 的 crossfit 一项格式不对(技术细节: {e})") from None
     try:
         return CrossFit(n, keys, functools.partial(_load_fold, d, identity))
     except ValueError as e:
-        raise _bad(d, f"{_MODEL_JSON} has a 'crossfit' entry with {e}") from None
+        raise _bad(d, f"{_MODEL_JSON} 的 crossfit 一项有误(技术细节: {e})") from None
 
 
 def _load_fold(d: Path, identity: str, k: int) -> IndicatorClassifier:
@@ -321,7 +321,7 @@ def _load_fold(d: Path, identity: str, k: int) -> IndicatorClassifier:
         if _identity(d) != identity:
             raise _replaced(d) from None
         raise IndicatormlError(
-            f"the model's fold {k} cannot be loaded ({e}); retrain with `indicatorml train --out DIR`"
+            f"无法加载模型的第 {k} 折({e});请用 `indicatorml train --out DIR` 重新训练"
         ) from None
     # Checked after reading: a fold read before a replacement is the model's own; one read
     # during or after it may be the next model's, whose folds left out other sources.

@@ -72,7 +72,7 @@ def train(
     cfg = make_config(config)
     check_counts(folds, own_weight)
     if out is not None and Path(out).exists() and not Path(out).is_dir():
-        raise IndicatormlError(f"--out {out} is a file; give a directory for the model")
+        raise IndicatormlError(f"--out {out} 是一个文件;请给模型目录")
     if out is not None:
         check_model_dir(Path(out))
     if paths or default_data or not own_records:
@@ -123,8 +123,8 @@ def train(
             )
     if progress:
         print(
-            f"indicatorml: fitting on {len(records)} indicators "
-            f"({int(own.sum())} from your tables, weight {own_weight:g})",
+            f"indicatorml: 正在用 {len(records)} 条指标训练"
+            f"(其中 {int(own.sum())} 条来自你的表,权重 {own_weight:g})",
             file=sys.stderr,
         )
     facts = {

@@ -103,29 +103,28 @@ def code_table(
     if stream is ...:  # sys.stderr as it is now (a default bound at import goes stale)
         stream = sys.stderr
     if not 0.0 <= threshold <= 1.0:
-        raise IndicatormlError(f"--threshold must be between 0 and 1, not {threshold}")
+        raise IndicatormlError(f"--threshold 应在 0 到 1 之间(收到 {threshold})")
     src = Path(path)
     if src.is_dir():
-        raise IndicatormlError(f"is a directory, not a table file: {src}")
+        raise IndicatormlError(f"这是一个目录,不是表格文件: {src}")
     if not src.is_file():
-        raise IndicatormlError(f"no such file: {src}")
+        raise IndicatormlError(f"文件不存在: {src}")
     out = Path(output) if output is not None else coded_path(src)
     if out.resolve() == src.resolve():
-        raise IndicatormlError("--output must differ from the input file (the draft is never overwritten)")
+        raise IndicatormlError("--output 不能是输入文件本身(草稿从不覆盖)")
     if table is None:
         table = read_table(src)
     if stream is not None:
         report_problems([table], stream=stream)
     if table.kind == "empty" or not table.records:
-        raise IndicatormlError(f"{src}: no indicators to code")
+        raise IndicatormlError(f"{src}: 没有读到可编码的指标")
     fmt = _own_format(table)
     suffix = out.suffix.lower().lstrip(".")
     if suffix in ("csv", "tsv", "xlsx", "jsonl") and suffix != fmt:
         fmt = suffix
     elif suffix and suffix not in ("csv", "tsv", "xlsx", "jsonl", "txt", "tab"):
         raise IndicatormlError(
-            f"--output {out}: cannot write a .{suffix} file; use .txt (the seed layout), "
-            ".csv, .tsv, .xlsx or .jsonl"
+            f"--output {out}: 不能写成 .{suffix} 文件;请用 .txt(种子表格式)、.csv、.tsv、.xlsx 或 .jsonl"
         )
     if not isinstance(model, IndicatorClassifier):
         model = load_model(model)

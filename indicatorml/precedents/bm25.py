@@ -87,7 +87,7 @@ class BM25:
         if progress:
             from tqdm import tqdm
 
-            bar = tqdm(total=n, unit="doc", desc="indexing", leave=False, file=sys.stderr)
+            bar = tqdm(total=n, unit="条", desc="建立索引", leave=False, file=sys.stderr)
         for start in range(0, n, chunk_size):
             chunk = corpus[start : start + chunk_size]
             m = len(chunk)
@@ -264,14 +264,14 @@ class BM25:
         """
         d = Path(path)
         if not d.is_dir():
-            raise IndicatormlError(f"index directory {d} does not exist")
+            raise IndicatormlError(f"索引目录 {d} 不存在")
         params = _read_json(d / "params.json", d)
         if not isinstance(params, dict) or params.get("format") != FORMAT:
-            raise IndicatormlError(f"{d / 'params.json'} is not an indicatorml BM25 index")
+            raise IndicatormlError(f"{d / 'params.json'} 不是 indicatorml 的 BM25 索引")
         if params.get("version") != _VERSION:
             raise IndicatormlError(
-                f"{d}: index version {params.get('version')} is not supported "
-                f"(this indicatorml reads version {_VERSION}); rebuild it"
+                f"{d}: 不支持索引版本 {params.get('version')}"
+                f"(这个 indicatorml 只读版本 {_VERSION});请用 indicatorml index build 重新建立索引"
             )
         vocab = _read_json(d / "vocab.json", d)
         try:
@@ -280,19 +280,25 @@ class BM25:
             self.avgdl = float(params["avgdl"])
             self.average_idf = float(params["average_idf"])
         except (KeyError, TypeError, ValueError) as e:
-            raise IndicatormlError(f"{d / 'params.json'} is damaged ({e}); rebuild the index") from None
+            raise IndicatormlError(
+                f"索引文件 {d / 'params.json'} 已损坏(技术细节: {e});请用 indicatorml index build 重新建立索引"
+            ) from None
         if not isinstance(vocab, list) or not all(isinstance(w, str) for w in vocab):
-            raise IndicatormlError(f"{d / 'vocab.json'} is damaged (not a list of words); rebuild the index")
+            raise IndicatormlError(
+                f"索引文件 {d / 'vocab.json'} 已损坏(不是词的列表);请用 indicatorml index build 重新建立索引"
+            )
         arrays = {}
         for name in _ARRAYS:
             f = d / f"{name}.npy"
             if not f.is_file():
-                raise IndicatormlError(f"index directory {d} is incomplete: {f.name} is missing; rebuild it")
+                raise IndicatormlError(
+                    f"索引目录 {d} 不完整: 缺少 {f.name};请用 indicatorml index build 重新建立索引"
+                )
             try:
                 arrays[name] = np.load(f, mmap_mode="r" if mmap else None, allow_pickle=False)
             except (ValueError, OSError, EOFError):
                 raise IndicatormlError(
-                    f"{f} is damaged (not a readable .npy array); rebuild the index"
+                    f"索引文件 {f} 已损坏(不是可读的 .npy 数组);请用 indicatorml index build 重新建立索引"
                 ) from None
         _validate(d, params, vocab, arrays)
         self.vocabulary = {w: j for j, w in enumerate(vocab)}
@@ -303,11 +309,15 @@ class BM25:
 
 def _read_json(f: Path, d: Path) -> Any:
     if not f.is_file():
-        raise IndicatormlError(f"index directory {d} is incomplete: {f.name} is missing; rebuild it")
+        raise IndicatormlError(
+            f"索引目录 {d} 不完整: 缺少 {f.name};请用 indicatorml index build 重新建立索引"
+        )
     try:
         return json.loads(f.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
-        raise IndicatormlError(f"{f} is damaged ({e}); rebuild the index") from None
+        raise IndicatormlError(
+            f"索引文件 {f} 已损坏(技术细节: {e});请用 indicatorml index build 重新建立索引"
+        ) from None
 
 
 def _validate(d: Path, params: dict[str, Any], vocab: list[str], a: dict[str, np.ndarray]) -> None:
@@ -336,7 +346,9 @@ def _validate(d: Path, params: dict[str, Any], vocab: list[str], a: dict[str, np
     if not (n_docs > 0 and math.isfinite(float(params["avgdl"]))):
         problems.append("params.json has no documents")
     if problems:
-        raise IndicatormlError(f"index directory {d} is damaged: {'; '.join(problems)}; rebuild it")
+        raise IndicatormlError(
+            f"索引目录 {d} 已损坏(技术细节: {'; '.join(problems)});请用 indicatorml index build 重新建立索引"
+        )
 
 
 def top_k(scores: np.ndarray, pool: np.ndarray, k: int) -> np.ndarray:

@@ -119,18 +119,24 @@ class FieldedIndex:
         """A saved index; a missing or damaged file is an IndicatormlError naming it."""
         meta = _read_json(d / "engine.json", d)
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-            raise IndicatormlError(f"{d / 'engine.json'} is not an indicatorml search index")
+            raise IndicatormlError(f"{d / 'engine.json'} 不是 indicatorml 的检索索引")
         if meta.get("version") != _VERSION:
-            raise IndicatormlError(f"{d}: index version {meta.get('version')} is not supported; rebuild it")
+            raise IndicatormlError(
+                f"{d}: 不支持索引版本 {meta.get('version')};请用 indicatorml index build 重新建立索引"
+            )
         try:
             self = cls(Ranking.from_dict(meta["ranking"]))
             n_docs = int(meta["n_docs"])
         except (KeyError, TypeError, ValueError) as e:
-            raise IndicatormlError(f"{d / 'engine.json'} is damaged ({e}); rebuild the index") from None
+            raise IndicatormlError(
+                f"索引文件 {d / 'engine.json'} 已损坏(技术细节: {e});请用 indicatorml index build 重新建立索引"
+            ) from None
         for name in FIELDS:
             vocab = _read_json(d / f"{name}.vocab.json", d)
             if not isinstance(vocab, list) or not all(isinstance(w, str) for w in vocab):
-                raise IndicatormlError(f"{d / (name + '.vocab.json')} is damaged; rebuild the index")
+                raise IndicatormlError(
+                    f"索引文件 {d / (name + '.vocab.json')} 已损坏;请用 indicatorml index build 重新建立索引"
+                )
             a = {x: _read_array(d / f"{name}.{x}.npy", d) for x in _ARRAYS}
             _validate(d, name, n_docs, len(vocab), a)
             block = Block(0, n_docs, a["terms"], a["indptr"], a["docs"], a["tf"])
@@ -147,20 +153,28 @@ def _params(ranking: Ranking) -> tuple[float, float, float]:
 
 def _read_json(f: Path, d: Path) -> Any:
     if not f.is_file():
-        raise IndicatormlError(f"index directory {d} is incomplete: {f.name} is missing; rebuild it")
+        raise IndicatormlError(
+            f"索引目录 {d} 不完整: 缺少 {f.name};请用 indicatorml index build 重新建立索引"
+        )
     try:
         return json.loads(f.read_text(encoding="utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
-        raise IndicatormlError(f"{f} is damaged ({e}); rebuild the index") from None
+        raise IndicatormlError(
+            f"索引文件 {f} 已损坏(技术细节: {e});请用 indicatorml index build 重新建立索引"
+        ) from None
 
 
 def _read_array(f: Path, d: Path) -> np.ndarray:
     if not f.is_file():
-        raise IndicatormlError(f"index directory {d} is incomplete: {f.name} is missing; rebuild it")
+        raise IndicatormlError(
+            f"索引目录 {d} 不完整: 缺少 {f.name};请用 indicatorml index build 重新建立索引"
+        )
     try:
         a: np.ndarray = np.load(f, allow_pickle=False)
     except (ValueError, OSError, EOFError):
-        raise IndicatormlError(f"{f} is damaged (not a readable .npy array); rebuild the index") from None
+        raise IndicatormlError(
+            f"索引文件 {f} 已损坏(不是可读的 .npy 数组);请用 indicatorml index build 重新建立索引"
+        ) from None
     return a
 
 
@@ -187,5 +201,5 @@ def _validate(d: Path, name: str, n_docs: int, n_terms: int, a: dict[str, np.nda
     )
     if not ok:
         raise IndicatormlError(
-            f"index directory {d} is damaged: the {name} field's arrays disagree; rebuild it"
+            f"索引目录 {d} 已损坏: {name} 字段的各数组对不上;请用 indicatorml index build 重新建立索引"
         )

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import shipped
-from ..errors import IndicatormlError
+from ..errors import IndicatormlError, os_reason
 from ..shipped import default_data_paths
 from .bm25 import BM25
 from .engine import FieldedIndex
@@ -123,8 +123,8 @@ class PrecedentIndex:
 
             bar = tqdm(
                 total=sum(len(t.records) + len(t.projects) for t in tables),
-                unit="row",
-                desc="segmenting",
+                unit="行",
+                desc="分词",
                 leave=False,
                 file=sys.stderr,
             )
@@ -168,7 +168,7 @@ class PrecedentIndex:
             bar.close()
         if not ind_docs and not goal_docs:
             names = ", ".join(t.path for t in tables) or "(no files)"
-            raise IndicatormlError(f"nothing to index: no indicator or goal was read from {names}")
+            raise IndicatormlError(f"没有可建索引的内容: 从 {names} 没有读到指标或绩效目标")
         ind_index = None
         if ind_docs and any(search_tokens(text) for text, _, _ in ind_texts):
             ind_index = FieldedIndex()
@@ -186,14 +186,14 @@ class PrecedentIndex:
     def search(self, query: str, kind: str = "indicator", top: int = 10) -> list[dict[str, Any]]:
         """Hits sharing at least one token with ``query``: the document's fields plus ``score``."""
         if kind not in KINDS:
-            raise IndicatormlError(f"unknown search kind {kind!r}; choose one of {', '.join(KINDS)}")
+            raise IndicatormlError(f"没有 {kind!r} 这种检索对象;可选: {', '.join(KINDS)}")
         index = self.indicator_index if kind == "indicator" else self.goal_bm25
         if index is None:
-            what = "indicators" if kind == "indicator" else "project goals (绩效目标)"
-            raise IndicatormlError(f"this index has no {what} to search; its tables had none")
+            what = "指标" if kind == "indicator" else "项目绩效目标"
+            raise IndicatormlError(f"这个索引里没有{what}可检索(建索引的表里没有)")
         tokens = query_tokens(query)
         if top < 1:
-            raise IndicatormlError(f"--top must be at least 1 (got {top})")
+            raise IndicatormlError(f"--top 至少为 1(收到 {top})")
         if isinstance(index, FieldedIndex):
             found = index.search(query, top)
             docs = self.indicator_docs
@@ -208,7 +208,7 @@ class PrecedentIndex:
         try:
             self._save(Path(path))
         except OSError as e:
-            raise IndicatormlError(f"cannot write the index to {path}: {e.strerror or e}") from None
+            raise IndicatormlError(f"无法把索引写入 {path}: {os_reason(e)}") from None
 
     def _save(self, d: Path) -> None:
         d.mkdir(parents=True, exist_ok=True)
@@ -239,27 +239,30 @@ class PrecedentIndex:
         d = Path(path)
         if not d.is_dir():
             raise IndicatormlError(
-                f"index directory {d} does not exist; build it with "
-                "`indicatorml index build FILE... --out DIR`"
+                f"索引目录 {d} 不存在;请先用 `indicatorml index build FILE... --out DIR` 建立索引"
             )
         f = d / "index.json"
         try:
             meta = json.loads(f.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise IndicatormlError(
-                f"{d} is not an indicatorml index (no index.json); build it with "
-                "`indicatorml index build FILE... --out DIR`"
+                f"{d} 不是 indicatorml 的索引(没有 index.json);请先用 "
+                "`indicatorml index build FILE... --out DIR` 建立索引"
             ) from None
         except (ValueError, UnicodeDecodeError, OSError) as e:
-            raise IndicatormlError(f"{f} is damaged ({e}); rebuild the index") from None
+            raise IndicatormlError(
+                f"索引文件 {f} 已损坏(技术细节: {e});请用 indicatorml index build 重新建立索引"
+            ) from None
         if (
             not isinstance(meta, dict)
             or meta.get("format") != FORMAT
             or not isinstance(meta.get("counts"), dict)
         ):
-            raise IndicatormlError(f"{f} is not an indicatorml precedent index")
+            raise IndicatormlError(f"{f} 不是 indicatorml 的先例索引")
         if meta.get("version") != _VERSION:
-            raise IndicatormlError(f"{d}: index version {meta.get('version')} is not supported; rebuild it")
+            raise IndicatormlError(
+                f"{d}: 不支持索引版本 {meta.get('version')};请用 indicatorml index build 重新建立索引"
+            )
         indicator_index: FieldedIndex | None = None
         goal_bm25: BM25 | None = None
         docs: dict[str, list[dict[str, Any]]] = {kind: [] for kind in KINDS}
@@ -267,7 +270,9 @@ class PrecedentIndex:
             if not meta["counts"].get(kind):
                 continue
             if not (d / kind).is_dir():
-                raise IndicatormlError(f"index directory {d / kind} does not exist; rebuild the index")
+                raise IndicatormlError(
+                    f"索引目录 {d / kind} 不存在;请用 indicatorml index build 重新建立索引"
+                )
             if kind == "indicator":
                 indicator_index = FieldedIndex.load(d / kind)
                 n = indicator_index.n_docs
@@ -277,8 +282,8 @@ class PrecedentIndex:
             docs[kind] = _read_docs(d / kind / "docs.jsonl")
             if len(docs[kind]) != n:
                 raise IndicatormlError(
-                    f"{d / kind / 'docs.jsonl'} has {len(docs[kind])} rows but the index has "
-                    f"{n} documents; rebuild the index"
+                    f"{d / kind / 'docs.jsonl'} 有 {len(docs[kind])} 行,索引却有 "
+                    f"{n} 条;请用 indicatorml index build 重新建立索引"
                 )
         index = cls(
             docs["indicator"],
@@ -300,10 +305,12 @@ def _read_docs(f: Path) -> list[dict[str, Any]]:
         lines = f.read_text(encoding="utf-8").splitlines()
     except FileNotFoundError:
         raise IndicatormlError(
-            f"index directory {f.parent} is incomplete: docs.jsonl is missing; rebuild it"
+            f"索引目录 {f.parent} 不完整: 缺少 docs.jsonl;请用 indicatorml index build 重新建立索引"
         ) from None
     except (OSError, UnicodeDecodeError) as e:
-        raise IndicatormlError(f"{f} is damaged ({e}); rebuild the index") from None
+        raise IndicatormlError(
+            f"索引文件 {f} 已损坏(技术细节: {e});请用 indicatorml index build 重新建立索引"
+        ) from None
     docs = []
     for n, line in enumerate(lines, 1):
         try:
@@ -311,7 +318,9 @@ def _read_docs(f: Path) -> list[dict[str, Any]]:
         except ValueError:
             doc = None
         if not isinstance(doc, dict):
-            raise IndicatormlError(f"{f}:{n} is damaged (not a JSON object); rebuild the index")
+            raise IndicatormlError(
+                f"索引文件 {f}:{n} 已损坏(不是 JSON 对象);请用 indicatorml index build 重新建立索引"
+            )
         docs.append(doc)
     return docs
 
@@ -331,10 +340,10 @@ def build_index(
     from ..tables import read_tables, report_problems
 
     if not paths:
-        raise IndicatormlError("index build: give at least one table file")
+        raise IndicatormlError("index build: 请至少给一个表格文件")
     missing = [str(p) for p in paths if not Path(p).is_file()]
     if missing:
-        raise IndicatormlError(f"no such file: {', '.join(missing)}")
+        raise IndicatormlError(f"文件不存在: {', '.join(missing)}")
     tables = read_tables([str(p) for p in paths])
     report_problems(tables, stream=problems_stream or sys.stderr)
     index = PrecedentIndex.from_tables(tables, progress=progress)
@@ -398,17 +407,14 @@ def query_tokens(text: str | None) -> list[str]:
 
     s = "" if text is None else str(text)
     if not s.strip():
-        raise IndicatormlError('the query is empty; give a draft indicator or goal text, e.g. "引进首店数量"')
+        raise IndicatormlError("检索词是空的;请给出指标或绩效目标的草稿文字,如「引进首店数量」")
     if len(s) > MAX_QUERY_CHARS:
         raise IndicatormlError(
-            f"the query is {len(s):,} characters long; the limit is {MAX_QUERY_CHARS:,} "
-            "(a draft indicator or one project goal)"
+            f"检索词有 {len(s):,} 个字符,上限是 {MAX_QUERY_CHARS:,}(一条指标草稿或一个项目绩效目标)"
         )
     tokens = search_tokens(s)
     if not tokens:
-        raise IndicatormlError(
-            f"the query {s.strip()[:40]!r} has no words to search for (only punctuation, symbols or spaces)"
-        )
+        raise IndicatormlError(f"检索词「{s.strip()[:40]}」里没有可检索的词(只有标点、符号或空格)")
     return tokens
 
 

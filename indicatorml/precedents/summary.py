@@ -70,7 +70,7 @@ def precedents(
     looking at a handful of shipped-data queries, not fitted; ``min_ratio=0`` keeps all ``top``.
     """
     if not 0 <= min_ratio <= 1:
-        raise IndicatormlError(f"--min-ratio must be between 0 and 1 (got {min_ratio})")
+        raise IndicatormlError(f"--min-ratio 应在 0 到 1 之间(收到 {min_ratio})")
     hits = search(text, "indicator", top, index)
     if hits and min_ratio > 0:
         floor = hits[0]["score"] * min_ratio

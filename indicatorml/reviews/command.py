@@ -66,7 +66,7 @@ def run_check(
         fmt = "xlsx"  # -o DIR/: one marked workbook per input in DIR
     fmt = guess_format(output, fmt)
     if fmt == "xlsx" and not output:
-        raise IndicatormlError("--format xlsx needs --output PATH")
+        raise IndicatormlError("--format xlsx 要与 --output PATH 一起用(工作簿只能写进文件)")
     labels, skipped = True, None
     try:
         saved_models.load_model(model_dir)  # cached: run_review's own load costs nothing more

@@ -46,7 +46,7 @@ def resolve_model(model: ModelSpec, name: str | None = None) -> tuple[Any, Model
         digest, trained_by = _model_json(directory / "model.json")
         return loaded, _identity(loaded, shown, digest or _object_hash(loaded), trained_by)
     if not hasattr(model, "classes_") or not hasattr(model, "predict_proba"):
-        raise IndicatormlError(f"not a model: {type(model).__name__} (no classes_ / predict_proba)")
+        raise IndicatormlError(f"这不是模型(技术细节: {type(model).__name__} 没有 classes_ / predict_proba)")
     return model, _identity(model, name or type(model).__name__, _object_hash(model))
 
 

@@ -49,11 +49,11 @@ def read_named(path: str | os.PathLike[str], name: str) -> ReadFile:
     ``name`` wherever the reader wrote the path. A missing path or a folder is a usage error."""
     p = Path(path)
     if p.is_dir():
-        raise IndicatormlError(f"is a directory, not a table file: {path}")
+        raise IndicatormlError(f"这是一个目录,不是表格文件: {path}")
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise IndicatormlError(f"no such file: {path}") from None
+        raise IndicatormlError(f"文件不存在: {path}") from None
     table = read_upload(p)
     rename_table(table, str(path), name)
     return ReadFile(name, data, hashlib.sha256(data).hexdigest(), table)

@@ -75,9 +75,9 @@ def run_review(
         raise IndicatormlError(f"年度应为四位公历年份，收到 {year!r:.20}")
     for p in paths:  # a typo stops the command before anything is read, not one file among many
         if not Path(p).exists():
-            raise IndicatormlError(f"no such file: {p}")
+            raise IndicatormlError(f"文件不存在: {p}")
         if Path(p).is_dir():
-            raise IndicatormlError(f"is a directory, not a table file: {p}")
+            raise IndicatormlError(f"这是一个目录,不是表格文件: {p}")
     read = [read_named(p, name) for p, name in zip(paths, shown, strict=True)]
     scorer: Any = None
     identity = NO_MODEL

@@ -52,8 +52,8 @@ def read_table(path: str | Path, strict: bool = False, limits: Limits | None = N
         table = read_here(path, lim)
     if strict and table.problems:
         shown = "; ".join(str(x) for x in table.problems[:5])
-        more = f" (and {len(table.problems) - 5} more)" if len(table.problems) > 5 else ""
-        raise IndicatormlError(f"{len(table.problems)} problem(s) reading {path}: {shown}{more}")
+        more = f"(另有 {len(table.problems) - 5} 个)" if len(table.problems) > 5 else ""
+        raise IndicatormlError(f"读取 {path} 时有 {len(table.problems)} 个问题: {shown}{more}")
     return table
 
 
@@ -93,9 +93,9 @@ def read_tables(
     paths = list(paths)
     for p in paths:
         if not Path(p).exists():
-            raise IndicatormlError(f"no such file: {p}")
+            raise IndicatormlError(f"文件不存在: {p}")
         if Path(p).is_dir():
-            raise IndicatormlError(f"is a directory, not a table file: {p}")
+            raise IndicatormlError(f"这是一个目录,不是表格文件: {p}")
     return [read_table(p, strict=strict, limits=limits) for p in paths]
 
 

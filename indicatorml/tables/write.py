@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from ..errors import IndicatormlError
+from ..errors import IndicatormlError, os_reason
 from ..output import keep_as_text
 from ..records import RECORD_KEYS, Indicator, Table
 from .columns import cell_text
@@ -105,7 +105,7 @@ def write_table(table: Table, path: str | Path, fmt: str | None = None) -> None:
     try:
         path.write_bytes(data)
     except OSError as e:  # a missing directory, no permission: the user's to fix, in one line
-        raise IndicatormlError(f"cannot write {path}: {e.strerror or e}") from None
+        raise IndicatormlError(f"无法写入 {path}: {os_reason(e)}") from None
 
 
 def table_bytes(table: Table, fmt: str) -> bytes:
@@ -115,7 +115,7 @@ def table_bytes(table: Table, fmt: str) -> bytes:
     file from a finance system comes back as one); anything else is UTF-8 with LF.
     """
     if fmt not in WRITE_FORMATS:
-        raise IndicatormlError(f"cannot write format {fmt!r}; choose one of {', '.join(WRITE_FORMATS)}")
+        raise IndicatormlError(f"不能写成 {fmt!r} 格式;可选: {', '.join(WRITE_FORMATS)}")
     own = fmt == table.kind and fmt in ("seed", "csv", "tsv")
     enc, nl = (table.encoding or "utf-8", table.newline) if own else ("utf-8", "\n")
     if fmt == "xlsx":

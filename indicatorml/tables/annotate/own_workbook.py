@@ -42,11 +42,13 @@ def annotate_workbook(item: Marked, listing: Listing | None = None) -> bytes:
 
     src = item.source
     if src.data is None:
-        raise IndicatormlError(f"{src.name}: the workbook's bytes are needed to mark it in place")
+        raise IndicatormlError(f"{src.name}: 要在原工作簿上标注,需要工作簿文件本身的内容")
     try:
         wb = load_workbook(io.BytesIO(src.data))
     except Exception as e:  # noqa: BLE001 - a workbook openpyxl cannot load is the user's to fix
-        raise IndicatormlError(f"cannot open {src.name} as a workbook: {type(e).__name__}: {e}") from None
+        raise IndicatormlError(
+            f"无法把 {src.name} 作为工作簿打开(技术细节: {type(e).__name__}: {e})"
+        ) from None
     sheets, places = layout(src.table, wb=wb)
     book = Book(wb)
     locator = Locator(src.table, places, sheets)

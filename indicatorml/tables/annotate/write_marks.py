@@ -24,7 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from ...errors import IndicatormlError
+from ...errors import IndicatormlError, os_reason
 from ...output import display_width, keep_as_text
 from ...records import Table
 from ..columns import cell_text
@@ -540,22 +540,20 @@ def save_bytes(data: bytes, out: str | Path, inputs: Iterable[str | Path] = ()) 
     out = Path(out)
     for src in inputs:
         if same_file(src, out):
-            raise IndicatormlError(
-                f"--output {out} is the input file; choose another name (the input is never overwritten)"
-            )
+            raise IndicatormlError(f"--output {out} 就是输入文件;请换一个文件名(输入文件从不覆盖)")
     tmp = out.with_name(f".{out.name}.{secrets.token_hex(4)}.part")
     try:
         # O_EXCL: never another's file; mode 0o666 less the umask, as a plain open() would give.
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except OSError as e:
-        raise IndicatormlError(f"cannot write {out}: {e.strerror or e}") from None
+        raise IndicatormlError(f"无法写入 {out}: {os_reason(e)}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
         os.replace(tmp, out)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise IndicatormlError(f"cannot write {out}: {e.strerror or e}") from None
+        raise IndicatormlError(f"无法写入 {out}: {os_reason(e)}") from None
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
