@@ -15,8 +15,8 @@ from __future__ import annotations
 import copy
 import io
 import zipfile
-from typing import Any
 from dataclasses import dataclass
+from typing import Any
 
 from ..checks import Decision, review_workbook
 from ..coding.write_back import write_coded
