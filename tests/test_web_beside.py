@@ -275,9 +275,15 @@ def test_a_department_model_trained_from_the_page_is_used_for_its_department_onl
     mine = _codes(client, DEPT)
     assert mine[:3] == ["12", "12", "12"] and mine != mine_before  # its own habit, learned
     assert _codes_named(client, DEPT, "default") == mine_before  # ?model= still wins
+    assert _suggestion(client, DEPT) == "12-质量指标" != _suggestion(client, OTHER)  # the 填报 panel too
     ours = _post(client, "2026年双高计划.csv", _college(2026), 2026, DEPT)
     theirs = _post(client, "2026年双高计划.csv", _college(2026), 2026, OTHER)
     assert ours["model"]["name"] == f"本单位模型({DEPT})" and theirs["model"]["name"] == "default"
+
+
+def _suggestion(client: TestClient, org: str) -> str:
+    html = client.get("/write/panel", params={"indicator": COLLEGE[0][0], "org": org}).text
+    return html.split('id="suggestion">')[1].split("<b>")[1].split("</b>")[0]
 
 
 def _codes_named(client: TestClient, org: str, model: str) -> list[str | None]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..coding import classify, code_table, explain_suggestion
+from ..coding import classify, code_table, explain_suggestion, load_model
 from ..errors import IndicatormlError
 from ..reviews import Review, create_review, decide, review_beside, review_json, run_review
 from ..store import Decision, StoreError
@@ -130,13 +130,20 @@ def code_upload(sh: Shared, upload: Upload, which: str) -> tuple[bytes, str, dic
 
 
 def draft_panel(
-    sh: Shared, indicator: str, target: str | None, level2: str | None, which: str
+    sh: Shared,
+    indicator: str,
+    target: str | None,
+    level2: str | None,
+    which: str,
+    department: str | None = None,
 ) -> dict[str, Any]:
     """The 填报 panel for a draft: the suggestion with its alternatives and its why, the rules'
-    findings on the draft as typed, and the library's precedents (the bureau's rows first)."""
+    findings on the draft as typed, and the library's precedents (the bureau's rows first).
+    The suggestion is the ``department``'s own model's where it has one."""
     from ..checks import check_draft
 
-    model = sh.models.model(which)
+    own = sh.models.for_department(department)
+    model = load_model(own[0]) if own is not None else sh.models.model(which)
     prediction = classify([(indicator, target)], model)[0]
     why = explain_suggestion(model, indicator, target) if prediction.level2_code else None
     precedents = sh.library.precedents(indicator, top=8).to_dict() if has_words(indicator) else _NONE

@@ -115,6 +115,7 @@ async def _panel(request: Request, draft: dict[str, str]) -> dict[str, Any] | No
             draft["target"] or None,
             draft["level2"] or None,
             sh.models.choice(),
+            department_of(request) or query_text(request, "org", "主管部门").strip() or None,
         )
     except IndicatormlError as e:
         return {"error": str(e)}
