@@ -22,7 +22,7 @@ from indicatorml.checks.matching import (  # noqa: E402
 )
 from indicatorml.checks.past import PastProject, PastRow  # noqa: E402
 from indicatorml.records import Indicator, Table  # noqa: E402
-from indicatorml.reviews import compare, create_review, last_year_row, review_json  # noqa: E402
+from indicatorml.reviews import compare, create_review, last_year_row, review_beside, review_json  # noqa: E402
 from indicatorml.store import open_store  # noqa: E402
 
 db_url = postgres.db_url
@@ -254,3 +254,21 @@ def test_last_year_row_finds_the_row_being_typed(store, two_years):
     assert last_year_row(store, ORG, "服务对象满意度").review_id == first.id  # latest year stored
     assert last_year_row(store, ORG, "道路修缮长度", year=2025) is None
     assert last_year_row(store, "另一个局", "服务对象满意度", year=2025) is None
+
+
+def test_review_beside_lists_only_projects_with_a_last_year_as_compare_gives_them(store, two_years, tmp_path):
+    last, this = two_years
+    new = _csv(
+        tmp_path / "新项目.csv", "数字人民币试点推广", [("产出指标", "数量指标", "试点商户数量", "≥100户")]
+    )
+    first = create_review(store, [last], year=2024, org=ORG)
+    second = create_review(store, [this, new], year=2025, org=ORG)
+    (entry,) = review_beside(store, second)  # the new project has no last year: left out
+    assert (entry["file_n"], entry["k"], entry["review_id"], entry["last_file"]) == (
+        1,
+        0,
+        first.id,
+        "2024年目标表.csv",
+    )
+    assert entry["rows"] == [r.to_dict() for r in compare(store, second, 1, 0)]
+    assert review_beside(store, second, file_n=2) == [] and review_beside(store, first) == []

@@ -250,6 +250,7 @@ def review_workbook(
     source: bytes | None = None,
     suggestions: Sequence[Prediction | None] | None = None,
     decisions: Sequence[Decision] = (),
+    more: Sequence[Listing] = (),
 ) -> bytes:
     """One file's review workbook, as ``.xlsx`` bytes — the writer the review pipeline calls for
     a stored file; it reads and checks nothing.
@@ -266,7 +267,9 @@ def review_workbook(
     * ``suggestions`` — one :class:`~indicatorml.coding.Prediction` (or None) per record, from
       :func:`indicatorml.coding.score_rows`: 建议二级指标/建议概率 on every row, as the page shows;
     * ``decisions`` — the reviewer's current decisions (:class:`~.decisions.Decision`), written
-      in 审核意见 and in the decided cell's 批注.
+      in 审核意见 and in the decided cell's 批注;
+    * ``more`` — further list sheets after 问题清单, written as they are (the review pipeline's
+      与去年对照); every cell through the writer's text-safe ``put``.
 
     Why bytes: a server answers a download or fills a zip from them and keeps no file; the
     CLI writes them whole with :func:`indicatorml.tables.annotate.save_bytes`.
@@ -274,7 +277,7 @@ def review_workbook(
     marks = findings_marks(table, findings, suggestions, decisions)
     listing, owner = _listing([(name, table, findings, marks)])
     item = Marked(Source(table, name, source), marks.notes + marks.decision_notes, marks.columns)
-    return marked_workbook([item], listing, lambda note: owner.get(id(note)))
+    return marked_workbook([item], listing, lambda note: owner.get(id(note)), more)
 
 
 def write_findings_xlsx(

@@ -22,11 +22,11 @@ shape), ``text`` (the terminal view), ``outputs`` (annotated workbook, coded fil
 review), ``export`` (decisions and review lists as rows), ``command`` (the ``check`` verb),
 ``gcpause`` (the collector paused while many small objects are built), ``history`` (last
 year's stored tables of the same department, matched to this year's projects), ``beside``
-(last year beside this year for the pages: ``compare``, ``last_year_row``).
+(last year beside this year for the pages: ``compare``, ``review_beside``, ``last_year_row``).
 """
 
 from .as_json import decision_json, finding_json, review_json
-from .beside import BesideRow, LastYearRow, compare, last_year_row
+from .beside import BesideRow, LastYearRow, compare, last_year_row, review_beside
 from .command import run_check
 from .decisions import DECISION_ZH, check_decision, decide, decided_level2, level2_of, suggested_level2
 from .export import (
@@ -106,6 +106,7 @@ __all__ = [
     "run_check",
     # last year beside this year (issue 17)
     "compare",
+    "review_beside",
     "last_year_row",
     "BesideRow",
     "LastYearRow",

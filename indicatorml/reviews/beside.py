@@ -7,7 +7,8 @@ the indicator being typed. Both are one call here, over the same matching the hi
 from the findings beside them. Each row names where last year's indicator is stored
 (``review_id``, ``file_n``, ``row``): a page links to ``/reviews/{review_id}``.
 
-    rows = compare(store, review, file_n=1, project_k=0)    # the 审核 page, one project
+    rows = compare(store, review, file_n=1, project_k=0)    # one project
+    projects = review_beside(store, review)                  # the 审核 page, the API, the workbook
     row = last_year_row(store, "某区民政局", "服务对象满意度", year=2025)   # the 填报 page
 """
 
@@ -20,9 +21,9 @@ from ..checks.matching import IndicatorSide, ProjectSide, indicator_score, match
 from ..checks.past import PastProject, PastRow
 from ..store import NotFoundError, Store
 from .history import history_for, year_projects
-from .review import Review
+from .review import Review, ReviewFile
 
-__all__ = ["BesideRow", "LastYearRow", "compare", "last_year_row", "MIN_TYPED"]
+__all__ = ["BesideRow", "LastYearRow", "compare", "review_beside", "last_year_row", "MIN_TYPED"]
 
 MIN_TYPED = 0.5  # a typed draft's match to last year's row must score this much to be shown
 
@@ -88,11 +89,56 @@ def compare(store: Store, review: Review, file_n: int, project_k: int) -> list[B
     project = next((p for p in f.projects if p.k == project_k), None)
     if project is None:
         raise NotFoundError(f"审核 {review.id} 的第 {file_n} 个文件没有第 {project_k} 个项目")
-    rows = [(i, r) for i, r in enumerate(f.table.records) if r.project == project.name]
-    org = review.org or f.org
-    past = history_for(store, f.table, year=review.year or f.year, org=org, department=review.department).get(
-        project.name
+    return _project_rows(f, project.name, _file_history(store, review, f).get(project.name))
+
+
+def review_beside(store: Store, review: Review, file_n: int | None = None) -> list[dict[str, Any]]:
+    """Every project of the review that has a last year, beside it: what the 审核 page shows
+    under the project, the ``last_year`` key of ``GET /api/reviews/{id}`` and the workbook's
+    与去年对照 sheet. One entry per such project, in file and project order::
+
+        {"file_n", "file", "k", "project", "last_project", "year", "last_file", "review_id",
+         "last_file_n", "rows": [BesideRow.to_dict(), …]}
+
+    Projects with no last year are left out (an empty list: no previous-year review of the
+    department, or nothing matched); ``file_n`` keeps one file's. Last year is looked up once
+    per file, as at save time (:func:`.history.history_for`), from what the store holds now."""
+    out: list[dict[str, Any]] = []
+    for f in review.files:
+        if file_n is not None and f.n != file_n:
+            continue
+        history = _file_history(store, review, f)
+        if not history:
+            continue
+        for p in f.projects:
+            past = history.get(p.name)
+            if past is None:
+                continue
+            out.append(
+                {
+                    "file_n": f.n,
+                    "file": f.name,
+                    "k": p.k,
+                    "project": p.name,
+                    "last_project": past.name,
+                    "year": past.year,
+                    "last_file": past.file,
+                    "review_id": past.review_id,
+                    "last_file_n": past.file_n,
+                    "rows": [r.to_dict() for r in _project_rows(f, p.name, past)],
+                }
+            )
+    return out
+
+
+def _file_history(store: Store, review: Review, f: ReviewFile) -> dict[str | None, PastProject]:
+    return history_for(
+        store, f.table, year=review.year or f.year, org=review.org or f.org, department=review.department
     )
+
+
+def _project_rows(f: ReviewFile, name: str | None, past: PastProject | None) -> list[BesideRow]:
+    rows = [(i, r) for i, r in enumerate(f.table.records) if r.project == name]
     if past is None:
         return [BesideRow(i, r.indicator, r.target) for i, r in rows]
     this = [IndicatorSide(r.indicator, r.level2_code, r.target) for _, r in rows]

@@ -16,18 +16,23 @@ import copy
 import io
 import zipfile
 from dataclasses import dataclass
+from typing import Any
 
 from ..checks import Decision, review_workbook
 from ..coding.write_back import write_coded
 from ..errors import IndicatormlError
 from ..store import Decision as StoredDecision
 from ..store import Store
-from ..tables.annotate import review_name, stem_of, unique_names
+from ..tables.annotate import Listing, review_name, stem_of, unique_names
+from .beside import review_beside
 from .review import Review, ReviewFile
 
 __all__ = [
     "XLSX_TYPE",
     "ZIP_TYPE",
+    "BESIDE_SHEET",
+    "BESIDE_HEADER",
+    "beside_sheet",
     "Download",
     "file_bytes",
     "workbook_decisions",
@@ -39,6 +44,20 @@ __all__ = [
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ZIP_TYPE = "application/zip"
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # members carry no clock time: the zip depends only on its contents
+BESIDE_SHEET = "与去年对照"
+BESIDE_HEADER = (
+    "项目",
+    "今年第N条",
+    "今年指标",
+    "今年指标值",
+    "去年指标",
+    "去年目标值",
+    "去年实际值",
+    "去年年度",
+    "去年的表",
+    "去年项目",
+    "匹配度",
+)
 
 
 @dataclass(frozen=True)
@@ -89,8 +108,13 @@ def file_workbook(review: Review, n: int, store: Store | None = None) -> Downloa
     """File ``n``'s review workbook, ``<stem>.审核.xlsx``: its findings marked, the one scorer's
     suggestion beside every row (建议二级指标/建议概率, as the page shows them) and the
     reviewer's current decisions in 审核意见 and the 批注 — an ``.xlsx`` marked in its own bytes,
-    any other kind laid out like them."""
+    any other kind laid out like them.
+
+    With the ``store``, a 与去年对照 sheet (:func:`beside_sheet`) is added when the store holds
+    last year's review of the same department: computed from that stored review now, like the
+    page (the findings themselves are the stored ones, never re-checked)."""
     file = review.file(n)
+    sheet = beside_sheet(review_beside(store, review, n)) if store is not None else None
     data = review_workbook(
         file.table,
         [x.finding for x in file.findings],
@@ -98,8 +122,43 @@ def file_workbook(review: Review, n: int, store: Store | None = None) -> Downloa
         source=file_bytes(file, store),
         suggestions=file.suggestions or None,
         decisions=workbook_decisions(file),
+        more=(sheet,) if sheet is not None else (),
     )
     return Download(review_name(file.name), data, XLSX_TYPE)
+
+
+def beside_sheet(projects: list[dict[str, Any]]) -> Listing | None:
+    """与去年对照: one row per line of :func:`~.beside.review_beside` (this year's row and
+    last year's matched one; a row new this year has last year's cells empty, a dropped one this
+    year's), None when no project has a last year. Cells are written as text, never formulas."""
+    if not projects:
+        return None
+    sheet = Listing(
+        BESIDE_SHEET,
+        BESIDE_HEADER,
+        fill_column=None,
+        sheet_column=None,
+        ref_column=None,
+        widths=(26, 9, 30, 14, 30, 14, 14, 9, 24, 26, 8),
+    )
+    for p in projects:
+        for r in p["rows"]:
+            sheet.rows.append(
+                [
+                    p["project"] or "(未写项目名称)",
+                    r["row"] + 1 if r["row"] is not None else "去年有、今年无",
+                    r["indicator"],
+                    r["target"],
+                    r["last_indicator"] or ("(去年无对应指标)" if r["row"] is not None else None),
+                    r["last_target"],
+                    r["last_actual"],
+                    p["year"],
+                    p["last_file"],
+                    p["last_project"],
+                    r["score"],
+                ]
+            )
+    return sheet
 
 
 def file_coded(review: Review, n: int, store: Store | None = None, threshold: float = 0.9) -> Download:

@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..coding import classify, code_table, explain_suggestion
+from ..coding import classify, code_table, explain_suggestion, load_model
 from ..errors import IndicatormlError
-from ..reviews import Review, create_review, decide, run_review
+from ..reviews import Review, create_review, decide, review_beside, review_json, run_review
 from ..store import Decision, StoreError
 from ..tables import read_table
 from ..tables.annotate import coded_name
@@ -27,7 +27,15 @@ from .shaping import draft_findings, target_chart
 from .state import Shared
 from .uploads import Upload, staged
 
-__all__ = ["review_uploads", "decide_on", "refresh_library", "check_uploads", "code_upload", "draft_panel"]
+__all__ = [
+    "review_uploads",
+    "review_body",
+    "decide_on",
+    "refresh_library",
+    "check_uploads",
+    "code_upload",
+    "draft_panel",
+]
 
 _NONE: dict[str, Any] = {"query": "", "hits": [], "categories": [], "targets": []}
 
@@ -41,8 +49,13 @@ def review_uploads(
     which: str,
     user: str | None,
     department: str | None,
+    own_model: bool = True,
 ) -> Review:
-    """``POST /api/reviews`` and the 审核 page's upload: a stored review of ``uploads``."""
+    """``POST /api/reviews`` and the 审核 page's upload: a stored review of ``uploads``.
+
+    Scored with the department's own model where it has one and ``own_model`` (the request
+    named no model): the department is the review's ``org``, else the user's ``department``."""
+    own = sh.models.for_department(org or department) if own_model else None
     with staged(uploads) as st, sh.reading_uploads():
         review = create_review(
             sh.store,
@@ -50,13 +63,23 @@ def review_uploads(
             names=[u.name for u in uploads],
             year=year,
             org=org,
-            model=sh.models.model_dir(which),
-            model_name=which,
+            model=own[0] if own is not None else sh.models.model_dir(which),
+            model_name=own[1] if own is not None else which,
             user=user,
             department=department,
         )
     refresh_library(sh)
     return review
+
+
+def review_body(sh: Shared, review: Review) -> dict[str, Any]:
+    """A stored review as the API and the page give it: :func:`~indicatorml.reviews.review_json`
+    plus ``last_year`` — per project with a last year, its rows beside last year's
+    (:func:`~indicatorml.reviews.review_beside`; ``[]`` when the department has no stored
+    review of the previous year)."""
+    body = review_json(review)
+    body["last_year"] = review_beside(sh.store, review)
+    return body
 
 
 def decide_on(sh: Shared, review_id: str, user: str, args: dict[str, Any]) -> Decision:
@@ -107,13 +130,20 @@ def code_upload(sh: Shared, upload: Upload, which: str) -> tuple[bytes, str, dic
 
 
 def draft_panel(
-    sh: Shared, indicator: str, target: str | None, level2: str | None, which: str
+    sh: Shared,
+    indicator: str,
+    target: str | None,
+    level2: str | None,
+    which: str,
+    department: str | None = None,
 ) -> dict[str, Any]:
     """The 填报 panel for a draft: the suggestion with its alternatives and its why, the rules'
-    findings on the draft as typed, and the library's precedents (the bureau's rows first)."""
+    findings on the draft as typed, and the library's precedents (the bureau's rows first).
+    The suggestion is the ``department``'s own model's where it has one."""
     from ..checks import check_draft
 
-    model = sh.models.model(which)
+    own = sh.models.for_department(department)
+    model = load_model(own[0]) if own is not None else sh.models.model(which)
     prediction = classify([(indicator, target)], model)[0]
     why = explain_suggestion(model, indicator, target) if prediction.level2_code else None
     precedents = sh.library.precedents(indicator, top=8).to_dict() if has_words(indicator) else _NONE

@@ -12,8 +12,11 @@ by a job that one process ran must be usable by all. So:
   folder unpacks the blob under ``<data-dir>/models/local-<hash>/`` (into an owned
   temporary sibling first, fsynced, then renamed: a crash leaves no half model). Models are plain arrays + JSON.
 
-Per-department models (issue 17) replace the one ``local`` model later; the page and the API's
-``?model=default|local`` keep this interface.
+Per-department models (issue 17): a department's own model
+(:mod:`indicatorml.reviews.department_model`, trained by a store job from its reviewed rows) is
+used for that department's reviews and classify requests — :meth:`ModelRegistry.for_department`
+— unless the request names a model (``?model=default|local``); a department without one gets
+the chosen model as before. No department ever gets another's model.
 """
 
 from __future__ import annotations
@@ -110,6 +113,24 @@ class ModelRegistry:
         from ..coding import load_model
 
         return load_model(self.model_dir(which))
+
+    # ---------------------------------------------------------------- a department's own model
+    def for_department(self, department: str | None) -> tuple[str, str] | None:
+        """``department``'s own active model as (folder, name), None when it has none."""
+        from ..reviews.department_model import model_for_department
+
+        if department is None or not department.strip():
+            return None
+        path, name = model_for_department(self.store, self.settings.data_dir, department)
+        return (str(path), str(name)) if path is not None else None
+
+    def model_for(self, department: str | None, requested: str | None) -> IndicatorClassifier:
+        """The model a request of ``department`` uses: the one it names (``?model=``), else the
+        department's own, else the chosen one."""
+        from ..coding import load_model
+
+        own = self.for_department(department) if requested in (None, "") else None
+        return load_model(own[0]) if own is not None else self.model(self.resolve(requested))
 
 
 def zip_model(directory: Path) -> bytes:

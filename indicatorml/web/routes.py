@@ -40,6 +40,7 @@ ROUTES: list[BaseRoute] = [
     Route("/models/use", models.use, methods=["POST"]),
     Route("/static/{name:str}", meta.static_file),
     Route("/healthz", meta.healthz),
+    Route("/models/department", models.train_department, methods=["POST"]),
     # ---------------------------------------------------------------- the JSON API
     Route("/api/docs", meta.api_docs),
     Route("/api/csrf", meta.csrf_token),
@@ -57,4 +58,5 @@ ROUTES: list[BaseRoute] = [
     Route("/api/search", precedents.search),
     Route("/api/code", code.code, methods=["POST"]),
     Route("/api/models/jobs/{job:str}", models.job_status),
+    Route("/api/last-year", write.last_year),
 ]

@@ -51,11 +51,14 @@ def review_page(data: dict[str, Any]) -> dict[str, Any]:
     whole file, and its projects, each with its own findings and its rows (each row with its
     findings, the why of its label finding and its current decision)."""
     findings = {f["id"]: f for f in data["findings"]}
+    last_year = {(b["file_n"], b["project"]): b for b in data.get("last_year", [])}
     files = []
     for f in data["files"]:
         projects = [p for p in data["projects"] if p["file_n"] == f["n"]]
         rows = [r for r in data["rows"] if r["file_n"] == f["n"]]
         groups = _project_groups(projects, rows, findings)
+        for g in groups:  # last year beside this year, where the department has one stored
+            g["last_year"] = last_year.get((f["n"], g["name"]))
         files.append(
             {
                 **f,

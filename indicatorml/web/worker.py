@@ -15,6 +15,11 @@ and finds nothing), and its upload sat in memory with no bound on the queue. Now
 
 A finished model is published through :class:`~.registry.ModelRegistry` (a blob + a setting),
 so every process can use it.
+
+The same thread runs a department's model job (``reviews.department_model.JOB_KIND``, queued
+by the 本单位模型 page's 用本部门已审核的表训练): the department's reviewed rows train its own
+model (:func:`~indicatorml.reviews.department_model.train_department_model`, with heartbeats),
+recorded in the store for that department only.
 """
 
 from __future__ import annotations
@@ -33,6 +38,8 @@ from starlette.exceptions import HTTPException
 
 from ..durable import STAGING_PREFIX, owned_dir
 from ..errors import IndicatormlError
+from ..reviews.department_model import JOB_KIND as DEPARTMENT_KIND
+from ..reviews.department_model import train_department_model
 from ..store import Job, Store
 from .registry import ModelRegistry
 from .settings import Settings
@@ -42,7 +49,7 @@ from .uploads import Upload
 if TYPE_CHECKING:
     from ..tables.pool import ReaderPool
 
-__all__ = ["KIND", "STALE", "Trainer", "submit", "job_json"]
+__all__ = ["KIND", "DEPARTMENT_KIND", "STALE", "Trainer", "submit", "job_json"]
 
 KIND = "train"
 STALE = timedelta(minutes=2)  # no heartbeat for this long: the process running the job is gone
@@ -135,6 +142,10 @@ class Trainer:
                 if job is not None:
                     self._run(job)
                     continue
+                job = self._claim(DEPARTMENT_KIND)
+                if job is not None:
+                    self._run_department(job)
+                    continue
             except Exception:  # noqa: BLE001 - the worker must outlive a database hiccup
                 log.exception("训练任务线程出错")
             self._wake.wait(POLL_SECONDS)
@@ -145,10 +156,36 @@ class Trainer:
         for job in self.store.mark_stale_jobs(STALE):
             log.warning("训练任务 %s 的进程已停止,标记为失败", job["id"])
 
-    def _claim(self) -> Job | None:
-        if self.store.list_jobs(kind=KIND, state="running", limit=1):
+    def _claim(self, kind: str = KIND) -> Job | None:
+        if any(self.store.list_jobs(kind=k, state="running", limit=1) for k in (KIND, DEPARTMENT_KIND)):
             return None  # one training at a time across the processes (best effort)
-        return self.store.claim_next_job(KIND, self.worker)
+        return self.store.claim_next_job(kind, self.worker)
+
+    def _run_department(self, job: Job) -> None:
+        """Train the job's department's own model on its reviewed rows, with heartbeats; the
+        job's result is the model's record (figures and the page's sentence), or its error."""
+        from ..coding import load_model
+
+        beat = _Heartbeat(self.store, job["id"], self.worker)
+        department = str((job["input"] or {}).get("department") or job["department"] or "")
+        try:
+            with beat:
+                done = train_department_model(
+                    self.store,
+                    department,
+                    self.settings.data_dir,
+                    user=job["created_by"],
+                    default_model=load_model(self.settings.model),
+                    stage=beat.stage,
+                )
+            if not beat.ours:
+                return  # marked stale meanwhile: the job was failed
+            self.store.finish_job(job["id"], done.record, worker=self.worker)
+        except IndicatormlError as e:
+            self._fail(job, str(e))
+        except Exception as e:  # noqa: BLE001 - a job reports its failure, it does not vanish
+            log.exception("训练任务 %s 出错", job["id"])
+            self._fail(job, f"内部错误({type(e).__name__}):训练没有完成,详情已记在服务器日志里")
 
     def _run(self, job: Job) -> None:
         """Train for ``job`` with heartbeats; publish the model and finish, or fail the job."""

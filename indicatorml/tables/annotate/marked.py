@@ -40,13 +40,15 @@ def marked_workbook(
     items: Sequence[Marked],
     listing: Listing | None = None,
     listing_table: Callable[[Note], int | None] | None = None,
+    more: Sequence[Listing] = (),
 ) -> bytes:
     """The workbook of ``items`` as bytes: one ``.xlsx`` input marked in place, anything else
-    (another kind, or several inputs together) a new workbook laid out like the inputs."""
+    (another kind, or several inputs together) a new workbook laid out like the inputs;
+    ``more`` list sheets (rows without links) come last."""
     with _collector_paused():
         if len(items) == 1 and in_place(items[0].source):
-            return annotate_workbook(items[0], listing)
-        return report_workbook(items, listing, listing_table)
+            return annotate_workbook(items[0], listing, more)
+        return report_workbook(items, listing, listing_table, more)
 
 
 @contextmanager

@@ -42,6 +42,7 @@ def report_workbook(
     items: Sequence[Marked],
     listing: Listing | None = None,
     listing_table: Callable[[Note], int | None] | None = None,
+    more: Sequence[Listing] = (),
 ) -> bytes:
     """A NEW workbook: per item, one sheet per input sheet laid out like the input, marked.
 
@@ -91,6 +92,8 @@ def report_workbook(
             return targets[k](note) if k is not None else None
 
         write_listing(wb, listing, target)
+    for extra in more:  # plain list sheets after the listing (the review's 与去年对照)
+        write_listing(wb, extra, lambda note: None)
     if not wb.sheetnames:
         wb.create_sheet("Sheet")
     return workbook_bytes(wb)

@@ -13,6 +13,7 @@ bytes, not a file), and the CLI writes the result whole or not at all
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 
 from ...errors import IndicatormlError
 from .layout import layout
@@ -34,10 +35,11 @@ __all__ = ["annotate_workbook", "OWN_WORKBOOK"]
 OWN_WORKBOOK = (".xlsx", ".xlsm")
 
 
-def annotate_workbook(item: Marked, listing: Listing | None = None) -> bytes:
+def annotate_workbook(item: Marked, listing: Listing | None = None, more: Sequence[Listing] = ()) -> bytes:
     """The user's own ``.xlsx`` (``item.source.data``) marked: the entries in their empty cells,
     the notes on their cells, the columns right of each table, the listing as a last sheet
-    whose rows link to their notes' cells. Returns the new workbook's bytes."""
+    whose rows link to their notes' cells, then the ``more`` list sheets (plain rows, no links).
+    Returns the new workbook's bytes."""
     from openpyxl import load_workbook
 
     src = item.source
@@ -59,4 +61,11 @@ def annotate_workbook(item: Marked, listing: Listing | None = None) -> bytes:
     mark_cells(wb, locator, item.notes, book=book)
     if listing is not None:
         write_listing(wb, listing, note_target(wb, locator, book=book))
+    for extra in more:
+        write_listing(wb, extra, _nowhere)
     return workbook_bytes(wb)
+
+
+def _nowhere(note: object) -> None:
+    """A list sheet whose rows link to no cell (the review's 与去年对照)."""
+    return None

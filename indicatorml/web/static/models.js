@@ -11,7 +11,7 @@
         document.getElementById("job-elapsed").textContent = j.elapsed;
         var bar = document.getElementById("job-progress");
         if (j.expected_seconds) { bar.max = 1; bar.value = Math.min(0.95, j.elapsed / j.expected_seconds); }
-        if (j.state === "done") { location.href = "/models?job=" + encodeURIComponent(j.id); return; }
+        if (j.state === "done") { location.reload(); return; }
         if (j.state === "failed") {
           var e = document.getElementById("job-error"); e.textContent = j.error; e.hidden = false; bar.max = 1; bar.value = 0;
           box.dataset.state = "failed"; return;

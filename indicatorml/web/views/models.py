@@ -1,14 +1,20 @@
 """The 本单位模型 page: train a model on the bureau's labeled tables (a store job), see how it
-compares with the default model, and choose which one every page uses."""
+compares with the default model, and choose which one every page uses; and a department's own
+model trained from its reviewed tables in one action (用本部门已审核的表训练), with the one
+sentence saying whether it beats the default model on the department's held-out year."""
 
 from __future__ import annotations
+
+from urllib.parse import urlencode
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from ...errors import IndicatormlError
+from ...reviews.department_model import department_models, queue_training
 from ...store import NotFoundError
-from ..inputs import form_of, uploads_of
+from ..inputs import form_of, optional_text, uploads_of
 from ..render import page
 from ..state import shared
 from ..user import department_of, user_name
@@ -27,6 +33,11 @@ async def models_page(request: Request) -> Response:
             job = None
     default = await run_in_threadpool(sh.models.model, "default")
     local = sh.models.local()
+    department = department_of(request) or optional_text(request.query_params.get("org"), "主管部门")
+    own = await run_in_threadpool(department_models, sh.store, department) if department else None
+    active = next(
+        (m for m in (own or {}).get("models", []) if m.get("id") == (own or {}).get("active")), None
+    )
     return page(
         request,
         "models.html",
@@ -34,6 +45,10 @@ async def models_page(request: Request) -> Response:
         figures=local.get("figures") if local else None,
         default_training=default.training_ or {},
         default_path=sh.settings.model or "随附模型",
+        department=department or "",
+        department_fixed=department_of(request) is not None,
+        department_model=active,
+        department_models=(own or {}).get("models", []),
     )
 
 
@@ -46,6 +61,19 @@ async def train(request: Request) -> Response:
     )
     sh.trainer.wake()
     return RedirectResponse(f"/models?job={job['id']}", status_code=303)
+
+
+async def train_department(request: Request) -> Response:
+    """``POST /models/department``: queue the department's model job (its reviewed rows, no
+    upload), then show its progress. The department is the user's, else the form's ``org``."""
+    fields = await form_of(request)
+    department = department_of(request) or optional_text(fields.get("org"), "主管部门")
+    if not department:
+        raise IndicatormlError("请填写主管部门/单位名称:用这个单位已审核的表训练")
+    sh = shared(request)
+    job = await run_in_threadpool(queue_training, sh.store, department, user_name(request))
+    sh.trainer.wake()
+    return RedirectResponse(f"/models?{urlencode({'org': department, 'job': job['id']})}#department", 303)
 
 
 async def use(request: Request) -> Response:

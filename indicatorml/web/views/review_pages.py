@@ -7,8 +7,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from ...reviews import load_review, review_json, summary_rows
-from ..calls import decide_on, review_uploads
+from ...reviews import load_review, summary_rows
+from ..calls import decide_on, review_body, review_uploads
 from ..inputs import decision_args, form_of, review_fields, uploads_of
 from ..render import page
 from ..shaping import review_page
@@ -43,9 +43,11 @@ async def upload(request: Request) -> Response:
 
 
 async def show(request: Request) -> Response:
-    """``GET /reviews/{id}``: the review as the reviewer works on it."""
-    review = await run_in_threadpool(load_review, shared(request).store, request.path_params["id"])
-    data = await run_in_threadpool(review_json, review)
+    """``GET /reviews/{id}``: the review as the reviewer works on it (each project with last
+    year's indicators, targets and actuals beside this year's, where last year is stored)."""
+    sh = shared(request)
+    review = await run_in_threadpool(load_review, sh.store, request.path_params["id"])
+    data = await run_in_threadpool(review_body, sh, review)
     return page(request, "review_show.html", review=data, view=review_page(data))
 
 

@@ -6,8 +6,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ...reviews import load_review, review_json, summary_rows
-from ..calls import review_uploads
+from ...reviews import load_review, summary_rows
+from ..calls import review_body, review_uploads
 from ..inputs import int_param, review_fields, uploads_of
 from ..state import shared
 from ..user import department_of, user_name
@@ -18,7 +18,8 @@ async def create(request: Request) -> Response:
     uploads, fields = await uploads_of(request)
     year, org = review_fields(fields)
     sh = shared(request)
-    which = sh.models.resolve(request.query_params.get("model"))
+    asked = request.query_params.get("model")
+    which = sh.models.resolve(asked)
     review = await run_in_threadpool(
         review_uploads,
         sh,
@@ -28,16 +29,18 @@ async def create(request: Request) -> Response:
         which=which,
         user=user_name(request),
         department=department_of(request),
+        own_model=not asked,
     )
-    return JSONResponse(
-        review_json(review), status_code=201, headers={"Location": f"/api/reviews/{review.id}"}
-    )
+    body = await run_in_threadpool(review_body, sh, review)
+    return JSONResponse(body, status_code=201, headers={"Location": f"/api/reviews/{review.id}"})
 
 
 async def show(request: Request) -> Response:
-    """``GET /api/reviews/{id}``: the stored review, its findings with their ids, its decisions."""
-    review = await run_in_threadpool(load_review, shared(request).store, request.path_params["id"])
-    return JSONResponse(await run_in_threadpool(review_json, review))
+    """``GET /api/reviews/{id}``: the stored review, its findings with their ids, its decisions,
+    and ``last_year`` (each project with a last year beside it)."""
+    sh = shared(request)
+    review = await run_in_threadpool(load_review, sh.store, request.path_params["id"])
+    return JSONResponse(await run_in_threadpool(review_body, sh, review))
 
 
 async def listing(request: Request) -> Response:
