@@ -18,7 +18,7 @@ from typing import Any
 from ..coding import classify, code_table, explain_suggestion
 from ..errors import IndicatormlError
 from ..reviews import Review, create_review, decide, run_review
-from ..store import Decision, StoreError
+from ..store import AuditIn, Decision, StoreError
 from ..tables import read_table
 from ..tables.annotate import coded_name
 from .errors import Answer
@@ -41,8 +41,10 @@ def review_uploads(
     which: str,
     user: str | None,
     department: str | None,
+    audit: AuditIn | None = None,
 ) -> Review:
-    """``POST /api/reviews`` and the 审核 page's upload: a stored review of ``uploads``."""
+    """``POST /api/reviews`` and the 审核 page's upload: a stored review of ``uploads`` (the
+    store writes its "reviewed" audit line; ``audit`` adds the client's ip to it)."""
     with staged(uploads) as st, sh.reading_uploads():
         review = create_review(
             sh.store,
@@ -54,14 +56,18 @@ def review_uploads(
             model_name=which,
             user=user,
             department=department,
+            audit=audit,
         )
     refresh_library(sh)
     return review
 
 
-def decide_on(sh: Shared, review_id: str, user: str, args: dict[str, Any]) -> Decision:
-    """``POST /api/reviews/{id}/decisions`` and the page's form: one decision, stored."""
-    d = decide(sh.store, review_id, user=user, **args)
+def decide_on(
+    sh: Shared, review_id: str, user: str, args: dict[str, Any], audit: AuditIn | None = None
+) -> Decision:
+    """``POST /api/reviews/{id}/decisions`` and the page's form: one decision, stored (with its
+    "decided" audit line; ``audit`` adds the client's ip)."""
+    d = decide(sh.store, review_id, user=user, audit=audit, **args)
     refresh_library(sh)
     return d
 

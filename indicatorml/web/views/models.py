@@ -11,7 +11,7 @@ from ...store import NotFoundError
 from ..inputs import form_of, uploads_of
 from ..render import page
 from ..state import shared
-from ..user import department_of, user_name
+from ..user import audit_line, client_ip, department_of, user_name
 from ..worker import expected_seconds, job_json, submit
 
 
@@ -42,7 +42,7 @@ async def train(request: Request) -> Response:
     uploads, _ = await uploads_of(request)
     sh = shared(request)
     job = await run_in_threadpool(
-        submit, sh.store, sh.settings, uploads, user_name(request), department_of(request)
+        submit, sh.store, sh.settings, uploads, user_name(request), department_of(request), client_ip(request)
     )
     sh.trainer.wake()
     return RedirectResponse(f"/models?job={job['id']}", status_code=303)
@@ -51,7 +51,8 @@ async def train(request: Request) -> Response:
 async def use(request: Request) -> Response:
     """``POST /models/use``: every page and API call of every process uses the chosen model."""
     fields = await form_of(request)
-    await run_in_threadpool(shared(request).models.choose, fields.get("model", "default"))
+    line = audit_line(request, "model_switched", object_kind="model")
+    await run_in_threadpool(shared(request).models.choose, fields.get("model", "default"), line)
     return RedirectResponse("/models", status_code=303)
 
 
