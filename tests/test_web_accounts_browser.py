@@ -59,7 +59,7 @@ def test_log_in_decide_a_finding_and_log_out(server):
             pg.fill("input[name=password]", "good-password")
             pg.click("#login-form button[type=submit]")
             pg.wait_for_url(f"{url}/review")
-            assert "张三（审核 · 预算处）" in pg.inner_text("header.top")
+            assert "张三(审核 · 预算处)" in pg.inner_text("header.top")
             pg.set_input_files("#review-file", str(SEED))
             pg.click("#review-form button[type=submit]")
             pg.wait_for_selector("article.file")
