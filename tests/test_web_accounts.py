@@ -332,3 +332,46 @@ def test_the_readme_role_table_is_the_permission_table():
             got = {role: mark[cell] for role, cell in zip(roles, cells[1:], strict=True)}
             assert got == {r: PERMISSIONS[action].get(r) for r in roles}, (action, line)
     assert seen == set(ACTIONS), f"the README's role table leaves out {set(ACTIONS) - seen}"
+
+
+# ------------------------------------------------------------------ the 账号 page
+def test_the_admin_adds_changes_and_disables_an_account(app, clients):
+    admin = clients["admin"]
+    listed = admin.get("/users")
+    assert listed.status_code == 200 and 'data-user="wang"' in listed.text and 'href="/users"' in listed.text
+    assert 'href="/users"' not in clients["zhang"].get("/review").text  # no link for others
+    assert clients["zhang"].get("/users").status_code == 403
+    assert (
+        clients["zhang"].post("/users", data={"name": "x", "password": "p" * 10, "role": "管理"}).status_code
+        == 403
+    )
+    new = {
+        "name": "Zhao",
+        "display_name": "赵六",
+        "role": "填报",
+        "department": "社保处",
+        "password": "zhao-password",
+    }
+    assert admin.post("/users", data=new, follow_redirects=False).status_code == 303
+    short = admin.post("/users", data={**new, "name": "qian", "password": "short"})
+    assert short.status_code == 400 and "密码" in short.text
+    zhao = browser(app, "10.0.5.1")
+    assert sign_in(zhao, "zhao", "zhao-password").status_code == 303
+    assert zhao.post("/api/reviews", files={"file": ("a.txt", b"x")}).status_code == 403  # a writer
+    changed = admin.post("/users/zhao", data={"op": "change", "role": "审核", "department": "社保处"})
+    row = re.search(r'<tr data-user="zhao">(.*?)</tr>', changed.text, re.S).group(1)
+    assert changed.status_code == 200 and "<td>审核</td>" in row and "<td>社保处</td>" in row
+    assert zhao.get("/review").text.count('action="/review"') == 1  # now a reviewer: the upload form
+    assert admin.post("/users/zhao", data={"op": "disable"}, follow_redirects=False).status_code == 303
+    assert zhao.get("/api/reviews").status_code == 401  # the session ended with the account
+    assert "已停用" in sign_in(zhao, "zhao", "zhao-password").text
+    log = [(e["action"], e["user_name"], e["ip"]) for e in app.state.store.audit_log(limit=1000)]
+    for action in ("user_created", "user_changed", "user_disabled"):
+        assert (action, "admin", "10.0.0.1") in log
+
+
+def test_the_users_page_of_the_single_user_server_says_to_use_the_command_line(tmp_path):
+    app = create_app(Settings(data_dir=tmp_path), warm=False)
+    with TestClient(app, base_url="http://localhost") as c:
+        r = c.get("/users")
+        assert r.status_code == 403 and "indicatorml users add" in r.text

@@ -18,6 +18,7 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from .. import __version__
+from ..accounts import ROLE_NAMES
 from ..checks import GRADE_MEANING, GRADES, SEVERITIES, SEVERITY_ZH
 from ..taxonomy import LEVEL2, code_label
 from .access import may
@@ -47,6 +48,7 @@ def make_templates() -> Jinja2Templates:
         csrf_header=HEADER,
         review_link=review_link,
         local_user=LOCAL_USER,
+        role_zh=ROLE_NAMES,
     )
     env.filters["when"] = local_time
     return Jinja2Templates(env=env)

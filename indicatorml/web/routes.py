@@ -25,6 +25,7 @@ from .views import (
     review_pages,
     reviews_api,
     search,
+    users,
     write,
 )
 
@@ -50,6 +51,9 @@ ROUTES: list[BaseRoute] = [
     ActionRoute("/login", login.login_page, methods=["GET"], action=PUBLIC),
     ActionRoute("/login", login.login_form, methods=["POST"], action=PUBLIC),
     ActionRoute("/logout", login.logout_form, methods=["POST"], action=SIGNED_IN),
+    ActionRoute("/users", users.users_page, methods=["GET"], action="users.manage"),
+    ActionRoute("/users", users.add, methods=["POST"], action="users.manage"),
+    ActionRoute("/users/{name:str}", users.change, methods=["POST"], action="users.manage"),
     # ---------------------------------------------------------------- the JSON API
     ActionRoute("/api/docs", meta.api_docs, action=PUBLIC),
     ActionRoute("/api/csrf", meta.csrf_token, action=PUBLIC),
