@@ -375,3 +375,16 @@ def test_the_users_page_of_the_single_user_server_says_to_use_the_command_line(t
     with TestClient(app, base_url="http://localhost") as c:
         r = c.get("/users")
         assert r.status_code == 403 and "indicatorml users add" in r.text
+
+
+def test_a_script_logs_in_with_the_header_token_and_keeps_the_cookie(app):
+    """As /api/docs shows it: the token in X-CSRF-Token, name and password as form fields."""
+    with closing(browser(app, "10.0.6.1")) as c:
+        token = c.get("/api/csrf").json()["token"]
+        c.headers["X-CSRF-Token"] = token
+        assert (
+            c.post("/login", data={"name": "li", "password": PASSWORD}, follow_redirects=False).status_code
+            == 303
+        )
+        assert c.get("/api/reviews").status_code == 200
+    assert "登录(服务器有账号时)" in browser(app).get("/api/docs").text
