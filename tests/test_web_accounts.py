@@ -388,3 +388,18 @@ def test_a_script_logs_in_with_the_header_token_and_keeps_the_cookie(app):
         )
         assert c.get("/api/reviews").status_code == 200
     assert "登录(服务器有账号时)" in browser(app).get("/api/docs").text
+
+
+def test_the_login_and_users_pages_speak_chinese(app, clients):
+    from test_web_pages import assert_chinese
+
+    with closing(browser(app, "10.0.7.1")) as c:
+        assert_chinese(c.get("/login").text, "login page")
+        refused = sign_in(c, "zhang", "not-the-password").text
+        assert_chinese(refused.replace('value="zhang"', ""), "login refused")  # the name as typed
+    users = clients["admin"].get("/users").text
+    names = "|".join(
+        [n for n, _, _ in USERS] + ["zhao"]
+    )  # the accounts' names are data, not words of the page
+    assert_chinese(re.sub(rf"\b({names})\b", "", users), "users page")
+    assert_chinese(clients["li"].get("/users").text, "users refused")
