@@ -33,8 +33,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from indicatorml.checks import check_table, review_workbook  # noqa: E402
-from indicatorml.reviews import run_check  # noqa: E402
 from indicatorml.coding import load_model  # noqa: E402
+from indicatorml.reviews import run_check  # noqa: E402
 from indicatorml.tables import read_table  # noqa: E402
 
 CORPUS = ROOT / "data" / "corpus" / "public_indicators.tsv"

@@ -788,33 +788,34 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_check)
 
-    s = sub.add_parser("serve", help="the web page (审核, 填报, 检索, 本单位模型) and the JSON API")
-    s.add_argument(
-        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this computer only)"
+    s = sub.add_parser(
+        "serve",
+        help="网页（审核、填报、检索、本单位模型）和 JSON API 的服务",
+        description="启动网页和 JSON API 的服务。只在本机（127.0.0.1）时不需要账号；在其他地址上，"
+        "先用 indicatorml users add 建立管理账号，否则拒绝启动。",
     )
-    s.add_argument("--port", type=int, default=8765)
-    s.add_argument("--model", metavar="DIR", help="the server's default model (default: the shipped model)")
-    s.add_argument("--index", metavar="DIR", help="precedent index (default: the shipped data)")
+    s.add_argument("--host", default="127.0.0.1", help="监听的地址（默认 127.0.0.1：只有本机能访问）")
+    s.add_argument("--port", type=int, default=8765, help="端口（默认 8765）")
+    s.add_argument("--model", metavar="DIR", help="服务默认使用的模型目录（默认：随附模型）")
+    s.add_argument("--index", metavar="DIR", help="先例索引目录（默认：随附数据）")
     s.add_argument(
         "--data-dir",
         metavar="DIR",
-        help="the server's data folder: its SQLite store (unless --db) and trained models "
-        "(default: ~/.local/share/indicatorml)",
+        help="服务的数据目录：SQLite 审核数据库（除非给了 --db）和训练出的模型"
+        "（默认 ~/.local/share/indicatorml）",
     )
     s.add_argument(
         "--db",
         metavar="URL",
-        help="the review store, e.g. postgresql+psycopg://user:pw@host/db (default: SQLite)",
+        help="审核数据库的地址，例如 postgresql+psycopg://用户:密码@主机/库名（默认：SQLite）",
     )
-    s.add_argument(
-        "--workers", type=int, default=1, metavar="N", help="server processes sharing the store (default 1)"
-    )
+    s.add_argument("--workers", type=int, default=1, metavar="N", help="共用一个数据库的服务进程数（默认 1）")
     s.add_argument(
         "--allowed-host",
         action="append",
         metavar="NAME",
-        help="another name users type for this server (repeatable); localhost, the --host name and "
-        "IP addresses are always accepted, any other Host header is refused (DNS rebinding)",
+        help="用户访问本服务时用的另一个主机名（可重复）；本机名、--host 的名字和 IP 地址总是接受，"
+        "请求里的其他主机名一律拒绝（防 DNS 重绑定）",
     )
     s.set_defaults(func=_cmd_serve)
 

@@ -56,6 +56,7 @@ review.create   ---   Y--   ---
 review.view     Y--   Y--   YYY
 review.decide   ---   Y--   ---
 model.train     ---   ---   YYY
+model.department ---  Y--   YYY
 model.switch    ---   ---   YYY
 users.manage    ---   ---   YYY
 audit.view      ---   ---   YYY

@@ -14,6 +14,8 @@ review.create (上传审核)        —       own     —       a stored review 
 review.view   (查看审核)        own     own     all     a writer sees what reviewers found in their tables
 review.decide (审核决定)        —       own     —       deciding is the reviewer's; an admin sees, not decides
 model.train   (训练本单位模型)    —       —       all     a model changes every user's suggestions
+model.department (训练本部门模型)  —      own     all     a department's own model changes only its own
+                                                          reviewers' suggestions, from their decided rows
 model.switch  (切换模型)         —       —       all     likewise
 users.manage  (管理账号)         —       —       all
 audit.view    (查看审计日志)      —       —       all
@@ -47,6 +49,7 @@ ACTION_NAMES: dict[str, str] = {
     "review.view": "查看审核",
     "review.decide": "做审核决定",
     "model.train": "训练本单位模型",
+    "model.department": "训练本部门模型",
     "model.switch": "切换模型",
     "users.manage": "管理账号",
     "audit.view": "查看审计日志",
@@ -61,6 +64,7 @@ PERMISSIONS: dict[str, dict[Role, Scope]] = {
     "review.view": {"writer": OWN, "reviewer": OWN, "admin": ALL},
     "review.decide": {"reviewer": OWN},
     "model.train": {"admin": ALL},
+    "model.department": {"reviewer": OWN, "admin": ALL},
     "model.switch": {"admin": ALL},
     "users.manage": {"admin": ALL},
     "audit.view": {"admin": ALL},

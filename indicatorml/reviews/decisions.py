@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from ..checks import DECISION_ZH  # one table of the decisions' Chinese words (the workbook's too)
 from ..records import Indicator
-from ..store import Decision, InvalidError, NotFoundError, Store
+from ..store import AuditIn, Decision, InvalidError, NotFoundError, Store
 from ..taxonomy import UnknownLabel, by_code, code_label, normalize_label
 from .persist import load_review
 from .review import Review, ReviewFile
@@ -42,6 +42,7 @@ def decide(
     level2_code: str | None = None,
     comment: str | None = None,
     user: str | None = None,
+    audit: AuditIn | None = None,
 ) -> Decision:
     """Record a decision on a finding (its id) or on an indicator row (``(file_n, row)``, row as
     the findings count it: 0-based); the stored decision.
@@ -54,7 +55,7 @@ def decide(
     review = load_review(store, review_id)
     code = check_decision(review, finding=finding, row=row, decision=decision, level2_code=level2_code)
     target: int | tuple[int, int] = finding if finding is not None else row  # type: ignore[assignment]
-    return store.add_decision(review_id, target, decision, code, comment, user)
+    return store.add_decision(review_id, target, decision, code, comment, user, audit=audit)
 
 
 def check_decision(

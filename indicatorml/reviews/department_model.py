@@ -182,10 +182,14 @@ def model_for_department(
     return (found.path, found.name) if found is not None else (None, None)
 
 
-def queue_training(store: Store, department: str, user: str | None = None) -> Job:
-    """A queued training job for the department (the page's one button)."""
+def queue_training(store: Store, department: str, user: str | None = None, ip: str | None = None) -> Job:
+    """A queued training job for the department (the page's one button); ``ip`` (the
+    requester's address) is kept in its input for the "trained" audit line written when it ends."""
     department_key(department)  # refuse an empty name before queueing
-    return store.create_job(JOB_KIND, {"department": department}, department=department, created_by=user)
+    given: dict[str, Any] = {"department": department}
+    if ip:
+        given["ip"] = ip
+    return store.create_job(JOB_KIND, given, department=department, created_by=user)
 
 
 def run_next_training(store: Store, data_dir: Path, worker: str) -> Job | None:

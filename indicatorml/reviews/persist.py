@@ -34,7 +34,7 @@ from ..checks import DEFAULT_LABEL_RULE, Finding, LabelRule
 from ..coding import Prediction
 from ..errors import IndicatormlError
 from ..records import Indicator
-from ..store import FileIn, FindingIn, ProjectIn, ReviewIn, RowIn, Store
+from ..store import AuditIn, FileIn, FindingIn, ProjectIn, ReviewIn, RowIn, Store
 from ..store import Review as StoredReview
 from ..table_json import indicator_to_dict, table_from_dict, table_to_dict
 from .gcpause import no_gc
@@ -60,16 +60,23 @@ _FINDING_FIELDS = {f.name for f in fields(Finding)}
 _PREDICTION_FIELDS = {f.name for f in fields(Prediction)}
 
 
-def save_review(store: Store, review: Review, user: str | None = None, department: str | None = None) -> str:
+def save_review(
+    store: Store,
+    review: Review,
+    user: str | None = None,
+    department: str | None = None,
+    audit: AuditIn | None = None,
+) -> str:
     """Store ``review`` in one transaction (uploads, files, rows, projects, findings); its id.
 
     The review gets the id (``review.id``); its findings get theirs when it is loaded back
     (:func:`load_review`, which is what ``GET /api/reviews/{id}`` shows). A file whose bytes
     are not at hand (``data`` None: a loaded review) must have them in the store already.
+    The store writes the "reviewed" audit line itself; ``audit`` adds to it (the client's ip).
     """
     stored = review_in(review, user, department)
     stored["id"] = new_review_id()
-    review_id = store.save_review(stored)
+    review_id = store.save_review(stored, audit)
     review.id, review.created_by, review.department = review_id, user, department
     return review_id
 
@@ -96,6 +103,7 @@ def create_review(
     user: str | None = None,
     department: str | None = None,
     history: bool = True,
+    audit: AuditIn | None = None,
 ) -> Review:
     """``POST /api/reviews`` in one call: :func:`~.run.run_review`, :func:`save_review`, and the
     stored review loaded back — findings with their ids, as ``GET /api/reviews/{id}`` shows it.
@@ -111,7 +119,7 @@ def create_review(
         label_rule=label_rule,
         history=lookup(store, department) if history else None,
     )
-    return load_review(store, save_review(store, review, user=user, department=department))
+    return load_review(store, save_review(store, review, user=user, department=department, audit=audit))
 
 
 def load_review(store: Store, review_id: str, *, data: bool = False) -> Review:

@@ -6,8 +6,10 @@ How a request flows (outermost first):
    answer by anything inside drains the body first, so no client sees a reset;
 2. ``HostCheck`` (:mod:`.hosts`) — a Host that is not this server's is a 400 (DNS rebinding);
 3. ``CsrfCheck`` (:mod:`.csrf`) — a state-changing request needs a valid token (403);
-4. ``UserSeam`` (:mod:`.user`) — ``request.state.user`` (None until accounts exist);
-5. the route (:mod:`.routes`) → its view (:mod:`.views`): parse the input under its limits
+4. ``SessionCheck`` (:mod:`.session`) — ``request.state.user``: the session cookie's user (None
+   on the single-user server, or without a session);
+5. the route (:mod:`.routes`, an :class:`~.access.ActionRoute`) checks its action against the
+   permission table (:mod:`.access`: login, 401/403) → its view (:mod:`.views`): parse the input under its limits
    (:mod:`.inputs`), one call into the Python API in a worker thread (:mod:`.calls`), render
    (:mod:`.render`) or return JSON; errors become messages (:mod:`.errors`).
 """
@@ -22,9 +24,9 @@ from .errors import HANDLERS
 from .hosts import HostCheck
 from .limits import MAX_UPLOAD_BYTES, BodyLimit
 from .routes import ROUTES
+from .session import SessionCheck
 from .settings import Settings
 from .state import Shared
-from .user import UserSeam
 
 __all__ = ["create_app"]
 
@@ -40,7 +42,9 @@ def create_app(settings: Settings | None = None, warm: bool = True) -> Starlette
             Middleware(BodyLimit, limit=MAX_UPLOAD_BYTES),
             Middleware(HostCheck, names=shared.settings.host_names()),
             Middleware(CsrfCheck, tokens=shared.csrf),
-            Middleware(UserSeam),
+            Middleware(
+                SessionCheck, store=shared.store, policy=shared.policy, accounts=shared.settings.accounts
+            ),
         ],
         exception_handlers=dict(HANDLERS),
     )

@@ -18,7 +18,7 @@ from typing import Any
 from ..coding import classify, code_table, explain_suggestion, load_model
 from ..errors import IndicatormlError
 from ..reviews import Review, create_review, decide, review_beside, review_json, run_review
-from ..store import Decision, StoreError
+from ..store import AuditIn, Decision, StoreError
 from ..tables import read_table
 from ..tables.annotate import coded_name
 from .errors import Answer
@@ -50,12 +50,15 @@ def review_uploads(
     user: str | None,
     department: str | None,
     own_model: bool = True,
+    audit: AuditIn | None = None,
 ) -> Review:
     """``POST /api/reviews`` and the 审核 page's upload: a stored review of ``uploads``.
 
     Scored with the department's own model where it has one and ``own_model`` (the request
-    named no model): the department is the review's ``org``, else the user's ``department``."""
-    own = sh.models.for_department(org or department) if own_model else None
+    named no model): the department is the signed-in user's ``department`` (the review
+    belongs to it), else the review's ``org`` (the single-user server). The store writes its
+    "reviewed" audit line; ``audit`` adds the client's ip to it."""
+    own = sh.models.for_department(department or org) if own_model else None
     with staged(uploads) as st, sh.reading_uploads():
         review = create_review(
             sh.store,
@@ -67,6 +70,7 @@ def review_uploads(
             model_name=own[1] if own is not None else which,
             user=user,
             department=department,
+            audit=audit,
         )
     refresh_library(sh)
     return review
@@ -82,9 +86,12 @@ def review_body(sh: Shared, review: Review) -> dict[str, Any]:
     return body
 
 
-def decide_on(sh: Shared, review_id: str, user: str, args: dict[str, Any]) -> Decision:
-    """``POST /api/reviews/{id}/decisions`` and the page's form: one decision, stored."""
-    d = decide(sh.store, review_id, user=user, **args)
+def decide_on(
+    sh: Shared, review_id: str, user: str, args: dict[str, Any], audit: AuditIn | None = None
+) -> Decision:
+    """``POST /api/reviews/{id}/decisions`` and the page's form: one decision, stored (with its
+    "decided" audit line; ``audit`` adds the client's ip)."""
+    d = decide(sh.store, review_id, user=user, audit=audit, **args)
     refresh_library(sh)
     return d
 

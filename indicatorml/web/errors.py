@@ -3,7 +3,7 @@
 Why one place: a traceback must never reach a user, and no 500 may reach a browser for a bad
 file (BRIEF). The Python API raises :class:`~indicatorml.errors.IndicatormlError` (and the
 store its subclasses) with a Chinese message the user can act on; here each becomes its status —
-404 for what does not exist, 503 for a database that cannot be reached, 400 for the rest — and
+404 for what does not exist, 403 for what the user's role may not do, 503 for a database that cannot be reached, 400 for the rest — and
 anything unexpected becomes a 500 that names only the kind of error (the traceback goes to the
 server's log, never to the page: it can name server paths).
 """
@@ -19,6 +19,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
+from ..accounts import Forbidden
 from ..errors import IndicatormlError
 from ..store import CorruptError, InvalidError, NotFoundError, StoreError
 
@@ -58,6 +59,8 @@ def status_of(exc: IndicatormlError) -> int:
     database is the server's problem (503, 500), everything else the request's (400)."""
     if isinstance(exc, NotFoundError):
         return 404
+    if isinstance(exc, Forbidden):  # the permission table said no (accounts.permissions)
+        return 403
     if isinstance(exc, CorruptError):
         return 500
     if isinstance(exc, StoreError) and not isinstance(exc, InvalidError):

@@ -26,11 +26,11 @@ import io
 import re
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from ..durable import STAGING_PREFIX, fsync_tree, owned_dir
 from ..errors import IndicatormlError
-from ..store import Store
+from ..store import AuditIn, Store
 from .settings import Settings
 
 if TYPE_CHECKING:
@@ -58,10 +58,13 @@ class ModelRegistry:
         """``"local"`` when chosen and a local model exists, else ``"default"``."""
         return LOCAL if self.store.get_setting(CHOICE_KEY) == LOCAL and self.local() else DEFAULT
 
-    def choose(self, which: str) -> str:
-        """Use ``which`` on every page and API call of every server process; what is now used."""
+    def choose(self, which: str, audit: AuditIn | None = None) -> str:
+        """Use ``which`` on every page and API call of every server process; what is now used.
+        ``audit``: the "model_switched" line written with the setting (who, from where)."""
         chosen = LOCAL if which == LOCAL and self.local() else DEFAULT
-        self.store.set_setting(CHOICE_KEY, chosen)
+        if audit is not None:
+            audit = cast(AuditIn, {**audit, "details": {"model": chosen, "asked": which[:20]}})
+        self.store.set_setting(CHOICE_KEY, chosen, audit=audit)
         return chosen
 
     def resolve(self, requested: str | None) -> str:

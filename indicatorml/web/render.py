@@ -4,7 +4,7 @@ Why autoescape everywhere (``default=True``): every text a user gave — file na
 comments, queries — reaches a page; Jinja's escaping turns ``<script>`` into text, and no
 template marks anything ``|safe``. Every page gets the CSRF token (for its forms' first hidden
 field and for its scripts' ``X-CSRF-Token`` header; the cookie is set when the browser has no
-valid one), the user's name, which model the pages use, and the upload limit the upload box
+valid one), the user's name (and role, for the header's 退出 button), which model the pages use, and the upload limit the upload box
 checks before sending.
 """
 
@@ -18,12 +18,14 @@ from starlette.responses import Response
 from starlette.templating import Jinja2Templates
 
 from .. import __version__
+from ..accounts import ROLE_NAMES
 from ..checks import GRADE_MEANING, GRADES, SEVERITIES, SEVERITY_ZH
 from ..taxonomy import LEVEL2, code_label
+from .access import may
 from .csrf import FIELD, HEADER, set_token_cookie, token_for
 from .limits import MAX_UPLOAD_BYTES
 from .shaping import local_time, review_link
-from .user import LOCAL_USER, user_name
+from .user import LOCAL_USER, header_user, user_name
 
 __all__ = ["make_templates", "page", "fragment"]
 
@@ -46,6 +48,7 @@ def make_templates() -> Jinja2Templates:
         csrf_header=HEADER,
         review_link=review_link,
         local_user=LOCAL_USER,
+        role_zh=ROLE_NAMES,
     )
     env.filters["when"] = local_time
     return Jinja2Templates(env=env)
@@ -59,6 +62,8 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
         active=name.split(".")[0],
         csrf_token=token,
         user=user_name(request),
+        account=header_user(request),
+        may=lambda action: may(request, action),
         model_choice=state.models.choice(),
         has_local=state.models.local() is not None,
     )

@@ -36,18 +36,22 @@ def app_from_env() -> Starlette:
 
 
 def serve(settings: Settings, log_level: str = "info") -> None:
-    """Run the server until interrupted."""
+    """Run the server until interrupted; :class:`indicatorml.accounts.ServeRefused` (nothing
+    started) when it is bound beyond this computer and the store has no account."""
     import uvicorn
 
+    from ..accounts import serve_policy
     from ..store import open_store
 
     with open_store(settings.db, settings.data_dir) as store:  # migrate once; fail here with its message
         where = store.url  # without the password
+        # Refused here (ServeRefused: the CLI prints its message, exit 2) before anything listens.
+        policy = serve_policy(settings.host, store).require_start()
     os.environ[ENV] = settings.to_json()
     names = "、".join(sorted(settings.host_names()))
     print(
         f"indicatorml: 服务地址 http://{settings.host}:{settings.port}/ ,数据库 {where},"
-        f"{settings.workers} 个进程;接受的主机名:{names}(以及任何 IP 地址);Ctrl-C 停止",
+        f"{settings.workers} 个进程;接受的主机名:{names}(以及任何 IP 地址);{policy.message};Ctrl-C 停止",
         flush=True,
     )
     uvicorn.run(

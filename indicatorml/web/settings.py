@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from ..accounts import DEFAULT_POLICY, AccountPolicy
 from ..errors import IndicatormlError
 from ..tables.limits import DEFAULT_LIMITS, Limits
 from ..tables.pool import PoolSettings
@@ -55,6 +56,8 @@ class Settings:
     batch_seconds: float = 120.0
     train_queue: int = 4  # training jobs waiting at most; one more is refused with a message
     library_refresh: float = 2.0  # seconds between looks for reviews stored by other processes
+    # Password hashing cost, session lifetimes, lockout (accounts.policy); no flag sets them.
+    accounts: AccountPolicy = DEFAULT_POLICY
 
     @property
     def models_dir(self) -> Path:

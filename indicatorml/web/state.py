@@ -6,6 +6,8 @@ process keeps is only what it can rebuild from the store and the package at any 
 
 * ``settings`` — the options it was started with (:class:`~.settings.Settings`);
 * ``store`` — its connection pool to the database;
+* ``policy`` — whether users log in (:func:`indicatorml.accounts.serve_policy`, decided once
+  at start: accounts created later take effect at the next start);
 * ``models`` — the model registry (:class:`~.registry.ModelRegistry`; models are loaded once
   and cached by ``coding.load_model``, a few MB each);
 * ``library`` — the bureau's library (:class:`~indicatorml.precedents.Library`), refreshed from
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any, cast
 from starlette.requests import Request
 from starlette.templating import Jinja2Templates
 
+from ..accounts import ServePolicy, serve_policy
 from ..store import Store, open_store
 from ..tables.pool import ReaderPool
 from ..tables.reading import ReadPolicy, reading
@@ -59,6 +62,7 @@ class Shared:
 
     settings: Settings
     store: Store
+    policy: ServePolicy
     csrf: Tokens
     models: ModelRegistry
     library: Library
@@ -69,15 +73,22 @@ class Shared:
 
     @classmethod
     def open(cls, settings: Settings) -> Shared:
-        """Open the store (migrating it if needed) and build the rest on it."""
+        """Open the store (migrating it if needed) and build the rest on it; ServeRefused when
+        the server must not start where it is bound (no accounts, not on this computer only)."""
         from ..precedents import Library
 
         store = open_store(settings.db, settings.data_dir)
+        try:
+            policy = serve_policy(settings.host, store).require_start()
+        except Exception:
+            store.close()
+            raise
         models = ModelRegistry(settings, store)
         readers = ReaderPool(settings.readers)
         return cls(
             settings=settings,
             store=store,
+            policy=policy,
             csrf=Tokens.from_store(store),
             models=models,
             library=Library(store, refresh_seconds=settings.library_refresh),

@@ -1,42 +1,65 @@
-"""Who is asking: the seam where accounts (issue 18) plug in.
+"""Who is asking: the signed-in user of a request, as the views read it.
 
-Today a server has one user, the person at this computer: ``request.state.user`` is None and
-every review and decision is recorded as :data:`LOCAL_USER` (本机用户), which is what the page
-shows beside a decision. The accounts change replaces :class:`UserSeam` with its session
-middleware, which puts the signed-in user (an object with ``name`` and ``department``) on
-``request.state.user``; the views already ask only :func:`user_name` and :func:`department_of`.
+:class:`~.session.SessionCheck` (the middleware) puts the user of the request's session cookie
+on ``request.state.user`` — an :class:`indicatorml.store.User` (a dict with ``name``, ``role``,
+``department`` …) — or None: on the single-user server (one person at this computer, no
+accounts) every review and decision is recorded as :data:`LOCAL_USER` (本机用户), which is what
+the page shows beside a decision. The views ask only the functions here.
 """
 
 from __future__ import annotations
 
-from starlette.requests import Request
-from starlette.types import ASGIApp, Receive, Scope, Send
+from typing import Any, cast
 
-__all__ = ["LOCAL_USER", "UserSeam", "user_name", "department_of"]
+from starlette.requests import Request
+
+from ..accounts import event, role_name
+from ..store import AuditIn, User
+
+__all__ = ["LOCAL_USER", "user_of", "user_name", "department_of", "client_ip", "audit_line", "header_user"]
 
 LOCAL_USER = "本机用户"
 
 
-class UserSeam:
-    """ASGI middleware: ``request.state.user = None`` (single-user mode)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            scope.setdefault("state", {})["user"] = None
-        await self.app(scope, receive, send)
+def user_of(request: Request) -> User | None:
+    """The signed-in user (None: no session, or the single-user server)."""
+    user = getattr(request.state, "user", None)
+    return cast(User, user) if isinstance(user, dict) else None
 
 
 def user_name(request: Request) -> str:
     """The name decisions and reviews are recorded under."""
-    user = getattr(request.state, "user", None)
-    return str(getattr(user, "name", None) or LOCAL_USER)
+    user = user_of(request)
+    return str(user["name"]) if user else LOCAL_USER
 
 
 def department_of(request: Request) -> str | None:
-    """The user's department (None in single-user mode)."""
-    user = getattr(request.state, "user", None)
-    dept = getattr(user, "department", None)
-    return str(dept) if dept else None
+    """The user's department (None in single-user mode, and for an admin without one)."""
+    user = user_of(request)
+    return str(user["department"]) if user and user["department"] else None
+
+
+def client_ip(request: Request) -> str | None:
+    """The address the request came from, for the audit log (the peer's: a proxy in front
+    would be recorded as itself — no ``X-Forwarded-For`` is trusted)."""
+    return request.client.host if request.client else None
+
+
+def audit_line(request: Request, action: str, **fields: Any) -> AuditIn:
+    """The audit line of what this request does (:func:`indicatorml.accounts.event`): the user
+    (None on the single-user server: the store's own line names 本机用户) and the client's ip."""
+    return event(user_of(request), action, ip=client_ip(request), **fields)
+
+
+def header_user(request: Request) -> dict[str, Any]:
+    """What the page header shows: the name (or 本机用户), the role in Chinese, the department,
+    and whether there is a session to log out of."""
+    user = user_of(request)
+    if user is None:
+        return {"name": LOCAL_USER, "role": None, "department": None, "signed_in": False}
+    return {
+        "name": user["display_name"] or user["name"],
+        "role": role_name(user["role"]),
+        "department": user["department"],
+        "signed_in": True,
+    }

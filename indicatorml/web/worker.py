@@ -36,11 +36,12 @@ from typing import TYPE_CHECKING, Any
 
 from starlette.exceptions import HTTPException
 
+from ..accounts import event
 from ..durable import STAGING_PREFIX, owned_dir
 from ..errors import IndicatormlError
 from ..reviews.department_model import JOB_KIND as DEPARTMENT_KIND
 from ..reviews.department_model import train_department_model
-from ..store import Job, Store
+from ..store import AuditIn, Job, Store
 from .registry import ModelRegistry
 from .settings import Settings
 from .training import train_local
@@ -61,9 +62,15 @@ log = logging.getLogger("indicatorml.web")
 
 
 def submit(
-    store: Store, settings: Settings, uploads: list[Upload], user: str | None, department: str | None
+    store: Store,
+    settings: Settings,
+    uploads: list[Upload],
+    user: str | None,
+    department: str | None,
+    ip: str | None = None,
 ) -> Job:
-    """Queue a training job on ``uploads`` (stored as blobs first); 503 when the queue is full."""
+    """Queue a training job on ``uploads`` (stored as blobs first); 503 when the queue is full.
+    ``ip`` (who asked, from where) goes with the job for the "trained" audit line its end writes."""
     waiting = store.list_jobs(kind=KIND, state="queued", limit=settings.train_queue + 1)
     if len(waiting) >= settings.train_queue:
         raise HTTPException(
@@ -71,7 +78,7 @@ def submit(
             f"已有 {len(waiting)} 个训练任务在排队(上限 {settings.train_queue} 个),请等前面的完成后再提交",
         )
     files = [{"name": u.name, "sha256": store.put_blob(u.data)} for u in uploads]
-    return store.create_job(KIND, {"files": files}, created_by=user, department=department)
+    return store.create_job(KIND, {"files": files, "ip": ip}, created_by=user, department=department)
 
 
 def job_json(job: Job, expected: float | None = None) -> dict[str, Any]:
@@ -180,7 +187,7 @@ class Trainer:
                 )
             if not beat.ours:
                 return  # marked stale meanwhile: the job was failed
-            self.store.finish_job(job["id"], done.record, worker=self.worker)
+            self.store.finish_job(job["id"], done.record, worker=self.worker, audit=_trained(job))
         except IndicatormlError as e:
             self._fail(job, str(e))
         except Exception as e:  # noqa: BLE001 - a job reports its failure, it does not vanish
@@ -208,7 +215,7 @@ class Trainer:
                     return  # marked stale meanwhile: the job was failed; throw the work away
                 beat.stage("保存模型")
                 self.models.publish(out, {"job": job["id"], "figures": figures})
-            self.store.finish_job(job["id"], {"figures": figures}, worker=self.worker)
+            self.store.finish_job(job["id"], {"figures": figures}, worker=self.worker, audit=_trained(job))
         except IndicatormlError as e:
             self._fail(job, str(e))
         except Exception as e:  # noqa: BLE001 - a job reports its failure, it does not vanish
@@ -220,6 +227,23 @@ class Trainer:
             self.store.fail_job(job["id"], error, worker=self.worker)
         except IndicatormlError:
             pass  # no longer ours (marked stale): it already says why
+
+
+def _trained(job: Job) -> AuditIn:
+    """The "trained" line of a finished job: who queued it, from where, on which files (none
+    for a department's model: its reviewed rows)."""
+    given = job["input"] if isinstance(job["input"], dict) else {}
+    ip = given.get("ip")
+    files = [f.get("name") for f in given.get("files") or [] if isinstance(f, dict)]
+    return event(
+        job["created_by"],
+        "trained",
+        ip=ip if isinstance(ip, str) else None,
+        department=job["department"],
+        object_kind="job",
+        object_id=job["id"],
+        details={"files": files},
+    )
 
 
 class _Heartbeat:

@@ -13,7 +13,7 @@ from ..exports import decisions_file
 from ..inputs import decision_args, json_body
 from ..state import shared
 from ..uploads import attachment
-from ..user import user_name
+from ..user import audit_line, user_name
 
 
 async def create(request: Request) -> Response:
@@ -21,7 +21,12 @@ async def create(request: Request) -> Response:
     ``{"file": n, "row": r, …}`` → 201 with the stored decision (who and when)."""
     args = decision_args(await json_body(request))
     d = await run_in_threadpool(
-        decide_on, shared(request), request.path_params["id"], user_name(request), args
+        decide_on,
+        shared(request),
+        request.path_params["id"],
+        user_name(request),
+        args,
+        audit_line(request, "decided"),
     )
     return JSONResponse(decision_json(d), status_code=201)
 

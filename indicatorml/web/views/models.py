@@ -14,10 +14,11 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from ...errors import IndicatormlError
 from ...reviews.department_model import department_models, queue_training
 from ...store import NotFoundError
+from ..access import visible_department
 from ..inputs import form_of, optional_text, uploads_of
 from ..render import page
 from ..state import shared
-from ..user import department_of, user_name
+from ..user import audit_line, client_ip, department_of, user_name
 from ..worker import expected_seconds, job_json, submit
 
 
@@ -57,7 +58,7 @@ async def train(request: Request) -> Response:
     uploads, _ = await uploads_of(request)
     sh = shared(request)
     job = await run_in_threadpool(
-        submit, sh.store, sh.settings, uploads, user_name(request), department_of(request)
+        submit, sh.store, sh.settings, uploads, user_name(request), department_of(request), client_ip(request)
     )
     sh.trainer.wake()
     return RedirectResponse(f"/models?job={job['id']}", status_code=303)
@@ -67,11 +68,18 @@ async def train_department(request: Request) -> Response:
     """``POST /models/department``: queue the department's model job (its reviewed rows, no
     upload), then show its progress. The department is the user's, else the form's ``org``."""
     fields = await form_of(request)
-    department = department_of(request) or optional_text(fields.get("org"), "主管部门")
+    # A reviewer trains their own department's model (the form's org is ignored); an admin, or
+    # the single-user server, names the department in the form.
+    own = visible_department(request, "model.department")
+    if own == "":
+        raise IndicatormlError("你的账号没有所属部门:请管理员先为账号设置部门,再训练本部门模型")
+    department = own or optional_text(fields.get("org"), "主管部门") or department_of(request)
     if not department:
         raise IndicatormlError("请填写主管部门/单位名称:用这个单位已审核的表训练")
     sh = shared(request)
-    job = await run_in_threadpool(queue_training, sh.store, department, user_name(request))
+    job = await run_in_threadpool(
+        queue_training, sh.store, department, user_name(request), client_ip(request)
+    )
     sh.trainer.wake()
     return RedirectResponse(f"/models?{urlencode({'org': department, 'job': job['id']})}#department", 303)
 
@@ -79,7 +87,8 @@ async def train_department(request: Request) -> Response:
 async def use(request: Request) -> Response:
     """``POST /models/use``: every page and API call of every process uses the chosen model."""
     fields = await form_of(request)
-    await run_in_threadpool(shared(request).models.choose, fields.get("model", "default"))
+    line = audit_line(request, "model_switched", object_kind="model")
+    await run_in_threadpool(shared(request).models.choose, fields.get("model", "default"), line)
     return RedirectResponse("/models", status_code=303)
 
 

@@ -8,19 +8,21 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from ...reviews import load_review, summary_rows
+from ..access import visible_department
 from ..calls import decide_on, review_body, review_uploads
 from ..inputs import decision_args, form_of, review_fields, uploads_of
 from ..render import page
 from ..shaping import review_page
 from ..state import shared
-from ..user import department_of, user_name
+from ..user import audit_line, department_of, user_name
 
 RECENT = 20  # reviews listed on the upload page
 
 
 async def home(request: Request) -> Response:
-    """``GET /review``: the upload form and the most recent reviews."""
-    found = await run_in_threadpool(shared(request).store.list_reviews, limit=RECENT)
+    """``GET /review``: the upload form and the most recent reviews (those the user may see)."""
+    department = visible_department(request)
+    found = await run_in_threadpool(shared(request).store.list_reviews, department=department, limit=RECENT)
     return page(request, "review.html", recent=summary_rows(found))
 
 
@@ -38,6 +40,7 @@ async def upload(request: Request) -> Response:
         which=sh.models.choice(),
         user=user_name(request),
         department=department_of(request),
+        audit=audit_line(request, "reviewed"),
     )
     return RedirectResponse(f"/reviews/{review.id}", status_code=303)
 
@@ -56,6 +59,7 @@ async def decide_form(request: Request) -> Response:
     fields = await form_of(request)
     args = decision_args(fields)
     review_id = request.path_params["id"]
-    d = await run_in_threadpool(decide_on, shared(request), review_id, user_name(request), args)
+    audit = audit_line(request, "decided")
+    d = await run_in_threadpool(decide_on, shared(request), review_id, user_name(request), args, audit)
     anchor = f"#r-{d['file_n']}-{d['row']}" if d["row"] is not None else ""
     return RedirectResponse(f"/reviews/{review_id}{anchor}", status_code=303)

@@ -7,10 +7,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...reviews import load_review, summary_rows
+from ..access import visible_department
 from ..calls import review_body, review_uploads
 from ..inputs import int_param, review_fields, uploads_of
 from ..state import shared
-from ..user import department_of, user_name
+from ..user import audit_line, department_of, user_name
 
 
 async def create(request: Request) -> Response:
@@ -30,6 +31,7 @@ async def create(request: Request) -> Response:
         user=user_name(request),
         department=department_of(request),
         own_model=not asked,
+        audit=audit_line(request, "reviewed"),
     )
     body = await run_in_threadpool(review_body, sh, review)
     return JSONResponse(body, status_code=201, headers={"Location": f"/api/reviews/{review.id}"})
@@ -44,8 +46,12 @@ async def show(request: Request) -> Response:
 
 
 async def listing(request: Request) -> Response:
-    """``GET /api/reviews?limit=&offset=``: the newest reviews first."""
+    """``GET /api/reviews?limit=&offset=``: the newest reviews first (those the user may see:
+    their department's, or all for a role that sees all)."""
     limit = int_param(request, "limit", 50, 1, 500)
     offset = int_param(request, "offset", 0, 0, 10**9)
-    found = await run_in_threadpool(shared(request).store.list_reviews, limit=limit, offset=offset)
+    department = visible_department(request)
+    found = await run_in_threadpool(
+        shared(request).store.list_reviews, department=department, limit=limit, offset=offset
+    )
     return JSONResponse({"reviews": summary_rows(found)})
