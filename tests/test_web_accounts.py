@@ -425,7 +425,9 @@ def test_a_reviewer_trains_only_their_own_departments_model(app, clients):
 
 def test_last_years_row_is_looked_up_in_the_users_own_department(clients):
     """A writer of 预算处 asking for another department's last year gets their own department's."""
-    r = clients["li"].get("/api/last-year", params={"indicator": "入户走访次数", "org": "绩效处", "year": 2025})
+    r = clients["li"].get(
+        "/api/last-year", params={"indicator": "入户走访次数", "org": "绩效处", "year": 2025}
+    )
     assert r.status_code == 200 and r.json()["org"] == "预算处"
 
 
