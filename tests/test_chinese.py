@@ -155,7 +155,7 @@ def test_the_help_scan_keeps_what_a_user_types_and_nothing_else() -> None:
     assert got == ["usage", "print", "this", "message", "and", "exit"]
 
 
-@pytest.mark.parametrize("verb", _subcommands(build_parser()), ids=" ".join)
+@pytest.mark.parametrize("verb", list(_subcommands(build_parser())), ids=" ".join)
 def test_every_help_is_chinese(capsys: pytest.CaptureFixture[str], verb: tuple[str, ...]) -> None:
     with pytest.raises(SystemExit) as exit_:
         main([*verb, "--help"])
