@@ -602,7 +602,7 @@ def _library_arguments(s: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """All verbs and options in one place, so ``--help`` is the reference."""
+    """Every verb and option (one function per group of verbs below), so ``--help`` is the reference."""
     p = ChineseArgumentParser(
         prog="indicatorml",
         description="绩效目标表工具: 为预算绩效指标自动编码、检索先例、审核指标表。",
@@ -613,6 +613,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--debug", action="store_true", help="出错时显示 Python 的调用栈(供开发人员排查)")
     sub = p.add_subparsers(dest="verb", metavar="VERB", title="子命令")
 
+    for add in (_reading_verbs, _coding_verbs, _precedent_verbs, _check_verb, _serve_verb):
+        add(sub)
+    _reviews_parser(sub)
+    _store_verbs(sub)
+    _users_parser(sub)
+    _audit_parser(sub)
+    return p
+
+
+def _reading_verbs(sub: Any) -> None:
+    """parse, taxonomy: reading tables and the category table."""
     s = sub.add_parser("parse", help="读取指标表,每条指标一条记录")
     s.add_argument("files", nargs="+", metavar="FILE", help="要读取的表格文件")
     s.add_argument("--format", choices=FORMATS, help=FORMAT_HELP)
@@ -626,6 +637,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--output", "-o", metavar="PATH", help=OUTPUT_HELP)
     s.set_defaults(func=_cmd_taxonomy)
 
+
+def _coding_verbs(sub: Any) -> None:
+    """classify, code, train, evaluate: auto-coding."""
     s = sub.add_parser("classify", help="为指标文字给出一级、二级指标类别")
     s.add_argument("texts", nargs="*", metavar="TEXT", help="指标名称,可以给多个")
     s.add_argument("--target", metavar="VALUE", help="TEXT 的年度指标值(如果知道)")
@@ -702,6 +716,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_evaluate)
 
+
+def _precedent_verbs(sub: Any) -> None:
+    """index, search, precedents: precedent search."""
     s = sub.add_parser("index", help="建立检索索引")
     isub = s.add_subparsers(dest="index_verb", metavar="build", title="子命令")
     b = isub.add_parser("build", help="用你自己的表建立索引")
@@ -750,6 +767,9 @@ def build_parser() -> argparse.ArgumentParser:
     _library_arguments(s)
     s.set_defaults(func=_cmd_precedents)
 
+
+def _check_verb(sub: Any) -> None:
+    """check: the review pipeline on files."""
     s = sub.add_parser(
         "check",
         help="找出类别、指标值或表格结构可能有误的指标",
@@ -788,6 +808,9 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--trusted", action="store_true", help=TRUSTED_HELP)
     s.set_defaults(func=_cmd_check)
 
+
+def _serve_verb(sub: Any) -> None:
+    """serve: the web pages and the JSON API."""
     s = sub.add_parser(
         "serve",
         help="网页（审核、填报、检索、本单位模型）和 JSON API 的服务",
@@ -819,8 +842,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     s.set_defaults(func=_cmd_serve)
 
-    _reviews_parser(sub)
 
+def _store_verbs(sub: Any) -> None:
+    """backup, restore: the review store as one file."""
     for verb, func, help_text in (
         ("backup", _cmd_backup, "把审核数据库（审核、上传文件、审核决定、任务、设置）备份到一个文件 FILE"),
         ("restore", _cmd_restore, "把备份文件 FILE 恢复到一个空数据库（SQLite 与 PostgreSQL 之间也可以）"),
@@ -829,9 +853,6 @@ def build_parser() -> argparse.ArgumentParser:
         s.add_argument("file", metavar="FILE", type=Path)
         _store_options(s)
         s.set_defaults(func=func)
-    _users_parser(sub)
-    _audit_parser(sub)
-    return p
 
 
 def _store_options(s: argparse.ArgumentParser) -> None:

@@ -67,3 +67,23 @@ def test_every_folder_has_a_row(folder: Path) -> None:
 def test_every_row_names_something_that_exists() -> None:
     gone = [name for name in _rows() if not (PACKAGE / name.rstrip("/")).exists()]
     assert gone == [], f"docs/ARCHITECTURE.md names what is not in indicatorml/: {gone}"
+
+
+# A function a reader must scroll through is several ideas: none over this many lines. Alembic
+# revisions are exempt — each is one schema written out, table by table, as the tool expects.
+MAX_FUNCTION_LINES = 100
+
+
+def test_no_function_is_over_a_hundred_lines() -> None:
+    import ast
+
+    long = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if "migrations" in path.relative_to(PACKAGE).parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                lines = (node.end_lineno or node.lineno) - node.lineno + 1
+                if lines > MAX_FUNCTION_LINES:
+                    long.append(f"{path.relative_to(ROOT)}:{node.lineno} {node.name} ({lines} lines)")
+    assert long == []
