@@ -20,7 +20,6 @@ Run: ``.venv/bin/python benchmarks/bench_load.py [--clients 50] [--seconds 60]``
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 import tempfile
 import threading
@@ -32,19 +31,11 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_hostile import tree_rss  # noqa: E402
 from bench_reviews import build  # noqa: E402
 from bench_web import DRAFTS, Recorder, client, pct  # noqa: E402
 
 from web_server import serve_process  # noqa: E402
-
-
-def tree_rss(proc: psutil.Process) -> int:
-    """Resident bytes of ``proc`` and all its children (the file readers)."""
-    total = 0
-    for p in [proc, *proc.children(recursive=True)]:
-        with contextlib.suppress(psutil.Error):
-            total += p.memory_info().rss
-    return total
 
 
 def server_process(port_url: str) -> psutil.Process:

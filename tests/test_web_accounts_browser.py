@@ -5,9 +5,6 @@ Skipped only when /usr/bin/chromium is absent and this is not CI (as tests/test_
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from argon2 import Parameters, Type
 
@@ -16,17 +13,10 @@ from indicatorml.accounts import AccountPolicy
 from indicatorml.store import open_store
 
 from helpers import SEED
-from web_server import CHROMIUM, CHROMIUM_ARGS, live_server
+from web_server import CHROMIUM, CHROMIUM_ARGS, live_server, require_browser
 
 pytestmark = pytest.mark.slow  # a real browser against a live server
-ON_CI = os.environ.get("CI", "").lower() == "true"
-
-if not Path(CHROMIUM).exists() and not ON_CI:
-    pytest.skip(
-        f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True
-    )
-if not ON_CI:
-    pytest.importorskip("playwright")
+require_browser()
 
 FAST = AccountPolicy(argon2=Parameters(Type.ID, 19, 16, 32, 1, 8, 1))
 

@@ -6,25 +6,15 @@ browser or Playwright fails the run instead.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from indicatorml.checks import rule_name
 
 from helpers import SEED, WORKBOOKS
-from web_server import CHROMIUM, CHROMIUM_ARGS, live_server
+from web_server import CHROMIUM, CHROMIUM_ARGS, live_server, require_browser
 
 pytestmark = pytest.mark.slow  # a real browser against a live server (and one page trains a model)
-ON_CI = os.environ.get("CI", "").lower() == "true"
-
-if not Path(CHROMIUM).exists() and not ON_CI:
-    pytest.skip(
-        f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True
-    )
-if not ON_CI:
-    pytest.importorskip("playwright")
+require_browser()
 
 
 @pytest.fixture(scope="module")

@@ -114,3 +114,19 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
+
+
+def require_browser() -> None:
+    """Skip the calling browser-test module where chromium or Playwright is missing — except on
+    CI (``CI=true``), where ``.ci/run`` installs them and a missing browser must fail, not skip."""
+    import os
+
+    import pytest
+
+    if os.environ.get("CI", "").lower() == "true":
+        return
+    if not Path(CHROMIUM).exists():
+        pytest.skip(
+            f"{CHROMIUM} is not installed (apt-get install chromium fonts-noto-cjk)", allow_module_level=True
+        )
+    pytest.importorskip("playwright")
