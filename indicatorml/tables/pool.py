@@ -34,6 +34,8 @@ from typing import IO, Any
 
 from ..records import Problem, Table
 from ..table_json import table_from_dict
+from .grid import Grid
+from .grid_json import grid_from_dict
 from .limits import Limits, megabytes
 from .worker import WorkerConfig
 
@@ -144,18 +146,36 @@ class ReaderPool:
         # A pool dropped without close() still ends its idle workers (they would wait for input).
         weakref.finalize(self, _end_all, self._idle)
 
-    # -------------------------------------------------------------- the one public verb
+    # -------------------------------------------------------------- the public verbs
     def read(self, path: str | Path, limits: Limits, until: float | None = None) -> Table:
         """The table of the file at ``path`` read by a worker, or a table whose one Problem says
         why not (deadline, memory, busy, the batch's time used up)."""
         p = str(path)
+        got = self._exchange(p, {"path": p, "limits": limits.to_dict()}, until)
+        if isinstance(got, str):
+            return _failed(p, got)
+        table, last = _decoded(p, got)
+        return table
+
+    def grids(
+        self, path: str | Path, kind: str, limits: Limits, until: float | None = None
+    ) -> list[Grid] | None:
+        """The grids of the ``kind`` file at ``path`` read by a worker (for a writer laying a
+        new workbook out like it), or None when they cannot be had (the same limits, deadline
+        and memory cap as :meth:`read`; the writer then uses the table's own rows)."""
+        p = str(path)
+        got = self._exchange(p, {"path": p, "limits": limits.to_dict(), "grids": kind}, until)
+        return None if isinstance(got, str) else _decoded_grids(got)
+
+    def _exchange(self, p: str, request: dict[str, Any], until: float | None) -> bytes | str:
+        """One request to a worker: its reply line, or why there is none (in Chinese)."""
         now = time.monotonic()
         if until is not None and now >= until:
-            return _failed(p, "这一批文件的读取时间已用完,这个文件没有读取;请减少一次上传的文件数。")
+            return "这一批文件的读取时间已用完,这个文件没有读取;请减少一次上传的文件数。"
         slot = self._take(min(self.settings.wait_seconds, until - now) if until is not None else None)
         if isinstance(slot, _NoSlot):
             s = self.settings
-            return _failed(p, f"服务器正忙:{s.size} 个文件正在读取、{s.queue} 个在排队,请稍后再试。")
+            return f"服务器正忙:{s.size} 个文件正在读取、{s.queue} 个在排队,请稍后再试。"
         worker: _Worker | None = slot
         try:
             if worker is None or not worker.alive():
@@ -165,12 +185,12 @@ class ReaderPool:
                 try:
                     worker = _Worker(self.settings)
                 except OSError as e:
-                    return _failed(p, f"无法启动读取进程({type(e).__name__}: {e}),没有读取。")
+                    return f"无法启动读取进程({type(e).__name__}: {e}),没有读取。"
             deadline = self.settings.deadline
             if until is not None:
                 deadline = max(0.1, min(deadline, until - time.monotonic()))
-            table, worker = self._ask(worker, p, limits, deadline)
-            return table
+            got, worker = self._ask(worker, request, deadline)
+            return got
         finally:
             self._give(worker)
 
@@ -234,33 +254,32 @@ class ReaderPool:
 
     # -------------------------------------------------------------- one request
     def _ask(
-        self, worker: _Worker, path: str, limits: Limits, deadline: float
-    ) -> tuple[Table, _Worker | None]:
-        """Send one request and wait for its reply until ``deadline`` seconds; (table, the
-        worker if it may be reused)."""
-        request = json.dumps({"path": path, "limits": limits.to_dict()}, ensure_ascii=False).encode() + b"\n"
+        self, worker: _Worker, request: dict[str, Any], deadline: float
+    ) -> tuple[bytes | str, _Worker | None]:
+        """Send one request and wait for its reply until ``deadline`` seconds; (the reply line or
+        why there is none, the worker if it may be reused)."""
+        line_out = json.dumps(request, ensure_ascii=False).encode() + b"\n"
         try:
             assert worker.proc.stdin is not None
-            worker.proc.stdin.write(request)
+            worker.proc.stdin.write(line_out)
             worker.proc.stdin.flush()
         except (BrokenPipeError, OSError):
-            return self._dead(worker, path), None
+            return self._dead(worker), None
         try:
             line = worker.replies.get(timeout=deadline)
         except queue.Empty:
             self._replace(worker)
             shown = max(1, round(deadline))  # a deadline the batch cut short shows as whole seconds too
-            return _failed(path, f"读取超时({shown} 秒):文件可能已损坏或构造异常,没有读完。"), None
+            return f"读取超时({shown} 秒):文件可能已损坏或构造异常,没有读完。", None
         if not line:
-            return self._dead(worker, path), None
+            return self._dead(worker), None
         if not line.endswith(b"\n"):
             self._replace(worker)
-            return _failed(path, f"读取结果超过 {megabytes(self.settings.reply_bytes)},没有接收。"), None
-        table, last = _decoded(path, line)
-        if last:
+            return f"读取结果超过 {megabytes(self.settings.reply_bytes)},没有接收。", None
+        if _ends_after(line):
             worker.kill()  # it is ending itself (recycled): reap it, start another when needed
-            return table, None
-        return table, worker
+            return line, None
+        return line, worker
 
     def _replace(self, worker: _Worker) -> None:
         """Kill a worker; its slot gets a fresh one when next needed."""
@@ -268,19 +287,19 @@ class ReaderPool:
         with self._cond:
             self.replaced += 1
 
-    def _dead(self, worker: _Worker, path: str) -> Table:
+    def _dead(self, worker: _Worker) -> str:
         """A worker that ended without a reply: say what ended it."""
         self._replace(worker)
         code = worker.proc.returncode
         memory = self.settings.memory_bytes
         if code == -getattr(signal, "SIGXCPU", -1000):
-            return _failed(path, f"读取超时(CPU 时间超过 {int(self.settings.deadline)} 秒):没有读完。")
+            return f"读取超时(CPU 时间超过 {int(self.settings.deadline)} 秒):没有读完。"
         if code == 3:  # the worker's own MemoryError, past its address-space limit
             cap = f"({megabytes(memory)})" if memory else ""
-            return _failed(path, f"读取时内存超过上限{cap}:文件异常大或已损坏,没有读完。")
+            return f"读取时内存超过上限{cap}:文件异常大或已损坏,没有读完。"
         if code == -getattr(signal, "SIGKILL", -1000):
-            return _failed(path, "读取进程被系统终止(多半是内存不足):文件异常大或已损坏,没有读完。")
-        return _failed(path, f"读取进程意外退出(代码 {code}):文件可能已损坏,没有读完。")
+            return "读取进程被系统终止(多半是内存不足):文件异常大或已损坏,没有读完。"
+        return f"读取进程意外退出(代码 {code}):文件可能已损坏,没有读完。"
 
 
 class _NoSlot:
@@ -294,6 +313,25 @@ def _failed(path: str, reason: str) -> Table:
     """A table that holds nothing but why (kind ``empty``: nothing was read, so no writer goes
     back to the file for its layout)."""
     return Table(path=path, kind="empty", problems=[Problem(path, None, reason)])
+
+
+def _ends_after(line: bytes) -> bool:
+    """Whether the worker said it ends after this reply (``"last"``; unreadable: treat as ending)."""
+    try:
+        reply: Any = json.loads(line)
+        return not ("table" in reply or "grids" in reply) or reply.get("last", False) is not False
+    except (ValueError, TypeError, AttributeError, RecursionError):
+        return True
+
+
+def _decoded_grids(line: bytes) -> list[Grid] | None:
+    """The reply's grids, checked; None for anything else (a failed read, a strange reply)."""
+    try:
+        reply: Any = json.loads(line)
+        given = reply["grids"]
+        return None if given is None else [grid_from_dict(g) for g in given]
+    except (ValueError, KeyError, TypeError, AttributeError, RecursionError):
+        return None
 
 
 def _decoded(path: str, line: bytes) -> tuple[Table, bool]:

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Protocol
 
 from ..records import Table
+from .grid import Grid
 from .limits import DEFAULT_LIMITS, Limits
 
 __all__ = ["Reader", "ReadPolicy", "current_policy", "reading"]
@@ -36,6 +37,13 @@ class Reader(Protocol):
     def read(self, path: str | Path, limits: Limits, until: float | None = None) -> Table:
         """The file's table; a file that cannot be read within the limits is a table with one
         Problem. ``until`` (``time.monotonic()``) is when the batch must be done."""
+        ...
+
+    def grids(
+        self, path: str | Path, kind: str, limits: Limits, until: float | None = None
+    ) -> list[Grid] | None:
+        """The grids of the ``kind`` file at ``path`` (for a writer laying a workbook out like
+        it), or None when they cannot be had within the limits."""
         ...
 
 

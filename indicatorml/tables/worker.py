@@ -10,8 +10,10 @@ because starting Python and importing the readers costs more than reading most t
 The protocol is JSON lines, never pickle (a worker a hostile file took over must not be able
 to run code in the parent through what it sends back):
 
-* request (stdin): ``{"path": "…", "limits": {…}}`` — :meth:`Limits.to_dict`
-* reply (stdout): ``{"table": …, "last": bool}`` — :func:`~indicatorml.table_json.table_to_dict`;
+* request (stdin): ``{"path": "…", "limits": {…}}`` — :meth:`Limits.to_dict`; with
+  ``"grids": kind`` it asks for the file's grids instead (a writer's second read of a stored upload)
+* reply (stdout): ``{"table": …, "last": bool}`` — :func:`~indicatorml.table_json.table_to_dict`,
+  or ``{"grids": [...] | null, "last": bool}`` — :func:`~.grid_json.grid_to_dict`;
   ``last``: the worker ends after this reply (see below), so the pool starts another.
 
 Anything else a library prints goes to stderr, never into the protocol. The worker ends when
@@ -27,6 +29,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from pathlib import Path
 from typing import Any, BinaryIO
 
 __all__ = ["main", "WorkerConfig"]
@@ -113,10 +116,29 @@ def _answer(request: dict[str, Any], config: WorkerConfig) -> tuple[bytes, bool]
     from .read import read_here
 
     limits = Limits.from_dict(request["limits"])
-    data = table_to_dict(read_here(str(request["path"]), limits, config.memory_bytes))
+    reply: dict[str, Any]
+    if request.get("grids"):
+        reply = {"grids": _grids(str(request["grids"]), Path(str(request["path"])), limits)}
+    else:
+        reply = {"table": table_to_dict(read_here(str(request["path"]), limits, config.memory_bytes))}
     held = _address_space()
     last = bool(config.memory_bytes and held is not None and held > config.memory_bytes // 2)
-    return json.dumps({"table": data, "last": last}, ensure_ascii=False).encode("utf-8") + b"\n", last
+    reply["last"] = last
+    return json.dumps(reply, ensure_ascii=False).encode("utf-8") + b"\n", last
+
+
+def _grids(kind: str, path: Path, limits: Any) -> list[dict[str, Any]] | None:
+    """A file's grids for a writer (:func:`~.file_grids.grids_here`), or None when they cannot be
+    read (damaged, over a limit: the writer then lays the workbook out from the table's rows)."""
+    from .file_grids import grids_here
+    from .grid_json import grid_to_dict
+
+    try:
+        return [grid_to_dict(g) for g in grids_here(kind, path, limits)]
+    except MemoryError:
+        raise
+    except Exception:  # noqa: BLE001 - no grids is an answer, not a dead worker
+        return None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import IO
 
 from .limits import FileBudget, LimitExceeded, megabytes
 
@@ -23,8 +24,8 @@ _CHUNK = 1 << 20
 _RATIO_FLOOR = 1 << 20  # a member smaller than this inflated cannot hurt, whatever its ratio
 
 
-def check_zip(path: Path, budget: FileBudget) -> None:
-    """Raise :class:`LimitExceeded` if the zip at ``path`` holds too many members, inflates
+def check_zip(path: Path | IO[bytes], budget: FileBudget) -> None:
+    """Raise :class:`LimitExceeded` if the zip at ``path`` (a file, or its bytes open) holds too many members, inflates
     to more than ``unzipped_bytes``, or a member over 1 MB is compressed more than
     ``zip_ratio``:1 — by its directory first, then by the bytes actually inflated. A zip too
     damaged to list is left to the reader (it reports the damage itself)."""

@@ -13,7 +13,8 @@ pipeline names every finding, problem and download after those.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from ..coding import classify, code_table, explain_suggestion, load_model
 from ..errors import IndicatormlError
@@ -38,6 +39,9 @@ __all__ = [
 ]
 
 _NONE: dict[str, Any] = {"query": "", "hits": [], "categories": [], "targets": []}
+
+
+T = TypeVar("T")
 
 
 def review_uploads(
@@ -162,3 +166,12 @@ def draft_panel(
         "precedents": precedents,
         "chart": target_chart(precedents["targets"]),
     }
+
+
+def written(sh: Shared, write: Callable[..., T], *args: Any) -> T:
+    """A download written from a stored review (``write(*args)``: a workbook, the coded file, the
+    zip). Laying a new workbook out like its ``.xls``/``.docx``/``.pdf`` source parses the stored
+    upload again, so it runs where the review's read ran: in the server's reader pool, under its
+    limits (:func:`~indicatorml.tables.file_grids.file_grids`)."""
+    with sh.reading_uploads():
+        return write(*args)

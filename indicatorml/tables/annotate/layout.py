@@ -9,7 +9,6 @@ else the flat table's rows, else the records' columns (``RECORD_HEADER``).
 from __future__ import annotations
 
 import bisect
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from ...output import display_width
 from ...records import GridInfo, Table
 from ..columns import cell_text, match_columns
+from ..file_grids import file_grids
 from ..grid import Grid
 
 __all__ = ["Place", "TableArea", "Sheet", "layout", "sheet_title", "source_grids", "RECORD_HEADER"]
@@ -265,39 +265,11 @@ def source_grids(kind: str, data: bytes) -> dict[str, Grid] | None:
     (then the table's flat rows or the records' columns are used).
 
     Why from bytes: the writer of a stored review has the upload's bytes, not a file; the
-    path the table was read from may be a temporary file long gone. The ``.docx``/``.pdf``
-    readers open a path, so those bytes go to a private temporary folder for the read and are
-    removed at once; the grids carry no path.
+    path the table was read from may be a temporary file long gone. The read is
+    :func:`~indicatorml.tables.file_grids.file_grids`: in a reader worker when the caller reads
+    through a pool (an untrusted upload on the server), here otherwise.
     """
-    try:
-        if kind == "xls":
-            from ..xls import xls_grids
-
-            grids = xls_grids(data)
-        elif kind in ("xlsx", "docx", "pdf"):
-            with tempfile.TemporaryDirectory(prefix="indicatorml-grids-") as tmp:
-                path = Path(tmp) / f"source.{kind}"
-                path.write_bytes(data)
-                grids = _path_grids(kind, path)
-        else:
-            return None
-    except Exception:  # noqa: BLE001 - no grids: the table's own rows instead
-        return None
-    return {g.name: g for g in grids}
-
-
-def _path_grids(kind: str, path: Path) -> list[Grid]:
-    if kind == "xlsx":
-        from ..xlsx import xlsx_grids
-
-        return xlsx_grids(path)
-    if kind == "docx":
-        from ..docx import docx_grids
-
-        return docx_grids(path)
-    from ..pdf import pdf_grids
-
-    return pdf_grids(path)[0]
+    return file_grids(kind, data)
 
 
 def _fill_from_grid(sheet: Sheet, grid: Grid) -> None:

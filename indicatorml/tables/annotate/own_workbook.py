@@ -16,6 +16,9 @@ import io
 from collections.abc import Sequence
 
 from ...errors import IndicatormlError
+from ..limits import FileBudget, LimitExceeded
+from ..reading import current_policy
+from ..zipcheck import check_zip
 from .layout import layout
 from .marks import Listing, Marked
 from .write_marks import (
@@ -45,6 +48,12 @@ def annotate_workbook(item: Marked, listing: Listing | None = None, more: Sequen
     src = item.source
     if src.data is None:
         raise IndicatormlError(f"{src.name}: 要在原工作簿上标注,需要工作簿文件本身的内容")
+    try:
+        # The same zip limits as the review's read (inflated size, ratio, members) before
+        # openpyxl inflates anything: this is a second parse of an untrusted upload.
+        check_zip(io.BytesIO(src.data), FileBudget(current_policy().limits))
+    except LimitExceeded as e:
+        raise IndicatormlError(f"{src.name}: {e}") from None
     try:
         wb = load_workbook(io.BytesIO(src.data))
     except Exception as e:  # noqa: BLE001 - a workbook openpyxl cannot load is the user's to fix

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from ...reviews import file_workbook, workbooks_zip
-from ..calls import check_uploads
+from ..calls import check_uploads, written
 from ..inputs import uploads_of
 from ..shaping import check_json
 from ..state import shared
@@ -30,8 +30,8 @@ async def check(request: Request) -> Response:
         return JSONResponse(check_json(review))
     one = len(review.files) == 1
     got = (
-        await run_in_threadpool(file_workbook, review, 1)
+        await run_in_threadpool(written, sh, file_workbook, review, 1)
         if one
-        else await run_in_threadpool(workbooks_zip, review)
+        else await run_in_threadpool(written, sh, workbooks_zip, review)
     )
     return Response(got.data, media_type=got.media_type, headers=attachment(got.name))

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from ...reviews import Download, file_coded, file_workbook, load_review, workbooks_zip
+from ..calls import written
 from ..state import shared
 from ..uploads import attachment
 
@@ -25,20 +26,23 @@ def _file_n(request: Request) -> int:
 
 async def workbook(request: Request) -> Response:
     """``GET /api/reviews/{id}/files/{n}/workbook``: ``<stem>.审核.xlsx``."""
-    store = shared(request).store
+    sh = shared(request)
+    store = sh.store
     review = await run_in_threadpool(load_review, store, request.path_params["id"])
-    return _answer(await run_in_threadpool(file_workbook, review, _file_n(request), store))
+    return _answer(await run_in_threadpool(written, sh, file_workbook, review, _file_n(request), store))
 
 
 async def coded(request: Request) -> Response:
     """``GET /api/reviews/{id}/files/{n}/coded``: the file coded with the review's suggestions."""
-    store = shared(request).store
+    sh = shared(request)
+    store = sh.store
     review = await run_in_threadpool(load_review, store, request.path_params["id"])
-    return _answer(await run_in_threadpool(file_coded, review, _file_n(request), store))
+    return _answer(await run_in_threadpool(written, sh, file_coded, review, _file_n(request), store))
 
 
 async def workbooks(request: Request) -> Response:
     """``GET /api/reviews/{id}/workbooks.zip``: every file's workbook, each under its own name."""
-    store = shared(request).store
+    sh = shared(request)
+    store = sh.store
     review = await run_in_threadpool(load_review, store, request.path_params["id"])
-    return _answer(await run_in_threadpool(workbooks_zip, review, store))
+    return _answer(await run_in_threadpool(written, sh, workbooks_zip, review, store))
