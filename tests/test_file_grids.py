@@ -43,14 +43,24 @@ def pool():
 
 def test_there_are_sources_of_every_kind() -> None:
     assert {_kind(p) for p in SOURCES} == set(GRID_KINDS)
+    assert {_kind(p) for p in READABLE} == set(GRID_KINDS)
 
 
-@pytest.mark.parametrize("path", SOURCES, ids=[p.name for p in SOURCES])
-def test_grids_survive_json_exactly(path: Path) -> None:
+def _readable(path: Path) -> bool:
     try:
-        grids = grids_here(_kind(path), path)
-    except Exception:  # noqa: BLE001 - a damaged fixture has no grids to compare
-        pytest.skip("no grids: the fixture is damaged on purpose")
+        grids_here(_kind(path), path)
+    except Exception:  # noqa: BLE001 - damaged on purpose (truncated, encrypted, renamed)
+        return False
+    return True
+
+
+READABLE = [p for p in SOURCES if _readable(p)]
+
+
+@pytest.mark.parametrize("path", READABLE, ids=[p.name for p in READABLE])
+def test_grids_survive_json_exactly(path: Path) -> None:
+    grids = grids_here(_kind(path), path)
+    assert grids
     for g in grids:
         back = grid_from_dict(json.loads(json.dumps(grid_to_dict(g), ensure_ascii=False)))
         assert back == g
