@@ -443,3 +443,14 @@ def test_pages_offer_only_the_forms_the_role_may_send(clients, reviews):
         assert f'action="{action}"' not in models
     assert "只有管理员可以切换" in models
     assert 'action="/models/department"' in clients["zhang"].get("/models").text
+
+
+def test_library_hits_link_only_to_reviews_the_user_may_open(clients, reviews):
+    """Both departments' reviewed rows are found (the library is shared), but a hit links to its
+    stored review only for a user who may open that review — no link that would answer 403."""
+    ids = {name: r["id"] for name, r in reviews.items()}
+    page = clients["zhang"].get("/search", params={"q": "获赔率", "top": 50})
+    assert page.status_code == 200
+    assert f"/reviews/{ids['zhang']}#" in page.text and f"/reviews/{ids['wang']}#" not in page.text
+    admin = clients["admin"].get("/search", params={"q": "获赔率", "top": 50}).text
+    assert f"/reviews/{ids['zhang']}#" in admin and f"/reviews/{ids['wang']}#" in admin

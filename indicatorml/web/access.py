@@ -114,3 +114,10 @@ def may(request: Request, action: str) -> bool:
     route checks again, with the object's department, when the form is sent."""
     policy: ServePolicy = request.app.state.policy
     return policy.mode == "single-user" or scope(user_of(request), action) is not None
+
+
+def may_view_review(request: Request, department: str | None) -> bool:
+    """Whether this user may open a stored review of ``department`` (a library hit links to its
+    review only then: the hit's text is everyone's, the review page is its department's)."""
+    policy: ServePolicy = request.app.state.policy
+    return policy.allows(user_of(request), "review.view", department)

@@ -10,6 +10,7 @@ checks before sending.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -21,7 +22,7 @@ from .. import __version__
 from ..accounts import ROLE_NAMES
 from ..checks import GRADE_MEANING, GRADES, SEVERITIES, SEVERITY_ZH
 from ..taxonomy import LEVEL2, code_label
-from .access import may
+from .access import may, may_view_review
 from .csrf import FIELD, HEADER, set_token_cookie, token_for
 from .limits import MAX_UPLOAD_BYTES
 from .shaping import local_time, review_link
@@ -64,6 +65,7 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
         user=user_name(request),
         account=header_user(request),
         may=lambda action: may(request, action),
+        review_link=visible_link(request),
         model_choice=state.models.choice(),
         has_local=state.models.local() is not None,
     )
@@ -77,4 +79,15 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
 def fragment(request: Request, name: str, **context: Any) -> Response:
     """Render a part of a page (the 填报 panel) that scripts put into a page already shown."""
     templates: Jinja2Templates = request.app.state.templates
+    context.setdefault("review_link", visible_link(request))
     return templates.TemplateResponse(request, name, context)
+
+
+def visible_link(request: Request) -> Callable[[dict[str, Any]], str | None]:
+    """``review_link`` for this user: a library hit links to its stored review only where the
+    user may open it (another department's review would answer 403)."""
+
+    def link(hit: dict[str, Any]) -> str | None:
+        return review_link(hit) if may_view_review(request, hit.get("department")) else None
+
+    return link
