@@ -112,3 +112,15 @@ def test_a_model_zip_with_a_path_trick_is_refused(tmp_path, member):
     assert not (tmp_path / "m").exists() and not list(tmp_path.glob(".unpack-*"))
     with pytest.raises(IndicatormlError, match="损坏"):
         unzip_model(b"not a zip", tmp_path / "m")
+
+
+def test_the_progress_bar_expects_the_time_of_the_same_kind_of_job(tmp_path):
+    """A department's model trains on its reviewed rows only: its bar does not borrow the time of
+    the last upload training, and the other way round."""
+    with open_store(None, tmp_path / "data") as store:
+        job = store.create_job(worker.KIND, {"files": []})
+        store.claim_next_job(worker.KIND, "w")
+        store.finish_job(job["id"], {}, worker="w")
+        assert worker.expected_seconds(store) is not None
+        assert worker.expected_seconds(store, worker.KIND) is not None
+        assert worker.expected_seconds(store, "department-model") is None

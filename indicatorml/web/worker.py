@@ -98,9 +98,11 @@ def job_json(job: Job, expected: float | None = None) -> dict[str, Any]:
     }
 
 
-def expected_seconds(store: Store) -> float | None:
-    """How long the last finished training took (the page's progress bar), None before any."""
-    done = store.list_jobs(kind=KIND, state="done", limit=1)
+def expected_seconds(store: Store, kind: str = KIND) -> float | None:
+    """How long the last finished training of ``kind`` took (the page's progress bar: a
+    department's model trains on its reviewed rows, an upload's on the shipped data too — their
+    times differ), None before any."""
+    done = store.list_jobs(kind=kind, state="done", limit=1)
     if not done or done[0]["started_at"] is None or done[0]["finished_at"] is None:
         return None
     return round((done[0]["finished_at"] - done[0]["started_at"]).total_seconds(), 1)

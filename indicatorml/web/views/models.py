@@ -29,7 +29,7 @@ async def models_page(request: Request) -> Response:
     if request.query_params.get("job"):
         try:
             found = await run_in_threadpool(sh.store.get_job, request.query_params["job"])
-            job = job_json(found, await run_in_threadpool(expected_seconds, sh.store))
+            job = job_json(found, await run_in_threadpool(expected_seconds, sh.store, found["kind"]))
         except NotFoundError:
             job = None
     default = await run_in_threadpool(sh.models.model, "default")
@@ -96,4 +96,4 @@ async def job_status(request: Request) -> Response:
     """``GET /api/models/jobs/{job}``: a training job's state, stage and time."""
     sh = shared(request)
     job = await run_in_threadpool(sh.store.get_job, request.path_params["job"])
-    return JSONResponse(job_json(job, await run_in_threadpool(expected_seconds, sh.store)))
+    return JSONResponse(job_json(job, await run_in_threadpool(expected_seconds, sh.store, job["kind"])))
