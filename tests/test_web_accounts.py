@@ -454,3 +454,19 @@ def test_library_hits_link_only_to_reviews_the_user_may_open(clients, reviews):
     assert f"/reviews/{ids['zhang']}#" in page.text and f"/reviews/{ids['wang']}#" not in page.text
     admin = clients["admin"].get("/search", params={"q": "获赔率", "top": 50}).text
     assert f"/reviews/{ids['zhang']}#" in admin and f"/reviews/{ids['wang']}#" in admin
+
+
+def test_static_files_and_the_health_check_skip_the_session_lookup(clients, monkeypatch):
+    from indicatorml.web import session
+
+    calls = []
+    real = session.session_user
+    monkeypatch.setattr(session, "session_user", lambda *a, **k: calls.append(1) or real(*a, **k))
+    zhang = clients["zhang"]
+    assert zhang.get("/static/app.css").status_code == 200 and zhang.get("/healthz").status_code == 200
+    assert calls == []
+    assert zhang.get("/review").status_code == 200 and calls == [1]
+    # what skips the lookup must be public in the route table (a page needing the user would break)
+    for route in routes.ROUTES:
+        if route.path.startswith(session.NO_SESSION):
+            assert route.action == PUBLIC, route.path

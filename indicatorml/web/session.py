@@ -27,6 +27,11 @@ __all__ = ["COOKIE", "SessionCheck", "session_token", "set_session_cookie", "cle
 COOKIE = "indicatorml_session"
 
 
+# Public paths that never read the user (the route table names them PUBLIC): a page's CSS and
+# scripts, the health check. No session lookup (a database read) for them.
+NO_SESSION = ("/static/", "/healthz")
+
+
 class SessionCheck:
     """ASGI middleware: ``request.state.user`` = the session's user, or None (module docstring)."""
 
@@ -40,7 +45,7 @@ class SessionCheck:
         if scope["type"] == "http":
             state = scope.setdefault("state", {})
             state["user"] = None
-            if self.policy.login_required:
+            if self.policy.login_required and not str(scope.get("path", "")).startswith(NO_SESSION):
                 token = session_token(Request(scope))
                 if token:
                     state["user"] = await run_in_threadpool(
