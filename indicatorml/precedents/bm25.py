@@ -26,7 +26,7 @@ import numpy as np
 
 from ..errors import IndicatormlError
 
-__all__ = ["BM25", "FORMAT", "top_k"]
+__all__ = ["BM25", "FORMAT", "top_k", "read_index_json", "read_index_array"]
 
 FORMAT = "indicatorml-bm25"
 _VERSION = 1
@@ -265,7 +265,7 @@ class BM25:
         d = Path(path)
         if not d.is_dir():
             raise IndicatormlError(f"索引目录 {d} 不存在")
-        params = _read_json(d / "params.json", d)
+        params = read_index_json(d / "params.json", d)
         if not isinstance(params, dict) or params.get("format") != FORMAT:
             raise IndicatormlError(f"{d / 'params.json'} 不是 indicatorml 的 BM25 索引")
         if params.get("version") != _VERSION:
@@ -273,7 +273,7 @@ class BM25:
                 f"{d}: 不支持索引版本 {params.get('version')}"
                 f"(这个 indicatorml 只读版本 {_VERSION});请用 indicatorml index build 重新建立索引"
             )
-        vocab = _read_json(d / "vocab.json", d)
+        vocab = read_index_json(d / "vocab.json", d)
         try:
             self = cls(params["k1"], params["b"], params["epsilon"])
             self.n_docs = int(params["n_docs"])
@@ -287,19 +287,7 @@ class BM25:
             raise IndicatormlError(
                 f"索引文件 {d / 'vocab.json'} 已损坏(不是词的列表);请用 indicatorml index build 重新建立索引"
             )
-        arrays = {}
-        for name in _ARRAYS:
-            f = d / f"{name}.npy"
-            if not f.is_file():
-                raise IndicatormlError(
-                    f"索引目录 {d} 不完整: 缺少 {f.name};请用 indicatorml index build 重新建立索引"
-                )
-            try:
-                arrays[name] = np.load(f, mmap_mode="r" if mmap else None, allow_pickle=False)
-            except (ValueError, OSError, EOFError):
-                raise IndicatormlError(
-                    f"索引文件 {f} 已损坏(不是可读的 .npy 数组);请用 indicatorml index build 重新建立索引"
-                ) from None
+        arrays = {name: read_index_array(d / f"{name}.npy", d, mmap) for name in _ARRAYS}
         _validate(d, params, vocab, arrays)
         self.vocabulary = {w: j for j, w in enumerate(vocab)}
         for name, a in arrays.items():
@@ -307,7 +295,9 @@ class BM25:
         return self
 
 
-def _read_json(f: Path, d: Path) -> Any:
+def read_index_json(f: Path, d: Path) -> Any:
+    """The JSON file ``f`` of the index folder ``d``; a missing or damaged one is an
+    IndicatormlError saying to rebuild (every saved index here reads its files so: engine.py too)."""
     if not f.is_file():
         raise IndicatormlError(
             f"索引目录 {d} 不完整: 缺少 {f.name};请用 indicatorml index build 重新建立索引"
@@ -318,6 +308,22 @@ def _read_json(f: Path, d: Path) -> Any:
         raise IndicatormlError(
             f"索引文件 {f} 已损坏(技术细节: {e});请用 indicatorml index build 重新建立索引"
         ) from None
+
+
+def read_index_array(f: Path, d: Path, mmap: bool = False) -> np.ndarray:
+    """The ``.npy`` array ``f`` of the index folder ``d`` (memory-mapped with ``mmap``), never
+    unpickled; a missing or damaged one is an IndicatormlError saying to rebuild."""
+    if not f.is_file():
+        raise IndicatormlError(
+            f"索引目录 {d} 不完整: 缺少 {f.name};请用 indicatorml index build 重新建立索引"
+        )
+    try:
+        a: np.ndarray = np.load(f, mmap_mode="r" if mmap else None, allow_pickle=False)
+    except (ValueError, OSError, EOFError):
+        raise IndicatormlError(
+            f"索引文件 {f} 已损坏(不是可读的 .npy 数组);请用 indicatorml index build 重新建立索引"
+        ) from None
+    return a
 
 
 def _validate(d: Path, params: dict[str, Any], vocab: list[str], a: dict[str, np.ndarray]) -> None:

@@ -15,12 +15,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
 from ..errors import IndicatormlError
-from .bm25 import top_k
+from .bm25 import read_index_array, read_index_json, top_k
 from .fields import FieldIndex
 from .postings import Block
 from .ranking import DEFAULT, FIELDS, Ranking
@@ -117,7 +116,7 @@ class FieldedIndex:
     @classmethod
     def load(cls, d: Path) -> FieldedIndex:
         """A saved index; a missing or damaged file is an IndicatormlError naming it."""
-        meta = _read_json(d / "engine.json", d)
+        meta = read_index_json(d / "engine.json", d)
         if not isinstance(meta, dict) or meta.get("format") != FORMAT:
             raise IndicatormlError(f"{d / 'engine.json'} 不是 indicatorml 的检索索引")
         if meta.get("version") != _VERSION:
@@ -132,12 +131,12 @@ class FieldedIndex:
                 f"索引文件 {d / 'engine.json'} 已损坏(技术细节: {e});请用 indicatorml index build 重新建立索引"
             ) from None
         for name in FIELDS:
-            vocab = _read_json(d / f"{name}.vocab.json", d)
+            vocab = read_index_json(d / f"{name}.vocab.json", d)
             if not isinstance(vocab, list) or not all(isinstance(w, str) for w in vocab):
                 raise IndicatormlError(
                     f"索引文件 {d / (name + '.vocab.json')} 已损坏;请用 indicatorml index build 重新建立索引"
                 )
-            a = {x: _read_array(d / f"{name}.{x}.npy", d) for x in _ARRAYS}
+            a = {x: read_index_array(d / f"{name}.{x}.npy", d) for x in _ARRAYS}
             _validate(d, name, n_docs, len(vocab), a)
             block = Block(0, n_docs, a["terms"], a["indptr"], a["docs"], a["tf"])
             self.fields[name] = FieldIndex.from_arrays(
@@ -149,33 +148,6 @@ class FieldedIndex:
 
 def _params(ranking: Ranking) -> tuple[float, float, float]:
     return ranking.k1, ranking.b, 0.25  # epsilon: rank-bm25's default (never reached on real data)
-
-
-def _read_json(f: Path, d: Path) -> Any:
-    if not f.is_file():
-        raise IndicatormlError(
-            f"索引目录 {d} 不完整: 缺少 {f.name};请用 indicatorml index build 重新建立索引"
-        )
-    try:
-        return json.loads(f.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as e:
-        raise IndicatormlError(
-            f"索引文件 {f} 已损坏(技术细节: {e});请用 indicatorml index build 重新建立索引"
-        ) from None
-
-
-def _read_array(f: Path, d: Path) -> np.ndarray:
-    if not f.is_file():
-        raise IndicatormlError(
-            f"索引目录 {d} 不完整: 缺少 {f.name};请用 indicatorml index build 重新建立索引"
-        )
-    try:
-        a: np.ndarray = np.load(f, allow_pickle=False)
-    except (ValueError, OSError, EOFError):
-        raise IndicatormlError(
-            f"索引文件 {f} 已损坏(不是可读的 .npy 数组);请用 indicatorml index build 重新建立索引"
-        ) from None
-    return a
 
 
 def _validate(d: Path, name: str, n_docs: int, n_terms: int, a: dict[str, np.ndarray]) -> None:
