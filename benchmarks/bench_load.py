@@ -33,7 +33,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_hostile import tree_rss  # noqa: E402
 from bench_reviews import build  # noqa: E402
-from bench_web import DRAFTS, Recorder, client, pct  # noqa: E402
+from bench_web import DRAFTS, Recorder, client  # noqa: E402
 
 from web_server import serve_process  # noqa: E402
 
@@ -75,9 +75,7 @@ class Sampler:
         return next((b for t, b in self.samples if t >= seconds), self.samples[-1][1])
 
 
-def load(
-    url: str, form: bytes, clients: int, seconds: float, stored: bool
-) -> tuple[dict[str, list[float]], list[str]]:
+def load(url: str, form: bytes, clients: int, seconds: float, stored: bool) -> Recorder:
     """``clients`` threads for ``seconds``: the mix above (``stored``) or classify + precedents only."""
     rec = Recorder()
     step = rec.step
@@ -104,22 +102,14 @@ def load(
             )
             i += 1
 
-    threads = [threading.Thread(target=one, args=(k,)) for k in range(clients)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join()
-    return rec.times, rec.errors
+    rec.run(clients, one)
+    return rec
 
 
-def report(name: str, times: dict[str, list[float]], errors: list[str], seconds: float) -> None:
-    every = [ms for xs in times.values() for ms in xs]
-    kinds = ", ".join(f"{k} {len(v)} req {pct(v, 0.5):.0f}/{pct(v, 0.95):.0f}" for k, v in times.items())
-    print(
-        f"{name}: {len(errors)} errors of {len(every)} requests ({len(every) / seconds:.0f}/s); "
-        f"p50 {pct(every, 0.5):.0f} ms, p95 {pct(every, 0.95):.0f} ms; per kind (count, p50/p95 ms): {kinds}"
-    )
-    for e in errors[:5]:
+def report(name: str, rec: Recorder, seconds: float) -> None:
+    count = sum(len(v) for v in rec.times.values())
+    print(f"{name} ({count / seconds:.0f} requests/s): {rec.summary()}")
+    for e in rec.errors[:5]:
         print("    ", e)
 
 
@@ -140,19 +130,17 @@ def main() -> int:
             proc = server_process(url)
             print(f"server tree at start (idle): {tree_rss(proc) / 2**20:.0f} MB")
             with Sampler(proc) as ref:
-                times, errors = load(url, form, args.clients, args.seconds, stored=False)
+                rec = load(url, form, args.clients, args.seconds, stored=False)
             report(
                 f"reference, {args.clients} clients x {args.seconds:.0f} s, classify + precedents",
-                times,
-                errors,
+                rec,
                 args.seconds,
             )
             with Sampler(proc) as s:
-                times, errors = load(url, form, args.clients, args.seconds, stored=True)
+                rec = load(url, form, args.clients, args.seconds, stored=True)
             report(
                 f"{args.clients} clients x {args.seconds:.0f} s, review + get + classify + precedents",
-                times,
-                errors,
+                rec,
                 args.seconds,
             )
             warm, last = s.at(args.warmup), s.samples[-1][1]

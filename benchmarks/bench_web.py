@@ -257,10 +257,29 @@ class Recorder:
             with self._lock:
                 self.times[kind].append((time.perf_counter() - t) * 1000)
 
+    def run(self, clients: int, one: Any) -> float:
+        """``one(k)`` in ``clients`` threads at once; the wall seconds until all are done."""
+        t = time.perf_counter()
+        threads = [threading.Thread(target=one, args=(k,)) for k in range(clients)]
+        for th in threads:
+            th.start()
+        for th in threads:
+            th.join(timeout=1800)
+        return time.perf_counter() - t
 
-def mixed_load(
-    urls: list[str], form: Path, clients: int, rounds: int
-) -> tuple[dict[str, list[float]], list[str], float]:
+    def summary(self) -> str:
+        """Errors of requests, p50/p95 over all, and count p50/p95 per kind (ms)."""
+        every = [ms for xs in self.times.values() for ms in xs]
+        kinds = ", ".join(
+            f"{k} {len(v)} req {pct(v, 0.5):.0f}/{pct(v, 0.95):.0f}" for k, v in self.times.items()
+        )
+        return (
+            f"{len(self.errors)} errors of {len(every)} requests; p50 {pct(every, 0.5):.0f} ms, "
+            f"p95 {pct(every, 0.95):.0f} ms; per kind (count, p50/p95 ms): {kinds}"
+        )
+
+
+def mixed_load(urls: list[str], form: Path, clients: int, rounds: int) -> tuple[Recorder, float]:
     """``clients`` threads, each ``rounds`` × (review, get, decide, classify, precedents), each
     client talking to one of ``urls`` (alternating) and its decisions to the other."""
     seed_review = (
@@ -297,13 +316,7 @@ def mixed_load(
             params = {"text": DRAFTS[(k + i) % len(DRAFTS)], "top": 8}
             step("precedents", 200, other, "GET", "/api/precedents", params=params)
 
-    t = time.perf_counter()
-    threads = [threading.Thread(target=one, args=(k,)) for k in range(clients)]
-    for th in threads:
-        th.start()
-    for th in threads:
-        th.join(timeout=1800)
-    return rec.times, rec.errors, time.perf_counter() - t
+    return rec, rec.run(clients, one)
 
 
 def two_processes(tmp: Path, form: Path, clients: int, rounds: int) -> None:
@@ -321,14 +334,9 @@ def two_processes(tmp: Path, form: Path, clients: int, rounds: int) -> None:
                 d = tmp / f"two-{engine}-{name}"
                 d.mkdir(parents=True)
                 urls.append(stack.enter_context(serve_process(db, d)))
-            times, errors, wall = mixed_load(urls, form, clients, rounds)
-        every = [ms for xs in times.values() for ms in xs]
-        kinds = ", ".join(f"{k} {pct(v, 0.5):.0f}/{pct(v, 0.95):.0f}" for k, v in times.items())
-        print(
-            f"   {engine:10}: {len(errors)} errors of {len(every)} requests, {wall:.1f} s wall; "
-            f"p50 {pct(every, 0.5):.0f} ms, p95 {pct(every, 0.95):.0f} ms; per kind p50/p95 ms: {kinds}"
-        )
-        for e in errors[:5]:
+            rec, wall = mixed_load(urls, form, clients, rounds)
+        print(f"   {engine:10}: {wall:.1f} s wall; {rec.summary()}")
+        for e in rec.errors[:5]:
             print("     ", e)
 
 
