@@ -9,12 +9,13 @@ from starlette.responses import RedirectResponse, Response
 
 from ...reviews import load_review, summary_rows
 from ..access import visible_department
-from ..calls import decide_on, review_body, review_uploads
-from ..inputs import decision_args, form_of, review_fields, uploads_of
+from ..calls import decide_on, review_body
+from ..inputs import decision_args, form_of
 from ..render import page
 from ..shaping import review_page
 from ..state import shared
-from ..user import audit_line, department_of, user_name
+from ..user import audit_line, user_name
+from .reviews_api import store_uploaded
 
 RECENT = 20  # reviews listed on the upload page
 
@@ -28,20 +29,7 @@ async def home(request: Request) -> Response:
 
 async def upload(request: Request) -> Response:
     """``POST /review``: store a review of the uploaded files and go to its page (303)."""
-    uploads, fields = await uploads_of(request)
-    year, org = review_fields(fields)
-    sh = shared(request)
-    review = await run_in_threadpool(
-        review_uploads,
-        sh,
-        uploads,
-        year=year,
-        org=org,
-        which=sh.models.choice(),
-        user=user_name(request),
-        department=department_of(request),
-        audit=audit_line(request, "reviewed"),
-    )
+    review = await store_uploaded(request)
     return RedirectResponse(f"/reviews/{review.id}", status_code=303)
 
 

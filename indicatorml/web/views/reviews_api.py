@@ -6,7 +6,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from ...reviews import load_review, summary_rows
+from ...reviews import Review, load_review, summary_rows
 from ..access import visible_department
 from ..calls import review_body, review_uploads
 from ..inputs import int_param, review_fields, uploads_of
@@ -14,25 +14,31 @@ from ..state import shared
 from ..user import audit_line, department_of, user_name
 
 
-async def create(request: Request) -> Response:
-    """``POST /api/reviews``: multipart ``file`` (repeatable), optional ``year``, ``org`` → 201."""
+async def store_uploaded(request: Request, asked: str | None = None) -> Review:
+    """The review of a request's uploaded files (``file``, ``year``, ``org``), stored for its
+    user and department; ``asked``: the model the request named (None: the chosen one, or the
+    department's own). The API's POST and the 审核 page's upload both store through here."""
     uploads, fields = await uploads_of(request)
     year, org = review_fields(fields)
     sh = shared(request)
-    asked = request.query_params.get("model")
-    which = sh.models.resolve(asked)
-    review = await run_in_threadpool(
+    return await run_in_threadpool(
         review_uploads,
         sh,
         uploads,
         year=year,
         org=org,
-        which=which,
+        which=sh.models.resolve(asked),
         user=user_name(request),
         department=department_of(request),
         own_model=not asked,
         audit=audit_line(request, "reviewed"),
     )
+
+
+async def create(request: Request) -> Response:
+    """``POST /api/reviews``: multipart ``file`` (repeatable), optional ``year``, ``org`` → 201."""
+    review = await store_uploaded(request, request.query_params.get("model"))
+    sh = shared(request)
     body = await run_in_threadpool(review_body, sh, review)
     return JSONResponse(body, status_code=201, headers={"Location": f"/api/reviews/{review.id}"})
 
